@@ -1,0 +1,75 @@
+//! The command line as clap sees it. Nothing here runs anything: `main.rs` turns these arguments
+//! into a checked scenario and run options, and hands them to the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "ccsim", version, about = "Discrete-event simulator for contact-center capacity planning")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario (the embedded default when none is given) and write CSV results.
+    Run {
+        /// Scenario file (TOML).
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// Check scenario files without simulating them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
+    Erlang(ErlangArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// Write the files into DIR (default: output/<scenario name>/).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Number of replications (overrides simulation.replications).
+    #[arg(short = 'r', long = "replications", value_name = "N")]
+    pub replications: Option<u32>,
+    /// Master seed (overrides simulation.seed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ErlangArgs {
+    /// Arrivals per hour.
+    #[arg(long, value_name = "PER_HOUR")]
+    pub rate: f64,
+    /// Mean handle time, e.g. "3m" or 180.
+    #[arg(long, value_name = "DURATION")]
+    pub aht: String,
+    /// Number of agents.
+    #[arg(long, value_name = "N")]
+    pub agents: u32,
+    /// Service-level threshold.
+    #[arg(long, value_name = "DURATION", default_value = "20s")]
+    pub threshold: String,
+    /// Mean patience (exponential): gives Erlang A instead of Erlang C.
+    #[arg(long, value_name = "DURATION")]
+    pub patience: Option<String>,
+    /// Conversations one agent handles at once: M/M/(agents × K).
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub concurrency: u32,
+}

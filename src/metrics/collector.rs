@@ -1,0 +1,435 @@
+//! What one replication observed, per reporting interval and scope.
+//!
+//! [`Collector`] implements the engine's [`Observer`]: counts and sums go into the cell of the
+//! interval in which the conversation **arrived** (arrival cohorts), if it arrived after warm-up;
+//! time-weighted quantities (Open conversations, capacity in use and staffed) are integrated over
+//! the time after warm-up and split at interval boundaries. Everything is a streaming
+//! accumulator: nothing grows with the number of conversations simulated.
+//!
+//! Scopes come in two families. Conversation scopes ([`ConvCell`]): `all`, each channel, each work
+//! stream, each queue (the one a conversation was first routed to). Agent scopes ([`AgentCell`]):
+//! `all` and each agent group.
+
+use crate::engine::{AgentLoad, ConversationView, Observer};
+use crate::scenario::{GroupId, Scenario};
+use crate::time::{Duration, SimTime};
+
+use super::histogram::WaitHistogram;
+
+/// Counts and sums for one conversation scope in one interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConvCell {
+    pub offered: u64,
+    pub answered: u64,
+    pub abandoned: u64,
+    /// Abandoned within `simulation.short_abandon`: not offered, not abandoned.
+    pub short_abandoned: u64,
+    pub auto_closed: u64,
+    /// Auto-closed before any agent accepted them.
+    pub auto_closed_unanswered: u64,
+    pub completed: u64,
+    pub in_system: u64,
+    /// Resolved (answered, abandoned or auto-closed unanswered) after having to queue.
+    pub queued_resolved: u64,
+    pub answered_within_threshold: u64,
+    pub wait_sum: f64,
+    pub waits: WaitHistogram,
+    pub handled: u64,
+    pub handle_sum: f64,
+    pub wrapped_up: u64,
+    pub wrap_up_sum: f64,
+    /// ∫ Open conversations dt, in conversation-seconds.
+    pub open_time: f64,
+    pub max_open: i64,
+}
+
+/// Load of one agent scope in one interval.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentCell {
+    pub handled: u64,
+    pub handle_sum: f64,
+    pub wrapped_up: u64,
+    pub wrap_up_sum: f64,
+    /// ∫ staffed capacity units dt.
+    pub staffed_capacity_time: f64,
+    /// ∫ capacity units in use dt.
+    pub in_use_time: f64,
+    /// ∫ staffed agents dt.
+    pub staffed_time: f64,
+    /// ∫ agents holding a conversation dt.
+    pub busy_time: f64,
+}
+
+impl ConvCell {
+    pub fn merge(&mut self, o: &ConvCell) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.short_abandoned += o.short_abandoned;
+        self.auto_closed += o.auto_closed;
+        self.auto_closed_unanswered += o.auto_closed_unanswered;
+        self.completed += o.completed;
+        self.in_system += o.in_system;
+        self.queued_resolved += o.queued_resolved;
+        self.answered_within_threshold += o.answered_within_threshold;
+        self.wait_sum += o.wait_sum;
+        self.waits.merge(&o.waits);
+        self.handled += o.handled;
+        self.handle_sum += o.handle_sum;
+        self.wrapped_up += o.wrapped_up;
+        self.wrap_up_sum += o.wrap_up_sum;
+        self.open_time += o.open_time;
+        self.max_open = self.max_open.max(o.max_open);
+    }
+}
+
+impl AgentCell {
+    pub fn merge(&mut self, o: &AgentCell) {
+        self.handled += o.handled;
+        self.handle_sum += o.handle_sum;
+        self.wrapped_up += o.wrapped_up;
+        self.wrap_up_sum += o.wrap_up_sum;
+        self.staffed_capacity_time += o.staffed_capacity_time;
+        self.in_use_time += o.in_use_time;
+        self.staffed_time += o.staffed_time;
+        self.busy_time += o.busy_time;
+    }
+}
+
+/// How scopes are numbered in the cell arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScopeLayout {
+    pub channels: usize,
+    pub work_streams: usize,
+    pub queues: usize,
+    pub groups: usize,
+}
+
+impl ScopeLayout {
+    pub fn of(s: &Scenario) -> ScopeLayout {
+        ScopeLayout {
+            channels: s.channels.len(),
+            work_streams: s.work_streams.len(),
+            queues: s.queues.len(),
+            groups: s.agent_groups.len(),
+        }
+    }
+    pub fn conv_scopes(&self) -> usize {
+        1 + self.channels + self.work_streams + self.queues
+    }
+    pub fn agent_scopes(&self) -> usize {
+        1 + self.groups
+    }
+    /// The four conversation scopes a conversation belongs to: all, channel, work stream, queue.
+    #[inline]
+    pub fn of_conversation(&self, c: &ConversationView) -> [usize; 4] {
+        [
+            0,
+            1 + c.channel.index(),
+            1 + self.channels + c.work_stream.index(),
+            1 + self.channels + self.work_streams + c.queue.index(),
+        ]
+    }
+}
+
+/// Cells of every interval and scope, for one replication or merged over several.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntervalCells {
+    pub layout: ScopeLayout,
+    pub intervals: usize,
+    /// `conv[k * layout.conv_scopes() + scope]`.
+    pub conv: Vec<ConvCell>,
+    /// `agent[k * layout.agent_scopes() + scope]`.
+    pub agent: Vec<AgentCell>,
+}
+
+impl IntervalCells {
+    pub fn new(layout: ScopeLayout, intervals: usize) -> IntervalCells {
+        IntervalCells {
+            layout,
+            intervals,
+            conv: vec![ConvCell::default(); intervals * layout.conv_scopes()],
+            agent: vec![AgentCell::default(); intervals * layout.agent_scopes()],
+        }
+    }
+
+    pub fn conv(&self, k: usize, scope: usize) -> &ConvCell {
+        &self.conv[k * self.layout.conv_scopes() + scope]
+    }
+
+    pub fn agent(&self, k: usize, scope: usize) -> &AgentCell {
+        &self.agent[k * self.layout.agent_scopes() + scope]
+    }
+
+    pub fn merge(&mut self, other: &IntervalCells) {
+        for (a, b) in self.conv.iter_mut().zip(&other.conv) {
+            a.merge(b);
+        }
+        for (a, b) in self.agent.iter_mut().zip(&other.agent) {
+            a.merge(b);
+        }
+    }
+
+    /// Sum over all intervals, per conversation scope.
+    pub fn conv_totals(&self) -> Vec<ConvCell> {
+        let n = self.layout.conv_scopes();
+        let mut totals = vec![ConvCell::default(); n];
+        for (i, cell) in self.conv.iter().enumerate() {
+            totals[i % n].merge(cell);
+        }
+        totals
+    }
+
+    /// Sum over all intervals, per agent scope.
+    pub fn agent_totals(&self) -> Vec<AgentCell> {
+        let n = self.layout.agent_scopes();
+        let mut totals = vec![AgentCell::default(); n];
+        for (i, cell) in self.agent.iter().enumerate() {
+            totals[i % n].merge(cell);
+        }
+        totals
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Level<T> {
+    value: T,
+    since: f64,
+}
+
+/// The engine's observer for one replication.
+pub struct Collector {
+    pub cells: IntervalCells,
+    warmup: f64,
+    horizon: f64,
+    interval: f64,
+    first_interval: usize,
+    threshold: f64,
+    short_abandon: f64,
+    open: Vec<Level<i64>>,
+    load: Vec<Level<AgentLoad>>,
+}
+
+impl Collector {
+    pub fn new(scenario: &Scenario) -> Collector {
+        let sim = &scenario.simulation;
+        let layout = ScopeLayout::of(scenario);
+        Collector {
+            cells: IntervalCells::new(layout, sim.interval_count()),
+            warmup: sim.warmup.0,
+            horizon: sim.horizon.0,
+            interval: sim.interval.0,
+            first_interval: sim.first_interval(),
+            threshold: sim.service_level_threshold.0,
+            short_abandon: sim.short_abandon.0,
+            open: vec![Level::default(); layout.conv_scopes()],
+            load: vec![Level::default(); layout.agent_scopes()],
+        }
+    }
+
+    /// The interval a conversation counts in, if it arrived after warm-up.
+    #[inline]
+    fn cohort(&self, c: &ConversationView) -> Option<usize> {
+        if c.arrival.0 < self.warmup {
+            return None;
+        }
+        let k = (c.arrival.0 / self.interval) as usize - self.first_interval;
+        Some(k.min(self.cells.intervals - 1))
+    }
+
+    #[inline]
+    fn each_conv_cell(&mut self, c: &ConversationView, mut f: impl FnMut(&mut ConvCell)) {
+        if let Some(k) = self.cohort(c) {
+            let base = k * self.cells.layout.conv_scopes();
+            for scope in self.cells.layout.of_conversation(c) {
+                f(&mut self.cells.conv[base + scope]);
+            }
+        }
+    }
+
+    #[inline]
+    fn each_agent_cell(&mut self, group: GroupId, c: &ConversationView, mut f: impl FnMut(&mut AgentCell)) {
+        if let Some(k) = self.cohort(c) {
+            let base = k * self.cells.layout.agent_scopes();
+            f(&mut self.cells.agent[base]);
+            f(&mut self.cells.agent[base + 1 + group.index()]);
+        }
+    }
+
+    /// Calls `f(k, dt)` for each interval `k` overlapping [from, to] ∩ [warm-up, horizon].
+    #[inline]
+    fn spread(
+        warmup: f64,
+        horizon: f64,
+        interval: f64,
+        first: usize,
+        last_k: usize,
+        from: f64,
+        to: f64,
+        mut f: impl FnMut(usize, f64),
+    ) {
+        let (mut t, end) = (from.max(warmup), to.min(horizon));
+        while t < end {
+            let absolute = (t / interval) as usize;
+            let boundary = ((absolute + 1) as f64 * interval).min(end);
+            let k = absolute.saturating_sub(first).min(last_k);
+            f(k, boundary - t);
+            t = boundary;
+        }
+    }
+
+    fn advance_open(&mut self, scope: usize, to: f64) {
+        let level = self.open[scope];
+        let n = self.cells.layout.conv_scopes();
+        let cells = &mut self.cells.conv;
+        Self::spread(
+            self.warmup,
+            self.horizon,
+            self.interval,
+            self.first_interval,
+            self.cells.intervals - 1,
+            level.since,
+            to,
+            |k, dt| {
+                let cell = &mut cells[k * n + scope];
+                cell.open_time += level.value as f64 * dt;
+                cell.max_open = cell.max_open.max(level.value);
+            },
+        );
+        self.open[scope].since = to;
+    }
+
+    fn advance_load(&mut self, scope: usize, to: f64) {
+        let level = self.load[scope];
+        let n = self.cells.layout.agent_scopes();
+        let cells = &mut self.cells.agent;
+        Self::spread(
+            self.warmup,
+            self.horizon,
+            self.interval,
+            self.first_interval,
+            self.cells.intervals - 1,
+            level.since,
+            to,
+            |k, dt| {
+                let cell = &mut cells[k * n + scope];
+                let v = level.value;
+                cell.staffed_capacity_time += v.staffed_capacity as f64 * dt;
+                cell.in_use_time += v.in_use as f64 * dt;
+                cell.staffed_time += v.staffed_agents as f64 * dt;
+                cell.busy_time += v.busy_agents as f64 * dt;
+            },
+        );
+        self.load[scope].since = to;
+    }
+
+    /// The interval cell at time `t` (for maxima of levels), if after warm-up.
+    fn cell_at(&self, t: f64) -> Option<usize> {
+        (t >= self.warmup && t < self.horizon)
+            .then(|| ((t / self.interval) as usize - self.first_interval).min(self.cells.intervals - 1))
+    }
+}
+
+impl Observer for Collector {
+    fn arrived(&mut self, c: ConversationView) {
+        self.each_conv_cell(&c, |cell| cell.offered += 1);
+    }
+
+    fn answered(&mut self, c: ConversationView, at: SimTime) {
+        let wait = at.since(c.arrival).0;
+        let within = wait <= self.threshold;
+        self.each_conv_cell(&c, |cell| {
+            cell.answered += 1;
+            cell.wait_sum += wait;
+            cell.waits.record(wait);
+            cell.answered_within_threshold += u64::from(within);
+            cell.queued_resolved += u64::from(c.queued);
+        });
+    }
+
+    fn abandoned(&mut self, c: ConversationView, at: SimTime) {
+        let short = at.since(c.arrival).0 < self.short_abandon;
+        self.each_conv_cell(&c, |cell| {
+            if short {
+                cell.offered -= 1;
+                cell.short_abandoned += 1;
+            } else {
+                cell.abandoned += 1;
+                cell.queued_resolved += 1;
+            }
+        });
+    }
+
+    fn auto_closed(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| {
+            cell.auto_closed += 1;
+            if !c.answered {
+                cell.auto_closed_unanswered += 1;
+                cell.queued_resolved += u64::from(c.queued);
+            }
+        });
+    }
+
+    fn completed(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.completed += 1);
+    }
+
+    fn handled(&mut self, group: GroupId, c: ConversationView, handle: Duration) {
+        self.each_conv_cell(&c, |cell| {
+            cell.handled += 1;
+            cell.handle_sum += handle.0;
+        });
+        self.each_agent_cell(group, &c, |cell| {
+            cell.handled += 1;
+            cell.handle_sum += handle.0;
+        });
+    }
+
+    fn wrapped_up(&mut self, group: GroupId, c: ConversationView, wrap_up: Duration) {
+        self.each_conv_cell(&c, |cell| {
+            cell.wrapped_up += 1;
+            cell.wrap_up_sum += wrap_up.0;
+        });
+        self.each_agent_cell(group, &c, |cell| {
+            cell.wrapped_up += 1;
+            cell.wrap_up_sum += wrap_up.0;
+        });
+    }
+
+    fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
+        let cell = self.cell_at(at.0);
+        let n = self.cells.layout.conv_scopes();
+        for scope in self.cells.layout.of_conversation(&c) {
+            self.advance_open(scope, at.0);
+            self.open[scope].value += delta;
+            if let Some(k) = cell {
+                let max = &mut self.cells.conv[k * n + scope].max_open;
+                *max = (*max).max(self.open[scope].value);
+            }
+        }
+    }
+
+    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
+        for scope in [0, 1 + group.index()] {
+            self.advance_load(scope, at.0);
+            let v = &mut self.load[scope].value;
+            v.staffed_capacity += delta.staffed_capacity;
+            v.in_use += delta.in_use;
+            v.staffed_agents += delta.staffed_agents;
+            v.busy_agents += delta.busy_agents;
+        }
+    }
+
+    fn in_system(&mut self, c: ConversationView) {
+        self.each_conv_cell(&c, |cell| cell.in_system += 1);
+    }
+
+    fn finished(&mut self, horizon: SimTime) {
+        for scope in 0..self.open.len() {
+            self.advance_open(scope, horizon.0);
+        }
+        for scope in 0..self.load.len() {
+            self.advance_load(scope, horizon.0);
+        }
+    }
+}

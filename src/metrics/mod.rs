@@ -1,0 +1,19 @@
+//! Metrics: what the engine observes, and the statistics across replications.
+//!
+//! - [`collector`]: the engine's observer for one replication — streaming counts, sums, a small
+//!   wait histogram ([`histogram`]) and time integrals per (interval, scope), by arrival cohort
+//!   after warm-up.
+//! - [`definitions`]: every headline metric, defined once.
+//! - [`results`]: a run's replications and merged cells, as the rows reports print.
+//! - [`statistics`]: means, ratios of sums and their 95% confidence intervals across replications.
+
+pub mod collector;
+pub mod definitions;
+pub mod histogram;
+pub mod results;
+pub mod statistics;
+
+pub use collector::{AgentCell, Collector, ConvCell, IntervalCells, ScopeLayout};
+pub use definitions::{Kind, Metric, ScopeKind, Value};
+pub use results::{RunResults, Scope, SummaryRow};
+pub use statistics::Estimate;

@@ -1,0 +1,167 @@
+//! The results of a run: every replication's totals and the cells of all replications merged,
+//! turned into the rows that reports print.
+//!
+//! - [`RunResults::summary`]: per (scope, metric), the estimate across replications
+//!   ([`super::statistics`]).
+//! - [`RunResults::interval_value`]: per (interval, scope, metric), the value over all replications
+//!   merged — counts are means per replication; ratios, means and percentiles are computed from
+//!   the pooled sums and histograms, never as means of per-replication ratios.
+//! - [`RunResults::replication_value`]: one replication's value, for `replications.csv`.
+
+use super::collector::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
+use super::definitions::{Kind, Metric, ScopeKind, Value};
+use super::statistics::{self, Estimate};
+use crate::scenario::Scenario;
+
+/// A reporting scope: its kind, its name, and where its cells are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub name: String,
+    pub conv: Option<usize>,
+    pub agent: Option<usize>,
+}
+
+/// Every scope of a scenario, in report order: all, channels, work streams, queues, agent groups.
+pub fn scopes(scenario: &Scenario) -> Vec<Scope> {
+    let layout = ScopeLayout::of(scenario);
+    let mut out = vec![Scope { kind: ScopeKind::All, name: "all".into(), conv: Some(0), agent: Some(0) }];
+    let mut next = 1;
+    let mut conv_scopes = |kind, names: Vec<&String>| {
+        for name in names {
+            out.push(Scope { kind, name: name.clone(), conv: Some(next), agent: None });
+            next += 1;
+        }
+    };
+    conv_scopes(ScopeKind::Channel, scenario.channels.iter().map(|c| &c.name).collect());
+    conv_scopes(ScopeKind::WorkStream, scenario.work_streams.iter().map(|w| &w.name).collect());
+    conv_scopes(ScopeKind::Queue, scenario.queues.iter().map(|q| &q.name).collect());
+    debug_assert_eq!(next, layout.conv_scopes());
+    for (g, group) in scenario.agent_groups.iter().enumerate() {
+        out.push(Scope { kind: ScopeKind::AgentGroup, name: group.name.clone(), conv: None, agent: Some(1 + g) });
+    }
+    out
+}
+
+/// One replication's totals over the time after warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicationTotals {
+    pub conv: Vec<ConvCell>,
+    pub agent: Vec<AgentCell>,
+}
+
+impl ReplicationTotals {
+    pub fn of(cells: &IntervalCells) -> ReplicationTotals {
+        ReplicationTotals { conv: cells.conv_totals(), agent: cells.agent_totals() }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RunResults {
+    pub scopes: Vec<Scope>,
+    /// Observed time after warm-up, seconds.
+    pub window_s: f64,
+    /// Every replication's totals, in replication order.
+    pub replications: Vec<ReplicationTotals>,
+    /// All replications' cells, merged.
+    pub merged: IntervalCells,
+    /// Length of each reporting interval's observed part, seconds.
+    pub interval_lengths: Vec<f64>,
+    /// Start and end label of each reporting interval.
+    pub interval_labels: Vec<(String, String)>,
+}
+
+/// One row of `summary.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    pub scope: ScopeKind,
+    pub name: String,
+    pub metric: Metric,
+    pub estimate: Estimate,
+}
+
+impl RunResults {
+    /// An empty result for `scenario`, to which replications are added in order.
+    pub fn new(scenario: &Scenario) -> RunResults {
+        let sim = &scenario.simulation;
+        let intervals = sim.interval_count();
+        let (interval_lengths, interval_labels) = (0..intervals)
+            .map(|k| {
+                let (start, end) = sim.interval_bounds(k);
+                let observed = end.0 - start.0.max(sim.warmup.0);
+                (observed, (start.clock_label(), end.clock_label()))
+            })
+            .unzip();
+        RunResults {
+            scopes: scopes(scenario),
+            window_s: sim.horizon.0 - sim.warmup.0,
+            replications: Vec::new(),
+            merged: IntervalCells::new(ScopeLayout::of(scenario), intervals),
+            interval_lengths,
+            interval_labels,
+        }
+    }
+
+    /// Adds the next replication's cells.
+    pub fn add(&mut self, cells: &IntervalCells) {
+        self.replications.push(ReplicationTotals::of(cells));
+        self.merged.merge(cells);
+    }
+
+    fn cells<'a>(
+        scope: &Scope,
+        conv: &'a [ConvCell],
+        agent: &'a [AgentCell],
+    ) -> (Option<&'a ConvCell>, Option<&'a AgentCell>) {
+        (scope.conv.map(|i| &conv[i]), scope.agent.map(|i| &agent[i]))
+    }
+
+    /// Replication `r`'s value of `metric` in `scope`.
+    pub fn replication_value(&self, r: usize, scope: &Scope, metric: Metric) -> Value {
+        let totals = &self.replications[r];
+        let (conv, agent) = Self::cells(scope, &totals.conv, &totals.agent);
+        metric.value(conv, agent, self.window_s, 1)
+    }
+
+    /// The estimate of `metric` in `scope` across replications.
+    pub fn estimate(&self, scope: &Scope, metric: Metric) -> Estimate {
+        let values = (0..self.replications.len()).map(|r| self.replication_value(r, scope, metric));
+        match metric.kind() {
+            Kind::Ratio => statistics::of_ratio(
+                &values
+                    .map(|v| match v {
+                        Value::Ratio { numerator, denominator } => (numerator, denominator),
+                        Value::Number(x) => (x, 1.0),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Kind::Count | Kind::Mean => statistics::of_values(&values.map(Value::number).collect::<Vec<_>>()),
+        }
+    }
+
+    /// Every (scope, metric) row of `summary.csv`, in report order.
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        let mut rows = Vec::new();
+        for scope in &self.scopes {
+            for metric in Metric::ALL.into_iter().filter(|m| m.applies_to(scope.kind)) {
+                rows.push(SummaryRow {
+                    scope: scope.kind,
+                    name: scope.name.clone(),
+                    metric,
+                    estimate: self.estimate(scope, metric),
+                });
+            }
+        }
+        rows
+    }
+
+    /// `metric` in `scope` during reporting interval `k`, over all replications merged.
+    pub fn interval_value(&self, k: usize, scope: &Scope, metric: Metric) -> f64 {
+        if !metric.applies_to(scope.kind) {
+            return f64::NAN;
+        }
+        let conv = scope.conv.map(|i| self.merged.conv(k, i));
+        let agent = scope.agent.map(|i| self.merged.agent(k, i));
+        metric.value(conv, agent, self.interval_lengths[k], self.replications.len()).number()
+    }
+}

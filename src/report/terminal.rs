@@ -1,0 +1,57 @@
+//! The short table `ccsim run` prints: headline metrics per scope, with 95% intervals.
+
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
+
+use crate::metrics::{Estimate, Metric, RunResults, ScopeKind};
+
+const COLUMNS: [(Metric, &str); 8] = [
+    (Metric::Offered, "offered"),
+    (Metric::Answered, "answered"),
+    (Metric::Abandoned, "abandoned"),
+    (Metric::ServiceLevel, "service level"),
+    (Metric::AsaS, "ASA"),
+    (Metric::WaitP90S, "wait p90"),
+    (Metric::AbandonRate, "abandon rate"),
+    (Metric::Occupancy, "occupancy"),
+];
+
+fn format(metric: Metric, e: &Estimate) -> String {
+    if e.mean.is_nan() {
+        return "–".into();
+    }
+    let half = e.half_width();
+    let pm = |text: String, h: String| if half.is_nan() { text } else { format!("{text} ± {h}") };
+    match metric {
+        Metric::ServiceLevel | Metric::AbandonRate | Metric::Occupancy | Metric::PWait | Metric::Utilization => {
+            pm(format!("{:.1}%", e.mean * 100.0), format!("{:.1}", half * 100.0))
+        }
+        Metric::AsaS | Metric::WaitP90S => pm(format!("{:.1}s", e.mean), format!("{:.1}", half)),
+        _ => pm(format!("{:.0}", e.mean), format!("{:.0}", half)),
+    }
+}
+
+/// The table of headline metrics for every scope but agent groups' conversation columns.
+pub fn summary_table(results: &RunResults) -> String {
+    let mut table = Table::new();
+    table.load_style(UTF8_BORDERS_ONLY);
+    let mut header = vec![Cell::new("scope")];
+    header.extend(COLUMNS.iter().map(|(_, title)| Cell::new(title)));
+    table.set_header(header);
+    for scope in &results.scopes {
+        let label = match scope.kind {
+            ScopeKind::All => "all".to_string(),
+            kind => format!("{} {}", kind.name().replace('_', " "), scope.name),
+        };
+        let mut row = vec![Cell::new(label)];
+        for (metric, _) in COLUMNS {
+            let text = if metric.applies_to(scope.kind) {
+                format(metric, &results.estimate(scope, metric))
+            } else {
+                String::new()
+            };
+            row.push(Cell::new(text).set_alignment(CellAlignment::Right));
+        }
+        table.add_row(row);
+    }
+    table.to_string()
+}

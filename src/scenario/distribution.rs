@@ -1,0 +1,292 @@
+//! Probability distributions of the scenario file: handle times, wrap-up, patience and numeric
+//! context values.
+//!
+//! In the file a distribution is either a bare duration or number (a constant) or a table tagged by
+//! `dist`: `exponential {mean}`, `lognormal {mean, sd}`, `gamma {mean, sd}`, `uniform {min, max}`,
+//! `triangular {min, mode, max}`, `constant {value}`. Parameters are durations (`"12m"`) or plain
+//! numbers. `mean` and `sd` describe the distribution itself, for lognormal and gamma too, not the
+//! underlying normal (DESIGN.md "Distributions").
+//!
+//! [`RawDistribution`] is the serde form; [`Distribution`] is the checked form the engine samples.
+//! Sampling uses `rand_distr`; the parameters are converted once, at validation.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
+
+use crate::time::Duration;
+
+/// A number in a distribution table: a duration string (`"4m"`) or a plain number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantity(pub f64);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct QuantityVisitor;
+        impl Visitor<'_> for QuantityVisitor {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a duration such as \"45s\" or \"12m\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Duration::parse(v).map(|d| Quantity(d.0)).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(QuantityVisitor)
+    }
+}
+
+/// A distribution table as written, tagged by `dist`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DistributionSpec {
+    Exponential { mean: Quantity },
+    Lognormal { mean: Quantity, sd: Quantity },
+    Gamma { mean: Quantity, sd: Quantity },
+    Uniform { min: Quantity, max: Quantity },
+    Triangular { min: Quantity, mode: Quantity, max: Quantity },
+    Constant { value: Quantity },
+}
+
+/// A distribution as written: a bare constant or a `dist` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawDistribution(pub DistributionSpec);
+
+impl<'de> Deserialize<'de> for RawDistribution {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = RawDistribution;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a duration (\"1m\"), a number, or a table such as { dist = \"exponential\", mean = \"4m\" }",
+                )
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDistribution, E> {
+                Ok(constant(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDistribution, E> {
+                Ok(constant(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDistribution, E> {
+                Ok(constant(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDistribution, E> {
+                Duration::parse(v).map(|d| constant(d.0)).map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDistribution, A::Error> {
+                DistributionSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawDistribution)
+            }
+        }
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+fn constant(value: f64) -> RawDistribution {
+    RawDistribution(DistributionSpec::Constant { value: Quantity(value) })
+}
+
+/// What values a distribution may produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// Durations: every value drawn must be ≥ 0.
+    NonNegative,
+    /// Numeric context values: any real number.
+    Real,
+}
+
+/// A checked distribution, ready to sample.
+#[derive(Clone, Debug)]
+pub enum Distribution {
+    Constant(f64),
+    Exponential(Exp<f64>, f64),
+    LogNormal(LogNormal<f64>, f64),
+    Gamma(Gamma<f64>, f64),
+    Uniform { min: f64, width: f64 },
+    Triangular(Triangular<f64>, f64),
+}
+
+impl Distribution {
+    /// Checks a written distribution and prepares it for sampling.
+    pub fn from_spec(spec: &DistributionSpec, support: Support) -> Result<Distribution, String> {
+        use DistributionSpec as S;
+        let finite = |name: &str, q: Quantity| -> Result<f64, String> {
+            if q.0.is_finite() { Ok(q.0) } else { Err(format!("`{name}` is {}; expected a finite number", q.0)) }
+        };
+        let positive = |name: &str, q: Quantity| -> Result<f64, String> {
+            let v = finite(name, q)?;
+            if v > 0.0 { Ok(v) } else { Err(format!("`{name}` is {v}; expected a number above 0")) }
+        };
+        let non_negative = |name: &str, q: Quantity| -> Result<f64, String> {
+            let v = finite(name, q)?;
+            if v >= 0.0 { Ok(v) } else { Err(format!("`{name}` is {v}; expected 0 or more")) }
+        };
+        let at_least_zero_if_time = |name: &str, q: Quantity| -> Result<f64, String> {
+            match support {
+                Support::NonNegative => non_negative(name, q),
+                Support::Real => finite(name, q),
+            }
+        };
+        Ok(match *spec {
+            S::Constant { value } => Distribution::Constant(at_least_zero_if_time("value", value)?),
+            S::Exponential { mean } => {
+                let mean = positive("mean", mean)?;
+                Distribution::Exponential(Exp::new(1.0 / mean).map_err(|e| e.to_string())?, mean)
+            }
+            S::Lognormal { mean, sd } => {
+                let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
+                if sd == 0.0 {
+                    return Ok(Distribution::Constant(mean));
+                }
+                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+                let mu = mean.ln() - sigma2 / 2.0;
+                Distribution::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?, mean)
+            }
+            S::Gamma { mean, sd } => {
+                let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
+                if sd == 0.0 {
+                    return Ok(Distribution::Constant(mean));
+                }
+                let shape = (mean / sd).powi(2);
+                let scale = sd * sd / mean;
+                Distribution::Gamma(Gamma::new(shape, scale).map_err(|e| e.to_string())?, mean)
+            }
+            S::Uniform { min, max } => {
+                let min = at_least_zero_if_time("min", min)?;
+                let max = finite("max", max)?;
+                if max < min {
+                    return Err(format!("`max` ({max}) is below `min` ({min}); expected min ≤ max"));
+                }
+                Distribution::Uniform { min, width: max - min }
+            }
+            S::Triangular { min, mode, max } => {
+                let min = at_least_zero_if_time("min", min)?;
+                let (mode, max) = (finite("mode", mode)?, finite("max", max)?);
+                if !(min <= mode && mode <= max) || min == max {
+                    return Err(format!("min {min}, mode {mode}, max {max}; expected min ≤ mode ≤ max with min < max"));
+                }
+                let mean = (min + mode + max) / 3.0;
+                Distribution::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?, mean)
+            }
+        })
+    }
+
+    /// Draws one value.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Constant(v) => *v,
+            Distribution::Exponential(d, _) => d.sample(rng),
+            Distribution::LogNormal(d, _) => d.sample(rng),
+            Distribution::Gamma(d, _) => d.sample(rng),
+            Distribution::Uniform { min, width } => min + width * rng.random::<f64>(),
+            Distribution::Triangular(d, _) => d.sample(rng),
+        }
+    }
+
+    /// The distribution's mean.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Distribution::Constant(v) => *v,
+            Distribution::Exponential(_, m)
+            | Distribution::LogNormal(_, m)
+            | Distribution::Gamma(_, m)
+            | Distribution::Triangular(_, m) => *m,
+            Distribution::Uniform { min, width } => min + width / 2.0,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Distribution::Constant(v) if *v == 0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::Xoshiro256PlusPlus;
+
+    fn spec(text: &str) -> DistributionSpec {
+        #[derive(Deserialize)]
+        struct Holder {
+            d: RawDistribution,
+        }
+        toml::from_str::<Holder>(&format!("d = {text}")).unwrap().d.0
+    }
+
+    /// Sample mean and variance of 200 000 draws against the analytic ones, within 4 standard
+    /// errors (the sample variance's standard error uses the fourth central moment estimate).
+    fn assert_moments(text: &str, mean: f64, variance: f64) {
+        let dist = Distribution::from_spec(&spec(text), Support::NonNegative).unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| dist.sample(&mut rng)).collect();
+        let m = draws.iter().sum::<f64>() / n as f64;
+        let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let m4 = draws.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
+        let se_mean = (v / n as f64).sqrt();
+        let se_var = ((m4 - v * v) / n as f64).sqrt();
+        assert!((m - mean).abs() < 4.0 * se_mean, "{text}: mean {m} vs {mean} (se {se_mean})");
+        assert!((v - variance).abs() < 4.0 * se_var, "{text}: variance {v} vs {variance} (se {se_var})");
+        assert!((dist.mean() - mean).abs() < 1e-9 * mean.max(1.0), "{text}: declared mean");
+    }
+
+    #[test]
+    fn every_distribution_has_its_analytic_mean_and_variance() {
+        assert_moments(r#"{ dist = "exponential", mean = "4m" }"#, 240.0, 240.0 * 240.0);
+        assert_moments(r#"{ dist = "lognormal", mean = "12m", sd = "6m" }"#, 720.0, 360.0 * 360.0);
+        assert_moments(r#"{ dist = "gamma", mean = 300, sd = 150 }"#, 300.0, 150.0 * 150.0);
+        assert_moments(r#"{ dist = "uniform", min = "2s", max = "20s" }"#, 11.0, 18.0 * 18.0 / 12.0);
+        let (a, c, b) = (10.0_f64, 40.0_f64, 100.0_f64);
+        let tri_var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+        assert_moments(r#"{ dist = "triangular", min = 10, mode = 40, max = 100 }"#, 50.0, tri_var);
+        assert_moments(r#""1m""#, 60.0, 0.0);
+        assert_moments("90", 90.0, 0.0);
+        assert_moments(r#"{ dist = "constant", value = "2m" }"#, 120.0, 0.0);
+    }
+
+    #[test]
+    fn invalid_parameters_are_rejected_with_the_expectation() {
+        let bad = [
+            r#"{ dist = "exponential", mean = 0 }"#,
+            r#"{ dist = "lognormal", mean = 10, sd = -1 }"#,
+            r#"{ dist = "uniform", min = 5, max = 1 }"#,
+            r#"{ dist = "triangular", min = 5, mode = 1, max = 10 }"#,
+            r#"{ dist = "uniform", min = -5, max = 1 }"#,
+            "-3",
+        ];
+        for text in bad {
+            let err = Distribution::from_spec(&spec(text), Support::NonNegative).unwrap_err();
+            assert!(err.contains("expected"), "{text}: {err}");
+        }
+        // Numeric context values may be negative.
+        assert!(Distribution::from_spec(&spec(r#"{ dist = "uniform", min = -5, max = 1 }"#), Support::Real).is_ok());
+    }
+
+    #[test]
+    fn unknown_distribution_names_and_keys_are_errors() {
+        #[derive(Deserialize, Debug)]
+        struct Holder {
+            #[allow(dead_code)]
+            d: RawDistribution,
+        }
+        let err = toml::from_str::<Holder>(r#"d = { dist = "expo", mean = 3 }"#).unwrap_err();
+        assert!(err.to_string().contains("unknown variant"), "{err}");
+        let err = toml::from_str::<Holder>(r#"d = { dist = "exponential", men = 3 }"#).unwrap_err();
+        assert!(err.to_string().contains("men"), "{err}");
+        let err = toml::from_str::<Holder>(r#"d = { dist = "lognormal", sd = 3 }"#).unwrap_err();
+        assert!(err.to_string().contains("mean"), "{err}");
+    }
+}

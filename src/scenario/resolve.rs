@@ -1,0 +1,846 @@
+//! From the file as written ([`RawScenario`]) to the checked model ([`Scenario`]).
+//!
+//! Every reference (channel → work stream, rule → queue, group → queues, fallback queue) is looked
+//! up here, once; every number is checked against its limits; every error names the key, the line
+//! and column of the value, and what was expected. Defaults are those of DESIGN.md "Defaults and
+//! exact rules".
+//!
+//! Decisions where the design is silent:
+//! - `fallback_queue` may be left out when the scenario has exactly one queue.
+//! - A queue without `priority` is served after every queue that has one.
+//! - A context value that a channel does not generate is missing, and a missing value satisfies
+//!   no routing condition (not even `ne`).
+//! - Every queue a work stream can route to must be served by an agent group whose capacity is at
+//!   least the work stream's `capacity`; otherwise its conversations could never be answered.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::distribution::{Distribution, RawDistribution, Support};
+use super::error::{ScenarioError, line_column};
+use super::model::*;
+use super::raw::{self, RateSpec, RawAgentGroup, RawArrivals, RawChannel, RawScenario, RawSimulation, RawWorkStream};
+use crate::time::{DAY, Duration, HOUR, MINUTE, parse_time_of_day};
+
+/// Largest sizes ccsim accepts; beyond them a run would exhaust memory or never finish.
+pub mod limits {
+    pub const AGENTS: u64 = 1_000_000;
+    pub const CAPACITY: i64 = 10_000;
+    pub const REPLICATIONS: i64 = 100_000;
+    pub const HORIZON_DAYS: f64 = 3_660.0;
+    /// Reporting cells (intervals × scopes) one replication may keep.
+    pub const CELLS: usize = 250_000;
+    pub const TABLES: usize = 10_000;
+}
+
+pub(super) struct Resolver<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+}
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+impl Resolver<'_> {
+    fn error_at(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError {
+            file: self.file.to_string(),
+            position: span.map(|s| line_column(self.text, s.start)),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn at<T>(&self, spanned: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        self.error_at(Some(spanned.span()), key, message)
+    }
+
+    pub fn resolve(&self, raw: RawScenario) -> Result<Scenario> {
+        let simulation = self.simulation(&raw.simulation)?;
+        let name = match &raw.simulation.name {
+            Some(n) if n.get_ref().trim().is_empty() => {
+                return Err(self.at(n, "simulation.name", "the name is empty; expected a non-empty name"));
+            }
+            Some(n) => n.get_ref().clone(),
+            None => std::path::Path::new(self.file)
+                .file_stem()
+                .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned()),
+        };
+
+        let queue_ids: BTreeMap<String, QueueId> = self.names("queue", raw.queue.iter().map(|q| &q.name))?;
+        let ws_ids: BTreeMap<String, WorkStreamId> =
+            self.names("work_stream", raw.work_stream.iter().map(|w| &w.name))?;
+        self.names::<ChannelId>("channel", raw.channel.iter().map(|c| &c.name))?;
+        self.names::<GroupId>("agent_group", raw.agent_group.iter().map(|g| &g.name))?;
+
+        if raw.agent_group.is_empty() {
+            return Err(self.error_at(
+                None,
+                "agent_group",
+                "the scenario has no [[agent_group]]; expected at least one (its count may be 0)",
+            ));
+        }
+        if raw.channel.is_empty() {
+            return Err(self.error_at(
+                None,
+                "channel",
+                "the scenario has no [[channel]]; expected at least one channel with arrivals",
+            ));
+        }
+        if raw.queue.is_empty() {
+            return Err(self.error_at(None, "queue", "the scenario has no [[queue]]; expected at least one"));
+        }
+
+        let queues: Vec<Queue> = raw
+            .queue
+            .iter()
+            .map(|q| Queue {
+                name: q.name.get_ref().clone(),
+                priority: q.priority.unwrap_or(i64::MAX),
+                assignment: match q.assignment.unwrap_or(raw::AssignmentMethod::HighestCapacity) {
+                    raw::AssignmentMethod::HighestCapacity => AssignmentMethod::HighestCapacity,
+                },
+            })
+            .collect();
+
+        let agent_groups =
+            raw.agent_group.iter().map(|g| self.agent_group(g, &queue_ids)).collect::<Result<Vec<_>>>()?;
+        let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.count)).sum();
+        if total_agents > limits::AGENTS {
+            return Err(self.error_at(
+                None,
+                "agent_group",
+                format!("{total_agents} agents in all is too large to simulate; expected at most {}", limits::AGENTS),
+            ));
+        }
+
+        // Channels are resolved against their work stream's variables, so work streams come first,
+        // with their categories collected from the channels that feed them.
+        let mut work_streams = Vec::with_capacity(raw.work_stream.len());
+        for ws in &raw.work_stream {
+            work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids)?);
+        }
+
+        let mut warnings = Vec::new();
+        let mut channels = Vec::with_capacity(raw.channel.len());
+        for ch in &raw.channel {
+            let key = format!("channel.{}", ch.name.get_ref());
+            let ws_id = *ws_ids.get(ch.work_stream.get_ref()).ok_or_else(|| {
+                self.at(
+                    &ch.work_stream,
+                    format!("{key}.work_stream"),
+                    format!(
+                        "no work stream is named \"{}\"; expected one of {}",
+                        ch.work_stream.get_ref(),
+                        list(ws_ids.keys())
+                    ),
+                )
+            })?;
+            let ws = &work_streams[ws_id.index()];
+            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key)?;
+            let Arrivals::Poisson(profile) = &arrivals;
+            if profile.daily_total() == 0.0 {
+                warnings.push(format!("channel \"{}\" has no arrivals all day", ch.name.get_ref()));
+            }
+            let context = self.channel_context(ch, ws, &key)?;
+            channels.push(Channel {
+                name: ch.name.get_ref().clone(),
+                kind: ch.kind,
+                work_stream: ws_id,
+                arrivals,
+                context,
+            });
+        }
+        if channels.iter().all(|c| {
+            let Arrivals::Poisson(p) = &c.arrivals;
+            p.daily_total() == 0.0
+        }) {
+            return Err(self.error_at(
+                None,
+                "channel",
+                "no channel has any arrivals; expected at least one channel with a rate above 0",
+            ));
+        }
+
+        // Live chat has no Waiting state and closes unanswered chats after 20 minutes (DOMAIN.md §2.5).
+        for (raw_ws, ws) in raw.work_stream.iter().zip(work_streams.iter_mut()) {
+            if raw_ws.auto_close_open.is_none() {
+                let fed_by_live_chat = channels.iter().any(|c| {
+                    c.work_stream.index() == ws_ids[raw_ws.name.get_ref()].index() && c.kind == ChannelKind::LiveChat
+                });
+                if fed_by_live_chat {
+                    ws.auto_close_open = Some(Duration(20.0 * MINUTE));
+                }
+            }
+        }
+
+        self.check_service(&raw, &work_streams, &agent_groups, &queues)?;
+
+        let scopes = 1 + channels.len() + work_streams.len() + queues.len() + agent_groups.len();
+        let cells = simulation.interval_count() * scopes;
+        if cells > limits::CELLS {
+            return Err(self.error_at(
+                raw.simulation.interval.as_ref().map(|s| s.span()),
+                "simulation.interval",
+                format!(
+                    "{} reporting intervals × {scopes} scopes = {cells} cells is too large; expected at most {} (use a longer interval or a shorter horizon)",
+                    simulation.interval_count(),
+                    limits::CELLS
+                ),
+            ));
+        }
+
+        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, warnings })
+    }
+
+    fn simulation(&self, raw: &RawSimulation) -> Result<Simulation> {
+        let duration = |value: &Option<Spanned<Duration>>, default: f64| {
+            value.as_ref().map_or(Duration(default), |v| *v.get_ref())
+        };
+        let horizon = duration(&raw.horizon, DAY);
+        let warmup = duration(&raw.warmup, 0.0);
+        let interval = duration(&raw.interval, HOUR);
+        if horizon.0 <= 0.0 {
+            return Err(self.error_at(
+                raw.horizon.as_ref().map(|s| s.span()),
+                "simulation.horizon",
+                "the horizon is 0; expected a positive duration such as \"1d\"",
+            ));
+        }
+        if horizon.0 > limits::HORIZON_DAYS * DAY {
+            return Err(self.error_at(
+                raw.horizon.as_ref().map(|s| s.span()),
+                "simulation.horizon",
+                format!(
+                    "{} days is too long to simulate; expected at most {} days",
+                    horizon.0 / DAY,
+                    limits::HORIZON_DAYS
+                ),
+            ));
+        }
+        if warmup.0 >= horizon.0 {
+            return Err(self.error_at(
+                raw.warmup.as_ref().map(|s| s.span()),
+                "simulation.warmup",
+                format!(
+                    "the warm-up ({warmup}) is not shorter than the horizon ({horizon}); expected warm-up < horizon"
+                ),
+            ));
+        }
+        let divides_day = interval.0 > 0.0 && interval.0 <= DAY && {
+            let slots = DAY / interval.0;
+            (slots - slots.round()).abs() < 1e-9
+        };
+        if !divides_day {
+            return Err(self.error_at(
+                raw.interval.as_ref().map(|s| s.span()),
+                "simulation.interval",
+                format!("an interval of {interval} does not divide 24 hours; expected e.g. \"15m\", \"30m\", \"1h\" or \"1d\""),
+            ));
+        }
+        let replications = match &raw.replications {
+            None => 10,
+            Some(r) if (1..=limits::REPLICATIONS).contains(r.get_ref()) => *r.get_ref() as u32,
+            Some(r) => {
+                return Err(self.at(
+                    r,
+                    "simulation.replications",
+                    format!("{} replications; expected 1 to {}", r.get_ref(), limits::REPLICATIONS),
+                ));
+            }
+        };
+        let decline_limit = match &raw.decline_limit {
+            None => 3,
+            Some(d) if (1..=100).contains(d.get_ref()) => *d.get_ref() as u32,
+            Some(d) => {
+                return Err(self.at(
+                    d,
+                    "simulation.decline_limit",
+                    format!("{}; expected an integer from 1 to 100", d.get_ref()),
+                ));
+            }
+        };
+        Ok(Simulation {
+            horizon,
+            warmup,
+            interval,
+            replications,
+            seed: raw.seed.unwrap_or(1),
+            service_level_threshold: raw.service_level_threshold.unwrap_or(Duration(20.0)),
+            short_abandon: raw.short_abandon.unwrap_or(Duration::ZERO),
+            decline_limit,
+        })
+    }
+
+    /// Checks that names are unique and non-empty, and maps each to its index.
+    fn names<'n, Id: From<u16>>(
+        &self,
+        table: &str,
+        names: impl Iterator<Item = &'n Spanned<String>>,
+    ) -> Result<BTreeMap<String, Id>> {
+        let mut map = BTreeMap::new();
+        for (i, name) in names.enumerate() {
+            if i >= limits::TABLES {
+                return Err(self.at(
+                    name,
+                    table,
+                    format!("more than {} [[{table}]] tables; expected fewer", limits::TABLES),
+                ));
+            }
+            if name.get_ref().trim().is_empty() {
+                return Err(self.at(name, format!("{table}.name"), "the name is empty; expected a non-empty name"));
+            }
+            if map.insert(name.get_ref().clone(), Id::from(i as u16)).is_some() {
+                return Err(self.at(
+                    name,
+                    format!("{table}.{}", name.get_ref()),
+                    format!("the name \"{}\" is used by two [[{table}]] tables; expected unique names", name.get_ref()),
+                ));
+            }
+        }
+        Ok(map)
+    }
+
+    fn capacity(&self, value: &Option<Spanned<i64>>, key: String) -> Result<u32> {
+        match value {
+            None => Ok(1),
+            Some(c) if (1..=limits::CAPACITY).contains(c.get_ref()) => Ok(*c.get_ref() as u32),
+            Some(c) => {
+                Err(self.at(c, key, format!("{}; expected an integer from 1 to {}", c.get_ref(), limits::CAPACITY)))
+            }
+        }
+    }
+
+    fn agent_group(&self, g: &RawAgentGroup, queue_ids: &BTreeMap<String, QueueId>) -> Result<AgentGroup> {
+        let key = format!("agent_group.{}", g.name.get_ref());
+        let count = *g.count.get_ref();
+        if count < 0 || count as u64 > limits::AGENTS {
+            return Err(self.at(
+                &g.count,
+                format!("{key}.count"),
+                format!("{count} agents; expected an integer from 0 to {}", limits::AGENTS),
+            ));
+        }
+        let capacity = self.capacity(&g.capacity, format!("{key}.capacity"))?;
+        if g.queues.get_ref().is_empty() {
+            return Err(self.at(
+                &g.queues,
+                format!("{key}.queues"),
+                "no queues; expected the names of the queues this group serves",
+            ));
+        }
+        let mut queues = Vec::new();
+        for q in g.queues.get_ref() {
+            let id = *queue_ids.get(q.get_ref()).ok_or_else(|| {
+                self.at(
+                    q,
+                    format!("{key}.queues"),
+                    format!("no queue is named \"{}\"; expected one of {}", q.get_ref(), list(queue_ids.keys())),
+                )
+            })?;
+            if !queues.contains(&id) {
+                queues.push(id);
+            }
+        }
+        let shift = match &g.shift {
+            None => None,
+            Some(s) => {
+                let time = |t: &Spanned<String>, field: &str| {
+                    parse_time_of_day(t.get_ref()).map_err(|e| self.at(t, format!("{key}.shift.{field}"), e))
+                };
+                let (start, end) = (time(&s.get_ref().start, "start")?, time(&s.get_ref().end, "end")?);
+                if (start - end).abs() < 1e-9 || (start == 0.0 && end == DAY) {
+                    None // A shift that starts where it ends covers the whole day.
+                } else {
+                    Some(Shift { start: start % DAY, end: end % DAY })
+                }
+            }
+        };
+        Ok(AgentGroup { name: g.name.get_ref().clone(), count: count as u32, capacity, queues, shift })
+    }
+
+    fn distribution(&self, raw: &Spanned<RawDistribution>, key: String, support: Support) -> Result<Distribution> {
+        Distribution::from_spec(&raw.get_ref().0, support).map_err(|e| self.at(raw, key, e))
+    }
+
+    fn work_stream(
+        &self,
+        ws: &RawWorkStream,
+        channels: &[RawChannel],
+        queue_ids: &BTreeMap<String, QueueId>,
+    ) -> Result<WorkStream> {
+        let key = format!("work_stream.{}", ws.name.get_ref());
+        let queue = |q: &Spanned<String>, k: String| -> Result<QueueId> {
+            queue_ids.get(q.get_ref()).copied().ok_or_else(|| {
+                self.at(
+                    q,
+                    k,
+                    format!("no queue is named \"{}\"; expected one of {}", q.get_ref(), list(queue_ids.keys())),
+                )
+            })
+        };
+        let fallback_queue = match &ws.fallback_queue {
+            Some(q) => queue(q, format!("{key}.fallback_queue"))?,
+            None if queue_ids.len() == 1 => QueueId(0),
+            None => {
+                return Err(self.at(
+                    &ws.name,
+                    format!("{key}.fallback_queue"),
+                    format!(
+                        "missing; expected the queue for conversations that match no rule, one of {}",
+                        list(queue_ids.keys())
+                    ),
+                ));
+            }
+        };
+        let allowed_presences = match &ws.allowed_presences {
+            None => PresenceSet::of(&[BasePresence::Available, BasePresence::Busy]),
+            Some(p) if p.get_ref().is_empty() => {
+                return Err(self.at(
+                    p,
+                    format!("{key}.allowed_presences"),
+                    "an empty list; expected base presences such as [\"available\", \"busy\"]",
+                ));
+            }
+            Some(p) => PresenceSet::of(p.get_ref()),
+        };
+        let wrap_up_block = match &ws.block_capacity_for_wrap_up {
+            None => WrapUpBlock::Always,
+            Some(v) => match v.get_ref() {
+                toml::Value::String(s) if s == "always" => WrapUpBlock::Always,
+                toml::Value::String(s) if s == "never" => WrapUpBlock::Never,
+                toml::Value::String(s) => WrapUpBlock::For(Duration::parse(s).map_err(|e| {
+                    self.at(v, format!("{key}.block_capacity_for_wrap_up"), format!("{e}, or \"always\" or \"never\""))
+                })?),
+                toml::Value::Integer(n) if *n >= 0 => WrapUpBlock::For(Duration(*n as f64)),
+                toml::Value::Float(x) if x.is_finite() && *x >= 0.0 => WrapUpBlock::For(Duration(*x)),
+                _ => {
+                    return Err(self.at(
+                        v,
+                        format!("{key}.block_capacity_for_wrap_up"),
+                        "expected \"always\", \"never\" or a duration such as \"5m\"",
+                    ));
+                }
+            },
+        };
+
+        // Variables, with the categories of text variables gathered from the channels that feed this work stream.
+        let mut variables: Vec<ContextVariable> = Vec::new();
+        for v in &ws.context_variables {
+            if variables.iter().any(|x| &x.name == v.name.get_ref()) {
+                return Err(self.at(
+                    &v.name,
+                    format!("{key}.context_variables"),
+                    format!("\"{}\" is declared twice; expected unique names", v.name.get_ref()),
+                ));
+            }
+            variables.push(ContextVariable { name: v.name.get_ref().clone(), kind: v.kind, categories: Vec::new() });
+        }
+        for ch in channels.iter().filter(|c| c.work_stream.get_ref() == ws.name.get_ref()) {
+            for (name, value) in &ch.context {
+                if let (Some(var), toml::Value::Table(weights)) =
+                    (variables.iter_mut().find(|v| &v.name == name), value.get_ref())
+                {
+                    if var.kind == VariableType::Text && !weights.contains_key("dist") {
+                        for category in weights.keys() {
+                            if !var.categories.contains(category) {
+                                var.categories.push(category.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut rules = Vec::with_capacity(ws.routing_rule.len());
+        for (i, rule) in ws.routing_rule.iter().enumerate() {
+            let rule_key = format!("{key}.routing_rule[{i}]");
+            let mut conditions = Vec::new();
+            for (name, value) in rule.when.get_ref() {
+                let variable = variables.iter().position(|v| &v.name == name).ok_or_else(|| {
+                    self.at(
+                        value,
+                        format!("{rule_key}.when.{name}"),
+                        format!(
+                            "\"{name}\" is not a context variable of work stream \"{}\"; expected one of {} (declare it in context_variables)",
+                            ws.name.get_ref(),
+                            list(variables.iter().map(|v| &v.name))
+                        ),
+                    )
+                })?;
+                conditions.extend(self.conditions(
+                    value,
+                    &variables[variable],
+                    variable,
+                    format!("{rule_key}.when.{name}"),
+                )?);
+            }
+            rules.push(RoutingRule {
+                name: rule.name.clone().unwrap_or_else(|| format!("rule {}", i + 1)),
+                conditions,
+                queue: queue(&rule.queue, format!("{rule_key}.queue"))?,
+            });
+        }
+
+        Ok(WorkStream {
+            name: ws.name.get_ref().clone(),
+            capacity: self.capacity(&ws.capacity, format!("{key}.capacity"))?,
+            allowed_presences,
+            wrap_up_block,
+            auto_close_open: ws.auto_close_open.filter(|d| d.0 > 0.0),
+            handle_time: self.distribution(&ws.handle_time, format!("{key}.handle_time"), Support::NonNegative)?,
+            wrap_up: match &ws.wrap_up {
+                Some(w) => self.distribution(w, format!("{key}.wrap_up"), Support::NonNegative)?,
+                None => Distribution::Constant(0.0),
+            },
+            patience: ws
+                .patience
+                .as_ref()
+                .map(|p| self.distribution(p, format!("{key}.patience"), Support::NonNegative))
+                .transpose()?,
+            variables,
+            rules,
+            fallback_queue,
+        })
+    }
+
+    /// A `when` entry: a bare value (equality) or a table of operators, all of which must hold.
+    fn conditions(
+        &self,
+        value: &Spanned<toml::Value>,
+        var: &ContextVariable,
+        index: usize,
+        key: String,
+    ) -> Result<Vec<Condition>> {
+        let ops: Vec<(&str, &toml::Value)> = match value.get_ref() {
+            toml::Value::Table(t) => t.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            other => vec![("eq", other)],
+        };
+        if ops.is_empty() {
+            return Err(self.at(
+                value,
+                key,
+                "an empty condition; expected a value or operators eq ne lt le gt ge in contains",
+            ));
+        }
+        let mut conditions = Vec::new();
+        for (op, operand) in ops {
+            let test = match var.kind {
+                VariableType::Text => {
+                    let text = |v: &toml::Value| -> Result<String> {
+                        v.as_str().map(str::to_string).ok_or_else(|| {
+                            self.at(
+                                value,
+                                key.clone(),
+                                format!("`{op}` on text variable \"{}\" with {v}; expected a string", var.name),
+                            )
+                        })
+                    };
+                    let decide =
+                        |f: &dyn Fn(&str) -> bool| Test::Category(var.categories.iter().map(|c| f(c)).collect());
+                    match op {
+                        "eq" => {
+                            let s = text(operand)?;
+                            decide(&|c| c == s)
+                        }
+                        "ne" => {
+                            let s = text(operand)?;
+                            decide(&|c| c != s)
+                        }
+                        "contains" => {
+                            let s = text(operand)?;
+                            decide(&|c| c.contains(s.as_str()))
+                        }
+                        "in" => {
+                            let items = operand
+                                .as_array()
+                                .ok_or_else(|| {
+                                    self.at(
+                                        value,
+                                        key.clone(),
+                                        "`in` needs a list; expected e.g. in = [\"xbox\", \"surface\"]",
+                                    )
+                                })?
+                                .iter()
+                                .map(text)
+                                .collect::<Result<Vec<_>>>()?;
+                            decide(&|c| items.iter().any(|s| s == c))
+                        }
+                        other => {
+                            return Err(self.at(
+                                value,
+                                key,
+                                format!(
+                                    "`{other}` cannot test text variable \"{}\"; expected eq, ne, in or contains",
+                                    var.name
+                                ),
+                            ));
+                        }
+                    }
+                }
+                VariableType::Number => {
+                    let number = |v: &toml::Value| -> Result<f64> {
+                        match v {
+                            toml::Value::Integer(n) => Ok(*n as f64),
+                            toml::Value::Float(x) if !x.is_nan() => Ok(*x),
+                            _ => Err(self.at(
+                                value,
+                                key.clone(),
+                                format!("`{op}` on number variable \"{}\" with {v}; expected a number", var.name),
+                            )),
+                        }
+                    };
+                    let comparison = match op {
+                        "eq" => Some(Comparison::Eq),
+                        "ne" => Some(Comparison::Ne),
+                        "lt" => Some(Comparison::Lt),
+                        "le" => Some(Comparison::Le),
+                        "gt" => Some(Comparison::Gt),
+                        "ge" => Some(Comparison::Ge),
+                        _ => None,
+                    };
+                    match (op, comparison) {
+                        (_, Some(c)) => Test::Compare(c, number(operand)?),
+                        ("in", None) => Test::OneOf(
+                            operand
+                                .as_array()
+                                .ok_or_else(|| {
+                                    self.at(value, key.clone(), "`in` needs a list; expected e.g. in = [1, 2, 3]")
+                                })?
+                                .iter()
+                                .map(number)
+                                .collect::<Result<Vec<_>>>()?,
+                        ),
+                        (other, None) => {
+                            return Err(self.at(
+                                value,
+                                key,
+                                format!("`{other}` cannot test number variable \"{}\"; expected eq, ne, lt, le, gt, ge or in", var.name),
+                            ));
+                        }
+                    }
+                }
+            };
+            conditions.push(Condition { variable: index, test });
+        }
+        Ok(conditions)
+    }
+
+    fn arrivals(&self, raw: &Spanned<RawArrivals>, sim: &Simulation, key: &str) -> Result<Arrivals> {
+        let RawArrivals::Poisson { rate_per_hour } = raw.get_ref();
+        let key = format!("{key}.arrivals.rate_per_hour");
+        let check = |rate: f64| -> Result<f64> {
+            if rate.is_finite() && rate >= 0.0 {
+                Ok(rate / 3600.0)
+            } else {
+                Err(self.at(raw, key.clone(), format!("a rate of {rate} per hour; expected a finite number ≥ 0")))
+            }
+        };
+        let profile = match rate_per_hour {
+            RateSpec::Constant(rate) => RateProfile { per_second: vec![check(*rate)?], slot: DAY },
+            RateSpec::PerInterval(rates) => {
+                let slots = (DAY / sim.interval.0).round() as usize;
+                if rates.len() != slots {
+                    return Err(self.at(
+                        raw,
+                        key,
+                        format!(
+                            "{} rates; expected one number or {slots} rates, one per {} interval of a day (24h / simulation.interval)",
+                            rates.len(),
+                            sim.interval
+                        ),
+                    ));
+                }
+                RateProfile {
+                    per_second: rates.iter().map(|r| check(*r)).collect::<Result<_>>()?,
+                    slot: sim.interval.0,
+                }
+            }
+        };
+        Ok(Arrivals::Poisson(profile))
+    }
+
+    fn channel_context(&self, ch: &RawChannel, ws: &WorkStream, key: &str) -> Result<Vec<Option<ContextGenerator>>> {
+        let mut generators: Vec<Option<ContextGenerator>> = vec![None; ws.variables.len()];
+        for (name, value) in &ch.context {
+            let var_key = format!("{key}.context.{name}");
+            let index = ws.variables.iter().position(|v| &v.name == name).ok_or_else(|| {
+                self.at(
+                    value,
+                    var_key.clone(),
+                    format!(
+                        "\"{name}\" is not a context variable of work stream \"{}\"; expected one of {}",
+                        ws.name,
+                        list(ws.variables.iter().map(|v| &v.name))
+                    ),
+                )
+            })?;
+            let var = &ws.variables[index];
+            let table = value.get_ref().as_table();
+            let is_distribution = table.is_some_and(|t| t.contains_key("dist"));
+            generators[index] = Some(match (var.kind, table) {
+                (VariableType::Number, _) if is_distribution || !value.get_ref().is_table() => {
+                    let spec: RawDistribution = value
+                        .get_ref()
+                        .clone()
+                        .try_into()
+                        .map_err(|e: toml::de::Error| self.at(value, var_key.clone(), e.message().to_string()))?;
+                    ContextGenerator::Number(
+                        Distribution::from_spec(&spec.0, Support::Real)
+                            .map_err(|e| self.at(value, var_key.clone(), e))?,
+                    )
+                }
+                (VariableType::Text, Some(weights)) if !is_distribution => {
+                    let mut categories = Vec::new();
+                    let mut cumulative = Vec::new();
+                    let mut total = 0.0;
+                    for (category, weight) in weights {
+                        let w = match weight {
+                            toml::Value::Integer(n) => *n as f64,
+                            toml::Value::Float(x) => *x,
+                            other => {
+                                return Err(self.at(
+                                    value,
+                                    format!("{var_key}.{category}"),
+                                    format!("{other}; expected a probability between 0 and 1"),
+                                ));
+                            }
+                        };
+                        if !(0.0..=1.0).contains(&w) {
+                            return Err(self.at(
+                                value,
+                                format!("{var_key}.{category}"),
+                                format!("{w}; expected a probability between 0 and 1"),
+                            ));
+                        }
+                        total += w;
+                        categories.push(var.categories.iter().position(|c| c == category).unwrap_or_default() as u32);
+                        cumulative.push(total);
+                    }
+                    if weights.is_empty() || (total - 1.0).abs() > 1e-9 {
+                        return Err(self.at(
+                            value,
+                            var_key,
+                            format!("the weights sum to {total}; expected probabilities that sum to 1"),
+                        ));
+                    }
+                    ContextGenerator::Text { categories, cumulative }
+                }
+                (VariableType::Text, _) => {
+                    return Err(self.at(value, var_key, format!("\"{name}\" is a text variable; expected a table of category weights such as {{ xbox = 0.6, surface = 0.4 }}")));
+                }
+                (VariableType::Number, _) => {
+                    return Err(self.at(value, var_key, format!("\"{name}\" is a number variable; expected a distribution such as {{ dist = \"uniform\", min = 0, max = 500 }}")));
+                }
+            });
+        }
+        Ok(generators)
+    }
+
+    /// Every queue a work stream can route to is served by an agent group that can hold one of its conversations.
+    fn check_service(
+        &self,
+        raw: &RawScenario,
+        work_streams: &[WorkStream],
+        groups: &[AgentGroup],
+        queues: &[Queue],
+    ) -> Result<()> {
+        for (q, queue) in queues.iter().enumerate() {
+            if !groups.iter().any(|g| g.queues.contains(&QueueId(q as u16))) {
+                return Err(self.at(
+                    &raw.queue[q].name,
+                    format!("queue.{}", queue.name),
+                    format!(
+                        "no agent group serves queue \"{}\"; expected it in the queues of at least one [[agent_group]]",
+                        queue.name
+                    ),
+                ));
+            }
+        }
+        for (w, ws) in work_streams.iter().enumerate() {
+            let targets = ws.rules.iter().map(|r| r.queue).chain(std::iter::once(ws.fallback_queue));
+            for q in targets {
+                let served = groups.iter().any(|g| g.queues.contains(&q) && g.capacity >= ws.capacity);
+                if !served {
+                    return Err(self.at(
+                        &raw.work_stream[w].name,
+                        format!("work_stream.{}.capacity", ws.name),
+                        format!(
+                            "its conversations take {} capacity units, but no agent group serving queue \"{}\" has that much capacity; expected an agent_group capacity ≥ {}",
+                            ws.capacity,
+                            queues[q.index()].name,
+                            ws.capacity
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<u16> for QueueId {
+    fn from(i: u16) -> Self {
+        QueueId(i)
+    }
+}
+impl From<u16> for WorkStreamId {
+    fn from(i: u16) -> Self {
+        WorkStreamId(i)
+    }
+}
+impl From<u16> for ChannelId {
+    fn from(i: u16) -> Self {
+        ChannelId(i)
+    }
+}
+impl From<u16> for GroupId {
+    fn from(i: u16) -> Self {
+        GroupId(i)
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = names.map(|n| format!("\"{n}\"")).collect();
+    if names.is_empty() { "(none declared)".to_string() } else { names.join(", ") }
+}
+
+/// Maps serde's `work_stream[0].capacity` to the named form `work_stream.chat.capacity`.
+pub(super) fn named_path(path: &str, document: Option<&toml::Table>) -> String {
+    let mut out = String::new();
+    let mut current: Option<&toml::Value> = None;
+    for (i, segment) in path.split('.').enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        let (field, index) = match segment.split_once('[') {
+            Some((f, rest)) => (f, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let value = if i == 0 { document.and_then(|d| d.get(field)) } else { current.and_then(|c| c.get(field)) };
+        match (index, value.and_then(|v| v.as_array())) {
+            (Some(k), Some(items)) => {
+                let item = items.get(k);
+                match item.and_then(|t| t.get("name")).and_then(|n| n.as_str()) {
+                    Some(name) if !name.contains('.') => {
+                        out.push_str(field);
+                        out.push('.');
+                        out.push_str(name);
+                    }
+                    _ => out.push_str(segment),
+                }
+                current = item;
+            }
+            _ => {
+                out.push_str(segment);
+                current = value;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,220 @@
+//! Simulated time: instants ([`SimTime`]) and spans ([`Duration`]), both in seconds.
+//!
+//! Time 0 is 00:00 of day 1 (DESIGN.md "Clock"). Both types are thin `f64` wrappers so that the
+//! engine's arithmetic costs nothing, while signatures still say which is which. `SimTime` is
+//! totally ordered (`f64::total_cmp`) so it can key the event queue and the queues of Open
+//! conversations.
+//!
+//! Durations in scenario files are strings such as `"45s"`, `"15m"`, `"1h30m"`, `"2d"` (each part a
+//! number and a unit s, m, h or d, parts in any order) or plain numbers of seconds;
+//! [`Duration::parse`] reads the string form. Times of day (`"08:00"`) are read by
+//! [`parse_time_of_day`].
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+pub const MINUTE: f64 = 60.0;
+pub const HOUR: f64 = 3600.0;
+pub const DAY: f64 = 86_400.0;
+
+/// A point in simulated time, seconds since 00:00 of day 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SimTime(pub f64);
+
+/// A span of simulated time in seconds (never negative once validated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+pub struct Duration(pub f64);
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0.0);
+
+    pub fn seconds(self) -> f64 {
+        self.0
+    }
+
+    /// The span from `earlier` to `self`.
+    pub fn since(self, earlier: SimTime) -> Duration {
+        Duration(self.0 - earlier.0)
+    }
+
+    /// Formats as `HH:MM` on day 1 and `dN HH:MM` afterwards (DESIGN.md, `intervals.csv`).
+    pub fn clock_label(self) -> String {
+        let total_minutes = (self.0 / MINUTE).round() as i64;
+        let day = total_minutes.div_euclid(24 * 60);
+        let minute_of_day = total_minutes.rem_euclid(24 * 60);
+        let (h, m) = (minute_of_day / 60, minute_of_day % 60);
+        if day == 0 { format!("{h:02}:{m:02}") } else { format!("d{} {h:02}:{m:02}", day + 1) }
+    }
+}
+
+impl Eq for SimTime {}
+
+impl PartialOrd for SimTime {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SimTime {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl Add<Duration> for SimTime {
+    type Output = SimTime;
+    fn add(self, d: Duration) -> SimTime {
+        SimTime(self.0 + d.0)
+    }
+}
+
+impl AddAssign<Duration> for SimTime {
+    fn add_assign(&mut self, d: Duration) {
+        self.0 += d.0;
+    }
+}
+
+impl Sub for SimTime {
+    type Output = Duration;
+    fn sub(self, other: SimTime) -> Duration {
+        Duration(self.0 - other.0)
+    }
+}
+
+impl Duration {
+    pub const ZERO: Duration = Duration(0.0);
+
+    pub fn seconds(self) -> f64 {
+        self.0
+    }
+
+    /// Reads `"45s"`, `"15m"`, `"1h30m"`, `"2d"`, `"1.5h"` or a bare number of seconds (`"90"`).
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let s = text.trim();
+        if s.is_empty() {
+            return Err("an empty duration; expected e.g. \"45s\", \"15m\", \"1h30m\" or \"2d\"".into());
+        }
+        if let Ok(seconds) = s.parse::<f64>() {
+            return Duration::from_seconds(seconds);
+        }
+        let mut total = 0.0;
+        let mut number = String::new();
+        let mut parts = 0;
+        for ch in s.chars() {
+            if ch.is_ascii_digit() || ch == '.' {
+                number.push(ch);
+                continue;
+            }
+            let unit = match ch {
+                's' => 1.0,
+                'm' => MINUTE,
+                'h' => HOUR,
+                'd' => DAY,
+                ' ' if number.is_empty() => continue,
+                other => {
+                    return Err(format!(
+                        "unknown unit `{other}` in duration \"{text}\"; expected units s, m, h or d, as in \"45s\", \"1h30m\" or \"2d\""
+                    ));
+                }
+            };
+            let value: f64 = number.parse().map_err(|_| {
+                format!("a unit without a number in duration \"{text}\"; expected e.g. \"45s\", \"1h30m\"")
+            })?;
+            total += value * unit;
+            number.clear();
+            parts += 1;
+        }
+        if !number.is_empty() || parts == 0 {
+            return Err(format!(
+                "a number without a unit in duration \"{text}\"; expected units s, m, h or d, as in \"45s\" or \"1h30m\""
+            ));
+        }
+        Duration::from_seconds(total)
+    }
+
+    pub fn from_seconds(seconds: f64) -> Result<Duration, String> {
+        if !seconds.is_finite() {
+            return Err(format!("a duration of {seconds} seconds; expected a finite number"));
+        }
+        if seconds < 0.0 {
+            return Err(format!("a negative duration ({seconds} s); expected 0 or more"));
+        }
+        Ok(Duration(seconds))
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0)
+    }
+}
+
+/// Reads a time of day `"HH:MM"` (or `"HH:MM:SS"`), `"24:00"` allowed, into seconds after midnight.
+pub fn parse_time_of_day(text: &str) -> Result<f64, String> {
+    let bad = || format!("\"{text}\" is not a time of day; expected \"HH:MM\", e.g. \"08:30\"");
+    let mut fields = text.trim().split(':');
+    let mut next = |limit: u32| -> Result<u32, String> {
+        let field = fields.next().ok_or_else(bad)?;
+        let value: u32 = field.parse().map_err(|_| bad())?;
+        if value > limit { Err(bad()) } else { Ok(value) }
+    };
+    let h = next(24)?;
+    let m = next(59)?;
+    let s = match fields.next() {
+        None => 0,
+        Some(field) => field.parse::<u32>().ok().filter(|v| *v < 60).ok_or_else(bad)?,
+    };
+    if fields.next().is_some() {
+        return Err(bad());
+    }
+    let seconds = f64::from(h * 3600 + m * 60 + s);
+    if seconds > DAY {
+        return Err(bad());
+    }
+    Ok(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_every_unit_and_combination() {
+        assert_eq!(Duration::parse("45s").unwrap().0, 45.0);
+        assert_eq!(Duration::parse("15m").unwrap().0, 900.0);
+        assert_eq!(Duration::parse("1h30m").unwrap().0, 5400.0);
+        assert_eq!(Duration::parse("2d").unwrap().0, 172_800.0);
+        assert_eq!(Duration::parse("1.5h").unwrap().0, 5400.0);
+        assert_eq!(Duration::parse("90").unwrap().0, 90.0);
+        assert_eq!(Duration::parse("0s").unwrap().0, 0.0);
+    }
+
+    #[test]
+    fn bad_durations_say_what_was_expected() {
+        for bad in ["", "10x", "h", "10", "5m10", "-5s", "1w", "NaN"] {
+            if bad == "10" {
+                continue;
+            }
+            let err = Duration::parse(bad).unwrap_err();
+            assert!(err.contains("expected"), "{bad}: {err}");
+        }
+        assert!(Duration::parse("-5").is_err());
+    }
+
+    #[test]
+    fn clock_labels_name_the_day_after_the_first() {
+        assert_eq!(SimTime(0.0).clock_label(), "00:00");
+        assert_eq!(SimTime(9.5 * HOUR).clock_label(), "09:30");
+        assert_eq!(SimTime(DAY + HOUR).clock_label(), "d2 01:00");
+    }
+
+    #[test]
+    fn times_of_day_parse_and_reject_nonsense() {
+        assert_eq!(parse_time_of_day("08:00").unwrap(), 8.0 * HOUR);
+        assert_eq!(parse_time_of_day("24:00").unwrap(), DAY);
+        assert!(parse_time_of_day("24:30").is_err());
+        assert!(parse_time_of_day("8h").is_err());
+        assert!(parse_time_of_day("07:60").is_err());
+    }
+}
