@@ -238,8 +238,10 @@ mod tests {
         let m4 = draws.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
         let se_mean = (v / n as f64).sqrt();
         let se_var = ((m4 - v * v) / n as f64).sqrt();
-        assert!((m - mean).abs() < 4.0 * se_mean, "{text}: mean {m} vs {mean} (se {se_mean})");
-        assert!((v - variance).abs() < 4.0 * se_var, "{text}: variance {v} vs {variance} (se {se_var})");
+        // Constants have no spread: their mean must be exact.
+        let tolerance = |se: f64| if se > 0.0 { 4.0 * se } else { 1e-9 * mean.max(1.0) };
+        assert!((m - mean).abs() <= tolerance(se_mean), "{text}: mean {m} vs {mean} (se {se_mean})");
+        assert!((v - variance).abs() <= tolerance(se_var), "{text}: variance {v} vs {variance} (se {se_var})");
         assert!((dist.mean() - mean).abs() < 1e-9 * mean.max(1.0), "{text}: declared mean");
     }
 

@@ -1,0 +1,140 @@
+//! The command line end to end: files written, their columns, determinism, and `ccsim erlang`.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn ccsim() -> Command {
+    Command::cargo_bin("ccsim").expect("binary built")
+}
+
+fn run_default(dir: &Path, extra: &[&str]) -> String {
+    let out = ccsim().arg("run").arg("-o").arg(dir).args(extra).output().unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn run_without_a_scenario_simulates_the_default_and_writes_three_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = run_default(dir.path(), &["-r", "3"]);
+    assert!(stdout.contains("service level"), "{stdout}");
+    assert!(stdout.contains("wrote 3 files to"), "{stdout}");
+
+    let summary = read(dir.path(), "summary.csv");
+    let mut lines = summary.lines();
+    assert_eq!(lines.next(), Some("scope,name,metric,mean,ci95_low,ci95_high,std_dev,replications"));
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), 8, "{line}");
+        assert!(["all", "channel", "work_stream", "queue", "agent_group"].contains(&fields[0]), "{line}");
+        for number in &fields[3..] {
+            assert!(number.parse::<f64>().is_ok(), "not a number in {line}");
+        }
+    }
+    assert!(summary.contains("all,all,service_level,"));
+    assert!(summary.contains("agent_group,generalists,occupancy,"));
+    assert!(!summary.contains("agent_group,generalists,offered,"));
+
+    let intervals = read(dir.path(), "intervals.csv");
+    assert_eq!(
+        intervals.lines().next(),
+        Some(
+            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy"
+        )
+    );
+    // 24 hourly intervals × 10 scopes (all, 2 channels, 2 work streams, 3 queues, 2 groups).
+    assert_eq!(intervals.lines().count(), 1 + 24 * 10);
+    assert!(intervals.contains("\n23:00,d2 00:00,all,all,"));
+
+    let replications = read(dir.path(), "replications.csv");
+    assert!(replications.starts_with("replication,scope,name,offered,answered,"));
+    assert_eq!(replications.lines().count(), 1 + 3 * 10);
+}
+
+#[test]
+fn one_replication_has_nan_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    run_default(dir.path(), &["-r", "1", "--quiet"]);
+    let summary = read(dir.path(), "summary.csv");
+    let offered = summary.lines().find(|l| l.starts_with("all,all,offered,")).unwrap();
+    assert!(offered.ends_with(",NaN,NaN,NaN,1"), "{offered}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_default(a.path(), &["-r", "6", "--threads", "1", "--quiet"]);
+    run_default(b.path(), &["-r", "6", "--threads", "2", "--quiet"]);
+    run_default(c.path(), &["-r", "6", "--threads", "2", "--quiet", "--seed", "7"]);
+    for name in ["summary.csv", "intervals.csv", "replications.csv"] {
+        assert_eq!(read(a.path(), name), read(b.path(), name), "{name}");
+        assert_ne!(read(a.path(), name), read(c.path(), name), "{name} ignores the seed");
+    }
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim().args(["run", "-r", "2", "--quiet", "-o"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn validate_accepts_every_example_scenario() {
+    for entry in fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = ccsim().arg("validate").arg(&path).output().unwrap();
+        assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(": ok"));
+    }
+}
+
+#[test]
+fn erlang_reproduces_the_published_figures() {
+    let out = ccsim()
+        .args(["erlang", "--rate", "200", "--aht", "180", "--agents", "14", "--threshold", "20s"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.contains("Erlang C"), "{text}");
+    assert!(text.contains("P(wait)        0.174132"), "{text}");
+    assert!(text.contains("service level  0.888350"), "{text}");
+    assert!(text.contains("ASA            7.8359 s"), "{text}");
+
+    let out = ccsim()
+        .args(["erlang", "--rate", "200", "--aht", "3m", "--agents", "14", "--patience", "5m"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Erlang A"), "{text}");
+    assert!(text.contains("P(abandon)     0.013984"), "{text}");
+    assert!(text.contains("P(wait)        0.145260"), "{text}");
+    assert!(text.contains("service level  0.916792"), "{text}");
+}
+
+#[test]
+fn erlang_treats_concurrency_as_more_servers() {
+    let a = ccsim()
+        .args(["erlang", "--rate", "250", "--aht", "180", "--agents", "5", "--concurrency", "3"])
+        .output()
+        .unwrap();
+    let b = ccsim().args(["erlang", "--rate", "250", "--aht", "180", "--agents", "15"]).output().unwrap();
+    let tail =
+        |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(tail(&a), tail(&b));
+}
+
+#[test]
+fn an_unstable_erlang_c_is_invalid_input() {
+    let out = ccsim().args(["erlang", "--rate", "400", "--aht", "180", "--agents", "14"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+}

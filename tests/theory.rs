@@ -1,0 +1,94 @@
+//! The simulation against queueing theory (DESIGN.md "Correctness anchors").
+//!
+//! Each test simulates a queue whose steady state is known exactly — M/M/c (Erlang C), M/M/c+M
+//! (Erlang A), and agents of capacity k as M/M/(c·k) — and checks that the theoretical value lies
+//! within three 95%-confidence half-widths of the simulated one. Three half-widths make a false
+//! failure of one check about as likely as a 1-in-10^5 event under normality (t with 19 df:
+//! P(|T| > 3·2.09) ≈ 6e-6), while a modelling error of a few percent is far outside them.
+//!
+//! Bias allowance: the centre starts empty at time 0 and stops at the horizon. A two-hour
+//! warm-up (the relaxation time of these queues is a few minutes) removes the start-up bias, and
+//! only the conversations still waiting at the horizon (about E[Lq] < 5 of ~48 000 per
+//! replication) are censored, a relative effect below 1e-4. The allowance of 0.2% of the
+//! theoretical value covers both with a wide margin and is far below the size of a real error.
+//! Seeds are fixed, so the tests are reproducible.
+
+mod common;
+
+use ccsim::erlang::{self, QueueModel};
+use ccsim::metrics::Metric;
+use common::{all, assert_agrees, run, single_queue};
+
+const SIMULATION: &str = r#"horizon = "10d"
+warmup = "2h"
+replications = 20
+seed = 42
+service_level_threshold = "20s""#;
+const K: f64 = 3.0;
+const ALLOWANCE: f64 = 0.002;
+
+fn theory(rate: f64, aht: f64, agents: u32, concurrency: u32, patience: Option<f64>) -> erlang::Figures {
+    let model = QueueModel { arrivals_per_hour: rate, aht_s: aht, agents, concurrency, patience_mean_s: patience };
+    erlang::figures(&model, 20.0).expect("valid model")
+}
+
+#[test]
+fn push_matches_erlang_c() {
+    // λ = 200/h, AHT 180 s, 14 agents: P(wait) 0.17413, SL 0.88835, ASA 7.84 s.
+    let expected = theory(200.0, 180.0, 14, 1, None);
+    assert!((expected.p_wait - 0.17413).abs() < 5e-5);
+    let r = run(&single_queue(200.0, 180.0, 14, 1, "", SIMULATION));
+    assert_agrees("p_wait", all(&r, Metric::PWait), expected.p_wait, K, ALLOWANCE);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, K, ALLOWANCE);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
+    assert_agrees("occupancy", all(&r, Metric::Occupancy), expected.occupancy, K, ALLOWANCE);
+    assert_eq!(all(&r, Metric::Abandoned).mean, 0.0);
+}
+
+#[test]
+fn push_matches_erlang_c_under_heavy_load() {
+    // λ = 540/h, AHT 300 s, 50 agents: ρ = 0.9.
+    let expected = theory(540.0, 300.0, 50, 1, None);
+    assert!(expected.occupancy >= 0.9 - 1e-12);
+    let r = run(&single_queue(540.0, 300.0, 50, 1, "", SIMULATION));
+    assert_agrees("p_wait", all(&r, Metric::PWait), expected.p_wait, K, ALLOWANCE);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, K, ALLOWANCE);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
+    assert_agrees("occupancy", all(&r, Metric::Occupancy), expected.occupancy, K, ALLOWANCE);
+}
+
+#[test]
+fn abandonment_matches_erlang_a() {
+    // Exponential patience of mean 300 s: P(abandon) 0.013984, P(wait) 0.14526, SL 0.916792.
+    let expected = theory(200.0, 180.0, 14, 1, Some(300.0));
+    assert!((expected.p_abandon - 0.013984).abs() < 5e-6);
+    let patience = r#"patience = { dist = "exponential", mean = "5m" }"#;
+    let r = run(&single_queue(200.0, 180.0, 14, 1, patience, SIMULATION));
+    assert_agrees("abandon_rate", all(&r, Metric::AbandonRate), expected.p_abandon, K, ALLOWANCE);
+    assert_agrees("p_wait", all(&r, Metric::PWait), expected.p_wait, K, ALLOWANCE);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, K, ALLOWANCE);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
+}
+
+#[test]
+fn abandonment_matches_erlang_a_when_overloaded() {
+    // ρ = 1.2: without patience the queue would grow without bound; Erlang A stays stable.
+    let expected = theory(240.0, 180.0, 10, 1, Some(120.0));
+    let patience = r#"patience = { dist = "exponential", mean = "2m" }"#;
+    let r = run(&single_queue(240.0, 180.0, 10, 1, patience, SIMULATION));
+    assert_agrees("abandon_rate", all(&r, Metric::AbandonRate), expected.p_abandon, K, ALLOWANCE);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, K, ALLOWANCE);
+    assert_agrees("occupancy", all(&r, Metric::Occupancy), expected.occupancy, K, ALLOWANCE);
+}
+
+#[test]
+fn agents_with_capacity_k_behave_as_k_servers() {
+    // 5 agents of capacity 3, conversations of 1 unit: M/M/15.
+    let expected = theory(250.0, 180.0, 5, 3, None);
+    assert_eq!(expected.servers, 15);
+    let r = run(&single_queue(250.0, 180.0, 5, 3, "", SIMULATION));
+    assert_agrees("p_wait", all(&r, Metric::PWait), expected.p_wait, K, ALLOWANCE);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, K, ALLOWANCE);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
+    assert_agrees("occupancy", all(&r, Metric::Occupancy), expected.occupancy, K, ALLOWANCE);
+}
