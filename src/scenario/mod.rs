@@ -71,15 +71,24 @@ impl Scenario {
             file: file.to_string(),
             position: e.span().map(|s| error::line_column(text, s.start)),
             key,
-            message: e.message().to_string(),
+            message: plain_types(e.message()),
         };
         let document: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e, String::new()))?;
         let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, String::new()))?;
         let raw: raw::RawScenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
+            // A `Spanned` value adds a private field to the path that the user never wrote.
+            let path = e.path().to_string().replace(".$__serde_spanned_private_value", "");
             let key = if path == "." { String::new() } else { resolve::named_path(&path, Some(&document)) };
             toml_error(e.inner(), key)
         })?;
         resolve::Resolver { file, text }.resolve(raw)
     }
+}
+
+/// serde names Rust types in its messages ("expected i64"); a planner reads words.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected an integer ≥ 0")
+        .replace("expected f64", "expected a number")
 }

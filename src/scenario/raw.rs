@@ -129,8 +129,17 @@ impl<'de> Deserialize<'de> for RateSpec {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RateSpec, A::Error> {
                 let mut rates = Vec::new();
-                while let Some(rate) = seq.next_element::<f64>()? {
-                    rates.push(rate);
+                while let Some(value) = seq.next_element::<toml::Value>()? {
+                    match value {
+                        toml::Value::Integer(n) => rates.push(n as f64),
+                        toml::Value::Float(x) => rates.push(x),
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "rate_per_hour: rate {} is {other}; expected a number of arrivals per hour",
+                                rates.len() + 1
+                            )));
+                        }
+                    }
                 }
                 Ok(RateSpec::PerInterval(rates))
             }

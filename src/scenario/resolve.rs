@@ -218,7 +218,12 @@ impl Resolver<'_> {
                 "simulation.horizon",
                 format!(
                     "{} days is too long to simulate; expected at most {} days",
-                    horizon.0 / DAY,
+                    // An absurd horizon would print hundreds of digits.
+                    if horizon.0 / DAY < 1e9 {
+                        format!("{}", horizon.0 / DAY)
+                    } else {
+                        format!("{:e}", horizon.0 / DAY)
+                    },
                     limits::HORIZON_DAYS
                 ),
             ));
@@ -459,7 +464,11 @@ impl Resolver<'_> {
 
         let mut rules = Vec::with_capacity(ws.routing_rule.len());
         for (i, rule) in ws.routing_rule.iter().enumerate() {
-            let rule_key = format!("{key}.routing_rule[{i}]");
+            // Addressed by name where it has one, as `named_path` does for errors found while parsing.
+            let rule_key = match &rule.name {
+                Some(name) if !name.is_empty() && !name.contains('.') => format!("{key}.routing_rule.{name}"),
+                _ => format!("{key}.routing_rule[{i}]"),
+            };
             let mut conditions = Vec::new();
             for (name, value) in rule.when.get_ref() {
                 let variable = variables.iter().position(|v| &v.name == name).ok_or_else(|| {
@@ -726,7 +735,11 @@ impl Resolver<'_> {
                         return Err(self.at(
                             value,
                             var_key,
-                            format!("the weights sum to {total}; expected probabilities that sum to 1"),
+                            // Rounded to the tolerance, so that 0.2 + 0.7 reads 0.9, not 0.8999999999999999.
+                            format!(
+                                "the weights sum to {}; expected probabilities that sum to 1",
+                                (total * 1e9).round() / 1e9
+                            ),
                         ));
                     }
                     ContextGenerator::Text { categories, cumulative }
@@ -767,8 +780,10 @@ impl Resolver<'_> {
             for q in targets {
                 let served = groups.iter().any(|g| g.queues.contains(&q) && g.capacity >= ws.capacity);
                 if !served {
-                    return Err(self.at(
-                        &raw.work_stream[w].name,
+                    // Point at the capacity the key names (the name when it is left out).
+                    let raw_ws = &raw.work_stream[w];
+                    return Err(self.error_at(
+                        Some(raw_ws.capacity.as_ref().map_or_else(|| raw_ws.name.span(), |c| c.span())),
                         format!("work_stream.{}.capacity", ws.name),
                         format!(
                             "its conversations take {} capacity units, but no agent group serving queue \"{}\" has that much capacity; expected an agent_group capacity ≥ {}",
@@ -827,7 +842,7 @@ pub(super) fn named_path(path: &str, document: Option<&toml::Table>) -> String {
             (Some(k), Some(items)) => {
                 let item = items.get(k);
                 match item.and_then(|t| t.get("name")).and_then(|n| n.as_str()) {
-                    Some(name) if !name.contains('.') => {
+                    Some(name) if !name.is_empty() && !name.contains('.') => {
                         out.push_str(field);
                         out.push('.');
                         out.push_str(name);

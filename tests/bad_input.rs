@@ -1,0 +1,913 @@
+//! Bad scenario inputs, run through the real binary: every one exits with the documented code and
+//! a one-line message of the form `error: FILE: at line L, column C: KEY: what was wrong and what
+//! was expected` (DESIGN.md "Command line"), never a panic, and a failed `run` writes no files.
+//!
+//! Each case is the default scenario with one edit (or a small file of its own), a command, the exit
+//! code, and what the message must say. Where the error points is given as a needle: the line and
+//! column at which that text stands in the case's own file, so the expectation follows the file.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const DEFAULT: &str = include_str!("../scenarios/default.toml");
+
+/// The sms channel's per-hour rates, as the default scenario writes their start.
+const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";
+
+enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+    /// A path where no file exists.
+    Missing,
+    /// A directory, named like a scenario file.
+    Directory,
+}
+
+enum Cmd {
+    /// `ccsim validate FILE`
+    Validate,
+    /// `ccsim run FILE -o DIR ARGS...`
+    Run(&'static [&'static str]),
+}
+
+/// Where the error must point.
+enum Pos {
+    /// Nowhere: the whole file is at fault.
+    Nowhere,
+    /// The line on which this text (unique in the file) starts; the column is not checked.
+    Line(&'static str),
+    /// The line and column at which this text (unique in the file) starts.
+    At(&'static str),
+    /// A fixed line and column.
+    Exact(usize, usize),
+}
+
+enum Expect {
+    /// Exit 2: `error: FILE: [at line L, column C: ][KEY: ]MESSAGE` on one line, the message
+    /// holding every one of `says`.
+    Invalid { at: Pos, key: &'static str, says: &'static [&'static str] },
+    /// Exit 2 for the command line itself: `error: ...` holding every one of `says`.
+    BadCommandLine { says: &'static [&'static str] },
+    /// Exit 0: either nothing on stderr, or one `warning: ` line holding every one of the words.
+    Valid { warning: Option<&'static [&'static str]> },
+}
+
+struct Case {
+    /// The behaviour, used as the file name too.
+    name: &'static str,
+    input: Input,
+    cmd: Cmd,
+    exit: i32,
+    expect: Expect,
+}
+
+/// The default scenario with the first occurrence of `old` (which must be there) replaced by `new`.
+fn edit(old: &str, new: &str) -> Input {
+    assert!(DEFAULT.contains(old), "the default scenario has no {old:?}");
+    Input::Text(DEFAULT.replacen(old, new, 1))
+}
+
+/// The default scenario with several edits, each applied to its first occurrence.
+fn edits(pairs: &[(&str, &str)]) -> Input {
+    let mut text = DEFAULT.to_string();
+    for (old, new) in pairs {
+        assert!(text.contains(old), "the default scenario has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    Input::Text(text)
+}
+
+/// The default scenario with the text from `from` up to (not including) `to` removed; `to` = ""
+/// removes to the end.
+fn without(from: &str, to: &str) -> Input {
+    let start = DEFAULT.find(from).expect("start marker");
+    let end = if to.is_empty() { DEFAULT.len() } else { DEFAULT.find(to).expect("end marker") };
+    Input::Text(format!("{}{}", &DEFAULT[..start], &DEFAULT[end..]))
+}
+
+/// The default scenario with these lines added at the end.
+fn append(extra: &str) -> Input {
+    Input::Text(format!("{DEFAULT}\n{extra}\n"))
+}
+
+/// The default scenario with every rate list replaced by `rate_per_hour = 0`.
+fn all_rates_zero() -> Input {
+    let mut t = DEFAULT.to_string();
+    while let Some(start) = t.find("rate_per_hour = [") {
+        let end = start + t[start..].find(']').unwrap() + 1;
+        t.replace_range(start..end, "rate_per_hour = 0");
+    }
+    Input::Text(t)
+}
+
+/// The default scenario with the sms channel's rate list replaced by one constant rate.
+fn sms_constant_rate(rate: &str) -> Input {
+    let start = DEFAULT.find(SMS_RATES).unwrap();
+    let end = start + DEFAULT[start..].find(']').unwrap() + 1;
+    Input::Text(format!("{}rate_per_hour = {rate}{}", &DEFAULT[..start], &DEFAULT[end..]))
+}
+
+fn text(t: &str) -> Input {
+    Input::Text(t.to_string())
+}
+
+fn invalid(at: Pos, key: &'static str, says: &'static [&'static str]) -> Expect {
+    Expect::Invalid { at, key, says }
+}
+
+/// A `validate` case; the exit code follows from the expectation: 0 when valid, 2 otherwise.
+fn case(name: &'static str, input: Input, expect: Expect) -> Case {
+    let exit = if matches!(expect, Expect::Valid { .. }) { 0 } else { 2 };
+    Case { name, input, cmd: Cmd::Validate, exit, expect }
+}
+
+/// A `run FILE -o DIR ARGS...` case.
+fn run_case(name: &'static str, input: Input, args: &'static [&'static str], expect: Expect) -> Case {
+    Case { cmd: Cmd::Run(args), ..case(name, input, expect) }
+}
+
+fn cases() -> Vec<Case> {
+    use Pos::*;
+    vec![
+        // --- Files that are not scenarios at all.
+        case(
+            "missing_file",
+            Input::Missing,
+            invalid(Nowhere, "", &["no such file", "expected the path of a scenario file"]),
+        ),
+        run_case("missing_file_on_run", Input::Missing, &[], invalid(Nowhere, "", &["no such file", "expected"])),
+        case("directory", Input::Directory, invalid(Nowhere, "", &["is a directory", "expected a scenario file"])),
+        case("empty_file", text(""), invalid(Nowhere, "", &["empty", "expected a scenario with [[channel]]"])),
+        run_case("empty_file_on_run", text("\n  \n"), &[], invalid(Nowhere, "", &["empty", "expected"])),
+        case(
+            "comments_only_file",
+            text("# a scenario, some day\n"),
+            invalid(Nowhere, "agent_group", &["no [[agent_group]]", "expected at least one"]),
+        ),
+        case(
+            "not_utf8",
+            Input::Bytes(b"[simulation]\nname = \"caf\xe9\"\n".to_vec()),
+            invalid(Exact(2, 12), "", &["not UTF-8", "expected a TOML scenario file"]),
+        ),
+        case(
+            "toml_syntax_extra_equals",
+            edit("seed = 20261124", "seed = = 3"),
+            invalid(Line("seed = = 3"), "", &["expected"]),
+        ),
+        case(
+            "toml_syntax_unclosed_string",
+            edit("name = \"default\"", "name = \"default"),
+            invalid(Line("name = \"default\n"), "", &["string", "expected `\"`"]),
+        ),
+        // --- Unknown keys, in every kind of table.
+        case(
+            "unknown_top_level_table",
+            append("[bogus]\nx = 1"),
+            invalid(At("bogus"), "bogus", &["unknown field `bogus`", "expected one of", "`agent_group`"]),
+        ),
+        case(
+            "unknown_key_in_simulation",
+            edit("seed = 20261124", "seed = 20261124\nsede = 3"),
+            invalid(At("sede = 3"), "simulation.sede", &["unknown field `sede`", "expected one of", "`seed`"]),
+        ),
+        case(
+            "unknown_key_in_channel",
+            edit("kind = \"sms\"", "kind = \"sms\"\ncolour = \"red\""),
+            invalid(At("colour"), "channel.sms.colour", &["unknown field `colour`", "expected one of", "`arrivals`"]),
+        ),
+        case(
+            "unknown_key_in_work_stream",
+            edit("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwrapup = \"1m\""),
+            invalid(
+                At("wrapup"),
+                "work_stream.messaging.wrapup",
+                &["unknown field `wrapup`", "expected one of", "`wrap_up`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_routing_rule",
+            edit("queue = \"vip\"", "queue = \"vip\"\nrank = 2"),
+            invalid(
+                At("rank = 2"),
+                "work_stream.chat.routing_rule.gold customers.rank",
+                &["unknown field `rank`", "expected one of", "`when`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_queue",
+            edit("priority = 3", "priority = 3\nsize = 4"),
+            invalid(At("size = 4"), "queue.general.size", &["unknown field `size`", "expected one of", "`priority`"]),
+        ),
+        case(
+            "unknown_key_in_agent_group",
+            edit("count = 5", "count = 5\nskill = \"x\""),
+            invalid(
+                At("skill"),
+                "agent_group.specialists.skill",
+                &["unknown field `skill`", "expected one of", "`count`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_distribution",
+            edit("mean = \"3m\" }", "mean = \"3m\", median = \"2m\" }"),
+            invalid(
+                At("{ dist = \"exponential\""),
+                "work_stream.chat.patience",
+                &["unknown field `median`", "expected `mean`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_arrivals",
+            edit(SMS_RATES, "burst = 2, rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10"),
+            invalid(
+                At("{ process = \"poisson\", burst"),
+                "channel.sms.arrivals",
+                &["unknown field `burst`", "expected `rate_per_hour`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_shift",
+            edit("end = \"18:00\" }", "end = \"18:00\", lunch = \"12:00\" }"),
+            invalid(
+                At("lunch"),
+                "agent_group.specialists.shift.lunch",
+                &["unknown field `lunch`", "expected `start` or `end`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_context_variable",
+            edit("{ name = \"tier\", type = \"text\" }", "{ name = \"tier\", type = \"text\", default = \"gold\" }"),
+            invalid(
+                At("default = "),
+                "work_stream.chat.context_variables.tier.default",
+                &["unknown field `default`", "expected `name` or `type`"],
+            ),
+        ),
+        // --- Values of the wrong type.
+        case(
+            "string_for_count",
+            edit("count = 5", "count = \"five\""),
+            invalid(At("\"five\""), "agent_group.specialists.count", &["string \"five\"", "expected an integer"]),
+        ),
+        case(
+            "fraction_for_count",
+            edit("count = 5", "count = 5.5"),
+            invalid(At("5.5"), "agent_group.specialists.count", &["5.5", "expected an integer"]),
+        ),
+        case(
+            "string_for_capacity",
+            edit("capacity = 3", "capacity = \"3\""),
+            invalid(At("\"3\""), "agent_group.generalists.capacity", &["string \"3\"", "expected an integer"]),
+        ),
+        case(
+            "number_for_name",
+            edit("name = \"vip\"", "name = 7"),
+            // The table has no usable name, so it is addressed by its index.
+            invalid(At("7\npriority = 1"), "queue[0].name", &["integer `7`", "expected a string"]),
+        ),
+        case(
+            "negative_seed",
+            edit("seed = 20261124", "seed = -1"),
+            invalid(At("-1"), "simulation.seed", &["-1", "expected an integer ≥ 0"]),
+        ),
+        case(
+            "boolean_for_handle_time",
+            edit("{ dist = \"gamma\", mean = \"6m\", sd = \"3m\" }", "true"),
+            invalid(At("true"), "work_stream.messaging.handle_time", &["boolean `true`", "expected a duration"]),
+        ),
+        case(
+            "string_among_rates",
+            edit(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, \"ten\""),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, \"ten\""),
+                "channel.sms.arrivals",
+                &["rate_per_hour", "rate 8 is \"ten\"", "expected a number of arrivals per hour"],
+            ),
+        ),
+        case(
+            "unknown_presence",
+            edit("[\"available\", \"busy\"]", "[\"available\", \"bsy\"]"),
+            invalid(
+                At("\"bsy\""),
+                "work_stream.chat.allowed_presences[1]",
+                &["unknown variant `bsy`", "expected one of", "`busy`"],
+            ),
+        ),
+        case(
+            "unknown_channel_kind",
+            edit("kind = \"sms\"", "kind = \"fax\""),
+            invalid(At("\"fax\""), "channel.sms.kind", &["unknown variant `fax`", "expected one of", "`live_chat`"]),
+        ),
+        case(
+            "unknown_mode",
+            edit("mode = \"push\"", "mode = \"pull\""),
+            invalid(At("\"pull\""), "work_stream.chat.mode", &["unknown variant `pull`", "expected", "`push`"]),
+        ),
+        case(
+            "unknown_assignment_method",
+            edit("assignment = \"highest_capacity\"", "assignment = \"random\""),
+            invalid(
+                At("\"random\""),
+                "queue.vip.assignment",
+                &["unknown variant `random`", "expected `highest_capacity`"],
+            ),
+        ),
+        case(
+            "unknown_variable_type",
+            edit("{ name = \"tier\", type = \"text\" }", "{ name = \"tier\", type = \"string\" }"),
+            invalid(
+                At("\"string\""),
+                "work_stream.chat.context_variables.tier.type",
+                &["unknown variant `string`", "expected `text` or `number`"],
+            ),
+        ),
+        case(
+            "missing_handle_time",
+            edit("handle_time = { dist = \"gamma\", mean = \"6m\", sd = \"3m\" }\n", ""),
+            invalid(
+                At("[[work_stream]]\nname = \"messaging\""),
+                "work_stream.messaging",
+                &["missing field `handle_time`"],
+            ),
+        ),
+        // --- Names: unique, and every reference to one that exists.
+        case(
+            "duplicate_queue_name",
+            edit("name = \"technical\"\npriority = 2", "name = \"vip\"\npriority = 2"),
+            invalid(
+                At("\"vip\"\npriority = 2"),
+                "queue.vip",
+                &["\"vip\" is used by two [[queue]] tables", "expected unique names"],
+            ),
+        ),
+        case(
+            "duplicate_channel_name",
+            edit("name = \"sms\"", "name = \"web_chat\""),
+            invalid(
+                At("\"web_chat\"\nkind = \"sms\""),
+                "channel.web_chat",
+                &["\"web_chat\" is used by two [[channel]] tables", "expected unique names"],
+            ),
+        ),
+        case(
+            "duplicate_work_stream_name",
+            edit("name = \"messaging\"", "name = \"chat\""),
+            invalid(
+                At("\"chat\"\nmode = \"push\"\ncapacity = 1\n"),
+                "work_stream.chat",
+                &["\"chat\" is used by two [[work_stream]] tables", "expected unique names"],
+            ),
+        ),
+        case(
+            "duplicate_agent_group_name",
+            edit("name = \"specialists\"", "name = \"generalists\""),
+            invalid(
+                At("\"generalists\"\ncount = 5"),
+                "agent_group.generalists",
+                &["\"generalists\" is used by two [[agent_group]] tables", "expected unique names"],
+            ),
+        ),
+        case(
+            "empty_queue_name",
+            edit("name = \"vip\"", "name = \"\""),
+            invalid(At("\"\"\npriority = 1"), "queue.name", &["empty", "expected a non-empty name"]),
+        ),
+        case(
+            "channel_to_unknown_work_stream",
+            edit("work_stream = \"messaging\"", "work_stream = \"mesaging\""),
+            invalid(
+                At("\"mesaging\""),
+                "channel.sms.work_stream",
+                &["no work stream is named \"mesaging\"", "expected one of \"chat\", \"messaging\""],
+            ),
+        ),
+        case(
+            "rule_to_unknown_queue",
+            edit("queue = \"vip\"", "queue = \"vipp\""),
+            invalid(
+                At("\"vipp\""),
+                "work_stream.chat.routing_rule.gold customers.queue",
+                &["no queue is named \"vipp\"", "expected one of \"general\", \"technical\", \"vip\""],
+            ),
+        ),
+        case(
+            "unnamed_rule_to_unknown_queue",
+            edits(&[("name = \"gold customers\"\n", ""), ("queue = \"vip\"", "queue = \"vipp\"")]),
+            invalid(
+                At("\"vipp\""),
+                "work_stream.chat.routing_rule[0].queue",
+                &["no queue is named \"vipp\"", "expected one of"],
+            ),
+        ),
+        case(
+            "unknown_fallback_queue",
+            edit("fallback_queue = \"general\"", "fallback_queue = \"generl\""),
+            invalid(
+                At("\"generl\""),
+                "work_stream.chat.fallback_queue",
+                &["no queue is named \"generl\"", "expected one of"],
+            ),
+        ),
+        case(
+            "agent_group_to_unknown_queue",
+            edit("queues = [\"technical\", \"vip\"]", "queues = [\"technical\", \"vp\"]"),
+            invalid(At("\"vp\""), "agent_group.specialists.queues", &["no queue is named \"vp\"", "expected one of"]),
+        ),
+        case(
+            "agent_group_with_no_queues",
+            edit("queues = [\"technical\", \"vip\"]", "queues = []"),
+            invalid(At("[]"), "agent_group.specialists.queues", &["no queues", "expected the names of the queues"]),
+        ),
+        // --- Tables a scenario cannot do without.
+        case(
+            "no_agent_groups",
+            without("[[agent_group]]", ""),
+            invalid(Nowhere, "agent_group", &["no [[agent_group]]", "expected at least one"]),
+        ),
+        case(
+            "no_channels",
+            without("[[channel]]", "[[work_stream]]"),
+            invalid(Nowhere, "channel", &["no [[channel]]", "expected at least one channel"]),
+        ),
+        case(
+            "no_queues",
+            without("[[queue]]", "[[agent_group]]"),
+            invalid(Nowhere, "queue", &["no [[queue]]", "expected at least one"]),
+        ),
+        case(
+            "queue_served_by_no_agent_group",
+            edit("queues = [\"vip\", \"technical\", \"general\"]", "queues = [\"vip\", \"technical\"]"),
+            invalid(
+                At("\"general\"\npriority = 3"),
+                "queue.general",
+                &[
+                    "no agent group serves queue \"general\"",
+                    "expected it in the queues of at least one [[agent_group]]",
+                ],
+            ),
+        ),
+        // --- Demand.
+        case(
+            "no_arrivals_at_all",
+            all_rates_zero(),
+            invalid(
+                Nowhere,
+                "channel",
+                &["no channel has any arrivals", "expected at least one channel with a rate above 0"],
+            ),
+        ),
+        case(
+            "one_channel_without_arrivals_is_a_warning",
+            sms_constant_rate("0"),
+            Expect::Valid { warning: Some(&["channel \"sms\" has no arrivals all day"]) },
+        ),
+        case(
+            "rate_list_of_the_wrong_length",
+            edit("10, 0, 0, 0] }", "10, 0, 0] }"),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["23 rates", "expected one number or 24 rates"],
+            ),
+        ),
+        case(
+            "rate_list_for_another_interval",
+            edit("interval = \"1h\"", "interval = \"30m\""),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 20"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["24 rates", "expected one number or 48 rates"],
+            ),
+        ),
+        case(
+            "negative_rate",
+            edit(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, -10"),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, -10"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["-10", "expected a finite number ≥ 0"],
+            ),
+        ),
+        case(
+            "nan_rate",
+            edit(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, nan"),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, nan"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["NaN", "expected a finite number ≥ 0"],
+            ),
+        ),
+        case(
+            "infinite_constant_rate",
+            sms_constant_rate("inf"),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = inf"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["inf", "expected a finite number ≥ 0"],
+            ),
+        ),
+        // --- Capacities and counts.
+        case(
+            "work_stream_capacity_zero",
+            edit("capacity = 1      ", "capacity = 0      "),
+            invalid(At("0      "), "work_stream.chat.capacity", &["0", "expected an integer from 1"]),
+        ),
+        case(
+            "agent_group_capacity_zero",
+            edit("capacity = 3", "capacity = 0"),
+            invalid(At("0\nqueues"), "agent_group.generalists.capacity", &["0", "expected an integer from 1"]),
+        ),
+        case(
+            "agent_group_capacity_too_large",
+            edit("capacity = 3", "capacity = 10001"),
+            invalid(At("10001"), "agent_group.generalists.capacity", &["10001", "expected an integer from 1 to 10000"]),
+        ),
+        case(
+            "negative_count",
+            edit("count = 5", "count = -1"),
+            invalid(At("-1"), "agent_group.specialists.count", &["-1 agents", "expected an integer from 0"]),
+        ),
+        case("count_zero_is_valid", edit("count = 5", "count = 0"), Expect::Valid { warning: None }),
+        case(
+            "absurd_count",
+            edit("count = 5", "count = 1000000000000"),
+            invalid(
+                At("1000000000000"),
+                "agent_group.specialists.count",
+                &["1000000000000 agents", "expected an integer from 0 to 1000000"],
+            ),
+        ),
+        case(
+            "too_many_agents_in_all",
+            edits(&[
+                ("count = 5", "count = 600000"),
+                ("\"generalists\"\ncount = ", "\"generalists\"\ncount = 600000 # was "),
+            ]),
+            invalid(Nowhere, "agent_group", &["1200000 agents in all is too large", "expected at most 1000000"]),
+        ),
+        case(
+            "work_stream_capacity_above_every_serving_group",
+            edit("capacity = 1      ", "capacity = 4      "),
+            invalid(
+                At("4      "),
+                "work_stream.chat.capacity",
+                &["take 4 capacity units", "expected an agent_group capacity ≥ 4"],
+            ),
+        ),
+        // --- Durations and the clock.
+        case(
+            "duration_with_unknown_unit_x",
+            edit("wrap_up = \"1m\"", "wrap_up = \"10x\""),
+            invalid(At("\"10x\""), "work_stream.chat.wrap_up", &["unknown unit `x`", "expected units s, m, h or d"]),
+        ),
+        case(
+            "duration_in_weeks",
+            edit("horizon = \"1d\"", "horizon = \"1w\""),
+            invalid(At("\"1w\""), "simulation.horizon", &["unknown unit `w`", "expected units s, m, h or d"]),
+        ),
+        case(
+            "negative_duration_text",
+            edit("warmup = \"0s\"", "warmup = \"-1h\""),
+            invalid(At("\"-1h\""), "simulation.warmup", &["negative duration", "expected 0 or more"]),
+        ),
+        case(
+            "negative_duration_seconds",
+            edit("horizon = \"1d\"", "horizon = -3600"),
+            invalid(At("-3600"), "simulation.horizon", &["negative duration", "expected 0 or more"]),
+        ),
+        case(
+            "negative_wrap_up",
+            edit("wrap_up = \"30s\"", "wrap_up = -30"),
+            invalid(At("-30"), "work_stream.messaging.wrap_up", &["-30", "expected 0 or more"]),
+        ),
+        case(
+            "interval_that_does_not_divide_a_day",
+            edit("interval = \"1h\"", "interval = \"7h\""),
+            invalid(At("\"7h\""), "simulation.interval", &["does not divide 24 hours", "expected e.g. \"15m\""]),
+        ),
+        case(
+            "warmup_equal_to_horizon",
+            edit("warmup = \"0s\"", "warmup = \"1d\""),
+            invalid(
+                At("\"1d\"\ninterval"),
+                "simulation.warmup",
+                &["not shorter than the horizon", "expected warm-up < horizon"],
+            ),
+        ),
+        case(
+            "warmup_beyond_horizon",
+            edit("warmup = \"0s\"", "warmup = \"2d\""),
+            invalid(At("\"2d\""), "simulation.warmup", &["not shorter than the horizon", "expected warm-up < horizon"]),
+        ),
+        case(
+            "zero_horizon",
+            edit("horizon = \"1d\"", "horizon = 0"),
+            invalid(At("0\nwarmup"), "simulation.horizon", &["horizon is 0", "expected a positive duration"]),
+        ),
+        case(
+            "absurd_horizon",
+            edit("horizon = \"1d\"", "horizon = 1e300"),
+            invalid(At("1e300"), "simulation.horizon", &["too long to simulate", "expected at most 3660 days"]),
+        ),
+        case(
+            "zero_replications",
+            edit("replications = 10", "replications = 0"),
+            invalid(At("0\nseed"), "simulation.replications", &["0 replications", "expected 1 to"]),
+        ),
+        case(
+            "shift_start_at_25_00",
+            edit("start = \"08:00\"", "start = \"25:00\""),
+            invalid(
+                At("\"25:00\""),
+                "agent_group.specialists.shift.start",
+                &["\"25:00\" is not a time of day", "expected \"HH:MM\""],
+            ),
+        ),
+        // --- Distributions.
+        case(
+            "unknown_distribution",
+            edit("dist = \"gamma\"", "dist = \"gama\""),
+            invalid(
+                At("\"gama\""),
+                "work_stream.messaging.handle_time.dist",
+                &["unknown variant `gama`", "expected one of", "`gamma`"],
+            ),
+        ),
+        case(
+            "lognormal_sd_without_mean",
+            edit("mean = \"10m\", sd = \"5m\"", "sd = \"5m\""),
+            invalid(At("{ dist = \"lognormal\""), "work_stream.chat.handle_time", &["missing field `mean`"]),
+        ),
+        case(
+            "lognormal_negative_sd",
+            edit("sd = \"5m\"", "sd = -5"),
+            invalid(
+                At("{ dist = \"lognormal\""),
+                "work_stream.chat.handle_time",
+                &["`sd` is -5", "expected 0 or more"],
+            ),
+        ),
+        case(
+            "exponential_mean_zero",
+            edit("mean = \"3m\"", "mean = 0"),
+            invalid(
+                At("{ dist = \"exponential\""),
+                "work_stream.chat.patience",
+                &["`mean` is 0", "expected a number above 0"],
+            ),
+        ),
+        case(
+            "uniform_max_below_min",
+            edit("min = 0, max = 500", "min = 500, max = 0"),
+            invalid(
+                At("{ dist = \"uniform\""),
+                "channel.sms.context.order_value",
+                &["`max` (0) is below `min` (500)", "expected min ≤ max"],
+            ),
+        ),
+        // --- Context variables and routing conditions.
+        case(
+            "context_weights_not_summing_to_one",
+            edit("gold = 0.2, standard = 0.8", "gold = 0.2, standard = 0.7"),
+            invalid(
+                At("{ gold = 0.2"),
+                "channel.web_chat.context.tier",
+                &["the weights sum to 0.9;", "expected probabilities that sum to 1"],
+            ),
+        ),
+        case(
+            "context_weight_above_one",
+            edit("gold = 0.2, standard = 0.8", "gold = 1.5, standard = -0.5"),
+            invalid(
+                At("{ gold = 1.5"),
+                "channel.web_chat.context.tier.gold",
+                &["1.5", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "context_for_an_undeclared_variable",
+            edit("standard = 0.8 }", "standard = 0.8 }, region = { eu = 1.0 }"),
+            invalid(
+                At("{ eu = 1.0 }"),
+                "channel.web_chat.context.region",
+                &[
+                    "\"region\" is not a context variable of work stream \"chat\"",
+                    "expected one of \"product\", \"tier\"",
+                ],
+            ),
+        ),
+        case(
+            "text_context_given_a_distribution",
+            edit("tier = { gold = 0.2, standard = 0.8 }", "tier = { dist = \"uniform\", min = 0, max = 1 }"),
+            invalid(
+                At("{ dist = \"uniform\", min = 0, max = 1 }"),
+                "channel.web_chat.context.tier",
+                &["\"tier\" is a text variable", "expected a table of category weights"],
+            ),
+        ),
+        case(
+            "rule_on_an_undeclared_variable",
+            edit("when = { tier = \"gold\" }", "when = { tire = \"gold\" }"),
+            invalid(
+                At("\"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tire",
+                &[
+                    "\"tire\" is not a context variable of work stream \"chat\"",
+                    "expected one of \"product\", \"tier\"",
+                ],
+            ),
+        ),
+        case(
+            "text_variable_compared_with_ge",
+            edit("when = { tier = \"gold\" }", "when = { tier = { ge = \"gold\" } }"),
+            invalid(
+                At("{ ge = \"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tier",
+                &["`ge` cannot test text variable \"tier\"", "expected eq, ne, in or contains"],
+            ),
+        ),
+        case(
+            "number_variable_compared_with_a_string",
+            edit("order_value = { ge = 200 }", "order_value = { ge = \"200\" }"),
+            invalid(
+                At("{ ge = \"200\" }"),
+                "work_stream.messaging.routing_rule.big technical orders.when.order_value",
+                &["`ge` on number variable \"order_value\" with \"200\"", "expected a number"],
+            ),
+        ),
+        case(
+            "in_without_a_list",
+            edit("when = { tier = \"gold\" }", "when = { tier = { in = \"gold\" } }"),
+            invalid(
+                At("{ in = \"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tier",
+                &["`in` needs a list", "expected e.g. in = ["],
+            ),
+        ),
+        // --- `run`: the same checks, and nothing written when they fail.
+        run_case(
+            "run_with_capacity_zero",
+            edit("capacity = 3", "capacity = 0"),
+            &[],
+            invalid(At("0\nqueues"), "agent_group.generalists.capacity", &["0", "expected an integer from 1"]),
+        ),
+        run_case(
+            "run_with_no_arrivals_at_all",
+            all_rates_zero(),
+            &[],
+            invalid(Nowhere, "channel", &["no channel has any arrivals", "expected at least one channel"]),
+        ),
+        run_case(
+            "run_with_zero_replications_flag",
+            text(DEFAULT),
+            &["-r", "0"],
+            Expect::BadCommandLine { says: &["-r 0", "expected 1 to"] },
+        ),
+        run_case(
+            "run_with_zero_threads_flag",
+            text(DEFAULT),
+            &["--threads", "0"],
+            Expect::BadCommandLine { says: &["--threads 0", "expected at least 1 thread"] },
+        ),
+        run_case(
+            "run_with_an_unknown_flag",
+            text(DEFAULT),
+            &["--bogus"],
+            Expect::BadCommandLine { says: &["unexpected argument '--bogus'"] },
+        ),
+        run_case(
+            "run_with_replications_not_a_number",
+            text(DEFAULT),
+            &["-r", "abc"],
+            Expect::BadCommandLine { says: &["invalid value 'abc'"] },
+        ),
+    ]
+}
+
+/// (line, column), 1-based, columns in characters, of the only occurrence of `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in the file"));
+    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the file");
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Runs one case; returns what went wrong, if anything.
+fn check(case: &Case, dir: &Path) -> Result<(), String> {
+    let file = dir.join(format!("{}.toml", case.name));
+    match &case.input {
+        Input::Text(t) => std::fs::write(&file, t).unwrap(),
+        Input::Bytes(b) => std::fs::write(&file, b).unwrap(),
+        Input::Missing => {}
+        Input::Directory => std::fs::create_dir(&file).unwrap(),
+    }
+    let out = dir.join(format!("{}.out", case.name));
+    let mut cmd = Command::cargo_bin("ccsim").unwrap();
+    match case.cmd {
+        Cmd::Validate => cmd.arg("validate").arg(&file),
+        Cmd::Run(args) => cmd.arg("run").arg(&file).arg("-o").arg(&out).args(args),
+    };
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let fail = |what: String| Err(format!("{what}\n    stderr: {stderr}"));
+
+    if stderr.contains("panicked") {
+        return fail("the process panicked".into());
+    }
+    if output.status.code() != Some(case.exit) {
+        return fail(format!("exit code {:?}, expected {}", output.status.code(), case.exit));
+    }
+    if matches!(case.cmd, Cmd::Run(_)) && case.exit != 0 {
+        let written: Vec<_> =
+            std::fs::read_dir(&out).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+        if !written.is_empty() {
+            return fail(format!("a failed run wrote {written:?}"));
+        }
+    }
+    let lacking = |message: &str, words: &[&str]| words.iter().find(|w| !message.contains(**w)).map(|w| w.to_string());
+
+    match &case.expect {
+        Expect::Valid { warning } => match (warning, stderr.lines().collect::<Vec<_>>().as_slice()) {
+            (None, []) => Ok(()),
+            (Some(words), [line]) if line.starts_with("warning: ") => match lacking(line, words) {
+                Some(w) => fail(format!("the warning lacks {w:?}")),
+                None => Ok(()),
+            },
+            _ => fail(format!("expected {} on stderr", if warning.is_some() { "one warning" } else { "nothing" })),
+        },
+        Expect::BadCommandLine { says } => {
+            if !stderr.starts_with("error: ") {
+                return fail("stderr does not start with `error: `".into());
+            }
+            match lacking(&stderr, says) {
+                Some(w) => fail(format!("the message lacks {w:?}")),
+                None => Ok(()),
+            }
+        }
+        Expect::Invalid { at, key, says } => {
+            if stderr.lines().count() != 1 {
+                return fail("expected exactly one line on stderr".into());
+            }
+            if stderr.len() > 500 {
+                return fail("the message is unreadably long".into());
+            }
+            let prefix = format!("error: {}: ", file.display());
+            let Some(mut rest) = stderr.trim_end().strip_prefix(prefix.as_str()) else {
+                return fail(format!("stderr does not start with {prefix:?}"));
+            };
+            let text = match &case.input {
+                Input::Text(t) => t.as_str(),
+                _ => "",
+            };
+            let expected = match at {
+                Pos::Nowhere => None,
+                Pos::Line(needle) => Some((position_of(text, needle).0, None)),
+                Pos::At(needle) => {
+                    let (line, column) = position_of(text, needle);
+                    Some((line, Some(column)))
+                }
+                Pos::Exact(line, column) => Some((*line, Some(*column))),
+            };
+            match expected {
+                None if rest.starts_with("at line") => return fail("expected no position".into()),
+                None => {}
+                Some((line, column)) => {
+                    let Some(after) = rest.strip_prefix(&format!("at line {line}, column ")) else {
+                        return fail(format!("expected `at line {line}, column ...`"));
+                    };
+                    let (found, after) = after.split_once(": ").unwrap_or(("", after));
+                    if column.is_some_and(|c| found != c.to_string()) {
+                        return fail(format!("column {found}, expected {}", column.unwrap()));
+                    }
+                    rest = after;
+                }
+            }
+            if !key.is_empty() {
+                let Some(after) = rest.strip_prefix(&format!("{key}: ")) else {
+                    return fail(format!("expected the key `{key}: ` next"));
+                };
+                rest = after;
+            }
+            match lacking(rest, says) {
+                Some(w) => fail(format!("the message lacks {w:?}")),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_scenario_inputs_are_rejected_with_a_precise_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = cases();
+    assert!(cases.len() >= 40);
+    let mut names = std::collections::BTreeSet::new();
+    let failures: Vec<String> = cases
+        .iter()
+        .inspect(|c| assert!(names.insert(c.name), "two cases are named {}", c.name))
+        .filter_map(|c| check(c, dir.path()).err().map(|e| format!("{}: {e}", c.name)))
+        .collect();
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
