@@ -108,6 +108,14 @@ fn sms_constant_rate(rate: &str) -> Input {
     Input::Text(format!("{}rate_per_hour = {rate}{}", &DEFAULT[..start], &DEFAULT[end..]))
 }
 
+/// The default scenario with the sms channel's whole `arrivals` table replaced by `table`.
+fn sms_arrivals(table: &str) -> Input {
+    let start = DEFAULT.find(SMS_RATES).unwrap();
+    let start = DEFAULT[..start].rfind('{').unwrap();
+    let end = start + DEFAULT[start..].find('}').unwrap() + 1;
+    Input::Text(format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..]))
+}
+
 fn text(t: &str) -> Input {
     Input::Text(t.to_string())
 }
@@ -307,11 +315,7 @@ fn cases() -> Vec<Case> {
         case(
             "unknown_assignment_method",
             edit("assignment = \"highest_capacity\"", "assignment = \"random\""),
-            invalid(
-                At("\"random\""),
-                "queue.vip.assignment",
-                &["unknown variant `random`", "expected `highest_capacity`"],
-            ),
+            invalid(At("\"random\""), "queue.vip.assignment", &["unknown variant `random`", "`highest_capacity`"]),
         ),
         case(
             "unknown_variable_type",
@@ -507,6 +511,47 @@ fn cases() -> Vec<Case> {
                 &["inf", "expected a finite number ≥ 0"],
             ),
         ),
+        case(
+            "unknown_arrival_process",
+            sms_arrivals("{ process = \"historical\", file = \"a.csv\" }"),
+            invalid(
+                At("\"historical\""),
+                "channel.sms.arrivals.process",
+                &["unknown variant `historical`", "expected one of `poisson`, `renewal`, `trace`"],
+            ),
+        ),
+        case(
+            "unknown_key_in_trace_arrivals",
+            sms_arrivals("{ process = \"trace\", path = \"a.csv\" }"),
+            invalid(
+                At("{ process = \"trace\""),
+                "channel.sms.arrivals",
+                &["unknown field `path`", "expected `file`"],
+            ),
+        ),
+        case(
+            "trace_file_missing",
+            sms_arrivals("{ process = \"trace\", file = \"no_such_arrivals.csv\" }"),
+            invalid(
+                At("\"no_such_arrivals.csv\""),
+                "channel.sms.arrivals.file",
+                &["no_such_arrivals.csv: no such file", "expected a CSV file of arrival timestamps"],
+            ),
+        ),
+        case(
+            "renewal_without_interarrival",
+            sms_arrivals("{ process = \"renewal\" }"),
+            invalid(At("{ process = \"renewal\""), "channel.sms.arrivals", &["missing field `interarrival`"]),
+        ),
+        case(
+            "renewal_with_a_mean_of_zero",
+            sms_arrivals("{ process = \"renewal\", interarrival = \"0s\" }"),
+            invalid(
+                At("\"0s\" }"),
+                "channel.sms.arrivals.interarrival",
+                &["a mean of 0", "expected a distribution with a mean above 0"],
+            ),
+        ),
         // --- Capacities and counts.
         case(
             "work_stream_capacity_zero",
@@ -664,6 +709,32 @@ fn cases() -> Vec<Case> {
                 At("{ dist = \"uniform\""),
                 "channel.sms.context.order_value",
                 &["`max` (0) is below `min` (500)", "expected min ≤ max"],
+            ),
+        ),
+        case(
+            "weibull_shape_zero",
+            edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = 0, scale = \"3m\" }"),
+            invalid(At("{ dist = \"weibull\""), "work_stream.chat.patience", &["`shape` is 0", "expected a number above 0"]),
+        ),
+        case(
+            "weibull_shape_as_a_duration",
+            edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = \"2m\", scale = \"3m\" }"),
+            invalid(
+                At("{ dist = \"weibull\""),
+                "work_stream.chat.patience",
+                &["string \"2m\"", "expected a number"],
+            ),
+        ),
+        case(
+            "empirical_file_missing",
+            edit(
+                "{ dist = \"gamma\", mean = \"6m\", sd = \"3m\" }",
+                "{ dist = \"empirical\", file = \"no_such_times.csv\" }",
+            ),
+            invalid(
+                At("\"no_such_times.csv\""),
+                "work_stream.messaging.handle_time.file",
+                &["no_such_times.csv: no such file", "expected a CSV file of values"],
             ),
         ),
         // --- Context variables and routing conditions.

@@ -45,7 +45,7 @@ fn run_without_a_scenario_simulates_the_default_and_writes_three_files() {
     assert_eq!(
         intervals.lines().next(),
         Some(
-            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy"
+            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened"
         )
     );
     // 24 hourly intervals × 10 scopes (all, 2 channels, 2 work streams, 3 queues, 2 groups).

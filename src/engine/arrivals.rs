@@ -1,22 +1,50 @@
-//! Arrival times: exact non-homogeneous Poisson arrivals with a piecewise-constant daily rate.
+//! Arrival times of a channel: the next arrival after the current one, for each arrival process.
 //!
-//! The next arrival after `t` is found by inverting the cumulative rate: draw E ~ Exp(1) and walk
-//! forward slot by slot, spending E against rate × time, until it is used up. This is exact (no
-//! thinning, no approximation at slot boundaries) and costs one random number per arrival.
+//! - **Poisson** with a piecewise-constant daily rate: the next arrival after `t` is found by
+//!   inverting the cumulative rate: draw E ~ Exp(1) and walk forward slot by slot, spending E
+//!   against rate × time, until it is used up. This is exact (no thinning, no approximation at slot
+//!   boundaries) and costs one random number per arrival.
+//! - **Renewal**: i.i.d. inter-arrival times from any distribution; the first arrival comes one
+//!   draw after time 0 (an ordinary renewal process, not a stationary one).
+//! - **Trace**: the historical timestamps, in order, the same in every replication. Only the
+//!   customers differ between replications, since they draw from their own streams.
+//!
+//! Poisson and renewal draw from the channel's arrival stream; a trace draws nothing, so that
+//! replacing one channel's process by a trace leaves every other stream as it was.
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Distribution as _, Exp1};
 
-use crate::scenario::RateProfile;
+use crate::scenario::{Arrivals, RateProfile, distribution::Distribution};
 use crate::time::{DAY, SimTime};
 
-/// The first arrival after `now`, or `None` if there is none before `horizon`.
+/// The channel's first arrival after `now`, or `None` if there is none before `horizon`.
+/// `trace_position` is how many timestamps of a trace have been replayed; the other processes
+/// leave it alone.
 pub fn next_arrival<R: Rng + ?Sized>(
+    arrivals: &Arrivals,
+    trace_position: &mut usize,
+    now: SimTime,
+    horizon: SimTime,
+    rng: &mut R,
+) -> Option<SimTime> {
+    match arrivals {
+        Arrivals::Poisson(profile) => next_poisson(profile, now, horizon, rng),
+        Arrivals::Renewal(interarrival) => next_renewal(interarrival, now, horizon, rng),
+        Arrivals::Trace(times) => next_in_trace(times, trace_position, horizon),
+    }
+}
+
+/// The next arrival of a non-homogeneous Poisson process after `now`.
+pub fn next_poisson<R: Rng + ?Sized>(
     profile: &RateProfile,
     now: SimTime,
     horizon: SimTime,
     rng: &mut R,
 ) -> Option<SimTime> {
+    if profile.daily_total() == 0.0 {
+        return None;
+    }
     let mut budget: f64 = Exp1.sample(rng);
     let mut t = now.0;
     while t < horizon.0 {
@@ -36,6 +64,27 @@ pub fn next_arrival<R: Rng + ?Sized>(
     None
 }
 
+/// The next arrival of a renewal process: one inter-arrival time after `now`.
+pub fn next_renewal<R: Rng + ?Sized>(
+    interarrival: &Distribution,
+    now: SimTime,
+    horizon: SimTime,
+    rng: &mut R,
+) -> Option<SimTime> {
+    let at = now.0 + interarrival.sample(rng);
+    (at < horizon.0).then_some(SimTime(at))
+}
+
+/// The next timestamp of a sorted trace, advancing `position` past it.
+pub fn next_in_trace(times: &[f64], position: &mut usize, horizon: SimTime) -> Option<SimTime> {
+    let at = *times.get(*position)?;
+    if at >= horizon.0 {
+        return None;
+    }
+    *position += 1;
+    Some(SimTime(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,7 +95,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mut counts = vec![0.0; profile.per_second.len()];
         let mut t = SimTime::ZERO;
-        while let Some(a) = next_arrival(profile, t, SimTime(days * DAY), &mut rng) {
+        while let Some(a) = next_poisson(profile, t, SimTime(days * DAY), &mut rng) {
             counts[((a.0 % DAY) / profile.slot) as usize] += 1.0;
             t = a;
         }
@@ -73,7 +122,7 @@ mod tests {
         let profile = RateProfile::constant(120.0);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         let (mut t, mut short, mut n) = (SimTime::ZERO, 0.0, 0.0);
-        while let Some(a) = next_arrival(&profile, t, SimTime(100.0 * DAY), &mut rng) {
+        while let Some(a) = next_poisson(&profile, t, SimTime(100.0 * DAY), &mut rng) {
             short += f64::from(u8::from((a.0 - t.0) < 30.0));
             n += 1.0;
             t = a;
@@ -87,6 +136,47 @@ mod tests {
     fn no_arrival_after_the_horizon() {
         let profile = RateProfile::constant(3600.0);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        assert_eq!(next_arrival(&profile, SimTime(99.9999), SimTime(100.0), &mut rng).filter(|a| a.0 >= 100.0), None);
+        assert_eq!(next_poisson(&profile, SimTime(99.9999), SimTime(100.0), &mut rng).filter(|a| a.0 >= 100.0), None);
+    }
+
+    /// Every arrival of `arrivals` before `horizon`, as the engine schedules them.
+    fn all_arrivals(arrivals: &Arrivals, horizon: f64, seed: u64) -> Vec<f64> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let (mut t, mut position, mut out) = (SimTime::ZERO, 0, Vec::new());
+        while let Some(a) = next_arrival(arrivals, &mut position, t, SimTime(horizon), &mut rng) {
+            out.push(a.0);
+            t = a;
+        }
+        out
+    }
+
+    #[test]
+    fn renewal_with_a_constant_interarrival_is_evenly_spaced() {
+        let arrivals = Arrivals::Renewal(Distribution::Constant(90.0));
+        let times = all_arrivals(&arrivals, 3600.0, 1);
+        // The first arrival is one inter-arrival after time 0; 3600 itself is the horizon.
+        let expected: Vec<f64> = (1..40).map(|k| 90.0 * f64::from(k)).collect();
+        assert_eq!(times, expected);
+    }
+
+    #[test]
+    fn renewal_with_exponential_interarrivals_counts_like_poisson() {
+        // Exponential gaps with mean 30 s are a Poisson process of 120 per hour: over 100 days the
+        // count is Poisson with mean 288 000, within 4 standard deviations of it.
+        let exp = rand_distr::Exp::new(1.0 / 30.0).unwrap();
+        let arrivals = Arrivals::Renewal(Distribution::Exponential(exp, 30.0));
+        let count = all_arrivals(&arrivals, 100.0 * DAY, 9).len() as f64;
+        let mean = 100.0 * DAY / 30.0;
+        assert!((count - mean).abs() <= 4.0 * mean.sqrt(), "{count} vs {mean}");
+    }
+
+    #[test]
+    fn trace_replays_its_timestamps_in_order_up_to_the_horizon() {
+        let times = [0.0, 5.0, 5.0, 60.0, 3599.5, 3600.0, 7200.0];
+        let arrivals = Arrivals::Trace(times.as_slice().into());
+        assert_eq!(all_arrivals(&arrivals, 3600.0, 1), &times[..5]);
+        // The same timestamps, whatever the stream.
+        assert_eq!(all_arrivals(&arrivals, 3600.0, 2), &times[..5]);
+        assert_eq!(all_arrivals(&arrivals, 1e6, 3), &times[..]);
     }
 }

@@ -1,27 +1,42 @@
-//! Push assignment: which agent gets an Open conversation, and which conversation an agent gets.
+//! Distribution: which agent gets an Open conversation (push), and which conversation an agent
+//! takes (push cycles and picks).
 //!
 //! Open conversations wait in **lanes**, one per (queue, work stream) pair that routing can
 //! produce. Conversations of one lane have the same eligibility requirements (capacity units and
-//! allowed presences), so an agent either can take a lane's oldest conversation or none of them,
-//! and a lane is a heap ordered by (time it became Open, arrival order).
+//! allowed presences), so an agent can take a lane's oldest conversation or none of them — unless
+//! it has declined that one too often, which the lanes track (`limited`). A lane is a heap ordered
+//! by (time it became Open, arrival order); entries of conversations that left Open are skipped by
+//! a version check.
 //!
-//! An assignment cycle (DOMAIN.md §4.3) takes Open conversations in priority order — queue
-//! priority (lowest number first), then oldest, then lowest arrival order — and gives each to the
-//! best eligible agent by the queue's method. After every cycle no Open conversation has an
-//! eligible agent; hence when one agent's state changes only that agent can have become eligible,
-//! and the cycle can be restricted to it, and an arrival into a lane that already has Open
-//! conversations cannot be assigned at once.
+//! **Push** (DOMAIN.md §4.3): an assignment cycle takes Open conversations in priority order —
+//! queue priority (lowest number first), then oldest (for a reopened conversation, its last
+//! interaction), then lowest arrival order — and offers each to the best eligible agent by the
+//! queue's method. After every cycle no Open conversation has an eligible agent; hence when one
+//! agent's state changes only that agent can have become eligible, the cycle can be restricted to
+//! it, and an arrival into a lane whose Open conversations are not limited by declines cannot be
+//! assigned at once.
 //!
-//! `highest_capacity` (DOMAIN.md §4.5): the eligible agent with the most free capacity units;
-//! ties go to the agent whose last assignment is oldest, agents never assigned first, in roster
-//! order (DESIGN.md "Ties").
+//! Assignment methods (DOMAIN.md §4.5), after eligibility (§4.2) and fewer declines of this
+//! conversation than `decline_limit`: agents who declined it fewer times come first (a declining
+//! agent drops in priority for that conversation, §4.7); then
+//! - `highest_capacity`: most free capacity units, ties to the oldest last assignment;
+//! - `round_robin`: oldest last assignment from this queue;
+//! - `least_active`: oldest last capacity release, ties to the oldest last assignment from this queue;
+//!
+//! and remaining ties to the first in roster order; agents never assigned count as oldest.
+//!
+//! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
+//! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use rand::RngExt;
+
+use super::agent::Agent;
 use super::events::ConvSlot;
-use super::{Agent, Conversation, State};
-use crate::scenario::{AssignmentMethod, GroupId, QueueId, Scenario, WorkStream, WorkStreamId};
+use super::{Conversation, ConversationState};
+use crate::scenario::{AssignmentMethod, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId};
 use crate::time::SimTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,9 +51,40 @@ struct Lane {
     queue: QueueId,
     work_stream: WorkStreamId,
     priority: i64,
+    /// Conversations of a pick work stream: never pushed.
+    pick: bool,
+    /// A push lane whose conversations agents may also pick.
+    selectable: bool,
     /// Open conversations in the lane (the heap may also hold stale entries).
     open: u32,
+    /// Open conversations that some agent has declined `decline_limit` times.
+    limited: u32,
     heap: BinaryHeap<Reverse<Waiting>>,
+}
+
+/// What selection reads of the replication's state.
+pub(super) struct View<'a> {
+    pub scenario: &'a Scenario,
+    pub conversations: &'a [Conversation],
+    pub agents: &'a [Agent],
+}
+
+impl View<'_> {
+    #[inline]
+    fn is_open(&self, w: &Waiting) -> bool {
+        let c = &self.conversations[w.slot as usize];
+        c.state == ConversationState::Open && c.version == w.version
+    }
+
+    #[inline]
+    fn declines(&self, slot: ConvSlot, agent: u32) -> u32 {
+        self.conversations[slot as usize].declines_by(agent)
+    }
+
+    #[inline]
+    fn limit(&self) -> u32 {
+        self.scenario.simulation.decline_limit
+    }
 }
 
 pub(super) struct Lanes {
@@ -46,24 +92,36 @@ pub(super) struct Lanes {
     lanes: Vec<Lane>,
     /// Members of each queue, in roster order.
     members: Vec<Vec<u32>>,
-    /// For each agent group, the lanes of its queues.
+    /// Per queue and member position: the member's last assignment from this queue (−∞ never).
+    queue_last: Vec<Vec<f64>>,
+    /// For each agent group, the push lanes of its queues, by queue priority.
     group_lanes: Vec<Vec<usize>>,
+    /// For each agent group, the lanes its agents may pick from.
+    group_pick_lanes: Vec<Vec<usize>>,
     /// Lanes found to have no eligible agent in the current cycle (scratch, reused).
     blocked: Vec<bool>,
+    /// Open conversations of one lane, for the rare scans past its head (scratch, reused).
+    scratch: Vec<Waiting>,
 }
 
 impl Lanes {
-    pub fn new(scenario: &Scenario, agents: &[Agent], group_start: &[u32]) -> Lanes {
+    pub fn new(scenario: &Scenario, group_start: &[u32]) -> Lanes {
         let work_streams = scenario.work_streams.len();
         let lanes = (0..scenario.queues.len() * work_streams)
-            .map(|i| Lane {
-                queue: QueueId((i / work_streams) as u16),
-                work_stream: WorkStreamId((i % work_streams) as u16),
-                priority: scenario.queues[i / work_streams].priority,
-                open: 0,
-                heap: BinaryHeap::new(),
+            .map(|i| {
+                let ws = &scenario.work_streams[i % work_streams];
+                Lane {
+                    queue: QueueId((i / work_streams) as u16),
+                    work_stream: WorkStreamId((i % work_streams) as u16),
+                    priority: scenario.queues[i / work_streams].priority,
+                    pick: ws.mode == Mode::Pick,
+                    selectable: ws.mode == Mode::Push && ws.enable_selecting_from_push,
+                    open: 0,
+                    limited: 0,
+                    heap: BinaryHeap::new(),
+                }
             })
-            .collect();
+            .collect::<Vec<Lane>>();
         let mut members = vec![Vec::new(); scenario.queues.len()];
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             for q in &group.queues {
@@ -73,29 +131,43 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
-        debug_assert_eq!(agents.len() as u32, *group_start.last().unwrap_or(&0));
+        let queue_last = members.iter().map(|m| vec![f64::NEG_INFINITY; m.len()]).collect();
         let reaches = |ws: &WorkStream, q: QueueId| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q);
-        let group_lanes = scenario
-            .agent_groups
-            .iter()
-            .map(|group| {
-                let mut lanes: Vec<usize> = group
-                    .queues
-                    .iter()
-                    .flat_map(|&q| {
-                        scenario
-                            .work_streams
-                            .iter()
-                            .enumerate()
-                            .filter(move |(_, ws)| reaches(ws, q))
-                            .map(move |(w, _)| q.index() * work_streams + w)
-                    })
-                    .collect();
-                lanes.sort_by_key(|&l| (scenario.queues[l / work_streams].priority, l));
-                lanes
-            })
-            .collect();
-        Lanes { work_streams, lanes, members, group_lanes, blocked: Vec::new() }
+        let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
+            scenario
+                .agent_groups
+                .iter()
+                .map(|group| {
+                    let mut ids: Vec<usize> = group
+                        .queues
+                        .iter()
+                        .flat_map(|&q| {
+                            scenario
+                                .work_streams
+                                .iter()
+                                .enumerate()
+                                .filter(move |(_, ws)| reaches(ws, q))
+                                .map(move |(w, _)| q.index() * work_streams + w)
+                        })
+                        .filter(|&l| keep(&lanes[l]))
+                        .collect();
+                    ids.sort_by_key(|&l| (lanes[l].priority, l));
+                    ids
+                })
+                .collect()
+        };
+        let group_lanes = group_lanes_where(&|lane| !lane.pick);
+        let group_pick_lanes = group_lanes_where(&|lane| lane.pick || lane.selectable);
+        Lanes {
+            work_streams,
+            lanes,
+            members,
+            queue_last,
+            group_lanes,
+            group_pick_lanes,
+            blocked: Vec::new(),
+            scratch: Vec::new(),
+        }
     }
 
     #[inline]
@@ -103,116 +175,261 @@ impl Lanes {
         queue.index() * self.work_streams + work_stream.index()
     }
 
+    /// Whether an arrival into `lane` may skip looking for an agent: some Open conversation of
+    /// the lane has no decline-limited agent, so every agent ineligible for it is ineligible for a
+    /// new conversation too.
     #[inline]
-    pub fn open(&self, lane: usize) -> u32 {
-        self.lanes[lane].open
+    pub fn surely_busy(&self, lane: usize) -> bool {
+        let l = &self.lanes[lane];
+        l.open > l.limited
     }
 
     #[inline]
-    pub fn push(&mut self, lane: usize, since: SimTime, order: u64, slot: ConvSlot, version: u32) {
+    pub fn is_pick(&self, lane: usize) -> bool {
+        self.lanes[lane].pick
+    }
+
+    /// Whether the group's agents pick from any lane.
+    pub fn group_picks(&self, group: GroupId) -> bool {
+        !self.group_pick_lanes[group.index()].is_empty()
+    }
+
+    #[inline]
+    pub fn push(&mut self, lane: usize, since: SimTime, order: u64, slot: ConvSlot, version: u32, limited: bool) {
         let lane = &mut self.lanes[lane];
         lane.open += 1;
+        lane.limited += u32::from(limited);
         lane.heap.push(Reverse(Waiting { since, order, slot, version }));
     }
 
     /// A conversation of the lane stopped being Open; its heap entry goes stale.
     #[inline]
-    pub fn remove_open(&mut self, lane: usize) {
-        self.lanes[lane].open -= 1;
+    pub fn remove_open(&mut self, lane: usize, limited: bool) {
+        let lane = &mut self.lanes[lane];
+        lane.open -= 1;
+        lane.limited -= u32::from(limited);
     }
 
-    /// The best eligible agent for a conversation of `lane` by the queue's assignment method.
-    pub fn best_agent(&self, scenario: &Scenario, agents: &[Agent], lane: usize) -> Option<u32> {
-        let lane = &self.lanes[lane];
-        let ws = &scenario.work_streams[lane.work_stream.index()];
-        match scenario.queues[lane.queue.index()].assignment {
-            AssignmentMethod::HighestCapacity => {
-                let mut best: Option<(u32, u32, f64)> = None;
-                for &id in &self.members[lane.queue.index()] {
-                    let agent = &agents[id as usize];
-                    if !eligible(agent, ws) {
-                        continue;
-                    }
-                    let better = match best {
-                        None => true,
-                        Some((_, free, last)) => {
-                            agent.free() > free || (agent.free() == free && agent.last_assigned < last)
-                        }
-                    };
-                    if better {
-                        best = Some((id, agent.free(), agent.last_assigned));
-                    }
-                }
-                best.map(|(id, _, _)| id)
-            }
+    /// Notes that `agent` was assigned a conversation of `queue` (round robin order).
+    pub fn record_assignment(&mut self, queue: QueueId, agent: u32, now: SimTime) {
+        if let Ok(pos) = self.members[queue.index()].binary_search(&agent) {
+            self.queue_last[queue.index()][pos] = now.0;
         }
     }
 
-    /// Starts an assignment cycle over the lanes of `group`.
+    /// The best eligible agent for conversation `slot` of `lane` by the queue's method.
+    pub fn best_agent(&self, view: &View, lane: usize, slot: ConvSlot) -> Option<u32> {
+        let lane = &self.lanes[lane];
+        let q = lane.queue.index();
+        let ws = &view.scenario.work_streams[lane.work_stream.index()];
+        let method = view.scenario.queues[q].assignment;
+        let mut best: Option<(u32, (u32, f64, f64))> = None;
+        for (pos, &id) in self.members[q].iter().enumerate() {
+            let agent = &view.agents[id as usize];
+            if !eligible(agent, ws) {
+                continue;
+            }
+            let declines = view.declines(slot, id);
+            if declines >= view.limit() {
+                continue;
+            }
+            let key = match method {
+                AssignmentMethod::HighestCapacity => (declines, -f64::from(agent.free()), agent.last_assigned),
+                AssignmentMethod::RoundRobin => (declines, self.queue_last[q][pos], 0.0),
+                AssignmentMethod::LeastActive => (declines, agent.last_release, self.queue_last[q][pos]),
+            };
+            if best.is_none_or(|(_, b)| better(key, b)) {
+                best = Some((id, key));
+            }
+        }
+        best.map(|(id, _)| id)
+    }
+
+    /// Starts an assignment cycle over the push lanes of `group`.
     pub fn begin_cycle(&mut self, group: GroupId) {
         self.blocked.clear();
         self.blocked.resize(self.group_lanes[group.index()].len(), false);
     }
 
-    /// The next (conversation, agent) match of the cycle begun by [`Lanes::begin_cycle`], taking
-    /// the conversation out of its lane; `None` when no Open conversation of the group's lanes has
-    /// an eligible agent. With `only`, that agent is the only candidate.
-    pub fn next_match(
-        &mut self,
-        scenario: &Scenario,
-        conversations: &[Conversation],
-        agents: &[Agent],
-        group: GroupId,
-        only: Option<u32>,
-    ) -> Option<(ConvSlot, u32)> {
-        let is_open = |w: &Waiting| {
-            let c = &conversations[w.slot as usize];
-            c.state == State::Open && c.version == w.version
-        };
+    /// The valid head of a lane, dropping stale entries on the way.
+    fn head(lanes: &mut [Lane], view: &View, l: usize) -> Option<Waiting> {
+        let lane = &mut lanes[l];
+        loop {
+            match lane.heap.peek() {
+                None => return None,
+                Some(Reverse(w)) if view.is_open(w) => return Some(*w),
+                Some(_) => {
+                    lane.heap.pop();
+                }
+            }
+        }
+    }
+
+    /// The next (conversation, agent) match of the cycle begun by [`Lanes::begin_cycle`], with
+    /// the conversation taken out of its lane's order; `None` when no Open conversation of the
+    /// group's push lanes has an eligible agent. With `only`, that agent is the only candidate.
+    pub fn next_match(&mut self, view: &View, group: GroupId, only: Option<u32>) -> Option<(ConvSlot, u32)> {
         loop {
             let mut best: Option<(usize, usize, (i64, SimTime, u64))> = None;
             for (pos, &l) in self.group_lanes[group.index()].iter().enumerate() {
                 if self.blocked[pos] {
                     continue;
                 }
-                let lane = &mut self.lanes[l];
-                let head = loop {
-                    match lane.heap.peek() {
-                        None => break None,
-                        Some(Reverse(w)) if is_open(w) => break Some(*w),
-                        Some(_) => {
-                            lane.heap.pop();
-                        }
-                    }
-                };
-                let Some(w) = head else {
+                let Some(w) = Self::head(&mut self.lanes, view, l) else {
                     self.blocked[pos] = true;
                     continue;
                 };
-                let key = (lane.priority, w.since, w.order);
+                let key = (self.lanes[l].priority, w.since, w.order);
                 if best.is_none_or(|(_, _, k)| key < k) {
                     best = Some((pos, l, key));
                 }
             }
             let (pos, l, _) = best?;
-            let ws = &scenario.work_streams[self.lanes[l].work_stream.index()];
-            let agent = match only {
-                Some(a) => eligible(&agents[a as usize], ws).then_some(a),
-                None => self.best_agent(scenario, agents, l),
-            };
-            match agent {
-                Some(a) => {
-                    let Some(Reverse(w)) = self.lanes[l].heap.pop() else { unreachable!("the head was just seen") };
-                    return Some((w.slot, a));
+            let ws = &view.scenario.work_streams[self.lanes[l].work_stream.index()];
+            let Some(head) = Self::head(&mut self.lanes, view, l) else { unreachable!("the head was just seen") };
+            let head_agent = match only {
+                Some(a) if !eligible(&view.agents[a as usize], ws) => {
+                    self.blocked[pos] = true;
+                    continue;
                 }
-                None => self.blocked[pos] = true,
+                Some(a) => (view.declines(head.slot, a) < view.limit()).then_some(a),
+                None => self.best_agent(view, l, head.slot),
+            };
+            if let Some(a) = head_agent {
+                self.lanes[l].heap.pop();
+                return Some((head.slot, a));
+            }
+            // The head is out of reach only by declines: a later conversation may not be.
+            if self.lanes[l].limited > 0 {
+                if let Some(found) = self.first_reachable(view, l, only) {
+                    return Some(found);
+                }
+            }
+            self.blocked[pos] = true;
+        }
+    }
+
+    /// The oldest Open conversation of a lane that has an eligible agent (`only`, or any).
+    fn first_reachable(&mut self, view: &View, l: usize, only: Option<u32>) -> Option<(ConvSlot, u32)> {
+        self.scratch.clear();
+        self.scratch.extend(self.lanes[l].heap.iter().map(|Reverse(w)| *w).filter(|w| view.is_open(w)));
+        self.scratch.sort_unstable();
+        for w in &self.scratch {
+            let agent = match only {
+                Some(a) => (view.declines(w.slot, a) < view.limit()).then_some(a),
+                None => self.best_agent(view, l, w.slot),
+            };
+            if let Some(a) = agent {
+                return Some((w.slot, a));
             }
         }
+        None
+    }
+
+    /// Whether `agent` may pick a conversation of `lane`.
+    fn may_pick(view: &View, agent: &Agent, lane: &Lane, force_capacity: bool) -> bool {
+        if !agent.working() {
+            return false;
+        }
+        let ws = &view.scenario.work_streams[lane.work_stream.index()];
+        if lane.selectable && !lane.pick {
+            // Selecting from push ignores capacity and presence (DOMAIN.md §4.1).
+            return !force_capacity || eligible(agent, ws);
+        }
+        let behaviour = &view.scenario.agent_groups[agent.group.index()].pick;
+        if behaviour.respect_capacity || force_capacity {
+            eligible(agent, ws)
+        } else {
+            // A manual pick may take capacity below zero, but not from a break or while inactive.
+            agent.scheduled.is_none_or(|p| p.is_staffed()) && agent.penalty.is_none()
+        }
+    }
+
+    /// The conversation `agent` picks now by its group's policy, if any. `immediate` pickers
+    /// always respect capacity: they pick the moment they have room.
+    pub fn pick(
+        &mut self,
+        view: &View,
+        agent_id: u32,
+        immediate: bool,
+        rng: &mut super::rng::Stream,
+    ) -> Option<ConvSlot> {
+        let agent = &view.agents[agent_id as usize];
+        let group = agent.group.index();
+        let policy = view.scenario.agent_groups[group].pick.policy;
+        if policy == PickPolicy::Random {
+            let total: u32 = self.group_pick_lanes[group]
+                .iter()
+                .filter(|&&l| Self::may_pick(view, agent, &self.lanes[l], immediate))
+                .map(|&l| self.lanes[l].open)
+                .sum();
+            if total == 0 {
+                return None;
+            }
+            let mut k = rng.random_range(0..total);
+            for &l in &self.group_pick_lanes[group] {
+                let lane = &self.lanes[l];
+                if !Self::may_pick(view, agent, lane, immediate) {
+                    continue;
+                }
+                if k < lane.open {
+                    // Heap order is arbitrary but fixed by the sequence of pushes and pops: deterministic.
+                    return lane
+                        .heap
+                        .iter()
+                        .map(|Reverse(w)| w)
+                        .filter(|w| view.is_open(w))
+                        .nth(k as usize)
+                        .map(|w| w.slot);
+                }
+                k -= lane.open;
+            }
+            return None;
+        }
+        let mut best: Option<(usize, (i64, SimTime, u64))> = None;
+        for i in 0..self.group_pick_lanes[group].len() {
+            let l = self.group_pick_lanes[group][i];
+            if !Self::may_pick(view, agent, &self.lanes[l], immediate) {
+                continue;
+            }
+            let Some(w) = Self::head(&mut self.lanes, view, l) else { continue };
+            let priority = if policy == PickPolicy::Priority { self.lanes[l].priority } else { 0 };
+            let key = (priority, w.since, w.order);
+            if best.is_none_or(|(_, k)| key < k) {
+                best = Some((l, key));
+            }
+        }
+        let (l, _) = best?;
+        self.lanes[l].heap.pop().map(|Reverse(w)| w.slot)
+    }
+
+    /// An immediate picker (`pick.every = "0s"`) who can take a new conversation of `lane` now:
+    /// the one idle longest, first in roster order on ties.
+    pub fn immediate_picker(&self, view: &View, lane: usize) -> Option<u32> {
+        let l = &self.lanes[lane];
+        let mut best: Option<(u32, f64)> = None;
+        for &id in &self.members[l.queue.index()] {
+            let agent = &view.agents[id as usize];
+            let group = &view.scenario.agent_groups[agent.group.index()];
+            if !group.pick.immediate() || !Self::may_pick(view, agent, l, true) {
+                continue;
+            }
+            if best.is_none_or(|(_, last)| agent.last_assigned < last) {
+                best = Some((id, agent.last_assigned));
+            }
+        }
+        best.map(|(id, _)| id)
     }
 }
 
-/// DOMAIN.md §4.2: on shift, base presence allowed by the work stream, enough free capacity.
+/// Lexicographic "strictly better" on (declines, primary, secondary), lower first.
+#[inline]
+fn better(a: (u32, f64, f64), b: (u32, f64, f64)) -> bool {
+    a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)) == Ordering::Less
+}
+
+/// DOMAIN.md §4.2: working, base presence allowed by the work stream, enough free capacity.
 #[inline]
 pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
-    agent.on_shift && ws.allowed_presences.contains(agent.presence()) && agent.free() >= ws.capacity
+    agent.working() && ws.allowed_presences.contains(agent.presence()) && agent.free() >= ws.capacity
 }

@@ -6,25 +6,31 @@
 //! layer implements `Observer`.
 //!
 //! What one replication does:
-//! - **Arrival**: the channel's next arrival is scheduled (exact non-homogeneous Poisson,
-//!   [`arrivals`]); the conversation draws its context values and patience from its own stream
-//!   ([`rng`]), is routed by the work stream's rules (first match, else the fallback queue), and is
-//!   offered to the best eligible agent at once, or becomes **Open** in its queue.
-//! - **Push assignment** ([`assignment`]): eligible agents are members of the queue, on shift,
-//!   with a base presence the work stream allows and free capacity ≥ its `capacity`; the queue's
-//!   method picks. Every offer is accepted at once.
-//! - **Active** → handle time → **Wrap-up** (capacity released at wrap-up start, after a block, or
-//!   at close, per `block_capacity_for_wrap_up`) → **Closed**. An Open conversation whose
-//!   patience runs out abandons; one Open for `auto_close_open` is auto-closed.
-//! - **Shifts**: an agent leaving shift takes nothing new and finishes what it holds; it counts
-//!   as staffed until it has finished.
+//! - **Arrival**: the channel's next arrival is scheduled ([`arrivals`]); the conversation draws
+//!   its context values and patience from its own stream ([`rng`]), is routed by the work stream's
+//!   rules (first match, else the fallback queue) and becomes **Open** in its queue.
+//! - **Push** ([`assignment`]): the best eligible agent is offered it at once, or it waits until a
+//!   cycle finds one. The offer reserves capacity; without an `offer` behaviour the agent accepts at
+//!   once, otherwise it accepts or rejects after a drawn response time, or lets it time out. A
+//!   declined conversation is Open again and may go to another agent at once.
+//! - **Pick**: conversations of pick work streams are never offered; agents take them when they
+//!   poll (`pick.every`), or the moment they can (`"0s"`).
+//! - **Active** → handle time → **Wrap-up** → **Closed**, capacity released per
+//!   `block_capacity_for_wrap_up`; or, with `waiting`, the agent parks it in **Waiting**: capacity
+//!   is released, and a customer reply before `auto_close_after_inactivity` makes it Open again
+//!   (to the previous agent first with affinity), otherwise it is auto-closed.
+//! - Patience and `auto_close_open` run from arrival until the first accept, through offers.
+//! - **Schedules**: shifts, breaks (scheduled presences) and daily absence change who works; an
+//!   agent leaving its shift takes nothing new and finishes what it holds.
 //!
 //! Why it is cheap: events are small `Copy` values in a binary heap; cancelled timers are skipped
 //! by a version check instead of being removed; conversations and agents live in vectors indexed
-//! by id, and a closed conversation's slot is reused; Open conversations wait in one heap per
-//! (queue, work stream) lane, so that an agent who frees capacity looks at a handful of lane heads
-//! rather than at every conversation. After warm-up of the vectors nothing is allocated per event.
+//! by id, and a closed conversation's slot (with its buffers) is reused; Open conversations wait in
+//! one heap per (queue, work stream) lane, so that an agent who frees capacity looks at a handful
+//! of lane heads rather than at every conversation, and an arrival into a busy lane looks at no
+//! agent at all. Once the vectors have grown, nothing is allocated per event.
 
+pub mod agent;
 pub mod arrivals;
 pub mod assignment;
 pub mod events;
@@ -33,65 +39,90 @@ pub mod rng;
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, QueueId, Scenario, WorkStreamId,
+    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, QueueId, Scenario, WorkStreamId,
     WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
-use assignment::Lanes;
-use events::{Calendar, ConvSlot, EventKind};
+use agent::Agent;
+use assignment::{Lanes, View};
+use events::{Calendar, ConvSlot, EventKind, Response};
 use rng::{Purpose, Stream};
 
 /// What the metrics layer needs to know about a conversation when something happens to it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ConversationView {
+    /// Arrival order within the replication, from 0.
+    pub id: u64,
     pub arrival: SimTime,
     pub channel: ChannelId,
     pub work_stream: WorkStreamId,
-    /// The queue the conversation was first routed to.
+    /// The queue the conversation was routed to.
     pub queue: QueueId,
     /// It found no eligible agent on arrival and had to wait in its queue.
     pub queued: bool,
     /// An agent has accepted it.
     pub answered: bool,
+    /// The agent that holds it or last held it (`u32::MAX`: none yet).
+    pub agent: u32,
+}
+
+/// The lifecycle states of DOMAIN.md §2.1, with the offer made explicit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConversationState {
+    Open,
+    /// Offered to an agent, capacity reserved, not yet accepted.
+    Offered,
+    Active,
+    Waiting,
+    WrapUp,
+    Closed,
 }
 
 /// Changes to one agent's contribution to its group's load.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AgentLoad {
-    /// Capacity units of agents who are staffed (on shift, or finishing work after it).
+    /// Capacity units of agents who are staffed.
     pub staffed_capacity: i64,
     /// Capacity units in use.
     pub in_use: i64,
     pub staffed_agents: i64,
-    /// Staffed agents holding at least one conversation (Active or in Wrap-up).
+    /// Staffed agents holding at least one conversation.
     pub busy_agents: i64,
+    /// Agents in each base presence, indexed by `BasePresence as usize`.
+    pub presence: [i64; 5],
 }
 
 impl std::ops::Sub for AgentLoad {
     type Output = AgentLoad;
     fn sub(self, o: AgentLoad) -> AgentLoad {
+        let mut presence = self.presence;
+        for (p, q) in presence.iter_mut().zip(o.presence) {
+            *p -= q;
+        }
         AgentLoad {
             staffed_capacity: self.staffed_capacity - o.staffed_capacity,
             in_use: self.in_use - o.in_use,
             staffed_agents: self.staffed_agents - o.staffed_agents,
             busy_agents: self.busy_agents - o.busy_agents,
+            presence,
         }
     }
 }
 
-/// Receives what happens in a replication, in time order.
+/// Receives what happens in a replication, in time order. The methods with a default body
+/// report detail that not every observer needs.
 pub trait Observer {
     /// A conversation arrived; `c.queued` says whether it had to wait.
     fn arrived(&mut self, c: ConversationView);
-    /// An agent accepted it (its first wait ends).
+    /// An agent accepted it for the first time (its first wait ends).
     fn answered(&mut self, c: ConversationView, at: SimTime);
-    /// The customer left while Open.
+    /// The customer left before the first accept.
     fn abandoned(&mut self, c: ConversationView, at: SimTime);
-    /// Closed by a timer rather than by an agent.
+    /// Closed by a timer: unanswered (`auto_close_open`) or after inactivity in Waiting.
     fn auto_closed(&mut self, c: ConversationView, at: SimTime);
     /// Closed normally after wrap-up.
     fn completed(&mut self, c: ConversationView, at: SimTime);
-    /// An agent of `group` finished active handling.
+    /// An agent of `group` finished an active episode.
     fn handled(&mut self, group: GroupId, c: ConversationView, handle: Duration);
     /// An agent of `group` finished wrap-up.
     fn wrapped_up(&mut self, group: GroupId, c: ConversationView, wrap_up: Duration);
@@ -103,70 +134,48 @@ pub trait Observer {
     fn in_system(&mut self, c: ConversationView);
     /// The replication reached its horizon.
     fn finished(&mut self, horizon: SimTime);
+
+    /// The conversation was offered to `c.agent`.
+    fn offered(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// The agent rejected the offer, or let it time out.
+    fn declined(&mut self, _c: ConversationView, _at: SimTime, _timed_out: bool) {}
+    /// The agent accepted an offer after `_delay`.
+    fn offer_accepted(&mut self, _c: ConversationView, _delay: Duration) {}
+    /// The agent parked the conversation in Waiting.
+    fn waiting(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// The customer replied to a Waiting conversation: it is Open again.
+    fn reopened(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// A reopened conversation was accepted after waiting `_wait` since the reply.
+    fn requeue_answered(&mut self, _c: ConversationView, _wait: Duration) {}
+    /// The conversation entered `_state` (for per-conversation traces).
+    fn state_changed(&mut self, _c: ConversationView, _state: ConversationState, _at: SimTime) {}
+    /// The context values drawn on arrival, in the work stream's variable order.
+    fn context(&mut self, _c: ConversationView, _values: &[ContextValue]) {}
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Open,
-    Active,
-    WrapUp,
-    Closed,
-}
-
-struct Conversation {
+pub(crate) struct Conversation {
     view: ConversationView,
-    /// Arrival order within the replication: among equally old conversations the lower wins.
-    order: u64,
-    state: State,
+    state: ConversationState,
     /// Bumped on every state change; timers scheduled in an earlier state are stale.
     version: u32,
+    /// Bumped when the slot is reused; identifies the first-wait timers of this conversation.
+    generation: u32,
     /// When the current state began.
     since: SimTime,
-    agent: u32,
+    /// Its place in the queue: arrival, or the last customer reply after a reopen.
+    open_since: SimTime,
+    /// Counted in its lane's `limited`: some agent has declined it `decline_limit` times.
+    limited: bool,
     holds_capacity: bool,
+    /// (agent, times declined), for the decline limit.
+    declines: Vec<(u32, u32)>,
     rng: Stream,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Agent {
-    pub group: GroupId,
-    pub capacity: u32,
-    pub used: u32,
-    /// Conversations Active or in Wrap-up with this agent.
-    pub holding: u32,
-    pub on_shift: bool,
-    /// When the agent was last assigned a conversation; −∞ if never.
-    pub last_assigned: f64,
-}
-
-impl Agent {
-    /// Presence follows capacity while on shift (DOMAIN.md §4.9); off shift the agent is offline.
+impl Conversation {
     #[inline]
-    pub fn presence(&self) -> BasePresence {
-        if !self.on_shift {
-            BasePresence::Offline
-        } else if self.used == 0 {
-            BasePresence::Available
-        } else if self.used >= self.capacity {
-            BasePresence::BusyDnd
-        } else {
-            BasePresence::Busy
-        }
-    }
-
-    #[inline]
-    pub fn free(&self) -> u32 {
-        self.capacity.saturating_sub(self.used)
-    }
-
-    fn load(&self) -> AgentLoad {
-        let staffed = self.on_shift || self.holding > 0;
-        AgentLoad {
-            staffed_capacity: if staffed { i64::from(self.capacity) } else { 0 },
-            in_use: i64::from(self.used),
-            staffed_agents: i64::from(staffed),
-            busy_agents: i64::from(staffed && self.holding > 0),
-        }
+    fn declines_by(&self, agent: u32) -> u32 {
+        self.declines.iter().find(|(a, _)| *a == agent).map_or(0, |(_, n)| *n)
     }
 }
 
@@ -175,6 +184,8 @@ pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &m
     let mut sim = Replication::new(scenario, replication, observer);
     sim.run();
 }
+
+const NO_AGENT: u32 = u32::MAX;
 
 struct Replication<'s, O: Observer> {
     scenario: &'s Scenario,
@@ -191,7 +202,9 @@ struct Replication<'s, O: Observer> {
     lanes: Lanes,
     arrival_streams: Vec<Stream>,
     arrivals_so_far: Vec<u64>,
-    next_order: u64,
+    /// Timestamps of each trace channel replayed so far.
+    trace_positions: Vec<usize>,
+    next_id: u64,
     context: Vec<ContextValue>,
 }
 
@@ -202,18 +215,28 @@ impl<'s, O: Observer> Replication<'s, O> {
         let mut group_start = Vec::with_capacity(scenario.agent_groups.len() + 1);
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             group_start.push(agents.len() as u32);
-            let on_shift = group.shift.is_none_or(|s| s.covers(0.0));
-            agents.extend((0..group.count).map(|_| Agent {
-                group: GroupId(g as u16),
-                capacity: group.capacity,
-                used: 0,
-                holding: 0,
-                on_shift,
-                last_assigned: f64::NEG_INFINITY,
-            }));
+            for _ in 0..group.count {
+                let id = agents.len() as u64;
+                agents.push(Agent {
+                    group: GroupId(g as u16),
+                    capacity: group.capacity,
+                    used: 0,
+                    holding: 0,
+                    on_shift: false,
+                    absent: false,
+                    absence_day: -1,
+                    scheduled: None,
+                    penalty: None,
+                    penalty_token: 0,
+                    last_assigned: f64::NEG_INFINITY,
+                    last_release: f64::NEG_INFINITY,
+                    rng: rng::stream(seed, replication, Purpose::Agent, id, 0),
+                    absence_rng: rng::stream(seed, replication, Purpose::Agent, id, 1),
+                });
+            }
         }
         group_start.push(agents.len() as u32);
-        let lanes = Lanes::new(scenario, &agents, &group_start);
+        let lanes = Lanes::new(scenario, &group_start);
         let max_variables = scenario.work_streams.iter().map(|w| w.variables.len()).max().unwrap_or(0);
         Replication {
             scenario,
@@ -231,25 +254,28 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .map(|c| rng::stream(seed, replication, Purpose::Arrivals, c as u64, 0))
                 .collect(),
             arrivals_so_far: vec![0; scenario.channels.len()],
-            next_order: 0,
+            trace_positions: vec![0; scenario.channels.len()],
+            next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
         }
     }
 
     fn run(&mut self) {
-        for a in 0..self.agents.len() {
-            let load = self.agents[a].load();
-            self.observer.agent_load_changed(self.agents[a].group, SimTime::ZERO, load);
-        }
         for (g, group) in self.scenario.agent_groups.iter().enumerate() {
-            if let Some(shift) = group.shift {
-                let on = shift.covers(0.0);
-                let (at, kind) = if on {
-                    (next_time_of_day(SimTime::ZERO, shift.end), EventKind::ShiftEnd(GroupId(g as u16)))
-                } else {
-                    (next_time_of_day(SimTime::ZERO, shift.start), EventKind::ShiftStart(GroupId(g as u16)))
-                };
-                self.calendar.schedule(at, kind);
+            let group_id = GroupId(g as u16);
+            // Every agent starts offline; the schedule in force at time 0 then applies as a change.
+            for agent in self.group_start[g]..self.group_start[g + 1] {
+                let load = self.agents[agent as usize].load();
+                self.observer.agent_load_changed(group_id, SimTime::ZERO, load);
+            }
+            self.apply_schedule(group_id);
+            if let Some(at) = self.next_schedule_change(group_id) {
+                self.calendar.schedule(at, EventKind::ScheduleChange(group_id));
+            }
+            if self.lanes.group_picks(group_id) && !group.pick.immediate() {
+                for agent in self.group_start[g]..self.group_start[g + 1] {
+                    self.schedule_poll(agent);
+                }
             }
         }
         for c in 0..self.scenario.channels.len() {
@@ -263,9 +289,16 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.now = event.time;
             match event.kind {
                 EventKind::Arrival(channel) => self.arrival(channel),
-                EventKind::LeaveOpen { conv, version, abandon } => {
-                    if self.is_current(conv, version) {
+                EventKind::LeaveOpen { conv, generation, abandon } => {
+                    let c = &self.conversations[conv as usize];
+                    let waiting_first_accept = matches!(c.state, ConversationState::Open | ConversationState::Offered);
+                    if c.generation == generation && !c.view.answered && waiting_first_accept {
                         self.leave_open(conv, abandon);
+                    }
+                }
+                EventKind::OfferResponse { conv, version, response } => {
+                    if self.is_current(conv, version) {
+                        self.offer_response(conv, response);
                     }
                 }
                 EventKind::HandleEnd { conv, version } => {
@@ -283,14 +316,36 @@ impl<'s, O: Observer> Replication<'s, O> {
                         self.wrap_up_end(conv);
                     }
                 }
-                EventKind::ShiftStart(group) => self.shift_start(group),
-                EventKind::ShiftEnd(group) => self.shift_end(group),
+                EventKind::CustomerReply { conv, version } => {
+                    if self.is_current(conv, version) {
+                        self.customer_reply(conv);
+                    }
+                }
+                EventKind::InactivityClose { conv, version } => {
+                    if self.is_current(conv, version) {
+                        self.observer.auto_closed(self.conversations[conv as usize].view, self.now);
+                        self.finish(conv);
+                    }
+                }
+                EventKind::ScheduleChange(group) => self.schedule_change(group),
+                EventKind::PresenceReset { agent, token } => {
+                    if self.agents[agent as usize].penalty_token == token {
+                        self.update_agent(agent, |a| a.penalty = None);
+                        self.agent_available(agent);
+                    }
+                }
+                EventKind::PickPoll { agent } => {
+                    if self.agents[agent as usize].working() {
+                        self.try_pick(agent, false);
+                    }
+                    self.schedule_poll(agent);
+                }
             }
         }
 
         self.now = self.horizon;
         for c in &self.conversations {
-            if c.state != State::Closed {
+            if c.state != ConversationState::Closed {
                 self.observer.in_system(c.view);
             }
         }
@@ -302,13 +357,19 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.conversations[conv as usize].version == version
     }
 
+    #[inline]
+    fn view(&self) -> View<'_> {
+        View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents }
+    }
+
     fn schedule_arrival(&mut self, channel: ChannelId) {
-        let Arrivals::Poisson(profile) = &self.scenario.channels[channel.index()].arrivals;
-        if profile.daily_total() == 0.0 {
+        let arrivals = &self.scenario.channels[channel.index()].arrivals;
+        if matches!(arrivals, Arrivals::Poisson(profile) if profile.daily_total() == 0.0) {
             return;
         }
-        let stream = &mut self.arrival_streams[channel.index()];
-        if let Some(at) = arrivals::next_arrival(profile, self.now, self.horizon, stream) {
+        let c = channel.index();
+        let (stream, position) = (&mut self.arrival_streams[c], &mut self.trace_positions[c]);
+        if let Some(at) = arrivals::next_arrival(arrivals, position, self.now, self.horizon, stream) {
             self.calendar.schedule(at, EventKind::Arrival(channel));
         }
     }
@@ -336,74 +397,82 @@ impl<'s, O: Observer> Replication<'s, O> {
                 Some(ContextGenerator::Number(d)) => ContextValue::Number(d.sample(&mut stream)),
             };
         }
-        let queue = ws.route(&self.context[..channel.context.len()]);
+        let values = &self.context[..channel.context.len()];
+        let queue = ws.route(values);
         let patience = ws.patience.as_ref().map(|p| p.sample(&mut stream));
 
         let view = ConversationView {
+            id: self.next_id,
             arrival: self.now,
             channel: channel_id,
             work_stream: channel.work_stream,
             queue,
             queued: false,
             answered: false,
+            agent: NO_AGENT,
         };
-        let conversation = Conversation {
-            view,
-            order: self.next_order,
-            state: State::Open,
-            version: 0,
-            since: self.now,
-            agent: u32::MAX,
-            holds_capacity: false,
-            rng: stream,
-        };
-        self.next_order += 1;
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                let old = &mut self.conversations[slot as usize];
-                let version = old.version.wrapping_add(1);
-                *old = conversation;
-                old.version = version;
-                slot
-            }
-            None => {
-                self.conversations.push(conversation);
-                (self.conversations.len() - 1) as ConvSlot
-            }
-        };
+        self.next_id += 1;
+        self.observer.context(view, values);
+        let slot = self.new_slot(view, stream);
 
         let lane = self.lanes.lane_of(queue, channel.work_stream);
-        // With conversations of this lane already Open, no member is eligible for it (every
-        // assignment cycle ends with no Open conversation that an eligible agent could take).
-        let agent = if self.lanes.open(lane) == 0 { self.lanes.best_agent(scenario, &self.agents, lane) } else { None };
-        match agent {
-            Some(agent) => {
-                self.observer.arrived(view);
-                self.assign(slot, agent);
-            }
-            None => {
-                let c = &mut self.conversations[slot as usize];
-                c.view.queued = true;
-                let view = c.view;
-                self.observer.arrived(view);
-                self.enqueue(slot, lane, patience);
+        // With Open conversations of this lane that any agent could take, no agent is free for it.
+        let agent = if self.lanes.surely_busy(lane) {
+            None
+        } else if self.lanes.is_pick(lane) {
+            self.lanes.immediate_picker(&self.view(), lane)
+        } else {
+            self.lanes.best_agent(&self.view(), lane, slot)
+        };
+        if agent.is_none() {
+            self.conversations[slot as usize].view.queued = true;
+        }
+        self.observer.arrived(self.conversations[slot as usize].view);
+        self.enter_open(slot);
+        self.start_first_wait_timers(slot, patience);
+        if let Some(agent) = agent {
+            if self.lanes.is_pick(lane) {
+                self.take(slot, agent);
+            } else {
+                self.offer(slot, agent);
             }
         }
     }
 
-    /// The conversation becomes Open in its lane, with timers for patience and `auto_close_open`.
-    fn enqueue(&mut self, slot: ConvSlot, lane: usize, patience: Option<f64>) {
-        let ws = &self.scenario.work_streams[self.conversations[slot as usize].view.work_stream.index()];
-        let c = &mut self.conversations[slot as usize];
-        c.state = State::Open;
-        c.since = self.now;
-        self.lanes.push(lane, c.view.arrival, c.order, slot, c.version);
-        let view = c.view;
-        let version = c.version;
-        self.observer.open_changed(view, self.now, 1);
+    fn new_slot(&mut self, view: ConversationView, rng: Stream) -> ConvSlot {
+        let fresh = |version: u32, generation: u32, declines: Vec<(u32, u32)>| Conversation {
+            view,
+            state: ConversationState::Open,
+            version,
+            generation,
+            since: view.arrival,
+            open_since: view.arrival,
+            limited: false,
+            holds_capacity: false,
+            declines,
+            rng,
+        };
+        match self.free_slots.pop() {
+            Some(slot) => {
+                let old = &mut self.conversations[slot as usize];
+                let mut declines = std::mem::take(&mut old.declines);
+                declines.clear();
+                *old = fresh(old.version.wrapping_add(1), old.generation.wrapping_add(1), declines);
+                slot
+            }
+            None => {
+                self.conversations.push(fresh(0, 0, Vec::new()));
+                (self.conversations.len() - 1) as ConvSlot
+            }
+        }
+    }
 
-        let abandon_at = patience.map(|p| view.arrival.0 + p);
-        let close_at = ws.auto_close_open.map(|d| view.arrival.0 + d.0);
+    /// Patience and `auto_close_open` run from arrival until the first accept, through offers.
+    fn start_first_wait_timers(&mut self, slot: ConvSlot, patience: Option<f64>) {
+        let c = &self.conversations[slot as usize];
+        let ws = &self.scenario.work_streams[c.view.work_stream.index()];
+        let abandon_at = patience.map(|p| c.view.arrival.0 + p);
+        let close_at = ws.auto_close_open.map(|d| c.view.arrival.0 + d.0);
         let deadline = match (abandon_at, close_at) {
             (Some(a), Some(c)) if a <= c => Some((a, true)),
             (_, Some(c)) => Some((c, false)),
@@ -411,53 +480,200 @@ impl<'s, O: Observer> Replication<'s, O> {
             (None, None) => None,
         };
         if let Some((at, abandon)) = deadline {
-            self.calendar.schedule(SimTime(at), EventKind::LeaveOpen { conv: slot, version, abandon });
+            let generation = c.generation;
+            self.calendar.schedule(SimTime(at), EventKind::LeaveOpen { conv: slot, generation, abandon });
         }
     }
 
-    /// An agent accepts the conversation (at once: no offer responses in this model).
-    fn assign(&mut self, slot: ConvSlot, agent: u32) {
-        let ws = &self.scenario.work_streams[self.conversations[slot as usize].view.work_stream.index()];
-        let was_open = self.conversations[slot as usize].view.queued;
+    /// The conversation is Open in its lane.
+    fn enter_open(&mut self, slot: ConvSlot) {
         let now = self.now;
+        let c = &mut self.conversations[slot as usize];
+        c.state = ConversationState::Open;
+        c.version = c.version.wrapping_add(1);
+        c.since = now;
+        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
+        self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
+        self.observer.open_changed(c.view, now, 1);
+        self.observer.state_changed(c.view, ConversationState::Open, now);
+    }
+
+    /// The conversation stops being Open (taken, offered, or gone).
+    fn leave_lane(&mut self, slot: ConvSlot) {
+        let c = &self.conversations[slot as usize];
+        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
+        self.lanes.remove_open(lane, c.limited);
+        self.observer.open_changed(c.view, self.now, -1);
+    }
+
+    fn set_state(&mut self, slot: ConvSlot, state: ConversationState) -> u32 {
+        let c = &mut self.conversations[slot as usize];
+        c.state = state;
+        c.version = c.version.wrapping_add(1);
+        c.since = self.now;
+        self.observer.state_changed(c.view, state, self.now);
+        c.version
+    }
+
+    /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
+    fn offer(&mut self, slot: ConvSlot, agent: u32) {
+        self.leave_lane(slot);
+        self.reserve(slot, agent);
+        let group = self.agents[agent as usize].group;
+        let Some(behaviour) = &self.scenario.agent_groups[group.index()].offer else {
+            self.accept(slot);
+            return;
+        };
+        let version = self.set_state(slot, ConversationState::Offered);
+        self.observer.offered(self.conversations[slot as usize].view, self.now);
+        let a = &mut self.agents[agent as usize];
+        let u: f64 = a.rng.random();
+        let (response, delay) = if u < behaviour.accept {
+            (Response::Accept, behaviour.response_time.sample(&mut a.rng))
+        } else if u < behaviour.accept + behaviour.reject {
+            (Response::Reject, behaviour.response_time.sample(&mut a.rng))
+        } else {
+            (Response::Timeout, behaviour.timeout.0)
+        };
+        self.calendar.schedule(self.now + Duration(delay), EventKind::OfferResponse { conv: slot, version, response });
+    }
+
+    /// Capacity is taken from the agent the moment the conversation is offered or picked.
+    fn reserve(&mut self, slot: ConvSlot, agent: u32) {
+        let now = self.now;
+        let c = &mut self.conversations[slot as usize];
+        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        c.view.agent = agent;
+        c.holds_capacity = true;
+        let queue = c.view.queue;
         self.update_agent(agent, |a| {
-            a.used += ws.capacity;
+            a.used += units;
             a.holding += 1;
             a.last_assigned = now.0;
         });
-        let c = &mut self.conversations[slot as usize];
-        if was_open {
-            self.lanes.remove_open(self.lanes.lane_of(c.view.queue, c.view.work_stream));
-            self.observer.open_changed(c.view, now, -1);
+        self.lanes.record_assignment(queue, agent, now);
+    }
+
+    /// Pick: the agent takes the conversation; there is no offer to answer.
+    fn take(&mut self, slot: ConvSlot, agent: u32) {
+        self.leave_lane(slot);
+        self.reserve(slot, agent);
+        self.accept(slot);
+    }
+
+    fn offer_response(&mut self, slot: ConvSlot, response: Response) {
+        let c = &self.conversations[slot as usize];
+        match response {
+            Response::Accept => {
+                self.observer.offer_accepted(c.view, self.now - c.since);
+                self.accept(slot);
+            }
+            Response::Reject | Response::Timeout => self.decline(slot, response == Response::Timeout),
         }
-        c.state = State::Active;
-        c.version = c.version.wrapping_add(1);
-        c.since = now;
-        c.agent = agent;
-        c.holds_capacity = true;
-        c.view.answered = true;
-        self.observer.answered(c.view, now);
-        let handle = ws.handle_time.sample(&mut c.rng);
-        let version = c.version;
+    }
+
+    /// The agent accepts: the first wait (or a requeue wait) ends and active handling begins.
+    fn accept(&mut self, slot: ConvSlot) {
+        let now = self.now;
+        let version = self.set_state(slot, ConversationState::Active);
+        let c = &mut self.conversations[slot as usize];
+        if c.view.answered {
+            self.observer.requeue_answered(c.view, now - c.open_since);
+        } else {
+            c.view.answered = true;
+            self.observer.answered(c.view, now);
+        }
+        let handle = self.scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
         self.calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
+    }
+
+    /// A reject or a timeout: the reservation returns, the conversation is Open again and may be
+    /// offered to another agent at once; the agent may get a penalty presence (DOMAIN.md §4.7).
+    fn decline(&mut self, slot: ConvSlot, timed_out: bool) {
+        let c = &mut self.conversations[slot as usize];
+        let agent = c.view.agent;
+        self.observer.declined(c.view, self.now, timed_out);
+        let count = match c.declines.iter_mut().find(|(a, _)| *a == agent) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                c.declines.push((agent, 1));
+                1
+            }
+        };
+        // Counted in its lane's `limited` when it goes back to Open below.
+        c.limited |= count >= self.scenario.simulation.decline_limit;
+        self.release_reservation(slot, agent);
+
+        let group = self.agents[agent as usize].group;
+        if let Some(b) = &self.scenario.agent_groups[group.index()].offer {
+            let penalty = if timed_out && b.timeout_sets_inactive {
+                Some(BasePresence::Away)
+            } else if !timed_out && b.reject_sets_dnd {
+                Some(BasePresence::BusyDnd)
+            } else {
+                None
+            };
+            if let Some(p) = penalty {
+                let reset_at = self.now + b.presence_reset;
+                let mut token = 0;
+                self.update_agent(agent, |a| {
+                    a.penalty = Some(p);
+                    a.penalty_token = a.penalty_token.wrapping_add(1);
+                    token = a.penalty_token;
+                });
+                self.calendar.schedule(reset_at, EventKind::PresenceReset { agent, token });
+            }
+        }
+
+        self.enter_open(slot);
+        let lane = {
+            let c = &self.conversations[slot as usize];
+            self.lanes.lane_of(c.view.queue, c.view.work_stream)
+        };
+        if let Some(next) = self.lanes.best_agent(&self.view(), lane, slot) {
+            self.offer(slot, next);
+        }
+        self.agent_available(agent);
+    }
+
+    /// Gives back the capacity an offer reserved (reject, timeout, or the customer left).
+    fn release_reservation(&mut self, slot: ConvSlot, agent: u32) {
+        let c = &mut self.conversations[slot as usize];
+        c.holds_capacity = false;
+        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        self.update_agent(agent, |a| {
+            a.used -= units;
+            a.holding -= 1;
+        });
     }
 
     fn handle_end(&mut self, slot: ConvSlot) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
-        let group = self.agents[c.agent as usize].group;
+        let group = self.agents[c.view.agent as usize].group;
         self.observer.handled(group, c.view, now - c.since);
+
+        // Per active episode, after the handle time: the waiting decision, then the reply delay.
+        if let Some(waiting) = &ws.waiting {
+            let parks = c.rng.random::<f64>() < waiting.probability;
+            if parks {
+                let never = c.rng.random::<f64>() < waiting.never_reply;
+                let reply = waiting.customer_reply.sample(&mut c.rng);
+                self.park(slot, never, reply);
+                return;
+            }
+        }
         let wrap_up = ws.wrap_up.sample(&mut c.rng);
         if wrap_up <= 0.0 {
             self.observer.wrapped_up(group, c.view, Duration::ZERO);
             self.close(slot);
             return;
         }
-        c.state = State::WrapUp;
-        c.version = c.version.wrapping_add(1);
-        c.since = now;
-        let version = c.version;
+        let version = self.set_state(slot, ConversationState::WrapUp);
         self.calendar.schedule(now + Duration(wrap_up), EventKind::WrapUpEnd { conv: slot, version });
         match ws.wrap_up_block {
             WrapUpBlock::Always => {}
@@ -469,63 +685,122 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
+    /// Active → Waiting: capacity is released at once; the customer replies after `reply` seconds
+    /// unless `never`, and the conversation auto-closes at the inactivity threshold otherwise.
+    fn park(&mut self, slot: ConvSlot, never: bool, reply: f64) {
+        let c = &self.conversations[slot as usize];
+        let agent = c.view.agent;
+        let ws = &self.scenario.work_streams[c.view.work_stream.index()];
+        let threshold = ws.auto_close_after_inactivity.0;
+        self.observer.waiting(c.view, self.now);
+        let units = ws.capacity;
+        let now = self.now;
+        self.conversations[slot as usize].holds_capacity = false;
+        self.update_agent(agent, |a| {
+            a.used -= units;
+            a.holding -= 1;
+            a.last_release = now.0;
+        });
+        let version = self.set_state(slot, ConversationState::Waiting);
+        if !never && reply < threshold {
+            self.calendar.schedule(now + Duration(reply), EventKind::CustomerReply { conv: slot, version });
+        } else {
+            self.calendar.schedule(now + Duration(threshold), EventKind::InactivityClose { conv: slot, version });
+        }
+        self.agent_available(agent);
+    }
+
+    /// Waiting → Open: to the previous agent with affinity when it can take it (push only),
+    /// otherwise queued by its last interaction time like any other conversation.
+    fn customer_reply(&mut self, slot: ConvSlot) {
+        let now = self.now;
+        let c = &mut self.conversations[slot as usize];
+        c.open_since = now;
+        let previous = c.view.agent;
+        let view = c.view;
+        let ws = &self.scenario.work_streams[view.work_stream.index()];
+        self.observer.reopened(view, now);
+        self.enter_open(slot);
+        let lane = self.lanes.lane_of(view.queue, view.work_stream);
+        if ws.mode == Mode::Pick {
+            if let Some(agent) = self.lanes.immediate_picker(&self.view(), lane) {
+                self.take(slot, agent);
+            }
+            return;
+        }
+        let prev = &self.agents[previous as usize];
+        if ws.affinity && prev.working() && prev.free() >= ws.capacity {
+            self.offer(slot, previous);
+        } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
+            self.offer(slot, agent);
+        }
+    }
+
     fn wrap_up_end(&mut self, slot: ConvSlot) {
         let c = &self.conversations[slot as usize];
-        let group = self.agents[c.agent as usize].group;
+        let group = self.agents[c.view.agent as usize].group;
         self.observer.wrapped_up(group, c.view, self.now - c.since);
         self.close(slot);
     }
 
-    /// Capacity returns to the agent, who may take more work at once.
+    /// Capacity returns to the agent (wrap-up block over), who may take more work at once.
     fn release_capacity(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
-        let agent = c.agent;
-        self.update_agent(agent, |a| a.used -= units);
+        let agent = c.view.agent;
+        let now = self.now;
+        self.update_agent(agent, |a| {
+            a.used -= units;
+            a.last_release = now.0;
+        });
         self.agent_available(agent);
     }
 
     /// Closed after wrap-up: the agent lets go of it.
     fn close(&mut self, slot: ConvSlot) {
-        if self.conversations[slot as usize].holds_capacity {
-            let c = &mut self.conversations[slot as usize];
-            c.holds_capacity = false;
-            let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
-            let agent = c.agent;
-            self.update_agent(agent, |a| {
-                a.used -= units;
-                a.holding -= 1;
-            });
-            self.finish(slot, State::Closed);
-            self.observer.completed(self.conversations[slot as usize].view, self.now);
+        let c = &mut self.conversations[slot as usize];
+        let agent = c.view.agent;
+        let units = if c.holds_capacity { self.scenario.work_streams[c.view.work_stream.index()].capacity } else { 0 };
+        c.holds_capacity = false;
+        let now = self.now;
+        self.update_agent(agent, |a| {
+            a.used -= units;
+            a.holding -= 1;
+            if units > 0 {
+                a.last_release = now.0;
+            }
+        });
+        self.observer.completed(self.conversations[slot as usize].view, now);
+        self.finish(slot);
+        if units > 0 || !self.agents[agent as usize].working() {
             self.agent_available(agent);
-        } else {
-            let agent = self.conversations[slot as usize].agent;
-            self.update_agent(agent, |a| a.holding -= 1);
-            self.finish(slot, State::Closed);
-            self.observer.completed(self.conversations[slot as usize].view, self.now);
         }
     }
 
-    /// An Open conversation leaves: the customer abandons, or `auto_close_open` closes it.
+    /// A conversation waiting for its first accept leaves: the customer abandons, or
+    /// `auto_close_open` closes it. An offer in progress is withdrawn.
     fn leave_open(&mut self, slot: ConvSlot, abandon: bool) {
         let c = &self.conversations[slot as usize];
         let view = c.view;
-        self.lanes.remove_open(self.lanes.lane_of(view.queue, view.work_stream));
-        self.observer.open_changed(view, self.now, -1);
+        let withdrawn = (c.state == ConversationState::Offered).then_some(view.agent);
+        match withdrawn {
+            Some(agent) => self.release_reservation(slot, agent),
+            None => self.leave_lane(slot),
+        }
         if abandon {
             self.observer.abandoned(view, self.now);
         } else {
             self.observer.auto_closed(view, self.now);
         }
-        self.finish(slot, State::Closed);
+        self.finish(slot);
+        if let Some(agent) = withdrawn {
+            self.agent_available(agent);
+        }
     }
 
-    fn finish(&mut self, slot: ConvSlot, state: State) {
-        let c = &mut self.conversations[slot as usize];
-        c.state = state;
-        c.version = c.version.wrapping_add(1);
+    fn finish(&mut self, slot: ConvSlot) {
+        self.set_state(slot, ConversationState::Closed);
         self.free_slots.push(slot);
     }
 
@@ -541,42 +816,91 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    /// One agent gained room: it takes the best Open conversations it is eligible for.
+    /// One agent gained room or presence: it takes the best Open conversations it can.
     fn agent_available(&mut self, agent: u32) {
         let group = self.agents[agent as usize].group;
         self.assignment_cycle(group, Some(agent));
+        if self.scenario.agent_groups[group.index()].pick.immediate() {
+            self.try_pick(agent, true);
+        }
     }
 
-    /// Matches Open conversations of the group's queues, in priority order (queue priority, then
-    /// oldest), to eligible agents — to `only` when a single agent's state changed, since no other
-    /// agent can have become eligible.
+    /// Matches Open conversations of the group's push lanes, in priority order, to eligible
+    /// agents — to `only` when a single agent's state changed, since no other agent can have
+    /// become eligible.
     fn assignment_cycle(&mut self, group: GroupId, only: Option<u32>) {
         self.lanes.begin_cycle(group);
-        while let Some((slot, agent)) =
-            self.lanes.next_match(self.scenario, &self.conversations, &self.agents, group, only)
-        {
-            self.assign(slot, agent);
+        loop {
+            let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
+            let Some((slot, agent)) = self.lanes.next_match(&view, group, only) else { break };
+            self.offer(slot, agent);
         }
     }
 
-    fn shift_start(&mut self, group: GroupId) {
-        let (first, last) = (self.group_start[group.index()], self.group_start[group.index() + 1]);
-        for agent in first..last {
-            self.update_agent(agent, |a| a.on_shift = true);
+    /// The agent picks (one conversation when polling; as many as fit when `immediate`).
+    fn try_pick(&mut self, agent: u32, immediate: bool) {
+        loop {
+            let mut rng = self.agents[agent as usize].rng.clone();
+            let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
+            let picked = self.lanes.pick(&view, agent, immediate, &mut rng);
+            self.agents[agent as usize].rng = rng;
+            let Some(slot) = picked else { break };
+            self.take(slot, agent);
+            if !immediate {
+                break;
+            }
         }
-        if let Some(shift) = self.scenario.agent_groups[group.index()].shift {
-            self.calendar.schedule(next_time_of_day(self.now, shift.end), EventKind::ShiftEnd(group));
+    }
+
+    fn schedule_poll(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        let every = self.scenario.agent_groups[a.group.index()].pick.every.sample(&mut a.rng);
+        // A polling period drawn as 0 from a distribution still moves time forward.
+        let at = self.now + Duration(every.max(1e-6));
+        if at <= self.horizon {
+            self.calendar.schedule(at, EventKind::PickPoll { agent });
+        }
+    }
+
+    /// Shifts, breaks and absence in force now for every agent of the group.
+    fn apply_schedule(&mut self, group: GroupId) {
+        let g = &self.scenario.agent_groups[group.index()];
+        let second_of_day = self.now.0.rem_euclid(DAY);
+        let day = (self.now.0 / DAY).floor() as i64;
+        let on_shift = g.on_shift(second_of_day);
+        let scheduled = g.break_at(second_of_day).map(|p| self.scenario.presences[p.0 as usize].base);
+        let absence = g.absence;
+        for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+            self.update_agent(agent, |a| {
+                a.on_shift = on_shift;
+                a.scheduled = scheduled;
+                if a.absence_day != day {
+                    a.absence_day = day;
+                    a.absent = absence > 0.0 && a.absence_rng.random::<f64>() < absence;
+                }
+            });
+        }
+    }
+
+    fn next_schedule_change(&self, group: GroupId) -> Option<SimTime> {
+        let g = &self.scenario.agent_groups[group.index()];
+        let mut times = g.schedule_changes();
+        if g.absence > 0.0 {
+            times.push(0.0);
+        }
+        times.into_iter().map(|t| next_time_of_day(self.now, t)).min()
+    }
+
+    fn schedule_change(&mut self, group: GroupId) {
+        self.apply_schedule(group);
+        if let Some(at) = self.next_schedule_change(group) {
+            self.calendar.schedule(at, EventKind::ScheduleChange(group));
         }
         self.assignment_cycle(group, None);
-    }
-
-    fn shift_end(&mut self, group: GroupId) {
-        let (first, last) = (self.group_start[group.index()], self.group_start[group.index() + 1]);
-        for agent in first..last {
-            self.update_agent(agent, |a| a.on_shift = false);
-        }
-        if let Some(shift) = self.scenario.agent_groups[group.index()].shift {
-            self.calendar.schedule(next_time_of_day(self.now, shift.start), EventKind::ShiftStart(group));
+        if self.scenario.agent_groups[group.index()].pick.immediate() {
+            for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+                self.try_pick(agent, true);
+            }
         }
     }
 }

@@ -41,6 +41,17 @@ pub struct ConvCell {
     /// ∫ Open conversations dt, in conversation-seconds.
     pub open_time: f64,
     pub max_open: i64,
+    /// Push offers made, rejected, timed out; accepted offers and their response times.
+    pub offers: u64,
+    pub rejects: u64,
+    pub timeouts: u64,
+    pub accepted_offers: u64,
+    pub accept_delay_sum: f64,
+    /// Waiting episodes, customer replies that reopened a conversation, and waits after them.
+    pub waiting_episodes: u64,
+    pub reopened: u64,
+    pub requeue_answered: u64,
+    pub requeue_wait_sum: f64,
 }
 
 /// Load of one agent scope in one interval.
@@ -58,6 +69,8 @@ pub struct AgentCell {
     pub staffed_time: f64,
     /// ∫ agents holding a conversation dt.
     pub busy_time: f64,
+    /// ∫ agents in each base presence dt, indexed by `BasePresence as usize`.
+    pub presence_time: [f64; 5],
 }
 
 impl ConvCell {
@@ -80,6 +93,15 @@ impl ConvCell {
         self.wrap_up_sum += o.wrap_up_sum;
         self.open_time += o.open_time;
         self.max_open = self.max_open.max(o.max_open);
+        self.offers += o.offers;
+        self.rejects += o.rejects;
+        self.timeouts += o.timeouts;
+        self.accepted_offers += o.accepted_offers;
+        self.accept_delay_sum += o.accept_delay_sum;
+        self.waiting_episodes += o.waiting_episodes;
+        self.reopened += o.reopened;
+        self.requeue_answered += o.requeue_answered;
+        self.requeue_wait_sum += o.requeue_wait_sum;
     }
 }
 
@@ -93,6 +115,9 @@ impl AgentCell {
         self.in_use_time += o.in_use_time;
         self.staffed_time += o.staffed_time;
         self.busy_time += o.busy_time;
+        for (a, b) in self.presence_time.iter_mut().zip(o.presence_time) {
+            *a += b;
+        }
     }
 }
 
@@ -204,7 +229,8 @@ pub struct Collector {
     horizon: f64,
     interval: f64,
     first_interval: usize,
-    threshold: f64,
+    /// Service-level threshold of each queue.
+    thresholds: Vec<f64>,
     short_abandon: f64,
     open: Vec<Level<i64>>,
     load: Vec<Level<AgentLoad>>,
@@ -220,7 +246,7 @@ impl Collector {
             horizon: sim.horizon.0,
             interval: sim.interval.0,
             first_interval: sim.first_interval(),
-            threshold: sim.service_level_threshold.0,
+            thresholds: scenario.queues.iter().map(|q| q.service_level_threshold.0).collect(),
             short_abandon: sim.short_abandon.0,
             open: vec![Level::default(); layout.conv_scopes()],
             load: vec![Level::default(); layout.agent_scopes()],
@@ -318,6 +344,9 @@ impl Collector {
                 cell.in_use_time += v.in_use as f64 * dt;
                 cell.staffed_time += v.staffed_agents as f64 * dt;
                 cell.busy_time += v.busy_agents as f64 * dt;
+                for (t, n) in cell.presence_time.iter_mut().zip(v.presence) {
+                    *t += n as f64 * dt;
+                }
             },
         );
         self.load[scope].since = to;
@@ -337,7 +366,7 @@ impl Observer for Collector {
 
     fn answered(&mut self, c: ConversationView, at: SimTime) {
         let wait = at.since(c.arrival).0;
-        let within = wait <= self.threshold;
+        let within = wait <= self.thresholds[c.queue.index()];
         self.each_conv_cell(&c, |cell| {
             cell.answered += 1;
             cell.wait_sum += wait;
@@ -417,11 +446,50 @@ impl Observer for Collector {
             v.in_use += delta.in_use;
             v.staffed_agents += delta.staffed_agents;
             v.busy_agents += delta.busy_agents;
+            for (p, d) in v.presence.iter_mut().zip(delta.presence) {
+                *p += d;
+            }
         }
     }
 
     fn in_system(&mut self, c: ConversationView) {
         self.each_conv_cell(&c, |cell| cell.in_system += 1);
+    }
+
+    fn offered(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.offers += 1);
+    }
+
+    fn declined(&mut self, c: ConversationView, _at: SimTime, timed_out: bool) {
+        self.each_conv_cell(&c, |cell| {
+            if timed_out {
+                cell.timeouts += 1;
+            } else {
+                cell.rejects += 1;
+            }
+        });
+    }
+
+    fn offer_accepted(&mut self, c: ConversationView, delay: Duration) {
+        self.each_conv_cell(&c, |cell| {
+            cell.accepted_offers += 1;
+            cell.accept_delay_sum += delay.0;
+        });
+    }
+
+    fn waiting(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.waiting_episodes += 1);
+    }
+
+    fn reopened(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.reopened += 1);
+    }
+
+    fn requeue_answered(&mut self, c: ConversationView, wait: Duration) {
+        self.each_conv_cell(&c, |cell| {
+            cell.requeue_answered += 1;
+            cell.requeue_wait_sum += wait.0;
+        });
     }
 
     fn finished(&mut self, horizon: SimTime) {

@@ -31,6 +31,13 @@ pub enum Metric {
     MaxQueueLen,
     Occupancy,
     Utilization,
+    Offers,
+    Rejects,
+    Timeouts,
+    TimeToAcceptS,
+    Waits,
+    Reopened,
+    RequeueWaitS,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +100,7 @@ fn ratio(numerator: u64, denominator: u64) -> Value {
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 21] = [
+    pub const ALL: [Metric; 28] = [
         Metric::Offered,
         Metric::Answered,
         Metric::Abandoned,
@@ -115,6 +122,13 @@ impl Metric {
         Metric::MaxQueueLen,
         Metric::Occupancy,
         Metric::Utilization,
+        Metric::Offers,
+        Metric::Rejects,
+        Metric::Timeouts,
+        Metric::TimeToAcceptS,
+        Metric::Waits,
+        Metric::Reopened,
+        Metric::RequeueWaitS,
     ];
 
     pub fn name(self) -> &'static str {
@@ -140,6 +154,13 @@ impl Metric {
             Metric::MaxQueueLen => "max_queue_len",
             Metric::Occupancy => "occupancy",
             Metric::Utilization => "utilization",
+            Metric::Offers => "offers",
+            Metric::Rejects => "rejects",
+            Metric::Timeouts => "timeouts",
+            Metric::TimeToAcceptS => "time_to_accept_s",
+            Metric::Waits => "waits",
+            Metric::Reopened => "reopened",
+            Metric::RequeueWaitS => "requeue_wait_s",
         }
     }
 
@@ -156,7 +177,12 @@ impl Metric {
             | Metric::AutoClosed
             | Metric::Completed
             | Metric::InSystem
-            | Metric::Handled => Kind::Count,
+            | Metric::Handled
+            | Metric::Offers
+            | Metric::Rejects
+            | Metric::Timeouts
+            | Metric::Waits
+            | Metric::Reopened => Kind::Count,
             Metric::PWait | Metric::ServiceLevel | Metric::AbandonRate | Metric::Occupancy | Metric::Utilization => {
                 Kind::Ratio
             }
@@ -235,6 +261,19 @@ impl Metric {
                 numerator: a.busy_time,
                 denominator: a.staffed_time,
             }),
+            Metric::Offers => count(|c| c.offers),
+            Metric::Rejects => count(|c| c.rejects),
+            Metric::Timeouts => count(|c| c.timeouts),
+            // From offer to accept, over accepted offers.
+            Metric::TimeToAcceptS => {
+                Value::Number(conv.map_or(f64::NAN, |c| mean(c.accept_delay_sum, c.accepted_offers)))
+            }
+            Metric::Waits => count(|c| c.waiting_episodes),
+            Metric::Reopened => count(|c| c.reopened),
+            // From a customer's reply to the next accept, over reopened conversations accepted again.
+            Metric::RequeueWaitS => {
+                Value::Number(conv.map_or(f64::NAN, |c| mean(c.requeue_wait_sum, c.requeue_answered)))
+            }
         }
     }
 }

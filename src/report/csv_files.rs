@@ -5,8 +5,8 @@
 
 use crate::metrics::{Metric, RunResults};
 
-/// The metric columns of `intervals.csv`, in the order of DESIGN.md.
-pub const INTERVAL_METRICS: [Metric; 10] = [
+/// The metric columns of `intervals.csv`: those of DESIGN.md, then the lifecycle counts.
+pub const INTERVAL_METRICS: [Metric; 15] = [
     Metric::Offered,
     Metric::Answered,
     Metric::Abandoned,
@@ -17,6 +17,11 @@ pub const INTERVAL_METRICS: [Metric; 10] = [
     Metric::AbandonRate,
     Metric::AvgQueueLen,
     Metric::Occupancy,
+    Metric::Offers,
+    Metric::Rejects,
+    Metric::Timeouts,
+    Metric::Waits,
+    Metric::Reopened,
 ];
 
 fn writer() -> csv::Writer<Vec<u8>> {

@@ -1,21 +1,30 @@
-//! Probability distributions of the scenario file: handle times, wrap-up, patience and numeric
-//! context values.
+//! Probability distributions of the scenario file: handle times, wrap-up, patience, inter-arrival
+//! times of `renewal` arrivals and numeric context values.
 //!
 //! In the file a distribution is either a bare duration or number (a constant) or a table tagged by
-//! `dist`: `exponential {mean}`, `lognormal {mean, sd}`, `gamma {mean, sd}`, `uniform {min, max}`,
-//! `triangular {min, mode, max}`, `constant {value}`. Parameters are durations (`"12m"`) or plain
-//! numbers. `mean` and `sd` describe the distribution itself, for lognormal and gamma too, not the
-//! underlying normal (DESIGN.md "Distributions").
+//! `dist`: `exponential {mean}`, `lognormal {mean, sd}`, `gamma {mean, sd}`, `weibull {shape,
+//! scale}`, `uniform {min, max}`, `triangular {min, mode, max}`, `constant {value}`, `empirical
+//! {file}`. Parameters are durations (`"12m"`) or plain numbers; a Weibull `shape` is a plain
+//! number. `mean` and `sd` describe the distribution itself, for lognormal and gamma too, not the
+//! underlying normal (DESIGN.md "Distributions"). A Weibull's mean is scale·Γ(1 + 1/shape).
+//!
+//! `empirical` resamples the values of a planner's own data file, each equally likely, with no
+//! interpolation between them: the simulated handle times are exactly the observed ones. The
+//! file format is described in [`super::demand`]; it is read once, at validation, and its values
+//! are shared (not copied) by every clone of the scenario.
 //!
 //! [`RawDistribution`] is the serde form; [`Distribution`] is the checked form the engine samples.
 //! Sampling uses `rand_distr`; the parameters are converted once, at validation.
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular};
+use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular, Weibull};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
+use super::demand;
 use crate::time::Duration;
 
 /// A number in a distribution table: a duration string (`"4m"`) or a plain number.
@@ -51,12 +60,37 @@ impl<'de> Deserialize<'de> for Quantity {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum DistributionSpec {
-    Exponential { mean: Quantity },
-    Lognormal { mean: Quantity, sd: Quantity },
-    Gamma { mean: Quantity, sd: Quantity },
-    Uniform { min: Quantity, max: Quantity },
-    Triangular { min: Quantity, mode: Quantity, max: Quantity },
-    Constant { value: Quantity },
+    Exponential {
+        mean: Quantity,
+    },
+    Lognormal {
+        mean: Quantity,
+        sd: Quantity,
+    },
+    Gamma {
+        mean: Quantity,
+        sd: Quantity,
+    },
+    Weibull {
+        shape: f64,
+        scale: Quantity,
+    },
+    Uniform {
+        min: Quantity,
+        max: Quantity,
+    },
+    Triangular {
+        min: Quantity,
+        mode: Quantity,
+        max: Quantity,
+    },
+    Constant {
+        value: Quantity,
+    },
+    /// A data file of observed values, relative to the scenario file's directory.
+    Empirical {
+        file: String,
+    },
 }
 
 /// A distribution as written: a bare constant or a `dist` table.
@@ -113,13 +147,20 @@ pub enum Distribution {
     Exponential(Exp<f64>, f64),
     LogNormal(LogNormal<f64>, f64),
     Gamma(Gamma<f64>, f64),
-    Uniform { min: f64, width: f64 },
+    Weibull(Weibull<f64>, f64),
+    Uniform {
+        min: f64,
+        width: f64,
+    },
     Triangular(Triangular<f64>, f64),
+    /// Observed values, each drawn with equal probability, and their mean.
+    Empirical(Arc<[f64]>, f64),
 }
 
 impl Distribution {
-    /// Checks a written distribution and prepares it for sampling.
-    pub fn from_spec(spec: &DistributionSpec, support: Support) -> Result<Distribution, String> {
+    /// Checks a written distribution and prepares it for sampling; an `empirical` file is read
+    /// from `base_dir` (the scenario file's directory) unless its path is absolute.
+    pub fn from_spec(spec: &DistributionSpec, support: Support, base_dir: &Path) -> Result<Distribution, String> {
         use DistributionSpec as S;
         let finite = |name: &str, q: Quantity| -> Result<f64, String> {
             if q.0.is_finite() { Ok(q.0) } else { Err(format!("`{name}` is {}; expected a finite number", q.0)) }
@@ -162,6 +203,21 @@ impl Distribution {
                 let scale = sd * sd / mean;
                 Distribution::Gamma(Gamma::new(shape, scale).map_err(|e| e.to_string())?, mean)
             }
+            S::Weibull { shape, scale } => {
+                let (shape, scale) = (positive("shape", Quantity(shape))?, positive("scale", scale)?);
+                let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                if !mean.is_finite() {
+                    return Err(format!(
+                        "a shape of {shape} gives an infinite mean; expected a shape of about 0.1 or more"
+                    ));
+                }
+                Distribution::Weibull(Weibull::new(scale, shape).map_err(|e| e.to_string())?, mean)
+            }
+            S::Empirical { ref file } => {
+                let values = demand::read_values(&base_dir.join(file), support)?;
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                Distribution::Empirical(values, mean)
+            }
             S::Uniform { min, max } => {
                 let min = at_least_zero_if_time("min", min)?;
                 let max = finite("max", max)?;
@@ -190,8 +246,10 @@ impl Distribution {
             Distribution::Exponential(d, _) => d.sample(rng),
             Distribution::LogNormal(d, _) => d.sample(rng),
             Distribution::Gamma(d, _) => d.sample(rng),
+            Distribution::Weibull(d, _) => d.sample(rng),
             Distribution::Uniform { min, width } => min + width * rng.random::<f64>(),
             Distribution::Triangular(d, _) => d.sample(rng),
+            Distribution::Empirical(values, _) => values[rng.random_range(0..values.len())],
         }
     }
 
@@ -202,7 +260,9 @@ impl Distribution {
             Distribution::Exponential(_, m)
             | Distribution::LogNormal(_, m)
             | Distribution::Gamma(_, m)
-            | Distribution::Triangular(_, m) => *m,
+            | Distribution::Weibull(_, m)
+            | Distribution::Triangular(_, m)
+            | Distribution::Empirical(_, m) => *m,
             Distribution::Uniform { min, width } => min + width / 2.0,
         }
     }
@@ -229,7 +289,11 @@ mod tests {
     /// Sample mean and variance of 200 000 draws against the analytic ones, within 4 standard
     /// errors (the sample variance's standard error uses the fourth central moment estimate).
     fn assert_moments(text: &str, mean: f64, variance: f64) {
-        let dist = Distribution::from_spec(&spec(text), Support::NonNegative).unwrap();
+        assert_moments_in(Path::new(""), text, mean, variance);
+    }
+
+    fn assert_moments_in(base_dir: &Path, text: &str, mean: f64, variance: f64) {
+        let dist = Distribution::from_spec(&spec(text), Support::NonNegative, base_dir).unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
         let n = 200_000;
         let draws: Vec<f64> = (0..n).map(|_| dist.sample(&mut rng)).collect();
@@ -250,6 +314,16 @@ mod tests {
         assert_moments(r#"{ dist = "exponential", mean = "4m" }"#, 240.0, 240.0 * 240.0);
         assert_moments(r#"{ dist = "lognormal", mean = "12m", sd = "6m" }"#, 720.0, 360.0 * 360.0);
         assert_moments(r#"{ dist = "gamma", mean = 300, sd = 150 }"#, 300.0, 150.0 * 150.0);
+        for (shape, scale, text) in [
+            (1.5, 600.0, r#"{ dist = "weibull", shape = 1.5, scale = "10m" }"#),
+            (0.8, 100.0, r#"{ dist = "weibull", shape = 0.8, scale = 100 }"#),
+            (1.0, 240.0, r#"{ dist = "weibull", shape = 1, scale = "4m" }"#),
+        ] {
+            let g = |x: f64| statrs::function::gamma::gamma(x);
+            let mean = scale * g(1.0 + 1.0 / shape);
+            let variance = scale * scale * (g(1.0 + 2.0 / shape) - g(1.0 + 1.0 / shape).powi(2));
+            assert_moments(text, mean, variance);
+        }
         assert_moments(r#"{ dist = "uniform", min = "2s", max = "20s" }"#, 11.0, 18.0 * 18.0 / 12.0);
         let (a, c, b) = (10.0_f64, 40.0_f64, 100.0_f64);
         let tri_var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
@@ -260,6 +334,36 @@ mod tests {
     }
 
     #[test]
+    fn empirical_resamples_the_file_with_its_mean_and_variance() {
+        // Resampling draws each value with probability 1/n: the variance is the population one.
+        let values = [30.0, 45.0, 60.0, 60.0, 240.0, 600.0, 75.5];
+        let dir = std::env::temp_dir().join(format!("ccsim-empirical-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lines: Vec<String> = values.iter().map(f64::to_string).collect();
+        std::fs::write(dir.join("aht.csv"), format!("aht_s\n{}\n", lines.join("\n"))).unwrap();
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let variance = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+        assert_moments_in(&dir, r#"{ dist = "empirical", file = "aht.csv" }"#, mean, variance);
+
+        // Every draw is one of the values, and a clone shares them rather than copying.
+        let dist =
+            Distribution::from_spec(&spec(r#"{ dist = "empirical", file = "aht.csv" }"#), Support::NonNegative, &dir)
+                .unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        assert!((0..1000).all(|_| values.contains(&dist.sample(&mut rng))));
+        let (Distribution::Empirical(a, _), Distribution::Empirical(b, _)) = (&dist, &dist.clone()) else {
+            panic!("an empirical distribution");
+        };
+        assert!(Arc::ptr_eq(a, b));
+
+        let err =
+            Distribution::from_spec(&spec(r#"{ dist = "empirical", file = "none.csv" }"#), Support::NonNegative, &dir)
+                .unwrap_err();
+        assert!(err.contains("none.csv") && err.contains("no such file"), "{err}");
+    }
+
+    #[test]
     fn invalid_parameters_are_rejected_with_the_expectation() {
         let bad = [
             r#"{ dist = "exponential", mean = 0 }"#,
@@ -267,14 +371,18 @@ mod tests {
             r#"{ dist = "uniform", min = 5, max = 1 }"#,
             r#"{ dist = "triangular", min = 5, mode = 1, max = 10 }"#,
             r#"{ dist = "uniform", min = -5, max = 1 }"#,
+            r#"{ dist = "weibull", shape = 0, scale = 10 }"#,
+            r#"{ dist = "weibull", shape = 2, scale = -60 }"#,
+            r#"{ dist = "weibull", shape = 0.001, scale = 10 }"#,
             "-3",
         ];
         for text in bad {
-            let err = Distribution::from_spec(&spec(text), Support::NonNegative).unwrap_err();
+            let err = Distribution::from_spec(&spec(text), Support::NonNegative, Path::new("")).unwrap_err();
             assert!(err.contains("expected"), "{text}: {err}");
         }
         // Numeric context values may be negative.
-        assert!(Distribution::from_spec(&spec(r#"{ dist = "uniform", min = -5, max = 1 }"#), Support::Real).is_ok());
+        let uniform = spec(r#"{ dist = "uniform", min = -5, max = 1 }"#);
+        assert!(Distribution::from_spec(&uniform, Support::Real, Path::new("")).is_ok());
     }
 
     #[test]
@@ -290,5 +398,9 @@ mod tests {
         assert!(err.to_string().contains("men"), "{err}");
         let err = toml::from_str::<Holder>(r#"d = { dist = "lognormal", sd = 3 }"#).unwrap_err();
         assert!(err.to_string().contains("mean"), "{err}");
+        let err = toml::from_str::<Holder>(r#"d = { dist = "weibull", shape = "2m", scale = 3 }"#).unwrap_err();
+        assert!(err.to_string().contains("f64"), "{err}");
+        let err = toml::from_str::<Holder>(r#"d = { dist = "empirical", path = "a.csv" }"#).unwrap_err();
+        assert!(err.to_string().contains("path"), "{err}");
     }
 }

@@ -2,11 +2,14 @@
 //!
 //! The flow is one way: TOML text → [`raw::RawScenario`] (serde, unknown keys denied) →
 //! [`resolve`] (every name an index, every value checked) → [`Scenario`]. Errors carry the file, the
-//! line and column, the dotted key and what was expected ([`ScenarioError`]).
+//! line and column, the dotted key and what was expected ([`ScenarioError`]). Data files that a
+//! scenario names (`empirical` distributions, `trace` arrivals: [`demand`]) are read while it is
+//! resolved, relative to the scenario file's directory, so a checked scenario needs no files.
 //!
 //! The embedded default scenario ([`DEFAULT_SCENARIO`]) is `scenarios/default.toml`, compiled in so
 //! that `ccsim run` with no argument shows a result at once.
 
+pub mod demand;
 pub mod distribution;
 pub mod error;
 pub mod model;
@@ -46,7 +49,9 @@ impl Scenario {
                 message: "the file is not UTF-8 text; expected a TOML scenario file".into(),
             }
         })?;
-        Scenario::from_toml(&text, &file)
+        // Data files (`empirical`, `trace`) are named relative to the scenario file.
+        let base_dir = path.parent().unwrap_or(Path::new(""));
+        Scenario::from_toml_in(&text, &file, base_dir)
     }
 
     /// The embedded default scenario.
@@ -57,8 +62,15 @@ impl Scenario {
         }
     }
 
-    /// Parses and checks scenario text; `file` names it in errors.
+    /// Parses and checks scenario text; `file` names it in errors. Data files named by relative
+    /// paths are read from the current directory.
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_toml_in(text, file, Path::new(""))
+    }
+
+    /// Parses and checks scenario text whose data files (`empirical`, `trace`) are named relative
+    /// to `base_dir`; `file` names it in errors.
+    pub fn from_toml_in(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
         if text.trim().is_empty() {
             return Err(ScenarioError {
                 file: file.to_string(),
@@ -81,7 +93,7 @@ impl Scenario {
             let key = if path == "." { String::new() } else { resolve::named_path(&path, Some(&document)) };
             toml_error(e.inner(), key)
         })?;
-        resolve::Resolver { file, text }.resolve(raw)
+        resolve::Resolver { file, text, base_dir }.resolve(raw)
     }
 }
 

@@ -4,8 +4,10 @@
 //! every reference has been checked, and every value is within its limits, so the engine never
 //! looks up a string or re-validates anything.
 
+use std::sync::Arc;
+
 use super::distribution::Distribution;
-pub use super::raw::{BasePresence, ChannelKind, VariableType};
+pub use super::raw::{BasePresence, ChannelKind, Mode, PickPolicy, VariableType};
 use crate::time::{DAY, Duration, SimTime};
 
 macro_rules! id_type {
@@ -47,6 +49,8 @@ pub struct Scenario {
     pub work_streams: Vec<WorkStream>,
     pub queues: Vec<Queue>,
     pub agent_groups: Vec<AgentGroup>,
+    /// The five base presences, then the `[[presence]]` tables.
+    pub presences: Vec<Presence>,
     /// Things that are allowed but probably not meant (a channel with no arrivals all day).
     pub warnings: Vec<String>,
 }
@@ -84,6 +88,30 @@ impl Simulation {
     }
 }
 
+impl ChannelKind {
+    /// Asynchronous channels have a Waiting state (DOMAIN.md §1.1); live chat and voice do not.
+    pub fn is_asynchronous(self) -> bool {
+        !matches!(self, ChannelKind::LiveChat | ChannelKind::Voice)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChannelKind::LiveChat => "live_chat",
+            ChannelKind::PersistentChat => "persistent_chat",
+            ChannelKind::Sms => "sms",
+            ChannelKind::Facebook => "facebook",
+            ChannelKind::Whatsapp => "whatsapp",
+            ChannelKind::Line => "line",
+            ChannelKind::Wechat => "wechat",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Twitter => "twitter",
+            ChannelKind::Custom => "custom",
+            ChannelKind::EntityRecords => "entity_records",
+            ChannelKind::Voice => "voice",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Channel {
     pub name: String,
@@ -98,6 +126,23 @@ pub struct Channel {
 pub enum Arrivals {
     /// Poisson arrivals whose rate is constant within each slot of a day, repeating daily.
     Poisson(RateProfile),
+    /// Independent, identically distributed inter-arrival times (mean > 0); the first arrival
+    /// comes one draw after time 0.
+    Renewal(Distribution),
+    /// Historical arrival times in seconds, sorted, every one before the horizon, replayed as
+    /// they are in every replication; shared by every clone of the scenario.
+    Trace(Arc<[f64]>),
+}
+
+impl Arrivals {
+    /// Whether the channel can have any arrival at all (a Poisson rate of zero all day has none).
+    pub fn has_arrivals(&self) -> bool {
+        match self {
+            Arrivals::Poisson(profile) => profile.daily_total() > 0.0,
+            Arrivals::Renewal(_) => true,
+            Arrivals::Trace(times) => !times.is_empty(),
+        }
+    }
 }
 
 /// A piecewise-constant arrival rate over one day.
@@ -176,6 +221,9 @@ impl PresenceSet {
 #[derive(Clone, Debug)]
 pub struct WorkStream {
     pub name: String,
+    pub mode: Mode,
+    /// Agents may also pick this push work stream's Open conversations, ignoring capacity and presence.
+    pub enable_selecting_from_push: bool,
     /// Capacity units one conversation takes from an agent.
     pub capacity: u32,
     pub allowed_presences: PresenceSet,
@@ -188,6 +236,52 @@ pub struct WorkStream {
     pub variables: Vec<ContextVariable>,
     pub rules: Vec<RoutingRule>,
     pub fallback_queue: QueueId,
+    /// Asynchronous channels only: parking in Waiting after active handling.
+    pub waiting: Option<Waiting>,
+    /// Waiting → auto-closed after this long without a customer reply.
+    pub auto_close_after_inactivity: Duration,
+    /// A reopened conversation goes back to its previous agent when that agent can take it.
+    pub affinity: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    /// Probability that an active episode ends in Waiting rather than wrap-up.
+    pub probability: f64,
+    pub customer_reply: Distribution,
+    /// Probability that the customer never replies to a waiting conversation.
+    pub never_reply: f64,
+}
+
+/// A presence: a name and the base status routing sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Presence {
+    pub name: String,
+    pub base: BasePresence,
+}
+
+/// Index into [`Scenario::presences`]; the first five are the base presences in declaration order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PresenceId(pub u16);
+
+impl BasePresence {
+    pub const ALL: [BasePresence; 5] =
+        [BasePresence::Available, BasePresence::Busy, BasePresence::BusyDnd, BasePresence::Away, BasePresence::Offline];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BasePresence::Available => "available",
+            BasePresence::Busy => "busy",
+            BasePresence::BusyDnd => "busy_dnd",
+            BasePresence::Away => "away",
+            BasePresence::Offline => "offline",
+        }
+    }
+
+    /// Agents in away or offline are not staffed (DESIGN.md, `occupancy`).
+    pub fn is_staffed(self) -> bool {
+        !matches!(self, BasePresence::Away | BasePresence::Offline)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -257,6 +351,8 @@ impl WorkStream {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignmentMethod {
     HighestCapacity,
+    RoundRobin,
+    LeastActive,
 }
 
 #[derive(Clone, Debug)]
@@ -265,6 +361,7 @@ pub struct Queue {
     /// Lower numbers are served first.
     pub priority: i64,
     pub assignment: AssignmentMethod,
+    pub service_level_threshold: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -291,6 +388,79 @@ pub struct AgentGroup {
     pub count: u32,
     pub capacity: u32,
     pub queues: Vec<QueueId>,
-    /// `None`: staffed around the clock.
-    pub shift: Option<Shift>,
+    /// Daily shifts; empty: staffed around the clock.
+    pub shifts: Vec<Shift>,
+    pub breaks: Vec<Break>,
+    /// `None`: every offer is accepted at once.
+    pub offer: Option<OfferBehaviour>,
+    pub pick: PickBehaviour,
+    /// Probability that an agent is absent on a given day.
+    pub absence: f64,
+}
+
+impl AgentGroup {
+    /// Whether the group's shifts cover this second of the day.
+    pub fn on_shift(&self, second_of_day: f64) -> bool {
+        self.shifts.is_empty() || self.shifts.iter().any(|s| s.covers(second_of_day))
+    }
+
+    /// The scheduled presence at this second of the day, if a break covers it.
+    pub fn break_at(&self, second_of_day: f64) -> Option<PresenceId> {
+        self.breaks.iter().find(|b| b.covers(second_of_day)).map(|b| b.presence)
+    }
+
+    /// Every second of the day at which the schedule (shifts, breaks) may change.
+    pub fn schedule_changes(&self) -> Vec<f64> {
+        let mut times: Vec<f64> = self
+            .shifts
+            .iter()
+            .flat_map(|s| [s.start, s.end])
+            .chain(self.breaks.iter().flat_map(|b| [b.start, (b.start + b.duration) % DAY]))
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        times
+    }
+}
+
+/// A daily scheduled presence.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Break {
+    pub start: f64,
+    pub duration: f64,
+    pub presence: PresenceId,
+}
+
+impl Break {
+    pub fn covers(&self, second_of_day: f64) -> bool {
+        let end = self.start + self.duration;
+        (second_of_day >= self.start && second_of_day < end) || (end > DAY && second_of_day < end - DAY)
+    }
+}
+
+/// How agents of a group answer offers (DESIGN.md "Offers").
+#[derive(Clone, Debug)]
+pub struct OfferBehaviour {
+    pub accept: f64,
+    pub reject: f64,
+    pub response_time: Distribution,
+    pub timeout: Duration,
+    pub timeout_sets_inactive: bool,
+    pub reject_sets_dnd: bool,
+    pub presence_reset: Duration,
+}
+
+/// How agents of a group pick conversations (DESIGN.md "Pick").
+#[derive(Clone, Debug)]
+pub struct PickBehaviour {
+    /// Polling period; a constant 0 means the agent picks the moment it can.
+    pub every: Distribution,
+    pub policy: PickPolicy,
+    pub respect_capacity: bool,
+}
+
+impl PickBehaviour {
+    pub fn immediate(&self) -> bool {
+        self.every.is_zero()
+    }
 }

@@ -52,6 +52,16 @@ pub struct RawScenario {
     pub queue: Vec<RawQueue>,
     #[serde(default)]
     pub agent_group: Vec<RawAgentGroup>,
+    #[serde(default)]
+    pub presence: Vec<RawPresence>,
+}
+
+/// A custom presence and the base status routing sees (DOMAIN.md §1.9).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPresence {
+    pub name: Spanned<String>,
+    pub base: BasePresence,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,7 +110,17 @@ pub struct RawChannel {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "process", rename_all = "lowercase", deny_unknown_fields)]
 pub enum RawArrivals {
-    Poisson { rate_per_hour: RateSpec },
+    Poisson {
+        rate_per_hour: RateSpec,
+    },
+    /// Inter-arrival times drawn from a distribution.
+    Renewal {
+        interarrival: RawDistribution,
+    },
+    /// Historical arrival timestamps from a CSV file (format in [`super::demand`]).
+    Trace {
+        file: String,
+    },
 }
 
 /// One arrival rate for the whole day, or one per reporting interval of a day.
@@ -152,6 +172,7 @@ impl<'de> Deserialize<'de> for RateSpec {
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Push,
+    Pick,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -197,6 +218,19 @@ pub struct RawWorkStream {
     pub fallback_queue: Option<Spanned<String>>,
     #[serde(default)]
     pub routing_rule: Vec<RawRoutingRule>,
+    pub enable_selecting_from_push: Option<bool>,
+    pub waiting: Option<Spanned<RawWaiting>>,
+    pub auto_close_after_inactivity: Option<Spanned<Duration>>,
+    pub affinity: Option<bool>,
+}
+
+/// Asynchronous channels: after active handling the agent may park the conversation in Waiting.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWaiting {
+    pub probability: Spanned<f64>,
+    pub customer_reply: Spanned<RawDistribution>,
+    pub never_reply: Option<Spanned<f64>>,
 }
 
 fn default_mode() -> Mode {
@@ -216,6 +250,8 @@ pub struct RawRoutingRule {
 #[serde(rename_all = "snake_case")]
 pub enum AssignmentMethod {
     HighestCapacity,
+    RoundRobin,
+    LeastActive,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +260,7 @@ pub struct RawQueue {
     pub name: Spanned<String>,
     pub priority: Option<i64>,
     pub assignment: Option<AssignmentMethod>,
+    pub service_level_threshold: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,5 +277,75 @@ pub struct RawAgentGroup {
     pub count: Spanned<i64>,
     pub capacity: Option<Spanned<i64>>,
     pub queues: Spanned<Vec<Spanned<String>>>,
-    pub shift: Option<Spanned<RawShift>>,
+    /// One shift, or a list of shifts in a day.
+    pub shift: Option<Spanned<OneOrMany<RawShift>>>,
+    #[serde(default)]
+    pub breaks: Vec<RawBreak>,
+    pub offer: Option<Spanned<RawOffer>>,
+    pub pick: Option<RawPick>,
+    /// Share of agents absent on any day (shrinkage).
+    pub absence: Option<Spanned<f64>>,
+}
+
+/// A table, or a list of tables.
+#[derive(Debug)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table or a list of tables")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|one| OneOrMany(vec![one]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
+                Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany)
+            }
+        }
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A scheduled presence: every agent of the group is in it daily from `start` for `duration`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    pub start: Spanned<String>,
+    pub duration: Spanned<Duration>,
+    /// A base presence or a `[[presence]]` name; default `away`.
+    pub presence: Option<Spanned<String>>,
+}
+
+/// How agents answer push offers (DESIGN.md "Offers").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffer {
+    pub accept: Option<f64>,
+    pub reject: Option<f64>,
+    pub response_time: Option<Spanned<RawDistribution>>,
+    pub timeout: Option<Duration>,
+    pub timeout_sets_inactive: Option<bool>,
+    pub reject_sets_dnd: Option<bool>,
+    pub presence_reset: Option<Duration>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PickPolicy {
+    Oldest,
+    Priority,
+    Random,
+}
+
+/// How agents pick conversations of pick work streams (DESIGN.md "Pick").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPick {
+    pub every: Option<Spanned<RawDistribution>>,
+    pub policy: Option<PickPolicy>,
+    pub respect_capacity: Option<bool>,
 }

@@ -14,14 +14,16 @@
 //!   least the work stream's `capacity`; otherwise its conversations could never be answered.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use toml::Spanned;
 
-use super::distribution::{Distribution, RawDistribution, Support};
+use super::demand;
+use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
 use super::error::{ScenarioError, line_column};
 use super::model::*;
 use super::raw::{self, RateSpec, RawAgentGroup, RawArrivals, RawChannel, RawScenario, RawSimulation, RawWorkStream};
-use crate::time::{DAY, Duration, HOUR, MINUTE, parse_time_of_day};
+use crate::time::{DAY, Duration, HOUR, MINUTE, SimTime, parse_time_of_day};
 
 /// Largest sizes ccsim accepts; beyond them a run would exhaust memory or never finish.
 pub mod limits {
@@ -37,6 +39,8 @@ pub mod limits {
 pub(super) struct Resolver<'a> {
     pub file: &'a str,
     pub text: &'a str,
+    /// Where data files named by relative paths are read from: the scenario file's directory.
+    pub base_dir: &'a Path,
 }
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -104,12 +108,16 @@ impl Resolver<'_> {
                 priority: q.priority.unwrap_or(i64::MAX),
                 assignment: match q.assignment.unwrap_or(raw::AssignmentMethod::HighestCapacity) {
                     raw::AssignmentMethod::HighestCapacity => AssignmentMethod::HighestCapacity,
+                    raw::AssignmentMethod::RoundRobin => AssignmentMethod::RoundRobin,
+                    raw::AssignmentMethod::LeastActive => AssignmentMethod::LeastActive,
                 },
+                service_level_threshold: q.service_level_threshold.unwrap_or(simulation.service_level_threshold),
             })
             .collect();
 
+        let presences = self.presences(&raw.presence)?;
         let agent_groups =
-            raw.agent_group.iter().map(|g| self.agent_group(g, &queue_ids)).collect::<Result<Vec<_>>>()?;
+            raw.agent_group.iter().map(|g| self.agent_group(g, &queue_ids, &presences)).collect::<Result<Vec<_>>>()?;
         let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.count)).sum();
         if total_agents > limits::AGENTS {
             return Err(self.error_at(
@@ -142,9 +150,8 @@ impl Resolver<'_> {
                 )
             })?;
             let ws = &work_streams[ws_id.index()];
-            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key)?;
-            let Arrivals::Poisson(profile) = &arrivals;
-            if profile.daily_total() == 0.0 {
+            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key, &mut warnings)?;
+            if !arrivals.has_arrivals() {
                 warnings.push(format!("channel \"{}\" has no arrivals all day", ch.name.get_ref()));
             }
             let context = self.channel_context(ch, ws, &key)?;
@@ -156,15 +163,40 @@ impl Resolver<'_> {
                 context,
             });
         }
-        if channels.iter().all(|c| {
-            let Arrivals::Poisson(p) = &c.arrivals;
-            p.daily_total() == 0.0
-        }) {
+        if channels.iter().all(|c| !c.arrivals.has_arrivals()) {
             return Err(self.error_at(
                 None,
                 "channel",
                 "no channel has any arrivals; expected at least one channel with a rate above 0",
             ));
+        }
+
+        // Per-channel-kind rules of the work streams: Waiting exists only on asynchronous channels,
+        // affinity is on by default for them, voice is push only (DOMAIN.md §1.1, §1.2, §4.1).
+        for (raw_ws, ws) in raw.work_stream.iter().zip(work_streams.iter_mut()) {
+            let id = ws_ids[raw_ws.name.get_ref()];
+            let kinds: Vec<ChannelKind> = channels.iter().filter(|c| c.work_stream == id).map(|c| c.kind).collect();
+            let key = format!("work_stream.{}", ws.name);
+            if let (Some(w), Some(sync)) = (&raw_ws.waiting, kinds.iter().find(|k| !k.is_asynchronous())) {
+                return Err(self.at(
+                    w,
+                    format!("{key}.waiting"),
+                    format!(
+                        "a {} channel feeds this work stream and has no Waiting state; expected `waiting` only on asynchronous channels (persistent chat, SMS, social, Teams, custom)",
+                        sync.name()
+                    ),
+                ));
+            }
+            if ws.mode == Mode::Pick && kinds.contains(&ChannelKind::Voice) {
+                return Err(self.at(
+                    &raw_ws.name,
+                    format!("{key}.mode"),
+                    "a voice channel feeds this work stream; expected mode = \"push\" (voice is push only)",
+                ));
+            }
+            if raw_ws.affinity.is_none() {
+                ws.affinity = !kinds.is_empty() && kinds.iter().all(|k| k.is_asynchronous());
+            }
         }
 
         // Live chat has no Waiting state and closes unanswered chats after 20 minutes (DOMAIN.md §2.5).
@@ -195,7 +227,7 @@ impl Resolver<'_> {
             ));
         }
 
-        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, warnings })
+        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, warnings })
     }
 
     fn simulation(&self, raw: &RawSimulation) -> Result<Simulation> {
@@ -321,7 +353,42 @@ impl Resolver<'_> {
         }
     }
 
-    fn agent_group(&self, g: &RawAgentGroup, queue_ids: &BTreeMap<String, QueueId>) -> Result<AgentGroup> {
+    /// The base presences, then the custom ones, each with a unique name.
+    fn presences(&self, raw: &[raw::RawPresence]) -> Result<Vec<Presence>> {
+        let mut presences: Vec<Presence> =
+            BasePresence::ALL.iter().map(|&base| Presence { name: base.name().to_string(), base }).collect();
+        for p in raw {
+            let name = p.name.get_ref();
+            if name.trim().is_empty() {
+                return Err(self.at(&p.name, "presence.name", "the name is empty; expected a non-empty name"));
+            }
+            if presences.iter().any(|x| &x.name == name) {
+                return Err(self.at(
+                    &p.name,
+                    format!("presence.{name}"),
+                    format!("the presence \"{name}\" is declared twice or is a base presence; expected a new name"),
+                ));
+            }
+            presences.push(Presence { name: name.clone(), base: p.base });
+        }
+        Ok(presences)
+    }
+
+    fn probability(&self, value: &Spanned<f64>, key: String) -> Result<f64> {
+        let p = *value.get_ref();
+        if (0.0..=1.0).contains(&p) {
+            Ok(p)
+        } else {
+            Err(self.at(value, key, format!("{p}; expected a probability between 0 and 1")))
+        }
+    }
+
+    fn agent_group(
+        &self,
+        g: &RawAgentGroup,
+        queue_ids: &BTreeMap<String, QueueId>,
+        presences: &[Presence],
+    ) -> Result<AgentGroup> {
         let key = format!("agent_group.{}", g.name.get_ref());
         let count = *g.count.get_ref();
         if count < 0 || count as u64 > limits::AGENTS {
@@ -352,25 +419,151 @@ impl Resolver<'_> {
                 queues.push(id);
             }
         }
-        let shift = match &g.shift {
+        let time = |t: &Spanned<String>, field: &str| {
+            parse_time_of_day(t.get_ref()).map_err(|e| self.at(t, format!("{key}.{field}"), e))
+        };
+        let mut shifts = Vec::new();
+        let mut all_day = false;
+        for s in g.shift.as_ref().map_or(&[][..], |s| &s.get_ref().0[..]) {
+            let (start, end) = (time(&s.start, "shift.start")?, time(&s.end, "shift.end")?);
+            // A shift that starts where it ends covers the whole day.
+            if (start - end).abs() < 1e-9 || (start == 0.0 && end == DAY) {
+                all_day = true;
+            } else {
+                shifts.push(Shift { start: start % DAY, end: end % DAY });
+            }
+        }
+        if all_day {
+            shifts.clear();
+        }
+        let mut breaks = Vec::new();
+        for b in &g.breaks {
+            let start = time(&b.start, "breaks.start")?;
+            let duration = b.duration.get_ref().0;
+            if duration <= 0.0 || duration >= DAY {
+                return Err(self.at(
+                    &b.duration,
+                    format!("{key}.breaks.duration"),
+                    format!("{}; expected a duration above 0 and under 24h", b.duration.get_ref()),
+                ));
+            }
+            let presence = match &b.presence {
+                None => PresenceId(BasePresence::Away as u16),
+                Some(p) => PresenceId(presences.iter().position(|x| &x.name == p.get_ref()).ok_or_else(|| {
+                    self.at(
+                        p,
+                        format!("{key}.breaks.presence"),
+                        format!(
+                            "no presence is named \"{}\"; expected a base presence or a [[presence]] name: {}",
+                            p.get_ref(),
+                            list(presences.iter().map(|x| &x.name))
+                        ),
+                    )
+                })? as u16),
+            };
+            breaks.push(Break { start: start % DAY, duration, presence });
+        }
+        let offer = match &g.offer {
             None => None,
-            Some(s) => {
-                let time = |t: &Spanned<String>, field: &str| {
-                    parse_time_of_day(t.get_ref()).map_err(|e| self.at(t, format!("{key}.shift.{field}"), e))
+            Some(o) => {
+                let raw = o.get_ref();
+                let okey = format!("{key}.offer");
+                let check = |v: Option<f64>, field: &str| -> Result<Option<f64>> {
+                    match v {
+                        Some(p) if !(0.0..=1.0).contains(&p) => Err(self.at(
+                            o,
+                            format!("{okey}.{field}"),
+                            format!("{p}; expected a probability between 0 and 1"),
+                        )),
+                        other => Ok(other),
+                    }
                 };
-                let (start, end) = (time(&s.get_ref().start, "start")?, time(&s.get_ref().end, "end")?);
-                if (start - end).abs() < 1e-9 || (start == 0.0 && end == DAY) {
-                    None // A shift that starts where it ends covers the whole day.
-                } else {
-                    Some(Shift { start: start % DAY, end: end % DAY })
+                let reject = check(raw.reject, "reject")?.unwrap_or(0.0);
+                let accept = check(raw.accept, "accept")?.unwrap_or(1.0 - reject);
+                if accept + reject > 1.0 + 1e-9 {
+                    return Err(self.at(
+                        o,
+                        okey,
+                        format!(
+                            "accept {accept} + reject {reject} is above 1; expected at most 1 (the rest times out)"
+                        ),
+                    ));
                 }
+                Some(OfferBehaviour {
+                    accept,
+                    reject,
+                    response_time: match &raw.response_time {
+                        Some(d) => self.distribution(d, format!("{okey}.response_time"), Support::NonNegative)?,
+                        None => Distribution::Constant(0.0),
+                    },
+                    timeout: raw.timeout.unwrap_or(Duration(120.0)),
+                    timeout_sets_inactive: raw.timeout_sets_inactive.unwrap_or(false),
+                    reject_sets_dnd: raw.reject_sets_dnd.unwrap_or(false),
+                    presence_reset: raw.presence_reset.unwrap_or(Duration(300.0)),
+                })
             }
         };
-        Ok(AgentGroup { name: g.name.get_ref().clone(), count: count as u32, capacity, queues, shift })
+        let pick = PickBehaviour {
+            every: match g.pick.as_ref().and_then(|p| p.every.as_ref()) {
+                Some(d) => self.distribution(d, format!("{key}.pick.every"), Support::NonNegative)?,
+                None => Distribution::Constant(30.0),
+            },
+            policy: g.pick.as_ref().and_then(|p| p.policy).unwrap_or(PickPolicy::Oldest),
+            respect_capacity: g.pick.as_ref().and_then(|p| p.respect_capacity).unwrap_or(true),
+        };
+        if !pick.immediate() && pick.every.mean() <= 0.0 {
+            return Err(self.error_at(
+                None,
+                format!("{key}.pick.every"),
+                "a polling period with mean 0; expected \"0s\" or a positive period",
+            ));
+        }
+        let absence = match &g.absence {
+            Some(a) => self.probability(a, format!("{key}.absence"))?,
+            None => 0.0,
+        };
+        Ok(AgentGroup {
+            name: g.name.get_ref().clone(),
+            count: count as u32,
+            capacity,
+            queues,
+            shifts,
+            breaks,
+            offer,
+            pick,
+            absence,
+        })
     }
 
     fn distribution(&self, raw: &Spanned<RawDistribution>, key: String, support: Support) -> Result<Distribution> {
-        Distribution::from_spec(&raw.get_ref().0, support).map_err(|e| self.at(raw, key, e))
+        self.distribution_at(&raw.get_ref().0, raw.span(), key, support)
+    }
+
+    /// A distribution written at `span`; an error in an `empirical` data file points at the
+    /// table's `file` value.
+    fn distribution_at(
+        &self,
+        spec: &DistributionSpec,
+        span: std::ops::Range<usize>,
+        key: String,
+        support: Support,
+    ) -> Result<Distribution> {
+        Distribution::from_spec(spec, support, self.base_dir).map_err(|e| match spec {
+            DistributionSpec::Empirical { .. } => self.data_file_error(span, &key, e),
+            _ => self.error_at(Some(span), key, e),
+        })
+    }
+
+    /// Where the value of `key` stands inside the table at `table` (the table itself if it cannot
+    /// be found): a table tagged by `dist` or `process` keeps no positions of its own values.
+    fn value_in(&self, table: std::ops::Range<usize>, key: &str) -> std::ops::Range<usize> {
+        let offset = self.text.get(table.clone()).and_then(|t| demand::value_offset(t, key));
+        offset.map_or(table.clone(), |o| table.start + o..table.end)
+    }
+
+    /// A data file (`file` in the table at `table`) that cannot be used.
+    fn data_file_error(&self, table: std::ops::Range<usize>, key: &str, message: String) -> ScenarioError {
+        self.error_at(Some(self.value_in(table, "file")), format!("{key}.file"), message)
     }
 
     fn work_stream(
@@ -515,6 +708,39 @@ impl Resolver<'_> {
             variables,
             rules,
             fallback_queue,
+            mode: ws.mode,
+            enable_selecting_from_push: ws.enable_selecting_from_push.unwrap_or(false),
+            waiting: match &ws.waiting {
+                None => None,
+                Some(w) => {
+                    let w = w.get_ref();
+                    Some(Waiting {
+                        probability: self.probability(&w.probability, format!("{key}.waiting.probability"))?,
+                        customer_reply: self.distribution(
+                            &w.customer_reply,
+                            format!("{key}.waiting.customer_reply"),
+                            Support::NonNegative,
+                        )?,
+                        never_reply: match &w.never_reply {
+                            Some(p) => self.probability(p, format!("{key}.waiting.never_reply"))?,
+                            None => 0.0,
+                        },
+                    })
+                }
+            },
+            auto_close_after_inactivity: match &ws.auto_close_after_inactivity {
+                Some(d) if d.get_ref().0 <= 0.0 => {
+                    return Err(self.at(
+                        d,
+                        format!("{key}.auto_close_after_inactivity"),
+                        "0s; expected a positive duration such as \"10m\" or \"28d\"",
+                    ));
+                }
+                Some(d) => *d.get_ref(),
+                None => Duration(28.0 * DAY),
+            },
+            // Decided with the channels that feed the work stream (DOMAIN.md §1.2).
+            affinity: ws.affinity.unwrap_or(false),
         })
     }
 
@@ -640,8 +866,31 @@ impl Resolver<'_> {
         Ok(conditions)
     }
 
-    fn arrivals(&self, raw: &Spanned<RawArrivals>, sim: &Simulation, key: &str) -> Result<Arrivals> {
-        let RawArrivals::Poisson { rate_per_hour } = raw.get_ref();
+    fn arrivals(
+        &self,
+        raw: &Spanned<RawArrivals>,
+        sim: &Simulation,
+        key: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Arrivals> {
+        let rate_per_hour = match raw.get_ref() {
+            RawArrivals::Poisson { rate_per_hour } => rate_per_hour,
+            RawArrivals::Renewal { interarrival } => {
+                let key = format!("{key}.arrivals.interarrival");
+                let at = self.value_in(raw.span(), "interarrival");
+                let d = self.distribution_at(&interarrival.0, at.clone(), key.clone(), Support::NonNegative)?;
+                // Inter-arrival times of mean 0 would put every arrival at one instant, forever.
+                if d.mean() <= 0.0 {
+                    return Err(self.error_at(
+                        Some(at),
+                        key,
+                        "the inter-arrival times have a mean of 0; expected a distribution with a mean above 0",
+                    ));
+                }
+                return Ok(Arrivals::Renewal(d));
+            }
+            RawArrivals::Trace { file } => return self.trace(raw, file, sim, key, warnings),
+        };
         let key = format!("{key}.arrivals.rate_per_hour");
         let check = |rate: f64| -> Result<f64> {
             if rate.is_finite() && rate >= 0.0 {
@@ -674,6 +923,43 @@ impl Resolver<'_> {
         Ok(Arrivals::Poisson(profile))
     }
 
+    /// Replayed arrival timestamps: those before the horizon, sorted; at least one.
+    fn trace(
+        &self,
+        raw: &Spanned<RawArrivals>,
+        file: &str,
+        sim: &Simulation,
+        key: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Arrivals> {
+        let path = self.base_dir.join(file);
+        let key = format!("{key}.arrivals");
+        let times = demand::read_arrival_times(&path).map_err(|e| self.data_file_error(raw.span(), &key, e))?;
+        let before = times.partition_point(|t| *t < sim.horizon.0);
+        let horizon = SimTime(sim.horizon.0).clock_label();
+        if before == 0 {
+            return Err(self.data_file_error(
+                raw.span(),
+                &key,
+                format!(
+                    "{}: all {} arrivals are at or after the horizon ({horizon}), the first at {}; expected at least one before it (time 0 is 00:00 of day 1)",
+                    path.display(),
+                    times.len(),
+                    SimTime(times[0]).clock_label()
+                ),
+            ));
+        }
+        if before < times.len() {
+            warnings.push(format!(
+                "{key}: {} of the {} arrivals in {} are at or after the horizon ({horizon}) and are not replayed",
+                times.len() - before,
+                times.len(),
+                path.display()
+            ));
+        }
+        Ok(Arrivals::Trace(times[..before].into()))
+    }
+
     fn channel_context(&self, ch: &RawChannel, ws: &WorkStream, key: &str) -> Result<Vec<Option<ContextGenerator>>> {
         let mut generators: Vec<Option<ContextGenerator>> = vec![None; ws.variables.len()];
         for (name, value) in &ch.context {
@@ -699,10 +985,12 @@ impl Resolver<'_> {
                         .clone()
                         .try_into()
                         .map_err(|e: toml::de::Error| self.at(value, var_key.clone(), e.message().to_string()))?;
-                    ContextGenerator::Number(
-                        Distribution::from_spec(&spec.0, Support::Real)
-                            .map_err(|e| self.at(value, var_key.clone(), e))?,
-                    )
+                    ContextGenerator::Number(self.distribution_at(
+                        &spec.0,
+                        value.span(),
+                        var_key.clone(),
+                        Support::Real,
+                    )?)
                 }
                 (VariableType::Text, Some(weights)) if !is_distribution => {
                     let mut categories = Vec::new();

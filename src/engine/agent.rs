@@ -1,0 +1,97 @@
+//! An agent as the engine sees it: capacity, presence and what it holds.
+//!
+//! Presence (DOMAIN.md §1.9, §4.9): while working (on shift and not absent) an agent's base
+//! presence follows its capacity — none used: available, some: busy, all: busy_dnd — unless a
+//! penalty after a missed or rejected offer (inactive = away, or busy_dnd) or a scheduled presence
+//! (a break) says otherwise. Off shift it is offline, except while it finishes conversations it
+//! still holds, when presence again follows capacity. Routing sees only the base presence.
+
+use super::rng::Stream;
+use crate::scenario::{BasePresence, GroupId};
+
+#[derive(Clone, Debug)]
+pub(crate) struct Agent {
+    pub group: GroupId,
+    pub capacity: u32,
+    /// Capacity units in use (reserved by offers, held by Active conversations and blocked wrap-up).
+    /// May exceed `capacity` after manual picks.
+    pub used: u32,
+    /// Conversations Offered, Active or in Wrap-up with this agent.
+    pub holding: u32,
+    /// Within one of the group's shifts.
+    pub on_shift: bool,
+    /// Absent today (shrinkage).
+    pub absent: bool,
+    /// The day `absent` was drawn for.
+    pub absence_day: i64,
+    /// Base presence of a scheduled presence (a break) now in force.
+    pub scheduled: Option<BasePresence>,
+    /// Presence set by a missed or rejected offer until it is reset.
+    pub penalty: Option<BasePresence>,
+    /// Identifies the latest penalty, so that an earlier reset event does not lift a later one.
+    pub penalty_token: u32,
+    /// When the agent was last assigned a conversation; −∞ if never.
+    pub last_assigned: f64,
+    /// When the agent last released capacity (least active); −∞ if never.
+    pub last_release: f64,
+    /// Offer responses and pick choices.
+    pub rng: Stream,
+    /// Absence draws, apart so that they do not shift with offers.
+    pub absence_rng: Stream,
+}
+
+impl Agent {
+    #[inline]
+    pub fn working(&self) -> bool {
+        self.on_shift && !self.absent
+    }
+
+    #[inline]
+    fn by_capacity(&self) -> BasePresence {
+        if self.used == 0 {
+            BasePresence::Available
+        } else if self.used >= self.capacity {
+            BasePresence::BusyDnd
+        } else {
+            BasePresence::Busy
+        }
+    }
+
+    #[inline]
+    pub fn presence(&self) -> BasePresence {
+        if !self.working() {
+            if self.holding > 0 { self.by_capacity() } else { BasePresence::Offline }
+        } else if let Some(p) = self.penalty {
+            p
+        } else if let Some(p) = self.scheduled {
+            p
+        } else {
+            self.by_capacity()
+        }
+    }
+
+    /// Capacity and presence are both counted as staffed unless a schedule puts the agent away or
+    /// offline; an agent finishing work after its shift is staffed until it has finished.
+    #[inline]
+    pub fn staffed(&self) -> bool {
+        (self.working() && self.scheduled.is_none_or(|p| p.is_staffed())) || self.holding > 0
+    }
+
+    #[inline]
+    pub fn free(&self) -> u32 {
+        self.capacity.saturating_sub(self.used)
+    }
+
+    pub fn load(&self) -> super::AgentLoad {
+        let staffed = self.staffed();
+        let mut presence = [0; 5];
+        presence[self.presence() as usize] = 1;
+        super::AgentLoad {
+            staffed_capacity: if staffed { i64::from(self.capacity) } else { 0 },
+            in_use: i64::from(self.used),
+            staffed_agents: i64::from(staffed),
+            busy_agents: i64::from(staffed && self.holding > 0),
+            presence,
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Demand data that planners bring from their own systems: the values an `empirical`
+//! distribution resamples, and the historical arrival timestamps a `trace` replays.
+//!
+//! Both are read once, while the scenario is checked; the engine only ever sees the numbers. A
+//! relative path is read from the scenario file's directory (from the current directory for the
+//! embedded default scenario and for scenario text without a file); an absolute path as given.
+//!
+//! The file format, the same for both:
+//! - Comma-separated text, one record per line. A file with one value per line is simply a CSV
+//!   with one column. Fields may be wrapped in double quotes (`"4m"`).
+//! - Blank lines, and everything from a `#` to the end of its line, are ignored; so is a UTF-8
+//!   byte-order mark (spreadsheets write one).
+//! - The first record is a header, and skipped, when it does not hold a value and does not start
+//!   like a number (`handle_time_s` is a header; `4x` is a typo, reported as one).
+//! - `empirical`: the values are in the first column: numbers of seconds or durations (`"4m"`,
+//!   `"1h30m"`). For a numeric context value they are plain numbers and may be negative.
+//! - `trace`: one arrival per record. The timestamps are in the column named `arrival` or
+//!   `timestamp` in the header (any case), else in the first column. A timestamp is a number of
+//!   seconds since the start (time 0 is 00:00 of day 1), a duration since the start (`"1h30m"`),
+//!   or a clock label as ccsim prints them: `HH:MM[:SS]` on day 1, `dN HH:MM[:SS]` on day N
+//!   (`d2 08:15` is 08:15 on the second day). Records need not be in order.
+//!
+//! Deliberately not read: calendar dates and time zones (`2024-03-01T08:15`). A planner converts
+//! an extract to seconds or clock labels once; the simulation has no calendar to map dates onto.
+//!
+//! Errors are plain messages that name the data file, and the line within it where there is one;
+//! the resolver adds the scenario file, the position of the `file` value and the key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::distribution::Support;
+use crate::time::{DAY, Duration, parse_time_of_day};
+
+/// Header names that mark the timestamp column of a trace.
+const TIMESTAMP_COLUMNS: [&str; 2] = ["arrival", "timestamp"];
+
+/// The values of an `empirical` distribution's file, in file order.
+pub fn read_values(path: &Path, support: Support) -> Result<Arc<[f64]>, String> {
+    let text = read_text(path, "values")?;
+    let mut values = Vec::new();
+    for record in records(&text, path, |_| None, |field| parse_value(field, support))? {
+        values.push(record?);
+    }
+    if values.is_empty() {
+        return Err(format!(
+            "{} holds no values; expected one value per line (a number of seconds or a duration such as \"4m\")",
+            path.display()
+        ));
+    }
+    Ok(values.into())
+}
+
+/// The arrival times of a `trace` file in seconds since the start, sorted.
+pub fn read_arrival_times(path: &Path) -> Result<Vec<f64>, String> {
+    let text = read_text(path, "arrival timestamps")?;
+    let header_column =
+        |fields: &[&str]| fields.iter().position(|f| TIMESTAMP_COLUMNS.iter().any(|c| f.eq_ignore_ascii_case(c)));
+    let mut times = Vec::new();
+    for record in records(&text, path, header_column, parse_timestamp)? {
+        times.push(record?);
+    }
+    if times.is_empty() {
+        return Err(format!(
+            "{} holds no arrivals; expected one arrival timestamp per line, such as 29700, \"8h15m\" or \"08:15\"",
+            path.display()
+        ));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+/// Reads a data file as text; `what` says what it should hold.
+fn read_text(path: &Path, what: &str) -> Result<String, String> {
+    if path.is_dir() {
+        return Err(format!("{} is a directory; expected a CSV file of {what}", path.display()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!(
+            "{}: no such file; expected a CSV file of {what} (a relative path is read from the scenario file's directory)",
+            path.display()
+        ),
+        _ => format!("{} cannot be read: {e}", path.display()),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        format!("{}, line {line}: not UTF-8 text; expected a CSV file of {what}", path.display())
+    })?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+/// The parsed field of every record, with the data file's line in errors.
+///
+/// `header_column` looks at the first record's fields and returns the column to read if the
+/// record is a header that names it. Otherwise the first column is read, and the first record is
+/// still skipped when it is not a value and does not start like a number.
+fn records<'t>(
+    text: &'t str,
+    path: &'t Path,
+    header_column: impl Fn(&[&str]) -> Option<usize>,
+    parse: impl Fn(&str) -> Result<f64, String> + 't,
+) -> Result<impl Iterator<Item = Result<f64, String>> + 't, String> {
+    let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, fields(line))).filter(|(_, f)| !f.is_empty());
+    let mut column = 0;
+    let mut first = None;
+    if let Some((line, fields)) = lines.next() {
+        match header_column(&fields) {
+            Some(named) => column = named,
+            None => {
+                let looks_like_a_value =
+                    fields[0].starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'));
+                if parse(fields[0]).is_ok() || looks_like_a_value {
+                    first = Some((line, fields));
+                }
+            }
+        }
+    }
+    let at = move |line: usize, message: String| format!("{}, line {line}: {message}", path.display());
+    Ok(first.into_iter().chain(lines).map(move |(line, fields)| match fields.get(column) {
+        Some(field) => parse(field).map_err(|e| at(line, e)),
+        None => Err(at(line, format!("no column {}; expected a value in every line", column + 1))),
+    }))
+}
+
+/// The comma-separated fields of one line, trimmed and unquoted, with any `#` comment removed;
+/// empty for a blank or comment-only line.
+fn fields(line: &str) -> Vec<&str> {
+    let mut in_quotes = false;
+    let mut end = line.len();
+    let mut commas = Vec::new();
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => commas.push(i),
+            '#' if !in_quotes => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let line = &line[..end];
+    if line.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(commas.len() + 1);
+    let mut start = 0;
+    for comma in commas.into_iter().chain(std::iter::once(line.len())) {
+        let field = line[start..comma].trim();
+        out.push(field.strip_prefix('"').and_then(|f| f.strip_suffix('"')).unwrap_or(field).trim());
+        start = comma + 1;
+    }
+    out
+}
+
+/// One value of an `empirical` file.
+fn parse_value(field: &str, support: Support) -> Result<f64, String> {
+    let number = match field.parse::<f64>() {
+        Ok(x) => x,
+        Err(_) => Duration::parse(field).map(|d| d.0).map_err(|_| {
+            format!("\"{field}\" is not a value; expected a number of seconds or a duration such as \"4m\"")
+        })?,
+    };
+    if !number.is_finite() {
+        return Err(format!("\"{field}\" is not a finite number; expected a number of seconds or a duration"));
+    }
+    if support == Support::NonNegative && number < 0.0 {
+        return Err(format!("{number} is negative; expected a duration of 0 or more"));
+    }
+    Ok(number)
+}
+
+/// One timestamp of a trace, in seconds since 00:00 of day 1.
+pub fn parse_timestamp(field: &str) -> Result<f64, String> {
+    let expected = "expected seconds since the start, a duration such as \"1h30m\", or a clock time such as \"08:15\" or \"d2 08:15\"";
+    if field.contains(':') {
+        let (day, clock) = match field.split_once(char::is_whitespace) {
+            Some((day, clock)) => {
+                let n = day
+                    .strip_prefix(['d', 'D'])
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("\"{field}\" is not a timestamp; {expected}"))?;
+                (n - 1, clock.trim())
+            }
+            None => (0, field),
+        };
+        let second_of_day =
+            parse_time_of_day(clock).map_err(|_| format!("\"{field}\" is not a timestamp; {expected}"))?;
+        return Ok(f64::from(day) * DAY + second_of_day);
+    }
+    match field.parse::<f64>() {
+        Ok(x) if x.is_nan() || x.is_infinite() => Err(format!("\"{field}\" is not a finite number; {expected}")),
+        Ok(x) if x < 0.0 => Err(format!("{x} is a negative timestamp; expected 0 or more seconds since the start")),
+        Ok(x) => Ok(x),
+        Err(_) if field.starts_with('-') => {
+            Err(format!("\"{field}\" is a negative timestamp; expected 0 or more seconds since the start"))
+        }
+        Err(_) => {
+            Duration::parse(field).map(|d| d.0).map_err(|_| format!("\"{field}\" is not a timestamp; {expected}"))
+        }
+    }
+}
+
+/// Byte offset, within the text of an inline table, of the value of its bare key `key`; so that
+/// an error about a data file can point at the file name rather than at the whole table.
+pub(super) fn value_offset(table: &str, key: &str) -> Option<usize> {
+    let bytes = table.as_bytes();
+    let is_key_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut quote = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == b'\\' && q == b'"' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            None if bytes[i..].starts_with(key.as_bytes()) && (i == 0 || !is_key_byte(bytes[i - 1])) => {
+                let rest = &table[i + key.len()..];
+                if let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix('=') {
+                    return Some(table.len() - value.trim_start_matches([' ', '\t']).len());
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{HOUR, MINUTE};
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ccsim-demand-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn timestamps_read_seconds_durations_and_clock_labels() {
+        assert_eq!(parse_timestamp("0").unwrap(), 0.0);
+        assert_eq!(parse_timestamp("29700.5").unwrap(), 29_700.5);
+        assert_eq!(parse_timestamp("1h30m").unwrap(), 1.5 * HOUR);
+        assert_eq!(parse_timestamp("08:15").unwrap(), 8.0 * HOUR + 15.0 * MINUTE);
+        assert_eq!(parse_timestamp("08:15:30").unwrap(), 8.0 * HOUR + 15.0 * MINUTE + 30.0);
+        assert_eq!(parse_timestamp("d1 08:15").unwrap(), 8.0 * HOUR + 15.0 * MINUTE);
+        assert_eq!(parse_timestamp("d2 08:15").unwrap(), DAY + 8.0 * HOUR + 15.0 * MINUTE);
+        for bad in ["-5", "-1h", "NaN", "inf", "d0 08:00", "2024-03-01 08:15", "25:00", "soon", ""] {
+            let err = parse_timestamp(bad).unwrap_err();
+            assert!(err.contains("expected"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn clock_labels_as_ccsim_prints_them_read_back() {
+        for t in [0.0, 9.5 * HOUR, DAY + HOUR, 3.0 * DAY + 23.0 * HOUR + 59.0 * MINUTE] {
+            assert_eq!(parse_timestamp(&crate::time::SimTime(t).clock_label()).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn values_skip_headers_comments_and_blank_lines() {
+        let dir = temp_dir("values");
+        let path = write(
+            &dir,
+            "aht.csv",
+            "\u{feff}handle_time_s,agent\n# exported from the ACD\n240,ann\n\n\"4m\",bob  # a duration\n90 # seconds\n",
+        );
+        assert_eq!(&*read_values(&path, Support::NonNegative).unwrap(), &[240.0, 240.0, 90.0]);
+        let path = write(&dir, "plain.txt", "1\n2.5\n3\n");
+        assert_eq!(&*read_values(&path, Support::NonNegative).unwrap(), &[1.0, 2.5, 3.0]);
+        let path = write(&dir, "signed.txt", "-1\n2\n");
+        assert_eq!(&*read_values(&path, Support::Real).unwrap(), &[-1.0, 2.0]);
+    }
+
+    #[test]
+    fn bad_value_files_name_the_file_and_line() {
+        let dir = temp_dir("bad-values");
+        let cases = [
+            ("empty.csv", "", "holds no values"),
+            ("header_only.csv", "seconds\n# nothing yet\n", "holds no values"),
+            ("typo.csv", "60\n120\nabc\n", "line 3: \"abc\" is not a value"),
+            ("first_typo.csv", "4x\n60\n", "line 1: \"4x\" is not a value"),
+            ("negative.csv", "aht\n60\n-5\n", "line 3: -5 is negative"),
+            ("nan.csv", "60\nNaN\n", "line 2: \"NaN\" is not a finite number"),
+        ];
+        for (name, text, says) in cases {
+            let path = write(&dir, name, text);
+            let err = read_values(&path, Support::NonNegative).unwrap_err();
+            assert!(err.starts_with(&path.display().to_string()), "{name}: {err}");
+            assert!(err.contains(says) && err.contains("expected"), "{name}: {err}");
+        }
+        let err = read_values(&dir.join("absent.csv"), Support::NonNegative).unwrap_err();
+        assert!(err.contains("no such file"), "{err}");
+        let err = read_values(&dir, Support::NonNegative).unwrap_err();
+        assert!(err.contains("is a directory"), "{err}");
+        let path = dir.join("binary.csv");
+        std::fs::write(&path, b"60\n\xff\xfe\n").unwrap();
+        assert!(read_values(&path, Support::NonNegative).unwrap_err().contains("line 2: not UTF-8"));
+    }
+
+    #[test]
+    fn trace_reads_the_named_column_and_sorts() {
+        let dir = temp_dir("trace");
+        let path = write(&dir, "named.csv", "id,Timestamp,queue\n1,d2 08:00,a\n2,08:15,b\n3,\"60\",c\n");
+        assert_eq!(read_arrival_times(&path).unwrap(), vec![60.0, 8.25 * HOUR, DAY + 8.0 * HOUR]);
+        let path = write(&dir, "first.csv", "when,who\n1h,x\n30m,y\n");
+        assert_eq!(read_arrival_times(&path).unwrap(), vec![1800.0, 3600.0]);
+        let path = write(&dir, "short_row.csv", "id,arrival\n1,60\n2\n");
+        let err = read_arrival_times(&path).unwrap_err();
+        assert!(err.contains("line 3: no column 2"), "{err}");
+        let path = write(&dir, "negative.csv", "60\n-60\n");
+        assert!(read_arrival_times(&path).unwrap_err().contains("line 2: -60 is a negative timestamp"));
+    }
+
+    #[test]
+    fn the_value_of_a_key_is_found_in_an_inline_table() {
+        let table = r#"{ dist = "empirical", file = "data/profile = x.csv" }"#;
+        assert_eq!(&table[value_offset(table, "file").unwrap()..], r#""data/profile = x.csv" }"#);
+        let table = r#"{ process = "trace", profile = 1, file="a.csv" }"#;
+        assert_eq!(&table[value_offset(table, "file").unwrap()..], r#""a.csv" }"#);
+        assert_eq!(value_offset(r#"{ process = "file = x" }"#, "file"), None);
+    }
+}

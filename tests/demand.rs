@@ -1,0 +1,315 @@
+//! Demand from a planner's own data: `trace` arrivals replay historical timestamps exactly,
+//! `empirical` handle times reproduce the observed mean, `renewal` arrivals run end to end, and a
+//! data file that cannot be used is an input error (exit code 2) that names the scenario file, the
+//! position of its `file` value, the key, and what is wrong where in the data file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ccsim::experiment;
+use ccsim::metrics::{Metric, RunResults, ScopeKind};
+use ccsim::scenario::Scenario;
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// One channel feeding one queue of plenty of agents; `arrivals` and `handle_time` as given.
+fn center(arrivals: &str, handle_time: &str, simulation: &str) -> String {
+    format!(
+        r#"
+[simulation]
+name = "demand"
+horizon = "1d"
+interval = "1h"
+{simulation}
+
+[[channel]]
+name = "chat"
+kind = "persistent_chat"
+work_stream = "chat"
+arrivals = {arrivals}
+
+[[work_stream]]
+name = "chat"
+handle_time = {handle_time}
+
+[[queue]]
+name = "q"
+
+[[agent_group]]
+name = "agents"
+count = 40
+queues = ["q"]
+"#
+    )
+}
+
+/// Runs scenario text whose data files are in `tests/data`.
+fn run_with_data(text: &str) -> RunResults {
+    let scenario = match Scenario::from_toml_in(text, "demand.toml", &data_dir()) {
+        Ok(s) => s,
+        Err(e) => panic!("test scenario is invalid: {e}"),
+    };
+    experiment::run_replications(&scenario, None, &|_| {})
+}
+
+#[test]
+fn trace_offers_exactly_its_timestamps_in_their_intervals() {
+    let text = center(
+        r#"{ process = "trace", file = "trace_arrivals.csv" }"#,
+        r#"{ dist = "exponential", mean = "5m" }"#,
+        "replications = 5",
+    );
+    let results = run_with_data(&text);
+    let channel = common::scope(&results, ScopeKind::Channel, "chat");
+
+    // The file's comment lists the arrivals per hour of day 1; the two on day 2 are past the horizon.
+    let mut expected = [0.0; 24];
+    for (hour, count) in [(0, 1.0), (1, 1.0), (8, 4.0), (9, 1.0), (13, 1.0), (23, 1.0)] {
+        expected[hour] = count;
+    }
+    for r in 0..5 {
+        assert_eq!(results.replication_value(r, channel, Metric::Offered).number(), 9.0, "replication {r}");
+    }
+    for (k, count) in expected.iter().enumerate() {
+        assert_eq!(results.interval_value(k, channel, Metric::Offered), *count, "interval {k}");
+    }
+
+    // The same arrival times, but customers of their own in each replication.
+    let aht: Vec<f64> = (0..5).map(|r| results.replication_value(r, channel, Metric::AhtS).number()).collect();
+    assert!(aht.windows(2).any(|w| w[0] != w[1]), "every replication drew the same handle times: {aht:?}");
+}
+
+#[test]
+fn trace_is_read_from_the_scenario_files_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("history/monday.csv"), "arrival\n08:00\n08:30\nd1 09:15\n").unwrap();
+    let text = center(r#"{ process = "trace", file = "history/monday.csv" }"#, r#""4m""#, "replications = 2");
+    let path = dir.path().join("center.toml");
+    std::fs::write(&path, text).unwrap();
+
+    let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let results = experiment::run_replications(&scenario, None, &|_| {});
+    assert_eq!(common::all(&results, Metric::Offered).mean, 3.0);
+    // No warning: every arrival is before the horizon.
+    assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
+}
+
+#[test]
+fn trace_arrivals_past_the_horizon_are_a_warning() {
+    let text = center(r#"{ process = "trace", file = "trace_arrivals.csv" }"#, r#""4m""#, "");
+    let scenario = Scenario::from_toml_in(&text, "demand.toml", &data_dir()).unwrap();
+    assert_eq!(scenario.warnings.len(), 1, "{:?}", scenario.warnings);
+    assert!(scenario.warnings[0].contains("2 of the 11 arrivals"), "{}", scenario.warnings[0]);
+}
+
+#[test]
+fn empirical_handle_times_reproduce_the_files_mean() {
+    // No arrivals in the last hour, so that every conversation is handled before the horizon and
+    // long handle times are not cut off.
+    let rates: Vec<&str> = (0..24).map(|h| if h < 23 { "60" } else { "0" }).collect();
+    let text = center(
+        &format!(r#"{{ process = "poisson", rate_per_hour = [{}] }}"#, rates.join(", ")),
+        r#"{ dist = "empirical", file = "handle_times.csv" }"#,
+        "replications = 20\nseed = 4",
+    );
+    let results = run_with_data(&text);
+    // The file's 12 values sum to 3150 s.
+    common::assert_agrees("aht_s", common::all(&results, Metric::AhtS), 262.5, 3.0, 0.0);
+}
+
+#[test]
+fn renewal_arrivals_with_a_constant_gap_are_evenly_spaced() {
+    // One arrival every 90 s from 00:01:30: 40 per hour, 39 in the first hour (3600 s is the next).
+    let text = center(r#"{ process = "renewal", interarrival = "90s" }"#, r#""1m""#, "replications = 2");
+    let results = common::run(&text);
+    let channel = common::scope(&results, ScopeKind::Channel, "chat");
+    assert_eq!(results.interval_value(0, channel, Metric::Offered), 39.0);
+    for k in 1..24 {
+        assert_eq!(results.interval_value(k, channel, Metric::Offered), 40.0, "interval {k}");
+    }
+}
+
+#[test]
+fn renewal_arrivals_with_weibull_gaps_match_their_rate() {
+    // Weibull gaps with scale 60 s and shape 2 have a mean of 60·Γ(1.5) = 53.17 s; over a day
+    // the count is 86 400 / 53.17 ≈ 1625 on average (renewal theorem).
+    let text = center(
+        r#"{ process = "renewal", interarrival = { dist = "weibull", shape = 2, scale = "1m" } }"#,
+        r#""1m""#,
+        "replications = 20",
+    );
+    let results = common::run(&text);
+    let mean_gap = 60.0 * statrs::function::gamma::gamma(1.5);
+    common::assert_agrees("offered", common::all(&results, Metric::Offered), 86_400.0 / mean_gap, 3.0, 0.001);
+}
+
+/// A scenario and its data files, written into a temporary directory and checked with
+/// `ccsim validate`.
+struct BadData {
+    name: &'static str,
+    /// The channel's `arrivals` value.
+    arrivals: &'static str,
+    handle_time: &'static str,
+    /// (file name, contents) written beside the scenario.
+    files: &'static [(&'static str, &'static str)],
+    /// The text at whose line and column the error must point (unique in the scenario).
+    at: &'static str,
+    key: &'static str,
+    /// What the message must say after the key, besides the data file's path.
+    says: &'static [&'static str],
+}
+
+const POISSON: &str = r#"{ process = "poisson", rate_per_hour = 10 }"#;
+const EXPONENTIAL: &str = r#"{ dist = "exponential", mean = "5m" }"#;
+
+fn bad_data_cases() -> Vec<BadData> {
+    vec![
+        BadData {
+            name: "empirical_value_not_a_number",
+            arrivals: POISSON,
+            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
+            files: &[("aht.csv", "seconds\n120\n# a comment\nabc\n")],
+            at: r#""aht.csv""#,
+            key: "work_stream.chat.handle_time.file",
+            says: &["aht.csv, line 4: \"abc\" is not a value", "expected a number of seconds or a duration"],
+        },
+        BadData {
+            name: "empirical_file_empty",
+            arrivals: POISSON,
+            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
+            files: &[("aht.csv", "\n# nothing here\n")],
+            at: r#""aht.csv""#,
+            key: "work_stream.chat.handle_time.file",
+            says: &["aht.csv holds no values", "expected one value per line"],
+        },
+        BadData {
+            name: "empirical_negative_duration",
+            arrivals: POISSON,
+            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
+            files: &[("aht.csv", "60\n-30\n")],
+            at: r#""aht.csv""#,
+            key: "work_stream.chat.handle_time.file",
+            says: &["aht.csv, line 2: -30 is negative", "expected a duration of 0 or more"],
+        },
+        BadData {
+            name: "empirical_file_missing",
+            arrivals: POISSON,
+            handle_time: r#"{ dist = "empirical", file = "data/aht.csv" }"#,
+            files: &[],
+            at: r#""data/aht.csv""#,
+            key: "work_stream.chat.handle_time.file",
+            says: &["aht.csv: no such file", "expected a CSV file of values"],
+        },
+        BadData {
+            name: "empirical_interarrival_file_bad",
+            arrivals: r#"{ process = "renewal", interarrival = { dist = "empirical", file = "gaps.csv" } }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("gaps.csv", "30\n4x\n")],
+            at: r#""gaps.csv""#,
+            key: "channel.chat.arrivals.interarrival.file",
+            says: &["gaps.csv, line 2: \"4x\" is not a value", "expected"],
+        },
+        BadData {
+            name: "trace_file_missing",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["arrivals.csv: no such file", "expected a CSV file of arrival timestamps"],
+        },
+        BadData {
+            name: "trace_negative_timestamp",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("arrivals.csv", "id,arrival\n1,08:00\n2,-60\n")],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["arrivals.csv, line 3: -60 is a negative timestamp", "expected 0 or more seconds"],
+        },
+        BadData {
+            name: "trace_nan_timestamp",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("arrivals.csv", "60\nNaN\n")],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["arrivals.csv, line 2: \"NaN\" is not a finite number", "expected"],
+        },
+        BadData {
+            name: "trace_not_a_timestamp",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("arrivals.csv", "timestamp\n2024-03-01 08:15\n")],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["line 2: \"2024-03-01 08:15\" is not a timestamp", "expected seconds since the start"],
+        },
+        BadData {
+            name: "trace_all_after_the_horizon",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("arrivals.csv", "d2 08:00\nd3 09:00\n")],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["all 2 arrivals are at or after the horizon", "expected at least one before it"],
+        },
+        BadData {
+            name: "trace_with_no_rows",
+            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
+            handle_time: EXPONENTIAL,
+            files: &[("arrivals.csv", "timestamp\n")],
+            at: r#""arrivals.csv""#,
+            key: "channel.chat.arrivals.file",
+            says: &["arrivals.csv holds no arrivals", "expected one arrival timestamp per line"],
+        },
+    ]
+}
+
+/// (line, column) of the only occurrence of `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the scenario");
+    let before = &text[..text.find(needle).unwrap()];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+#[test]
+fn unusable_data_files_are_input_errors_that_point_at_the_file_value() {
+    let mut failures = Vec::new();
+    for case in bad_data_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in case.files {
+            std::fs::write(dir.path().join(name), contents).unwrap();
+        }
+        let text = center(case.arrivals, case.handle_time, "");
+        let scenario = dir.path().join(format!("{}.toml", case.name));
+        std::fs::write(&scenario, &text).unwrap();
+
+        let output = Command::cargo_bin("ccsim").unwrap().arg("validate").arg(&scenario).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let (line, column) = position_of(&text, case.at);
+        let prefix = format!("error: {}: at line {line}, column {column}: {}: ", scenario.display(), case.key);
+        let data_path = dir.path().display().to_string();
+        let problem = if output.status.code() != Some(2) {
+            Some(format!("exit code {:?}, expected 2", output.status.code()))
+        } else if stderr.lines().count() != 1 {
+            Some("expected exactly one line on stderr".to_string())
+        } else if !stderr.starts_with(&prefix) {
+            Some(format!("expected the message to start with {prefix:?}"))
+        } else if !stderr.contains(&data_path) {
+            Some("the message does not name the data file by its path".to_string())
+        } else {
+            case.says.iter().find(|w| !stderr.contains(**w)).map(|w| format!("the message lacks {w:?}"))
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("{}: {problem}\n    stderr: {stderr}", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
