@@ -44,6 +44,9 @@ pub struct RunOptions {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Also write conversations.csv: every conversation of replication 1.
+    #[arg(long)]
+    pub trace: bool,
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,

@@ -85,8 +85,10 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
         }
     }
 
-    let results = experiment::run_replications(&scenario, options.threads, &|_| {});
-    let files = report::run_files(&results).map_err(|e| Failure::Other(format!("cannot render the results: {e}")))?;
+    let settings = experiment::Settings { threads: options.threads, trace: options.trace };
+    let results = experiment::run_replications(&scenario, &settings, &|_| {});
+    let files = report::run_files(&results, &scenario)
+        .map_err(|e| Failure::Other(format!("cannot render the results: {e}")))?;
     let dir = options.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&scenario.name)));
     let written = report::write_all(&dir, &files)
         .map_err(|e| Failure::Other(format!("{}: cannot write the results: {e}", dir.display())))?;

@@ -523,11 +523,7 @@ fn cases() -> Vec<Case> {
         case(
             "unknown_key_in_trace_arrivals",
             sms_arrivals("{ process = \"trace\", path = \"a.csv\" }"),
-            invalid(
-                At("{ process = \"trace\""),
-                "channel.sms.arrivals",
-                &["unknown field `path`", "expected `file`"],
-            ),
+            invalid(At("{ process = \"trace\""), "channel.sms.arrivals", &["unknown field `path`", "expected `file`"]),
         ),
         case(
             "trace_file_missing",
@@ -714,16 +710,16 @@ fn cases() -> Vec<Case> {
         case(
             "weibull_shape_zero",
             edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = 0, scale = \"3m\" }"),
-            invalid(At("{ dist = \"weibull\""), "work_stream.chat.patience", &["`shape` is 0", "expected a number above 0"]),
+            invalid(
+                At("{ dist = \"weibull\""),
+                "work_stream.chat.patience",
+                &["`shape` is 0", "expected a number above 0"],
+            ),
         ),
         case(
             "weibull_shape_as_a_duration",
             edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = \"2m\", scale = \"3m\" }"),
-            invalid(
-                At("{ dist = \"weibull\""),
-                "work_stream.chat.patience",
-                &["string \"2m\"", "expected a number"],
-            ),
+            invalid(At("{ dist = \"weibull\""), "work_stream.chat.patience", &["string \"2m\"", "expected a number"]),
         ),
         case(
             "empirical_file_missing",

@@ -9,8 +9,8 @@
 //! - **Trace**: the historical timestamps, in order, the same in every replication. Only the
 //!   customers differ between replications, since they draw from their own streams.
 //!
-//! Poisson and renewal draw from the channel's arrival stream; a trace draws nothing, so that
-//! replacing one channel's process by a trace leaves every other stream as it was.
+//! Poisson and renewal draw from the channel's arrival stream; a trace draws nothing, which is
+//! what makes its arrivals the same in every replication.
 
 use rand::Rng;
 use rand_distr::{Distribution as _, Exp1};

@@ -274,7 +274,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
             if self.lanes.group_picks(group_id) && !group.pick.immediate() {
                 for agent in self.group_start[g]..self.group_start[g + 1] {
-                    self.schedule_poll(agent);
+                    self.schedule_poll(agent, true);
                 }
             }
         }
@@ -338,7 +338,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                     if self.agents[agent as usize].working() {
                         self.try_pick(agent, false);
                     }
-                    self.schedule_poll(agent);
+                    self.schedule_poll(agent, false);
                 }
             }
         }
@@ -852,9 +852,14 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    fn schedule_poll(&mut self, agent: u32) {
+    /// The agent's next look at the Open conversations. The first look comes at a uniformly random
+    /// point of a first period, so that a group's agents do not all poll at the same instant.
+    fn schedule_poll(&mut self, agent: u32, first: bool) {
         let a = &mut self.agents[agent as usize];
-        let every = self.scenario.agent_groups[a.group.index()].pick.every.sample(&mut a.rng);
+        let mut every = self.scenario.agent_groups[a.group.index()].pick.every.sample(&mut a.rng);
+        if first {
+            every *= a.rng.random::<f64>();
+        }
         // A polling period drawn as 0 from a distribution still moves time forward.
         let at = self.now + Duration(every.max(1e-6));
         if at <= self.horizon {

@@ -9,22 +9,36 @@
 use rayon::prelude::*;
 
 use crate::engine;
+use crate::metrics::trace::Trace;
 use crate::metrics::{Collector, IntervalCells, RunResults};
 use crate::scenario::Scenario;
 
-/// Runs one replication and returns its cells.
-pub fn replicate(scenario: &Scenario, replication: u32) -> IntervalCells {
-    let mut collector = Collector::new(scenario);
-    engine::simulate(scenario, replication, &mut collector);
-    collector.cells
+/// How to run the replications.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Worker threads; all cores when `None`.
+    pub threads: Option<usize>,
+    /// Keep the per-conversation trace of replication 1.
+    pub trace: bool,
 }
 
-/// Runs `scenario.simulation.replications` replications on `threads` threads (all cores when
-/// `None`), calling `progress(done)` after each batch.
-pub fn run_replications(scenario: &Scenario, threads: Option<usize>, progress: &(dyn Fn(usize) + Sync)) -> RunResults {
+/// Runs one replication and returns its cells.
+pub fn replicate(scenario: &Scenario, replication: u32) -> IntervalCells {
+    replicate_with(scenario, replication, false).0
+}
+
+fn replicate_with(scenario: &Scenario, replication: u32, trace: bool) -> (IntervalCells, Option<Trace>) {
+    let mut collector = Collector::new(scenario, trace);
+    engine::simulate(scenario, replication, &mut collector);
+    (collector.cells, collector.trace)
+}
+
+/// Runs `scenario.simulation.replications` replications, calling `progress(done)` after each
+/// batch.
+pub fn run_replications(scenario: &Scenario, settings: &Settings, progress: &(dyn Fn(usize) + Sync)) -> RunResults {
     let replications = scenario.simulation.replications;
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
+    if let Some(n) = settings.threads {
         pool = pool.num_threads(n.max(1));
     }
     let work = |results: &mut RunResults| {
@@ -32,9 +46,13 @@ pub fn run_replications(scenario: &Scenario, threads: Option<usize>, progress: &
         let mut start = 0;
         while start < replications {
             let end = (start + batch).min(replications);
-            let cells: Vec<IntervalCells> = (start..end).into_par_iter().map(|r| replicate(scenario, r)).collect();
-            for c in &cells {
-                results.add(c);
+            let done: Vec<(IntervalCells, Option<Trace>)> =
+                (start..end).into_par_iter().map(|r| replicate_with(scenario, r, settings.trace && r == 0)).collect();
+            for (cells, trace) in done {
+                results.add(&cells);
+                if let Some(trace) = trace {
+                    results.trace = Some(trace.rows);
+                }
             }
             start = end;
             progress(start as usize);

@@ -10,11 +10,12 @@
 //! stream, each queue (the one a conversation was first routed to). Agent scopes ([`AgentCell`]):
 //! `all` and each agent group.
 
-use crate::engine::{AgentLoad, ConversationView, Observer};
-use crate::scenario::{GroupId, Scenario};
+use crate::engine::{AgentLoad, ConversationState, ConversationView, Observer};
+use crate::scenario::{ContextValue, GroupId, Scenario};
 use crate::time::{Duration, SimTime};
 
 use super::histogram::WaitHistogram;
+use super::trace::{Outcome, Trace};
 
 /// Counts and sums for one conversation scope in one interval.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -223,7 +224,10 @@ struct Level<T> {
 }
 
 /// The engine's observer for one replication.
-pub struct Collector {
+pub struct Collector<'s> {
+    scenario: &'s Scenario,
+    /// The per-conversation trace, when asked for.
+    pub trace: Option<Trace>,
     pub cells: IntervalCells,
     warmup: f64,
     horizon: f64,
@@ -236,11 +240,13 @@ pub struct Collector {
     load: Vec<Level<AgentLoad>>,
 }
 
-impl Collector {
-    pub fn new(scenario: &Scenario) -> Collector {
+impl<'s> Collector<'s> {
+    pub fn new(scenario: &'s Scenario, trace: bool) -> Collector<'s> {
         let sim = &scenario.simulation;
         let layout = ScopeLayout::of(scenario);
         Collector {
+            scenario,
+            trace: trace.then(Trace::default),
             cells: IntervalCells::new(layout, sim.interval_count()),
             warmup: sim.warmup.0,
             horizon: sim.horizon.0,
@@ -359,12 +365,15 @@ impl Collector {
     }
 }
 
-impl Observer for Collector {
+impl Observer for Collector<'_> {
     fn arrived(&mut self, c: ConversationView) {
         self.each_conv_cell(&c, |cell| cell.offered += 1);
     }
 
     fn answered(&mut self, c: ConversationView, at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.answered(c, at);
+        }
         let wait = at.since(c.arrival).0;
         let within = wait <= self.thresholds[c.queue.index()];
         self.each_conv_cell(&c, |cell| {
@@ -377,6 +386,9 @@ impl Observer for Collector {
     }
 
     fn abandoned(&mut self, c: ConversationView, at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::Abandoned);
+        }
         let short = at.since(c.arrival).0 < self.short_abandon;
         self.each_conv_cell(&c, |cell| {
             if short {
@@ -390,6 +402,9 @@ impl Observer for Collector {
     }
 
     fn auto_closed(&mut self, c: ConversationView, _at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::AutoClosed);
+        }
         self.each_conv_cell(&c, |cell| {
             cell.auto_closed += 1;
             if !c.answered {
@@ -400,6 +415,9 @@ impl Observer for Collector {
     }
 
     fn completed(&mut self, c: ConversationView, _at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::Completed);
+        }
         self.each_conv_cell(&c, |cell| cell.completed += 1);
     }
 
@@ -492,7 +510,22 @@ impl Observer for Collector {
         });
     }
 
+    fn state_changed(&mut self, c: ConversationView, state: ConversationState, at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.state_changed(c, state, at);
+        }
+    }
+
+    fn context(&mut self, c: ConversationView, values: &[ContextValue]) {
+        if let Some(t) = &mut self.trace {
+            t.context(self.scenario, c, values);
+        }
+    }
+
     fn finished(&mut self, horizon: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.finished(horizon);
+        }
         for scope in 0..self.open.len() {
             self.advance_open(scope, horizon.0);
         }

@@ -5,6 +5,7 @@
 //!   after warm-up.
 //! - [`definitions`]: every headline metric, defined once.
 //! - [`results`]: a run's replications and merged cells, as the rows reports print.
+//! - [`trace`]: the per-conversation record of one replication (`--trace`).
 //! - [`statistics`]: means, ratios of sums and their 95% confidence intervals across replications.
 
 pub mod collector;
@@ -12,6 +13,7 @@ pub mod definitions;
 pub mod histogram;
 pub mod results;
 pub mod statistics;
+pub mod trace;
 
 pub use collector::{AgentCell, Collector, ConvCell, IntervalCells, ScopeLayout};
 pub use definitions::{Kind, Metric, ScopeKind, Value};

@@ -11,6 +11,7 @@
 use super::collector::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
 use super::definitions::{Kind, Metric, ScopeKind, Value};
 use super::statistics::{self, Estimate};
+use super::trace::TraceRow;
 use crate::scenario::Scenario;
 
 /// A reporting scope: its kind, its name, and where its cells are.
@@ -69,6 +70,10 @@ pub struct RunResults {
     pub interval_lengths: Vec<f64>,
     /// Start and end label of each reporting interval.
     pub interval_labels: Vec<(String, String)>,
+    /// The per-conversation trace of replication 1, when asked for.
+    pub trace: Option<Vec<TraceRow>>,
+    /// Agent group names and sizes, to name agents in the trace.
+    pub groups: Vec<(String, u32)>,
 }
 
 /// One row of `summary.csv`.
@@ -99,6 +104,8 @@ impl RunResults {
             merged: IntervalCells::new(ScopeLayout::of(scenario), intervals),
             interval_lengths,
             interval_labels,
+            trace: None,
+            groups: scenario.agent_groups.iter().map(|g| (g.name.clone(), g.count)).collect(),
         }
     }
 

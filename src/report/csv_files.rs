@@ -93,3 +93,98 @@ pub fn replications_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
     }
     finish(w)
 }
+
+/// Per agent scope (all, each group): staffed hours per replication, occupancy, utilization, and
+/// the share of agent time in each base presence — means per replication and ratios of sums.
+pub fn agents_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
+    use crate::scenario::BasePresence;
+    let mut w = writer();
+    let mut header = vec!["scope", "name", "staffed_hours", "occupancy", "utilization"];
+    header.extend(BasePresence::ALL.iter().map(|p| p.name()));
+    w.write_record(&header)?;
+    let reps = results.replications.len().max(1) as f64;
+    for scope in results.scopes.iter().filter(|s| s.agent.is_some()) {
+        let i = scope.agent.unwrap_or_default();
+        let mut total = crate::metrics::AgentCell::default();
+        for r in &results.replications {
+            total.merge(&r.agent[i]);
+        }
+        let agent_time: f64 = total.presence_time.iter().sum();
+        let mut record = vec![
+            scope.kind.name().to_string(),
+            scope.name.clone(),
+            number(total.staffed_time / 3600.0 / reps),
+            number(results.estimate(scope, Metric::Occupancy).mean),
+            number(results.estimate(scope, Metric::Utilization).mean),
+        ];
+        record.extend(
+            total.presence_time.iter().map(|t| number(if agent_time > 0.0 { t / agent_time } else { f64::NAN })),
+        );
+        w.write_record(&record)?;
+    }
+    finish(w)
+}
+
+/// One row per conversation of replication 1 (`--trace`); empty but for the header without a trace.
+pub fn conversations_csv(results: &RunResults, scenario: &crate::scenario::Scenario) -> csv::Result<Vec<u8>> {
+    let mut w = writer();
+    w.write_record([
+        "conversation",
+        "arrival",
+        "arrival_s",
+        "channel",
+        "work_stream",
+        "queue",
+        "context",
+        "agent",
+        "queued",
+        "first_accept_s",
+        "first_wait_s",
+        "open_s",
+        "offered_s",
+        "active_s",
+        "waiting_s",
+        "wrap_up_s",
+        "closed_s",
+        "outcome",
+    ])?;
+    // Agents are named `<group>#<n>`, n counting from 1 within the group.
+    let mut starts = Vec::with_capacity(results.groups.len());
+    let mut next = 0u32;
+    for (_, count) in &results.groups {
+        starts.push(next);
+        next += count;
+    }
+    let agent_name = |agent: u32| -> String {
+        if agent == u32::MAX {
+            return String::new();
+        }
+        let g = starts.partition_point(|&s| s <= agent) - 1;
+        format!("{}#{}", results.groups[g].0, agent - starts[g] + 1)
+    };
+    let optional = |t: Option<crate::time::SimTime>| t.map_or_else(String::new, |t| t.0.to_string());
+    for row in results.trace.iter().flatten() {
+        let v = &row.view;
+        w.write_record([
+            (v.id + 1).to_string(),
+            v.arrival.clock_label(),
+            v.arrival.0.to_string(),
+            scenario.channels[v.channel.index()].name.clone(),
+            scenario.work_streams[v.work_stream.index()].name.clone(),
+            scenario.queues[v.queue.index()].name.clone(),
+            row.context.clone(),
+            agent_name(v.agent),
+            v.queued.to_string(),
+            optional(row.first_accept),
+            row.first_accept.map_or_else(String::new, |t| (t.0 - v.arrival.0).to_string()),
+            row.open_s.to_string(),
+            row.offered_s.to_string(),
+            row.active_s.to_string(),
+            row.waiting_s.to_string(),
+            row.wrap_up_s.to_string(),
+            optional(row.closed),
+            row.outcome.name().to_string(),
+        ])?;
+    }
+    finish(w)
+}

@@ -1,6 +1,7 @@
 //! Reports: what a run writes and prints, each a function of finished results.
 //!
-//! - [`csv_files`]: `summary.csv`, `intervals.csv`, `replications.csv`.
+//! - [`csv_files`]: `summary.csv`, `intervals.csv`, `replications.csv`, `agents.csv`, and
+//!   `conversations.csv` with `--trace`.
 //! - [`terminal`]: the table `ccsim run` prints.
 //! - [`files`]: writing files whole (temporary file, then rename).
 //!
@@ -13,12 +14,21 @@ pub mod terminal;
 pub use files::{OutputFile, write_all};
 
 use crate::metrics::RunResults;
+use crate::scenario::Scenario;
 
 /// The CSV files of a run, rendered.
-pub fn run_files(results: &RunResults) -> csv::Result<Vec<OutputFile>> {
-    Ok(vec![
+pub fn run_files(results: &RunResults, scenario: &Scenario) -> csv::Result<Vec<OutputFile>> {
+    let mut files = vec![
         OutputFile { name: "summary.csv".into(), bytes: csv_files::summary_csv(results)? },
         OutputFile { name: "intervals.csv".into(), bytes: csv_files::intervals_csv(results)? },
         OutputFile { name: "replications.csv".into(), bytes: csv_files::replications_csv(results)? },
-    ])
+        OutputFile { name: "agents.csv".into(), bytes: csv_files::agents_csv(results)? },
+    ];
+    if results.trace.is_some() {
+        files.push(OutputFile {
+            name: "conversations.csv".into(),
+            bytes: csv_files::conversations_csv(results, scenario)?,
+        });
+    }
+    Ok(files)
 }

@@ -55,7 +55,7 @@ pub fn scenario(text: &str) -> Scenario {
 }
 
 pub fn run(text: &str) -> RunResults {
-    experiment::run_replications(&scenario(text), None, &|_| {})
+    experiment::run_replications(&scenario(text), &experiment::Settings::default(), &|_| {})
 }
 
 pub fn scope<'a>(results: &'a RunResults, kind: ScopeKind, name: &str) -> &'a Scope {
