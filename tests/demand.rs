@@ -53,7 +53,7 @@ fn run_with_data(text: &str) -> RunResults {
         Ok(s) => s,
         Err(e) => panic!("test scenario is invalid: {e}"),
     };
-    experiment::run_replications(&scenario, None, &|_| {})
+    experiment::run_replications(&scenario, &experiment::Settings::default(), &|_| {})
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn trace_is_read_from_the_scenario_files_directory() {
     std::fs::write(&path, text).unwrap();
 
     let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let results = experiment::run_replications(&scenario, None, &|_| {});
+    let results = experiment::run_replications(&scenario, &experiment::Settings::default(), &|_| {});
     assert_eq!(common::all(&results, Metric::Offered).mean, 3.0);
     // No warning: every arrival is before the horizon.
     assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
