@@ -81,3 +81,71 @@ pub fn assert_agrees(label: &str, got: Estimate, expected: f64, k: f64, allowanc
         tolerance
     );
 }
+
+use ccsim::engine::{AgentLoad, ConversationView, Observer};
+use ccsim::scenario::GroupId;
+use ccsim::time::{Duration, SimTime};
+
+/// What happened to whom, in order: (what, conversation id, agent, time).
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Vec<(&'static str, u64, u32, f64)>,
+}
+
+impl Recorder {
+    fn note(&mut self, what: &'static str, c: &ConversationView, at: f64) {
+        self.events.push((what, c.id, c.agent, at));
+    }
+
+    /// Runs replication 0 of `text` and records it.
+    pub fn run(text: &str) -> Recorder {
+        let s = scenario(text);
+        let mut r = Recorder::default();
+        ccsim::engine::simulate(&s, 0, &mut r);
+        r
+    }
+
+    pub fn of(&self, what: &str) -> Vec<(u64, u32, f64)> {
+        self.events.iter().filter(|e| e.0 == what).map(|e| (e.1, e.2, e.3)).collect()
+    }
+}
+
+impl Observer for Recorder {
+    fn arrived(&mut self, c: ConversationView) {
+        self.note("arrived", &c, c.arrival.0);
+    }
+    fn answered(&mut self, c: ConversationView, at: SimTime) {
+        self.note("answered", &c, at.0);
+    }
+    fn abandoned(&mut self, c: ConversationView, at: SimTime) {
+        self.note("abandoned", &c, at.0);
+    }
+    fn auto_closed(&mut self, c: ConversationView, at: SimTime) {
+        self.note("auto_closed", &c, at.0);
+    }
+    fn completed(&mut self, c: ConversationView, at: SimTime) {
+        self.note("completed", &c, at.0);
+    }
+    fn handled(&mut self, _: GroupId, c: ConversationView, _: Duration) {
+        self.note("handled", &c, f64::NAN);
+    }
+    fn wrapped_up(&mut self, _: GroupId, _: ConversationView, _: Duration) {}
+    fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
+    fn agent_load_changed(&mut self, _: GroupId, _: SimTime, _: AgentLoad) {}
+    fn in_system(&mut self, c: ConversationView) {
+        self.note("in_system", &c, f64::NAN);
+    }
+    fn finished(&mut self, _: SimTime) {}
+    fn offered(&mut self, c: ConversationView, at: SimTime) {
+        self.note("offered", &c, at.0);
+    }
+    fn declined(&mut self, c: ConversationView, at: SimTime, _: bool) {
+        self.note("declined", &c, at.0);
+    }
+    fn waiting(&mut self, c: ConversationView, at: SimTime) {
+        self.note("waiting", &c, at.0);
+    }
+    fn reopened(&mut self, c: ConversationView, at: SimTime) {
+        self.note("reopened", &c, at.0);
+    }
+}

@@ -1,0 +1,316 @@
+//! Push offers (accept, reject, timeout, decline limit, presence penalties) and pick mode
+//! (polling, immediate picks, policies, capacity), end to end.
+
+mod common;
+
+use ccsim::erlang::{self, QueueModel};
+use ccsim::metrics::{Metric, ScopeKind};
+use common::{all, assert_agrees, run, scope, single_queue};
+
+const LONG: &str = "horizon = \"10d\"\nwarmup = \"2h\"\nreplications = 20\nseed = 7\nservice_level_threshold = \"20s\"";
+
+/// The single-queue center with an `offer` or `pick` table added to its agent group.
+fn with_group_keys(text: &str, keys: &str) -> String {
+    text.replace("queues = [\"q\"]\n", &format!("queues = [\"q\"]\n{keys}\n"))
+}
+
+#[test]
+fn an_offer_is_answered_after_the_response_time_and_the_first_wait_ends_at_accept() {
+    // Plenty of agents, every offer accepted after exactly 10 s: every first wait is 10 s, nobody
+    // counts as queued (the response time is not a queue), and all offers are accepted.
+    let text = with_group_keys(
+        &single_queue(60.0, 120.0, 20, 1, "", "horizon = \"2d\"\nreplications = 3"),
+        "offer = { accept = 1.0, response_time = \"10s\" }",
+    );
+    let r = run(&text);
+    assert_eq!(all(&r, Metric::PWait).mean, 0.0);
+    assert!((all(&r, Metric::AsaS).mean - 10.0).abs() < 1e-9);
+    assert!((all(&r, Metric::TimeToAcceptS).mean - 10.0).abs() < 1e-9);
+    assert_eq!(all(&r, Metric::Offers).mean, all(&r, Metric::Answered).mean);
+    assert_eq!(all(&r, Metric::Rejects).mean + all(&r, Metric::Timeouts).mean, 0.0);
+}
+
+#[test]
+fn an_agent_who_declined_a_conversation_decline_limit_times_is_never_offered_it_again() {
+    // One agent who rejects everything: each conversation is offered exactly `decline_limit`
+    // times (here 2), then waits unanswered until auto-close.
+    let text = with_group_keys(
+        &single_queue(
+            6.0,
+            60.0,
+            1,
+            1,
+            "auto_close_open = \"1h\"",
+            "horizon = \"2d\"\nreplications = 3\ndecline_limit = 2",
+        )
+        .replace("auto_close_open = \"0s\"\n", ""),
+        "offer = { accept = 0.0, reject = 1.0, response_time = \"5s\" }",
+    );
+    let r = run(&text);
+    let offered = all(&r, Metric::Offered).mean;
+    assert!(offered > 0.0);
+    assert_eq!(all(&r, Metric::Answered).mean, 0.0);
+    let resolved = all(&r, Metric::AutoClosed).mean + all(&r, Metric::InSystem).mean;
+    assert!((resolved - offered).abs() < 1e-9);
+    // Conversations still in the system at the horizon may not have used all their offers yet.
+    let offers = all(&r, Metric::Offers).mean;
+    assert!(offers <= 2.0 * offered && offers >= 2.0 * all(&r, Metric::AutoClosed).mean, "{offers} offers");
+    assert_eq!(all(&r, Metric::Rejects).mean, offers);
+}
+
+#[test]
+fn a_declined_conversation_goes_to_another_agent_before_the_decliner() {
+    // Two agents; each rejects with probability 0.5. A rejected conversation goes to the other
+    // agent first (a decliner drops in priority), so with the decline limit at 1 each
+    // conversation is offered at most twice, and answered with probability 1 − 0.25 = 0.75 when
+    // both agents are free. Light load keeps both free almost always.
+    let text = with_group_keys(
+        &single_queue(
+            2.0,
+            30.0,
+            2,
+            1,
+            "auto_close_open = \"10m\"",
+            "horizon = \"100d\"\nreplications = 10\ndecline_limit = 1",
+        )
+        .replace("auto_close_open = \"0s\"\n", ""),
+        "offer = { accept = 0.5, reject = 0.5 }",
+    );
+    let r = run(&text);
+    let answered_share = all(&r, Metric::Answered).mean / all(&r, Metric::Offered).mean;
+    let n = all(&r, Metric::Offered).mean * 10.0;
+    assert!((answered_share - 0.75).abs() < 4.0 * (0.75f64 * 0.25 / n).sqrt() + 0.005, "{answered_share}");
+    let offers_per = all(&r, Metric::Offers).mean / all(&r, Metric::Offered).mean;
+    assert!((offers_per - 1.5).abs() < 0.03, "{offers_per}");
+}
+
+#[test]
+fn a_customer_whose_patience_ends_during_an_offer_abandons_and_the_offer_is_withdrawn() {
+    // Patience 5 s, every response takes 10 s: all abandon during the offer; capacity returns.
+    let text = with_group_keys(
+        &single_queue(30.0, 60.0, 5, 1, "patience = \"5s\"", "horizon = \"1d\"\nreplications = 2"),
+        "offer = { accept = 1.0, response_time = \"10s\" }",
+    );
+    let r = run(&text);
+    assert_eq!(all(&r, Metric::Answered).mean, 0.0);
+    assert_eq!(all(&r, Metric::Abandoned).mean + all(&r, Metric::InSystem).mean, all(&r, Metric::Offered).mean);
+    assert_eq!(all(&r, Metric::Offers).mean, all(&r, Metric::Offered).mean);
+    // Capacity was reserved for 5 s per conversation: occupancy = λ × 5 s / 5 agents.
+    let occupancy = all(&r, Metric::Occupancy).mean;
+    assert!((occupancy - 30.0 / 3600.0 * 5.0 / 5.0).abs() < 2e-3, "{occupancy}");
+}
+
+#[test]
+fn timeouts_last_exactly_the_timeout_and_can_make_the_agent_inactive() {
+    // Every offer times out after 30 s. Without the penalty the agent is offered the next
+    // conversation at once; with `timeout_sets_inactive` it is away for 10 minutes after each
+    // timeout, so far fewer offers are made.
+    let base = single_queue(
+        20.0,
+        60.0,
+        1,
+        1,
+        "auto_close_open = \"2h\"",
+        "horizon = \"2d\"\nreplications = 3\ndecline_limit = 1",
+    )
+    .replace("auto_close_open = \"0s\"\n", "");
+    let plain = run(&with_group_keys(&base, "offer = { accept = 0.0, reject = 0.0, timeout = \"30s\" }"));
+    let inactive = run(&with_group_keys(
+        &base,
+        "offer = { accept = 0.0, timeout = \"30s\", timeout_sets_inactive = true, presence_reset = \"10m\" }",
+    ));
+    // Offers still open at the horizon have not timed out yet.
+    let (timeouts, offers) = (all(&plain, Metric::Timeouts).mean, all(&plain, Metric::Offers).mean);
+    assert!(timeouts <= offers && offers - timeouts <= 1.0, "{timeouts} of {offers}");
+    assert!(all(&inactive, Metric::Offers).mean < 0.5 * all(&plain, Metric::Offers).mean);
+    // While inactive the agent is away: it shows in agents.csv's presence shares via load.
+    assert!(all(&inactive, Metric::Offers).mean > 0.0);
+}
+
+#[test]
+fn picking_the_moment_an_agent_can_reproduces_erlang_c() {
+    // pick.every = "0s" with the oldest-first policy: agents take the oldest Open conversation
+    // the moment they have room, which is M/M/c with FIFO.
+    let expected = erlang::figures(
+        &QueueModel { arrivals_per_hour: 200.0, aht_s: 180.0, agents: 14, concurrency: 1, patience_mean_s: None },
+        20.0,
+    )
+    .unwrap();
+    let text =
+        with_group_keys(&single_queue(200.0, 180.0, 14, 1, "mode = \"pick\"", LONG), "pick = { every = \"0s\" }");
+    let r = run(&text);
+    assert_agrees("p_wait", all(&r, Metric::PWait), expected.p_wait, 3.0, 0.002);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, 3.0, 0.002);
+    assert_agrees("service_level", all(&r, Metric::ServiceLevel), expected.service_level, 3.0, 0.002);
+    assert_eq!(all(&r, Metric::Offers).mean, 0.0, "picks are not offers");
+}
+
+#[test]
+fn a_polling_agent_answers_after_half_a_period_on_average() {
+    // One agent polling every 60 s, rare short conversations: the wait is the time to the
+    // agent's next poll, uniform on [0, 60 s), mean 30 s. A second conversation arriving before
+    // that poll (probability λ·60 s ≈ 0.3%) waits a period more: the 1% allowance covers it.
+    let text = with_group_keys(
+        &single_queue(0.2, 5.0, 1, 1, "mode = \"pick\"", "horizon = \"300d\"\nreplications = 10\nseed = 3"),
+        "pick = { every = \"60s\" }",
+    );
+    let r = run(&text);
+    assert_agrees("asa_s", all(&r, Metric::AsaS), 30.0, 3.0, 0.01);
+    let p90 = all(&r, Metric::WaitP90S).mean;
+    assert!((p90 - 54.0).abs() < 2.0, "p90 {p90}");
+}
+
+#[test]
+fn picks_may_exceed_capacity_only_when_told_to() {
+    // One agent of capacity 1 polling every 10 s under heavy load (ρ = 3).
+    let base = single_queue(36.0, 300.0, 1, 1, "mode = \"pick\"", "horizon = \"1d\"\nreplications = 2");
+    let respectful = run(&with_group_keys(&base, "pick = { every = \"10s\" }"));
+    let greedy = run(&with_group_keys(&base, "pick = { every = \"10s\", respect_capacity = false }"));
+    assert!(all(&respectful, Metric::Occupancy).mean <= 1.0 + 1e-12);
+    assert!(all(&greedy, Metric::Occupancy).mean > 1.5, "manual picks take capacity below zero");
+}
+
+/// Two queues of different priority, one picking agent group.
+fn two_queues(policy: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "20d"
+replications = 5
+[[channel]]
+name = "c"
+kind = "persistent_chat"
+work_stream = "w"
+arrivals = {{ process = "poisson", rate_per_hour = 50 }}
+context = {{ tier = {{ gold = 0.3, standard = 0.7 }} }}
+[[work_stream]]
+name = "w"
+mode = "pick"
+handle_time = {{ dist = "exponential", mean = "5m" }}
+context_variables = [ {{ name = "tier", type = "text" }} ]
+fallback_queue = "general"
+[[work_stream.routing_rule]]
+when = {{ tier = "gold" }}
+queue = "vip"
+[[queue]]
+name = "vip"
+priority = 1
+[[queue]]
+name = "general"
+priority = 2
+[[agent_group]]
+name = "a"
+count = 5
+queues = ["vip", "general"]
+pick = {{ every = "20s", policy = "{policy}" }}
+"#
+    )
+}
+
+#[test]
+fn the_priority_policy_serves_high_priority_queues_first_and_oldest_does_not() {
+    let by_priority = run(&two_queues("priority"));
+    let by_age = run(&two_queues("oldest"));
+    let asa = |r: &ccsim::metrics::RunResults, q: &str| r.estimate(scope(r, ScopeKind::Queue, q), Metric::AsaS);
+    assert!(asa(&by_priority, "vip").ci95_high < asa(&by_priority, "general").ci95_low);
+    let (vip, general) = (asa(&by_age, "vip"), asa(&by_age, "general"));
+    assert!((vip.mean - general.mean).abs() < 3.0 * (vip.half_width() + general.half_width()), "{vip:?} {general:?}");
+    let random = run(&two_queues("random"));
+    assert!(all(&random, Metric::Answered).mean > 0.0);
+}
+
+#[test]
+fn agents_may_select_from_push_when_the_work_stream_allows_it() {
+    // Push conversations need 2 units, the agents have 1: push can never assign them. With
+    // enable_selecting_from_push the agents pick them anyway, ignoring capacity.
+    let text = |enable: bool| {
+        format!(
+            r#"
+[simulation]
+horizon = "1d"
+replications = 2
+[[channel]]
+name = "c"
+kind = "sms"
+work_stream = "push"
+arrivals = {{ process = "poisson", rate_per_hour = 10 }}
+[[channel]]
+name = "p"
+kind = "sms"
+work_stream = "picked"
+arrivals = {{ process = "poisson", rate_per_hour = 1 }}
+[[work_stream]]
+name = "push"
+capacity = 1
+allowed_presences = ["busy_dnd"]
+enable_selecting_from_push = {enable}
+handle_time = "1m"
+[[work_stream]]
+name = "picked"
+mode = "pick"
+handle_time = "1m"
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "a"
+count = 2
+queues = ["q"]
+pick = {{ every = "30s" }}
+"#
+        )
+    };
+    let without = run(&text(false));
+    let with = run(&text(true));
+    let ws =
+        |r: &ccsim::metrics::RunResults| r.estimate(scope(r, ScopeKind::WorkStream, "push"), Metric::Answered).mean;
+    assert_eq!(ws(&without), 0.0, "no agent is ever busy_dnd, so push finds nobody");
+    assert!(ws(&with) > 0.0);
+}
+
+#[test]
+fn a_decliner_drops_in_priority_for_that_conversation() {
+    // Agent 0 has the most free capacity and would win every offer by highest capacity; after it
+    // declines a conversation, the conversation's next offer goes to agent 1 instead.
+    let text = r#"
+[simulation]
+horizon = "5d"
+replications = 1
+decline_limit = 3
+[[channel]]
+name = "c"
+kind = "sms"
+work_stream = "w"
+arrivals = { process = "poisson", rate_per_hour = 2 }
+[[work_stream]]
+name = "w"
+handle_time = "1m"
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "big"
+count = 1
+capacity = 3
+queues = ["q"]
+offer = { accept = 0.5, reject = 0.5, response_time = "5s" }
+[[agent_group]]
+name = "small"
+count = 1
+capacity = 1
+queues = ["q"]
+offer = { accept = 0.5, reject = 0.5, response_time = "5s" }
+"#;
+    let rec = common::Recorder::run(text);
+    let offers = rec.of("offered");
+    let mut checked = 0;
+    for (id, agent, _) in rec.of("declined") {
+        let to: Vec<u32> = offers.iter().filter(|o| o.0 == id).map(|o| o.1).collect();
+        if to.len() >= 2 && to[0] == agent {
+            assert_ne!(to[1], agent, "conversation {id} went straight back to its decliner");
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} declines seen");
+    // The first offer of each conversation goes to the agent with the most free capacity.
+    let first_to_big = offers.iter().filter(|o| o.1 == 0).count();
+    assert!(first_to_big * 2 > offers.len());
+}

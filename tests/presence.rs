@@ -1,0 +1,105 @@
+//! Presence schedules: shifts (one or several), breaks with custom presences, absence, and the
+//! time in each presence that `agents.csv` reports.
+
+mod common;
+
+use ccsim::metrics::{AgentCell, Metric, RunResults};
+use ccsim::scenario::BasePresence;
+use common::{all, run};
+
+fn center(group_keys: &str, extra: &str, rate: f64) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "10d"
+replications = 4
+seed = 5
+{extra}
+[[channel]]
+name = "c"
+kind = "sms"
+work_stream = "w"
+arrivals = {{ process = "poisson", rate_per_hour = {rate} }}
+[[work_stream]]
+name = "w"
+handle_time = "1s"
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "a"
+count = 4
+queues = ["q"]
+{group_keys}
+"#
+    )
+}
+
+/// Share of all agent time spent in each base presence, over all replications.
+fn presence_shares(r: &RunResults) -> [f64; 5] {
+    let mut total = AgentCell::default();
+    for rep in &r.replications {
+        total.merge(&rep.agent[0]);
+    }
+    let sum: f64 = total.presence_time.iter().sum();
+    total.presence_time.map(|t| t / sum)
+}
+
+#[test]
+fn a_break_puts_every_agent_of_the_group_in_its_presence_daily() {
+    // A 30-minute lunch (base away) each day, nobody else scheduled: away is 30/1440 of the time,
+    // and away time is not staffed.
+    let text = center("breaks = [ { start = \"12:00\", duration = \"30m\", presence = \"lunch\" } ]", "", 0.01)
+        .replace("[simulation]", "[[presence]]\nname = \"lunch\"\nbase = \"away\"\n\n[simulation]");
+    let r = run(&text);
+    let shares = presence_shares(&r);
+    assert!((shares[BasePresence::Away as usize] - 30.0 / 1440.0).abs() < 1e-9, "{shares:?}");
+    let staffed_hours = r.replications[0].agent[0].staffed_time / 3600.0;
+    assert!((staffed_hours - 4.0 * 10.0 * 23.5).abs() < 1e-6, "{staffed_hours}");
+}
+
+#[test]
+fn nobody_is_offered_work_during_a_break() {
+    // Every conversation arriving during the 12:00–13:00 break waits for its end.
+    let text = center("breaks = [ { start = \"12:00\", duration = \"1h\" } ]", "", 30.0);
+    let r = run(&text);
+    let asa_noon = r.interval_value(12, &r.scopes[0], Metric::AsaS);
+    assert!(asa_noon > 20.0 * 60.0 && asa_noon < 40.0 * 60.0, "mean wait of the noon cohort: {asa_noon}");
+    assert!(r.interval_value(14, &r.scopes[0], Metric::AsaS) < 1.0);
+}
+
+#[test]
+fn a_custom_busy_dnd_presence_keeps_agents_staffed_but_out_of_reach() {
+    let text = center("breaks = [ { start = \"09:00\", duration = \"2h\", presence = \"training\" } ]", "", 30.0)
+        .replace("[simulation]", "[[presence]]\nname = \"training\"\nbase = \"busy_dnd\"\n\n[simulation]");
+    let r = run(&text);
+    let shares = presence_shares(&r);
+    assert!(shares[BasePresence::BusyDnd as usize] >= 2.0 / 24.0 - 1e-9, "{shares:?}");
+    let staffed_hours = r.replications[0].agent[0].staffed_time / 3600.0;
+    assert!((staffed_hours - 4.0 * 10.0 * 24.0).abs() < 1e-6, "busy_dnd counts as staffed");
+    assert!(r.interval_value(9, &r.scopes[0], Metric::AsaS) > 10.0 * 60.0);
+}
+
+#[test]
+fn several_shifts_a_day_are_worked_in_turn() {
+    // 08:00–12:00 and 13:00–17:00: 8 hours on shift; conversations are all but instant, so
+    // agents are offline the other 16 hours (to within the seconds spent finishing work).
+    let text =
+        center("shift = [ { start = \"08:00\", end = \"12:00\" }, { start = \"13:00\", end = \"17:00\" } ]", "", 0.5);
+    let r = run(&text);
+    let shares = presence_shares(&r);
+    assert!((shares[BasePresence::Offline as usize] - 16.0 / 24.0).abs() < 1e-3, "{shares:?}");
+    let asa_lunch = r.interval_value(12, &r.scopes[0], Metric::AsaS);
+    assert!(asa_lunch.is_nan() || asa_lunch > 0.0);
+}
+
+#[test]
+fn absent_agents_are_not_staffed() {
+    // Each agent is absent on a day with probability 0.25: staffed agent-days are binomial.
+    let text = center("absence = 0.25", "", 1.0).replace("count = 4", "count = 50");
+    let r = run(&text);
+    let agent_days: f64 = r.replications.iter().map(|rep| rep.agent[0].staffed_time / 86_400.0).sum();
+    let n = 50.0 * 10.0 * 4.0;
+    let present = agent_days / n;
+    assert!((present - 0.75).abs() < 4.0 * (0.75f64 * 0.25 / n).sqrt(), "{present}");
+    assert!(all(&r, Metric::Occupancy).mean <= 1.0);
+}
