@@ -139,3 +139,37 @@ fn an_unstable_erlang_c_is_invalid_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
 }
+
+#[test]
+fn trace_writes_one_row_per_conversation_whose_states_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    run_default(dir.path(), &["-r", "1", "--trace", "--quiet"]);
+    let summary = read(dir.path(), "summary.csv");
+    let mean = |metric: &str| -> f64 {
+        let line = summary.lines().find(|l| l.starts_with(&format!("all,all,{metric},"))).unwrap();
+        line.split(',').nth(3).unwrap().parse().unwrap()
+    };
+    let text = read(dir.path(), "conversations.csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len() as f64, mean("offered") + mean("short_abandoned"), "the default scenario has no warm-up");
+    let count = |outcome: &str| rows.iter().filter(|r| &r[col("outcome")] == outcome).count() as f64;
+    for outcome in ["completed", "abandoned", "auto_closed", "in_system"] {
+        assert_eq!(count(outcome), mean(outcome), "{outcome}");
+    }
+    for r in &rows {
+        let num = |name: &str| r[col(name)].parse::<f64>().unwrap();
+        if r[col("outcome")].is_empty() || &r[col("outcome")] == "in_system" {
+            continue;
+        }
+        let states = num("open_s") + num("offered_s") + num("active_s") + num("waiting_s") + num("wrap_up_s");
+        let lifetime = num("closed_s") - num("arrival_s");
+        assert!((states - lifetime).abs() < 1e-6, "{states} vs {lifetime} in {r:?}");
+        if &r[col("outcome")] == "completed" {
+            assert!(r[col("agent")].contains('#'), "{r:?}");
+            assert!((num("first_wait_s") - (num("first_accept_s") - num("arrival_s"))).abs() < 1e-9);
+        }
+    }
+}

@@ -314,3 +314,38 @@ offer = { accept = 0.5, reject = 0.5, response_time = "5s" }
     let first_to_big = offers.iter().filter(|o| o.1 == 0).count();
     assert!(first_to_big * 2 > offers.len());
 }
+
+#[test]
+fn a_reject_can_set_the_agent_to_do_not_disturb() {
+    // Every offer is rejected at once. With `reject_sets_dnd` the agent then takes nothing new for
+    // `presence_reset` (10 minutes), so far fewer offers are made.
+    let base = single_queue(
+        20.0,
+        60.0,
+        1,
+        1,
+        "auto_close_open = \"2h\"",
+        "horizon = \"2d\"\nreplications = 3\ndecline_limit = 1",
+    )
+    .replace("auto_close_open = \"0s\"\n", "");
+    let plain = run(&with_group_keys(&base, "offer = { accept = 0.0, reject = 1.0 }"));
+    let dnd = run(&with_group_keys(
+        &base,
+        "offer = { accept = 0.0, reject = 1.0, reject_sets_dnd = true, presence_reset = \"10m\" }",
+    ));
+    let (plain_offers, dnd_offers) = (all(&plain, Metric::Offers).mean, all(&dnd, Metric::Offers).mean);
+    // At most one offer per 10-minute DND period: 6 per hour over 48 hours.
+    assert!(dnd_offers <= 6.0 * 48.0 + 1.0 && dnd_offers < 0.5 * plain_offers, "{dnd_offers} vs {plain_offers}");
+}
+
+#[test]
+fn each_queue_can_have_its_own_service_level_threshold() {
+    // The same waits judged against 20 s and against 5 minutes.
+    let text =
+        single_queue(240.0, 180.0, 13, 1, "", "horizon = \"2d\"\nreplications = 4\nservice_level_threshold = \"20s\"");
+    let strict = run(&text);
+    let lenient = run(&text.replace("name = \"q\"\n", "name = \"q\"\nservice_level_threshold = \"5m\"\n"));
+    let sl = |r: &ccsim::metrics::RunResults| all(r, Metric::ServiceLevel).mean;
+    assert!(sl(&lenient) > sl(&strict) + 0.05, "{} vs {}", sl(&lenient), sl(&strict));
+    assert_eq!(all(&strict, Metric::AsaS).mean, all(&lenient, Metric::AsaS).mean, "same customers, same waits");
+}

@@ -773,7 +773,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         });
         self.observer.completed(self.conversations[slot as usize].view, now);
         self.finish(slot);
-        if units > 0 || !self.agents[agent as usize].working() {
+        if units > 0 {
             self.agent_available(agent);
         }
     }
