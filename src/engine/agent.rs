@@ -34,10 +34,16 @@ pub(crate) struct Agent {
     pub last_assigned: f64,
     /// When the agent last released capacity (least active); −∞ if never.
     pub last_release: f64,
+}
+
+/// An agent's random streams, kept apart from [`Agent`] so that the agents scanned by every
+/// assignment stay small.
+#[derive(Clone, Debug)]
+pub(crate) struct AgentStreams {
     /// Offer responses and pick choices.
-    pub rng: Stream,
+    pub behaviour: Stream,
     /// Absence draws, apart so that they do not shift with offers.
-    pub absence_rng: Stream,
+    pub absence: Stream,
 }
 
 impl Agent {

@@ -223,13 +223,14 @@ impl Lanes {
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
         let method = view.scenario.queues[q].assignment;
+        let declined = !view.conversations[slot as usize].declines.is_empty();
         let mut best: Option<(u32, (u32, f64, f64))> = None;
         for (pos, &id) in self.members[q].iter().enumerate() {
             let agent = &view.agents[id as usize];
             if !eligible(agent, ws) {
                 continue;
             }
-            let declines = view.declines(slot, id);
+            let declines = if declined { view.declines(slot, id) } else { 0 };
             if declines >= view.limit() {
                 continue;
             }
@@ -431,5 +432,6 @@ fn better(a: (u32, f64, f64), b: (u32, f64, f64)) -> bool {
 /// DOMAIN.md §4.2: working, base presence allowed by the work stream, enough free capacity.
 #[inline]
 pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
-    agent.working() && ws.allowed_presences.contains(agent.presence()) && agent.free() >= ws.capacity
+    // Cheapest test first: most agents passed over are full.
+    agent.free() >= ws.capacity && agent.working() && ws.allowed_presences.contains(agent.presence())
 }

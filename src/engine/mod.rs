@@ -43,7 +43,7 @@ use crate::scenario::{
     WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
-use agent::Agent;
+use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
 use events::{Calendar, ConvSlot, EventKind, Response};
 use rng::{Purpose, Stream};
@@ -197,6 +197,7 @@ struct Replication<'s, O: Observer> {
     conversations: Vec<Conversation>,
     free_slots: Vec<ConvSlot>,
     agents: Vec<Agent>,
+    agent_streams: Vec<AgentStreams>,
     /// First agent id of each group; a group's agents are contiguous, in roster order.
     group_start: Vec<u32>,
     lanes: Lanes,
@@ -212,6 +213,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn new(scenario: &'s Scenario, replication: u32, observer: &'s mut O) -> Self {
         let seed = scenario.simulation.seed;
         let mut agents = Vec::new();
+        let mut agent_streams = Vec::new();
         let mut group_start = Vec::with_capacity(scenario.agent_groups.len() + 1);
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             group_start.push(agents.len() as u32);
@@ -230,8 +232,10 @@ impl<'s, O: Observer> Replication<'s, O> {
                     penalty_token: 0,
                     last_assigned: f64::NEG_INFINITY,
                     last_release: f64::NEG_INFINITY,
-                    rng: rng::stream(seed, replication, Purpose::Agent, id, 0),
-                    absence_rng: rng::stream(seed, replication, Purpose::Agent, id, 1),
+                });
+                agent_streams.push(AgentStreams {
+                    behaviour: rng::stream(seed, replication, Purpose::Agent, id, 0),
+                    absence: rng::stream(seed, replication, Purpose::Agent, id, 1),
                 });
             }
         }
@@ -248,6 +252,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             conversations: Vec::new(),
             free_slots: Vec::new(),
             agents,
+            agent_streams,
             group_start,
             lanes,
             arrival_streams: (0..scenario.channels.len())
@@ -526,12 +531,12 @@ impl<'s, O: Observer> Replication<'s, O> {
         };
         let version = self.set_state(slot, ConversationState::Offered);
         self.observer.offered(self.conversations[slot as usize].view, self.now);
-        let a = &mut self.agents[agent as usize];
-        let u: f64 = a.rng.random();
+        let rng = &mut self.agent_streams[agent as usize].behaviour;
+        let u: f64 = rng.random();
         let (response, delay) = if u < behaviour.accept {
-            (Response::Accept, behaviour.response_time.sample(&mut a.rng))
+            (Response::Accept, behaviour.response_time.sample(rng))
         } else if u < behaviour.accept + behaviour.reject {
-            (Response::Reject, behaviour.response_time.sample(&mut a.rng))
+            (Response::Reject, behaviour.response_time.sample(rng))
         } else {
             (Response::Timeout, behaviour.timeout.0)
         };
@@ -840,10 +845,9 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// The agent picks (one conversation when polling; as many as fit when `immediate`).
     fn try_pick(&mut self, agent: u32, immediate: bool) {
         loop {
-            let mut rng = self.agents[agent as usize].rng.clone();
             let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
-            let picked = self.lanes.pick(&view, agent, immediate, &mut rng);
-            self.agents[agent as usize].rng = rng;
+            let rng = &mut self.agent_streams[agent as usize].behaviour;
+            let picked = self.lanes.pick(&view, agent, immediate, rng);
             let Some(slot) = picked else { break };
             self.take(slot, agent);
             if !immediate {
@@ -855,10 +859,11 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// The agent's next look at the Open conversations. The first look comes at a uniformly random
     /// point of a first period, so that a group's agents do not all poll at the same instant.
     fn schedule_poll(&mut self, agent: u32, first: bool) {
-        let a = &mut self.agents[agent as usize];
-        let mut every = self.scenario.agent_groups[a.group.index()].pick.every.sample(&mut a.rng);
+        let group = self.agents[agent as usize].group;
+        let rng = &mut self.agent_streams[agent as usize].behaviour;
+        let mut every = self.scenario.agent_groups[group.index()].pick.every.sample(rng);
         if first {
-            every *= a.rng.random::<f64>();
+            every *= rng.random::<f64>();
         }
         // A polling period drawn as 0 from a distribution still moves time forward.
         let at = self.now + Duration(every.max(1e-6));
@@ -876,13 +881,17 @@ impl<'s, O: Observer> Replication<'s, O> {
         let scheduled = g.break_at(second_of_day).map(|p| self.scenario.presences[p.0 as usize].base);
         let absence = g.absence;
         for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+            let new_day = self.agents[agent as usize].absence_day != day;
+            let absent = if new_day {
+                absence > 0.0 && self.agent_streams[agent as usize].absence.random::<f64>() < absence
+            } else {
+                self.agents[agent as usize].absent
+            };
             self.update_agent(agent, |a| {
                 a.on_shift = on_shift;
                 a.scheduled = scheduled;
-                if a.absence_day != day {
-                    a.absence_day = day;
-                    a.absent = absence > 0.0 && a.absence_rng.random::<f64>() < absence;
-                }
+                a.absence_day = day;
+                a.absent = absent;
             });
         }
     }
