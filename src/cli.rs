@@ -1,5 +1,5 @@
 //! The command line as clap sees it. Nothing here runs anything: `main.rs` turns these arguments
-//! into a checked scenario and run options, and hands them to the library.
+//! into checked scenarios and run settings, and hands them to the library.
 
 use std::path::PathBuf;
 
@@ -26,6 +26,26 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Run variants of a scenario on the same customers and report paired differences.
+    Compare {
+        /// One scenario with --variant, or two scenario files (the first is the baseline).
+        #[arg(required = true, num_args = 1..=2)]
+        scenarios: Vec<PathBuf>,
+        /// NAME:KEY=VALUE[,KEY=VALUE...]: a variant of the scenario, compared with it.
+        #[arg(long = "variant", value_name = "NAME:KEY=VALUE[,KEY=VALUE]")]
+        variants: Vec<String>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
+    /// Run a scenario at every point of a grid of values.
+    Sweep {
+        scenario: PathBuf,
+        /// KEY=V1,V2,... or KEY=FROM..TO[/STEP]; several make a grid.
+        #[arg(long = "vary", value_name = "KEY=V1,V2,...", required = true)]
+        vary: Vec<String>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
 }
@@ -44,6 +64,9 @@ pub struct RunOptions {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Override one scenario value by a dotted path, e.g. agent_group.tier1.count=30.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Also write conversations.csv: every conversation of replication 1.
     #[arg(long)]
     pub trace: bool,

@@ -1,18 +1,22 @@
-//! `ccsim`: the command line. Parses arguments (clap, in `cli.rs`), loads and checks the scenario,
-//! and hands it to the library; renders errors for people and maps them to exit codes:
-//! 0 success, 2 invalid input, 3 any other error.
+//! `ccsim`: the command line. Parses arguments (clap, in `cli.rs`), loads and checks scenarios,
+//! and hands them to the library; shows progress on a terminal; renders errors for people and
+//! maps them to exit codes: 0 success, 2 invalid input, 3 any other error, 130 interrupted.
 
 mod cli;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use ccsim::erlang::{self, QueueModel};
-use ccsim::experiment;
+use ccsim::experiment::{self, Settings, compare, sweep};
+use ccsim::metrics::{Metric, RunResults};
 use ccsim::report;
-use ccsim::scenario::{Scenario, limits};
+use ccsim::scenario::{Override, Scenario, ScenarioSource, limits};
 use ccsim::time::Duration;
 use cli::{Cli, Command, ErlangArgs, RunOptions};
 
@@ -22,7 +26,12 @@ enum Failure {
     Input(String),
     /// Anything else (exit 3).
     Other(String),
+    /// Ctrl-C before the results were written (exit 130).
+    Interrupted,
 }
+
+/// Set by Ctrl-C; runs stop between batches of replications and write nothing.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -36,6 +45,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run { scenario, options } => run(scenario.as_deref(), &options),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Compare { scenarios, variants, options } => compare(&scenarios, &variants, &options),
+        Command::Sweep { scenario, vary, options } => sweep(&scenario, &vary, &options),
         Command::Erlang(args) => erlang(&args),
     };
     match outcome {
@@ -48,25 +59,29 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(3)
         }
+        Err(Failure::Interrupted) => {
+            eprintln!("interrupted: no results were written");
+            ExitCode::from(130)
+        }
     }
 }
 
-fn load(path: Option<&Path>) -> Result<Scenario, Failure> {
+fn source(path: Option<&Path>) -> Result<ScenarioSource, Failure> {
     match path {
-        Some(p) => Scenario::load(p).map_err(|e| Failure::Input(e.to_string())),
-        None => Ok(Scenario::default_scenario()),
+        Some(p) => ScenarioSource::read(p).map_err(|e| Failure::Input(e.to_string())),
+        None => Ok(ScenarioSource::default_scenario()),
     }
 }
 
-/// The scenario name as one safe path component: no separators, no `..`, no control characters.
-fn safe_component(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
-    let cleaned = cleaned.trim().to_string();
-    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') { "scenario".to_string() } else { cleaned }
+fn overrides(texts: &[String]) -> Result<Vec<Override>, Failure> {
+    texts.iter().map(|t| t.parse::<Override>().map_err(|e| Failure::Input(format!("--set {t}: {e}")))).collect()
 }
 
-fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
-    let mut scenario = load(path)?;
+/// The scenario with the run options applied: `--set` overrides (then `extra`), `-r`, `--seed`.
+fn prepare(source: &ScenarioSource, options: &RunOptions, extra: &[Override]) -> Result<Scenario, Failure> {
+    let mut all = overrides(&options.set)?;
+    all.extend_from_slice(extra);
+    let mut scenario = source.with_overrides(&all).map_err(|e| Failure::Input(e.to_string()))?;
     if let Some(r) = options.replications {
         if r == 0 || i64::from(r) > limits::REPLICATIONS {
             return Err(Failure::Input(format!("-r {r}: expected 1 to {} replications", limits::REPLICATIONS)));
@@ -76,22 +91,69 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
     if let Some(seed) = options.seed {
         scenario.simulation.seed = seed;
     }
+    Ok(scenario)
+}
+
+fn settings(options: &RunOptions) -> Result<Settings, Failure> {
     if options.threads == Some(0) {
         return Err(Failure::Input("--threads 0: expected at least 1 thread".into()));
     }
+    // A second handler cannot be installed; the first one already sets the flag.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED) })
+}
+
+/// A progress bar on stderr when it is a terminal and the run is not quiet; hidden otherwise.
+fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
+    if options.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} replications  {elapsed} elapsed, ETA {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The scenario name as one safe path component: no separators, no `..`, no control characters.
+fn safe_component(name: &str) -> String {
+    let cleaned: String = name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+    let cleaned = cleaned.trim().to_string();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') { "scenario".to_string() } else { cleaned }
+}
+
+fn output_dir(options: &RunOptions, scenario: &Scenario) -> PathBuf {
+    options.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&scenario.name)))
+}
+
+fn write(dir: &Path, files: &[report::OutputFile]) -> Result<usize, Failure> {
+    report::write_all(dir, files)
+        .map(|written| written.len())
+        .map_err(|e| Failure::Other(format!("{}: cannot write the results: {e}", dir.display())))
+}
+
+fn run_files(results: &RunResults, scenario: &Scenario) -> Result<Vec<report::OutputFile>, Failure> {
+    report::run_files(results, scenario).map_err(|e| Failure::Other(format!("cannot render the results: {e}")))
+}
+
+fn warn(scenario: &Scenario, options: &RunOptions) {
     if !options.quiet {
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }
     }
+}
 
-    let settings = experiment::Settings { threads: options.threads, trace: options.trace };
-    let results = experiment::run_replications(&scenario, &settings, &|_| {});
-    let files = report::run_files(&results, &scenario)
-        .map_err(|e| Failure::Other(format!("cannot render the results: {e}")))?;
-    let dir = options.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&scenario.name)));
-    let written = report::write_all(&dir, &files)
-        .map_err(|e| Failure::Other(format!("{}: cannot write the results: {e}", dir.display())))?;
+fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
+    let scenario = prepare(&source(path)?, options, &[])?;
+    let settings = settings(options)?;
+    warn(&scenario, options);
+    let bar = progress_bar(scenario.simulation.replications as usize, options);
+    let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
+        .map_err(|_| Failure::Interrupted)?;
+    bar.finish_and_clear();
+    let dir = output_dir(options, &scenario);
+    let written = write(&dir, &run_files(&results, &scenario)?)?;
 
     if !options.quiet {
         let sim = &scenario.simulation;
@@ -102,14 +164,142 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
             if sim.replications == 1 { "" } else { "s" },
             pretty_duration(sim.horizon),
             sim.seed,
-            results.estimate(&results.scopes[0], ccsim::metrics::Metric::Offered).mean.round()
+            results.estimate(&results.scopes[0], Metric::Offered).mean.round()
         );
         println!("{}", report::terminal::summary_table(&results));
         println!(
             "service level: answered within {} over all arrivals; ± is the 95% confidence half-width across replications",
             pretty_duration(sim.service_level_threshold)
         );
-        println!("wrote {} files to {}", written.len(), dir.display());
+        println!("wrote {written} files to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// `NAME:KEY=VALUE[,KEY=VALUE]`; a value may hold commas (`[1, 2]`) when no `=` follows them.
+fn parse_variant(text: &str) -> Result<(String, Vec<Override>), Failure> {
+    let bad = |why: &str| Failure::Input(format!("--variant {text}: {why}; expected NAME:KEY=VALUE[,KEY=VALUE]"));
+    let (name, spec) = text.split_once(':').ok_or_else(|| bad("no NAME:"))?;
+    if name.trim().is_empty() {
+        return Err(bad("an empty name"));
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    for piece in spec.split(',') {
+        match pieces.last_mut() {
+            Some(last) if !piece.contains('=') => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ => pieces.push(piece.to_string()),
+        }
+    }
+    let sets = pieces.iter().map(|p| p.parse::<Override>().map_err(|e| bad(&e))).collect::<Result<Vec<_>, _>>()?;
+    Ok((name.trim().to_string(), sets))
+}
+
+fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) -> Result<(), Failure> {
+    let mut variants = Vec::new();
+    if paths.len() == 2 {
+        if !variant_texts.is_empty() {
+            return Err(Failure::Input("compare takes two scenario files or --variant, not both".into()));
+        }
+        for path in paths {
+            let scenario = prepare(&source(Some(path))?, options, &[])?;
+            let name = path.file_stem().map_or_else(|| scenario.name.clone(), |s| s.to_string_lossy().into_owned());
+            variants.push(compare::Variant { name, scenario });
+        }
+        if variants[0].name == variants[1].name {
+            variants[1].name.push_str("-2");
+        }
+    } else {
+        if variant_texts.is_empty() {
+            return Err(Failure::Input("compare needs --variant NAME:KEY=VALUE, or a second scenario file".into()));
+        }
+        let src = source(Some(&paths[0]))?;
+        variants.push(compare::Variant { name: "base".into(), scenario: prepare(&src, options, &[])? });
+        for text in variant_texts {
+            let (name, sets) = parse_variant(text)?;
+            if variants.iter().any(|v| v.name == name) {
+                return Err(Failure::Input(format!("--variant {text}: the name \"{name}\" is used twice")));
+            }
+            variants.push(compare::Variant { name, scenario: prepare(&src, options, &sets)? });
+        }
+    }
+    let settings = settings(options)?;
+    for v in &variants {
+        warn(&v.scenario, options);
+    }
+    let dir = output_dir(options, &variants[0].scenario);
+    let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+    let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
+    let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
+    let bar = progress_bar(total, options);
+    let comparison = compare::compare(variants, &settings, &|n| bar.set_position(n as u64)).map_err(|e| match e {
+        compare::CompareError::Unpaired(why) => Failure::Input(why),
+        compare::CompareError::Interrupted => Failure::Interrupted,
+    })?;
+    bar.finish_and_clear();
+
+    for ((name, results), scenario) in comparison.variants.iter().zip(&scenarios) {
+        write(&dir.join(safe_component(name)), &run_files(results, scenario)?)?;
+    }
+    let table = report::comparison::compare_csv(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
+    write(&dir, &[report::OutputFile { name: "compare.csv".into(), bytes: table }])?;
+    if !options.quiet {
+        println!(
+            "{}: {} on the same customers ({} replications each)",
+            scenarios[0].name,
+            names.join(" vs "),
+            scenarios[0].simulation.replications
+        );
+        println!("{}", report::comparison::compare_table(&comparison));
+        println!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
+        println!("wrote compare.csv and one folder per variant to {}", dir.display());
+    }
+    Ok(())
+}
+
+fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failure> {
+    let src = source(Some(path))?;
+    let axes = vary
+        .iter()
+        .map(|v| v.parse::<sweep::Axis>().map_err(|e| Failure::Input(format!("--vary {v}: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let points = sweep::grid(&axes);
+    let base = prepare(&src, options, &[])?;
+    let settings = settings(options)?;
+    warn(&base, options);
+    let total = points.len() * base.simulation.replications as usize;
+    let bar = progress_bar(total, options);
+    let at = |p: &sweep::Point| -> Result<Scenario, ccsim::scenario::ScenarioError> {
+        prepare(&src, options, &p.assignments).map_err(|e| match e {
+            Failure::Input(m) | Failure::Other(m) => {
+                ccsim::scenario::ScenarioError { file: String::new(), position: None, key: String::new(), message: m }
+            }
+            Failure::Interrupted => unreachable!("preparing a scenario cannot be interrupted"),
+        })
+    };
+    let done = sweep::sweep(&points, &at, &settings, &|n| bar.set_position(n as u64))
+        .map_err(|e| Failure::Input(e.message))?
+        .map_err(|_| Failure::Interrupted)?;
+    bar.finish_and_clear();
+
+    let dir = output_dir(options, &base);
+    for (point, (scenario, results)) in points.iter().zip(&done) {
+        write(&dir.join(safe_component(&point.label())), &run_files(results, scenario)?)?;
+    }
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    let rows: Vec<(String, Vec<String>, &RunResults)> = points
+        .iter()
+        .zip(&done)
+        .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.value.clone()).collect(), r))
+        .collect();
+    let table = report::comparison::sweep_csv(&keys, &rows).map_err(|e| Failure::Other(e.to_string()))?;
+    write(&dir, &[report::OutputFile { name: "sweep.csv".into(), bytes: table }])?;
+    if !options.quiet {
+        println!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
+        println!("{}", report::comparison::sweep_table(&rows));
+        println!("wrote sweep.csv and one folder per point to {}", dir.display());
     }
     Ok(())
 }

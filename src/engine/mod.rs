@@ -733,8 +733,10 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
             return;
         }
+        // "On shift" excludes a break in an away or offline presence: the agent is not at work.
         let prev = &self.agents[previous as usize];
-        if ws.affinity && prev.working() && prev.free() >= ws.capacity {
+        let at_work = prev.working() && prev.scheduled.is_none_or(|p| p.is_staffed());
+        if ws.affinity && at_work && prev.free() >= ws.capacity {
             self.offer(slot, previous);
         } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
             self.offer(slot, agent);

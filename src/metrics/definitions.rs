@@ -131,6 +131,42 @@ impl Metric {
         Metric::RequeueWaitS,
     ];
 
+    /// The metrics that `compare`, `sweep` and the terminal put first.
+    pub const HEADLINE: [Metric; 10] = [
+        Metric::Offered,
+        Metric::Answered,
+        Metric::Abandoned,
+        Metric::ServiceLevel,
+        Metric::AsaS,
+        Metric::WaitP90S,
+        Metric::PWait,
+        Metric::AbandonRate,
+        Metric::Occupancy,
+        Metric::Utilization,
+    ];
+
+    /// Whether a larger value is worse (waits, abandons); `None` when neither way is bad.
+    pub fn larger_is_worse(self) -> Option<bool> {
+        match self {
+            Metric::AsaS
+            | Metric::WaitP50S
+            | Metric::WaitP90S
+            | Metric::WaitP95S
+            | Metric::PWait
+            | Metric::AbandonRate
+            | Metric::Abandoned
+            | Metric::AutoClosed
+            | Metric::AvgQueueLen
+            | Metric::MaxQueueLen
+            | Metric::RequeueWaitS
+            | Metric::TimeToAcceptS
+            | Metric::Rejects
+            | Metric::Timeouts => Some(true),
+            Metric::ServiceLevel | Metric::Answered | Metric::Completed => Some(false),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Metric::Offered => "offered",

@@ -3,12 +3,14 @@
 //! - [`collector`]: the engine's observer for one replication — streaming counts, sums, a small
 //!   wait histogram ([`histogram`]) and time integrals per (interval, scope), by arrival cohort
 //!   after warm-up.
+//! - [`comparison`]: variants side by side, with paired differences.
 //! - [`definitions`]: every headline metric, defined once.
 //! - [`results`]: a run's replications and merged cells, as the rows reports print.
 //! - [`trace`]: the per-conversation record of one replication (`--trace`).
 //! - [`statistics`]: means, ratios of sums and their 95% confidence intervals across replications.
 
 pub mod collector;
+pub mod comparison;
 pub mod definitions;
 pub mod histogram;
 pub mod results;
@@ -16,6 +18,7 @@ pub mod statistics;
 pub mod trace;
 
 pub use collector::{AgentCell, Collector, ConvCell, IntervalCells, ScopeLayout};
+pub use comparison::{CompareRow, Comparison};
 pub use definitions::{Kind, Metric, ScopeKind, Value};
 pub use results::{RunResults, Scope, SummaryRow};
 pub use statistics::Estimate;

@@ -132,18 +132,36 @@ impl RunResults {
 
     /// The estimate of `metric` in `scope` across replications.
     pub fn estimate(&self, scope: &Scope, metric: Metric) -> Estimate {
-        let values = (0..self.replications.len()).map(|r| self.replication_value(r, scope, metric));
         match metric.kind() {
-            Kind::Ratio => statistics::of_ratio(
-                &values
-                    .map(|v| match v {
-                        Value::Ratio { numerator, denominator } => (numerator, denominator),
-                        Value::Number(x) => (x, 1.0),
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            Kind::Count | Kind::Mean => statistics::of_values(&values.map(Value::number).collect::<Vec<_>>()),
+            Kind::Ratio => statistics::of_ratio(&self.ratio_parts(scope, metric)),
+            Kind::Count | Kind::Mean => statistics::of_values(&self.numbers(scope, metric)),
         }
+    }
+
+    /// `other − self` for `metric` in `scope`, replication by replication: the paired difference
+    /// of two runs on common random numbers (same seed, same replication count).
+    pub fn difference(&self, other: &RunResults, scope: &Scope, metric: Metric) -> Estimate {
+        match metric.kind() {
+            Kind::Ratio => {
+                statistics::paired_ratio_difference(&self.ratio_parts(scope, metric), &other.ratio_parts(scope, metric))
+            }
+            Kind::Count | Kind::Mean => {
+                statistics::paired_difference(&self.numbers(scope, metric), &other.numbers(scope, metric))
+            }
+        }
+    }
+
+    fn numbers(&self, scope: &Scope, metric: Metric) -> Vec<f64> {
+        (0..self.replications.len()).map(|r| self.replication_value(r, scope, metric).number()).collect()
+    }
+
+    fn ratio_parts(&self, scope: &Scope, metric: Metric) -> Vec<(f64, f64)> {
+        (0..self.replications.len())
+            .map(|r| match self.replication_value(r, scope, metric) {
+                Value::Ratio { numerator, denominator } => (numerator, denominator),
+                Value::Number(x) => (x, 1.0),
+            })
+            .collect()
     }
 
     /// Every (scope, metric) row of `summary.csv`, in report order.

@@ -10,6 +10,14 @@
 //!   interval is `R ± t(0.975, n−1) · std_dev/√n`. Replications with a zero denominator still count:
 //!   they contribute zᵢ = 0 and pull ȳ down, as they should.
 //!
+//! - Paired differences between two runs on common random numbers ([`paired_difference`],
+//!   [`paired_ratio_difference`]): replication r of one run sees the same customers as
+//!   replication r of the other, so the differences dᵢ are taken replication by replication and
+//!   get a Student-t interval; for ratios, dᵢ = (x_bᵢ − R_b·y_bᵢ)/ȳ_b − (x_aᵢ − R_a·y_aᵢ)/ȳ_a around
+//!   R_b − R_a (the delta method applied to the pair).
+//! - Independent differences ([`independent_difference`]): two runs with unrelated seeds, the
+//!   Welch interval with Welch–Satterthwaite degrees of freedom.
+//!
 //! With one replication the bounds and `std_dev` are NaN.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -45,7 +53,12 @@ impl Estimate {
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: usize) -> f64 {
-    match StudentsT::new(0.0, 1.0, df as f64) {
+    t_975_real(df as f64)
+}
+
+/// The same for fractional degrees of freedom (Welch).
+fn t_975_real(df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
         Ok(t) => t.inverse_cdf(0.975),
         Err(_) => f64::NAN,
     }
@@ -84,6 +97,46 @@ pub fn of_ratio(parts: &[(f64, f64)]) -> Estimate {
     Estimate::with_spread(ratio, sd, n)
 }
 
+/// b − a, replication by replication, for counts and means; pairs with a NaN are left out.
+pub fn paired_difference(a: &[f64], b: &[f64]) -> Estimate {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    of_values(&d)
+}
+
+/// R_b − R_a for ratios of sums over paired replications, with a delta-method interval.
+pub fn paired_ratio_difference(a: &[(f64, f64)], b: &[(f64, f64)]) -> Estimate {
+    let n = a.len().min(b.len());
+    let sums = |parts: &[(f64, f64)]| parts[..n].iter().fold((0.0, 0.0), |(s, t), (x, y)| (s + x, t + y));
+    let ((xa, ya), (xb, yb)) = (sums(a), sums(b));
+    if n == 0 || ya == 0.0 || yb == 0.0 {
+        return Estimate::undefined(n);
+    }
+    let (ra, rb) = (xa / ya, xb / yb);
+    let (mean_a, mean_b) = (ya / n as f64, yb / n as f64);
+    if n < 2 {
+        return Estimate::with_spread(rb - ra, f64::NAN, n);
+    }
+    let z = a[..n].iter().zip(&b[..n]).map(|((x1, y1), (x2, y2))| (x2 - rb * y2) / mean_b - (x1 - ra * y1) / mean_a);
+    Estimate::with_spread(rb - ra, sample_sd(z, 0.0, n), n)
+}
+
+/// b − a for two independent estimates, with a Welch interval.
+pub fn independent_difference(a: &Estimate, b: &Estimate) -> Estimate {
+    let (na, nb) = (a.replications as f64, b.replications as f64);
+    let (va, vb) = (a.std_dev.powi(2) / na, b.std_dev.powi(2) / nb);
+    let se = (va + vb).sqrt();
+    let df = (va + vb).powi(2) / (va.powi(2) / (na - 1.0) + vb.powi(2) / (nb - 1.0));
+    let half = t_975_real(df) * se;
+    let mean = b.mean - a.mean;
+    Estimate {
+        mean,
+        ci95_low: mean - half,
+        ci95_high: mean + half,
+        std_dev: se,
+        replications: a.replications.min(b.replications),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +146,31 @@ mod tests {
         assert!((t_975(1) - 12.7062).abs() < 1e-3);
         assert!((t_975(9) - 2.2622).abs() < 1e-4);
         assert!((t_975(29) - 2.04523).abs() < 1e-5);
+    }
+
+    #[test]
+    fn paired_differences_cancel_what_the_pairs_share() {
+        // Each pair shares a large common component: the paired interval is narrow, the
+        // independent one is not.
+        let a = [100.0, 200.0, 300.0, 400.0];
+        let b = [101.0, 202.0, 301.0, 402.0];
+        let paired = paired_difference(&a, &b);
+        assert_eq!(paired.mean, 1.5);
+        let independent = independent_difference(&of_values(&a), &of_values(&b));
+        assert_eq!(independent.mean, 1.5);
+        assert!(paired.half_width() * 50.0 < independent.half_width());
+        let r = paired_ratio_difference(&[(1.0, 2.0), (2.0, 4.0)], &[(2.0, 2.0), (4.0, 4.0)]);
+        assert_eq!(r.mean, 0.5);
+        assert_eq!(r.std_dev, 0.0);
+    }
+
+    #[test]
+    fn welch_degrees_of_freedom_reduce_to_the_pooled_case_for_equal_samples() {
+        let a = of_values(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let b = of_values(&[2.0, 3.0, 4.0, 5.0, 6.0]);
+        let d = independent_difference(&a, &b);
+        let se = (2.0 * 2.5 / 5.0f64).sqrt();
+        assert!((d.half_width() - t_975(8) * se).abs() < 1e-9);
     }
 
     #[test]

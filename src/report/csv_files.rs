@@ -24,15 +24,15 @@ pub const INTERVAL_METRICS: [Metric; 15] = [
     Metric::Reopened,
 ];
 
-fn writer() -> csv::Writer<Vec<u8>> {
+pub(super) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> csv::Result<Vec<u8>> {
+pub(super) fn finish(w: csv::Writer<Vec<u8>>) -> csv::Result<Vec<u8>> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn number(x: f64) -> String {
+pub(super) fn number(x: f64) -> String {
     if x.is_nan() { "NaN".to_string() } else { x.to_string() }
 }
 

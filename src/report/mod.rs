@@ -2,11 +2,13 @@
 //!
 //! - [`csv_files`]: `summary.csv`, `intervals.csv`, `replications.csv`, `agents.csv`, and
 //!   `conversations.csv` with `--trace`.
+//! - [`comparison`]: `compare.csv`, `sweep.csv` and their terminal tables.
 //! - [`terminal`]: the table `ccsim run` prints.
 //! - [`files`]: writing files whole (temporary file, then rename).
 //!
 //! Charts (`charts/`) are not drawn yet; `--no-charts` is accepted and has nothing to skip.
 
+pub mod comparison;
 pub mod csv_files;
 pub mod files;
 pub mod terminal;

@@ -15,7 +15,9 @@ const COLUMNS: [(Metric, &str); 8] = [
     (Metric::Occupancy, "occupancy"),
 ];
 
-fn format(metric: Metric, e: &Estimate) -> String {
+/// A metric's estimate as people read it: percentages for ratios, seconds for waits, with the
+/// 95% half-width.
+pub fn format_estimate(metric: Metric, e: &Estimate) -> String {
     if e.mean.is_nan() {
         return "–".into();
     }
@@ -45,7 +47,7 @@ pub fn summary_table(results: &RunResults) -> String {
         let mut row = vec![Cell::new(label)];
         for (metric, _) in COLUMNS {
             let text = if metric.applies_to(scope.kind) {
-                format(metric, &results.estimate(scope, metric))
+                format_estimate(metric, &results.estimate(scope, metric))
             } else {
                 String::new()
             };

@@ -13,11 +13,13 @@ pub mod demand;
 pub mod distribution;
 pub mod error;
 pub mod model;
+pub mod overrides;
 pub mod raw;
 mod resolve;
 
 pub use error::ScenarioError;
 pub use model::*;
+pub use overrides::{Override, ScenarioSource};
 pub use resolve::limits;
 
 use std::path::Path;
@@ -30,28 +32,7 @@ pub const DEFAULT_SCENARIO_LABEL: &str = "<default scenario>";
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let file = path.display().to_string();
-        let fail = |message: String| ScenarioError { file: file.clone(), position: None, key: String::new(), message };
-        if path.is_dir() {
-            return Err(fail("is a directory; expected a scenario file (.toml)".into()));
-        }
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => fail("no such file; expected the path of a scenario file (.toml)".into()),
-            _ => fail(format!("cannot be read: {e}")),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let (line, column) =
-                error::line_column(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-            ScenarioError {
-                file: file.clone(),
-                position: Some((line, column)),
-                key: String::new(),
-                message: "the file is not UTF-8 text; expected a TOML scenario file".into(),
-            }
-        })?;
-        // Data files (`empirical`, `trace`) are named relative to the scenario file.
-        let base_dir = path.parent().unwrap_or(Path::new(""));
-        Scenario::from_toml_in(&text, &file, base_dir)
+        ScenarioSource::read(path)?.scenario()
     }
 
     /// The embedded default scenario.
@@ -103,4 +84,26 @@ fn plain_types(message: &str) -> String {
         .replace("expected i64", "expected an integer")
         .replace("expected u64", "expected an integer ≥ 0")
         .replace("expected f64", "expected a number")
+}
+
+/// The text of a scenario file, or an error that says why there is none.
+fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let fail = |message: String| ScenarioError { file: file.clone(), position: None, key: String::new(), message };
+    if path.is_dir() {
+        return Err(fail("is a directory; expected a scenario file (.toml)".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail("no such file; expected the path of a scenario file (.toml)".into()),
+        _ => fail(format!("cannot be read: {e}")),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = error::line_column(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        ScenarioError {
+            file: file.clone(),
+            position: Some((line, column)),
+            key: String::new(),
+            message: "the file is not UTF-8 text; expected a TOML scenario file".into(),
+        }
+    })
 }

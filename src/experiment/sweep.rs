@@ -1,0 +1,135 @@
+//! `ccsim sweep`: one scenario run at every point of a grid of overrides.
+//!
+//! `--vary KEY=V1,V2,…` lists values; `KEY=10..30` is every integer from 10 to 30 and
+//! `KEY=10..30/5` every fifth (bounds included; decimals allowed, e.g. `0.5..1/0.25`). Several
+//! `--vary` make a grid, the first varying slowest. Every point runs with the same seed, so
+//! neighbouring points see the same customers and their differences are smooth.
+
+use std::str::FromStr;
+
+use crate::metrics::RunResults;
+use crate::scenario::{Override, Scenario, ScenarioError};
+
+use super::{Interrupted, Settings, try_run_replications};
+
+/// One varied key and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl FromStr for Axis {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Axis, String> {
+        let (key, spec) = text
+            .split_once('=')
+            .ok_or_else(|| format!("\"{text}\" is not KEY=VALUES; expected e.g. agent_group.tier1.count=10..30/5"))?;
+        let values = match spec.split_once("..") {
+            Some((from, rest)) => {
+                let (to, step) = rest.split_once('/').unwrap_or((rest, "1"));
+                let number = |s: &str| {
+                    s.trim().parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                        format!("\"{spec}\" is not a range; expected FROM..TO or FROM..TO/STEP with numbers")
+                    })
+                };
+                let (from, to, step) = (number(from)?, number(to)?, number(step)?);
+                if step <= 0.0 || to < from {
+                    return Err(format!("\"{spec}\": expected FROM ≤ TO and a positive STEP"));
+                }
+                let count = ((to - from) / step + 1e-9).floor() as usize + 1;
+                if count > 10_000 {
+                    return Err(format!("\"{spec}\" has {count} values; expected at most 10000"));
+                }
+                (0..count)
+                    .map(|i| {
+                        let v = from + step * i as f64;
+                        if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+                    })
+                    .collect()
+            }
+            None => spec.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect::<Vec<_>>(),
+        };
+        if values.is_empty() {
+            return Err(format!("no values in \"{text}\"; expected KEY=V1,V2,… or KEY=FROM..TO[/STEP]"));
+        }
+        Ok(Axis { key: key.trim().to_string(), values })
+    }
+}
+
+/// A point of the grid: its overrides, in axis order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub assignments: Vec<Override>,
+}
+
+impl Point {
+    /// `key=value,key=value`, also the name of the point's output folder.
+    pub fn label(&self) -> String {
+        self.assignments.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Every combination of the axes' values, the first axis varying slowest.
+pub fn grid(axes: &[Axis]) -> Vec<Point> {
+    let mut points = vec![Point { assignments: Vec::new() }];
+    for axis in axes {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                axis.values.iter().map(move |v| {
+                    let mut assignments = p.assignments.clone();
+                    assignments.push(Override { key: axis.key.clone(), value: v.clone() });
+                    Point { assignments }
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// Builds each point's scenario with `scenario_at` (so bad values fail before anything runs),
+/// then runs them in order.
+pub fn sweep(
+    points: &[Point],
+    scenario_at: &dyn Fn(&Point) -> Result<Scenario, ScenarioError>,
+    settings: &Settings,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Result<Vec<(Scenario, RunResults)>, Interrupted>, ScenarioError> {
+    let scenarios = points.iter().map(scenario_at).collect::<Result<Vec<_>, _>>()?;
+    let mut done = Vec::new();
+    let mut offset = 0;
+    for scenario in scenarios {
+        let results = match try_run_replications(&scenario, settings, &|n| progress(offset + n)) {
+            Ok(r) => r,
+            Err(i) => return Ok(Err(i)),
+        };
+        offset += scenario.simulation.replications as usize;
+        done.push((scenario, results));
+    }
+    Ok(Ok(done))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_ranges_and_steps() {
+        assert_eq!("a.b=1,2,5".parse::<Axis>().unwrap().values, vec!["1", "2", "5"]);
+        assert_eq!("a.b=10..13".parse::<Axis>().unwrap().values, vec!["10", "11", "12", "13"]);
+        assert_eq!("a.b=10..30/10".parse::<Axis>().unwrap().values, vec!["10", "20", "30"]);
+        assert_eq!("a.b=0.5..1/0.25".parse::<Axis>().unwrap().values, vec!["0.5", "0.75", "1"]);
+        assert_eq!("m=push,pick".parse::<Axis>().unwrap().values, vec!["push", "pick"]);
+        for bad in ["a.b", "a.b=", "a.b=5..1", "a.b=1..5/0", "a.b=x..y"] {
+            assert!(bad.parse::<Axis>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_grid_varies_the_first_axis_slowest() {
+        let axes = ["x=1,2".parse().unwrap(), "y=a,b,c".parse().unwrap()];
+        let labels: Vec<String> = grid(&axes).iter().map(Point::label).collect();
+        assert_eq!(labels, vec!["x=1,y=a", "x=1,y=b", "x=1,y=c", "x=2,y=a", "x=2,y=b", "x=2,y=c"]);
+    }
+}

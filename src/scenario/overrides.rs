@@ -1,0 +1,213 @@
+//! `--set KEY=VALUE`: change one value of a scenario by a dotted path before it is checked.
+//!
+//! A path walks the scenario's tables; a table that is one of many (`[[agent_group]]`,
+//! `[[work_stream.routing_rule]]`, …) is addressed by its `name`: `agent_group.tier1.count=30`,
+//! `work_stream.chat.mode=pick`, `channel.web.arrivals.rate_per_hour=[0, 10, …]`,
+//! `simulation.replications=50`. A missing key is added (so a default can be overridden), a missing
+//! table on the way is created, and a wrong name is an error that lists the names that exist. The
+//! value is read as a TOML value (`30`, `0.95`, `true`, `"1h"`, `[1, 2]`, `{ dist = … }`); a bare
+//! word that is not one (`pick`) is taken as a string.
+//!
+//! The scenario is checked twice: as written, so that its own errors point at its lines, and with
+//! the overrides applied, so that a bad override is reported as the `--set` that caused it.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use super::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, Scenario, ScenarioError};
+
+/// One `KEY=VALUE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub key: String,
+    pub value: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Override, String> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("\"{text}\" is not KEY=VALUE; expected e.g. agent_group.tier1.count=30"))?;
+        let key = key.trim();
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            return Err(format!("\"{key}\" is not a dotted path; expected e.g. work_stream.chat.mode"));
+        }
+        Ok(Override { key: key.to_string(), value: value.trim().to_string() })
+    }
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.key, self.value)
+    }
+}
+
+impl Override {
+    /// The value as TOML: a TOML value if it reads as one, a string otherwise.
+    fn toml_value(&self) -> toml::Value {
+        self.value.parse::<toml::Value>().unwrap_or_else(|_| toml::Value::String(self.value.clone()))
+    }
+}
+
+/// A scenario's text and where it came from: what overrides apply to.
+#[derive(Clone, Debug)]
+pub struct ScenarioSource {
+    pub text: String,
+    /// How the source is named in messages.
+    pub file: String,
+    /// The directory data files are named relative to.
+    pub base_dir: PathBuf,
+}
+
+impl ScenarioSource {
+    /// Reads a scenario file (the same errors as [`Scenario::load`]).
+    pub fn read(path: &Path) -> Result<ScenarioSource, ScenarioError> {
+        let text = super::read_text(path)?;
+        Ok(ScenarioSource {
+            text,
+            file: path.display().to_string(),
+            base_dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        })
+    }
+
+    /// The embedded default scenario.
+    pub fn default_scenario() -> ScenarioSource {
+        ScenarioSource {
+            text: DEFAULT_SCENARIO.to_string(),
+            file: DEFAULT_SCENARIO_LABEL.to_string(),
+            base_dir: PathBuf::new(),
+        }
+    }
+
+    /// The scenario as written.
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_toml_in(&self.text, &self.file, &self.base_dir)
+    }
+
+    /// The scenario with `overrides` applied in order.
+    pub fn with_overrides(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        let scenario = self.scenario()?;
+        if overrides.is_empty() {
+            return Ok(scenario);
+        }
+        let label = overrides.iter().map(|o| format!("--set {o}")).collect::<Vec<_>>().join(" ");
+        let fail = |key: &str, message: String| ScenarioError {
+            file: format!("{} with {label}", self.file),
+            position: None,
+            key: key.to_string(),
+            message,
+        };
+        let mut document: toml::Table = toml::from_str(&self.text).map_err(|e| fail("", e.message().to_string()))?;
+        for o in overrides {
+            apply(&mut document, &o.key, o.toml_value()).map_err(|message| fail(&o.key, message))?;
+        }
+        let text = toml::to_string(&document).map_err(|e| fail("", e.to_string()))?;
+        // Line numbers of the rewritten text mean nothing to the user: the override is the culprit.
+        Scenario::from_toml_in(&text, &self.file, &self.base_dir).map_err(|e| fail(&e.key, e.message))
+    }
+}
+
+/// Sets `value` at the dotted `key` of `document`.
+pub fn apply(document: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    let segments: Vec<&str> = key.split('.').collect();
+    let mut table = document;
+    let mut i = 0;
+    while i + 1 < segments.len() {
+        let segment = segments[i];
+        let path = segments[..=i].join(".");
+        let entry = table.entry(segment.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = match entry {
+            toml::Value::Table(t) => {
+                i += 1;
+                t
+            }
+            toml::Value::Array(items) => {
+                let name = segments[i + 1];
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|t| t.get("name").and_then(|n| n.as_str()).map(|n| format!("\"{n}\"")))
+                    .collect();
+                let found = items.iter_mut().find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name));
+                let Some(toml::Value::Table(t)) = found else {
+                    return Err(format!("no [[{path}]] is named \"{name}\"; expected one of {}", names.join(", ")));
+                };
+                if i + 2 >= segments.len() {
+                    return Err(format!("{path}.{name} is a table; expected a key inside it, e.g. {path}.{name}.name"));
+                }
+                i += 2;
+                t
+            }
+            other => {
+                return Err(format!("{path} is the value {other}, not a table; expected a path that ends at {path}"));
+            }
+        };
+    }
+    table.insert(segments[segments.len() - 1].to_string(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_with(sets: &[&str]) -> Result<Scenario, ScenarioError> {
+        let overrides: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
+        ScenarioSource::default_scenario().with_overrides(&overrides)
+    }
+
+    #[test]
+    fn named_tables_are_addressed_by_name() {
+        let s = default_with(&[
+            "agent_group.generalists.count=30",
+            "simulation.replications=50",
+            "work_stream.chat.mode=pick",
+        ])
+        .unwrap();
+        assert_eq!(s.agent_groups[0].count, 30);
+        assert_eq!(s.simulation.replications, 50);
+        assert_eq!(s.work_streams[0].mode, crate::scenario::Mode::Pick);
+    }
+
+    #[test]
+    fn nested_and_missing_tables_can_be_set() {
+        let s = default_with(&[
+            "channel.sms.arrivals.rate_per_hour=12",
+            "agent_group.specialists.offer.accept=0.9",
+            "work_stream.chat.routing_rule.gold customers.queue=general",
+        ])
+        .unwrap();
+        assert!(s.agent_groups[1].offer.as_ref().is_some_and(|o| o.accept == 0.9));
+        assert_eq!(s.work_streams[0].rules[0].queue, crate::scenario::QueueId(2));
+    }
+
+    #[test]
+    fn a_wrong_name_lists_the_names_that_exist() {
+        let e = default_with(&["agent_group.tier9.count=3"]).unwrap_err();
+        assert!(e.to_string().contains("no [[agent_group]] is named \"tier9\""), "{e}");
+        assert!(e.to_string().contains("\"generalists\", \"specialists\""), "{e}");
+        assert!(e.file.contains("--set agent_group.tier9.count=3"));
+    }
+
+    #[test]
+    fn a_wrong_key_is_reported_with_the_keys_that_exist() {
+        let e = default_with(&["simulation.replicatoins=3"]).unwrap_err();
+        assert!(e.to_string().contains("unknown field `replicatoins`"), "{e}");
+        assert!(e.to_string().contains("`replications`"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_value_is_checked_like_the_file() {
+        let e = default_with(&["agent_group.generalists.capacity=0"]).unwrap_err();
+        assert_eq!(e.key, "agent_group.generalists.capacity");
+        assert!(e.message.contains("expected"), "{e}");
+        assert!(e.position.is_none());
+    }
+
+    #[test]
+    fn malformed_overrides_are_refused() {
+        assert!("count".parse::<Override>().is_err());
+        assert!("a..b=1".parse::<Override>().is_err());
+        assert_eq!("a.b = x y".parse::<Override>().unwrap().value, "x y");
+    }
+}
