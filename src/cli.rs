@@ -46,6 +46,22 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Run a scenario and judge it by its [[check]] gates and against a baseline run; exit 1 when a
+    /// gate fails.
+    Check {
+        scenario: PathBuf,
+        /// A folder an earlier `ccsim run` wrote: fail on significant regressions against it.
+        #[arg(long, value_name = "DIR")]
+        baseline: Option<PathBuf>,
+        /// How much worse than the baseline a metric may be before it can regress (relative).
+        #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
+        tolerance: f64,
+        /// Also write this run's files into DIR, as the baseline of later checks.
+        #[arg(long = "save-baseline", value_name = "DIR")]
+        save_baseline: Option<PathBuf>,
+        #[command(flatten)]
+        options: RunOptions,
+    },
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
 }

@@ -1,6 +1,7 @@
 //! `ccsim`: the command line. Parses arguments (clap, in `cli.rs`), loads and checks scenarios,
 //! and hands them to the library; shows progress on a terminal; renders errors for people and
-//! maps them to exit codes: 0 success, 2 invalid input, 3 any other error, 130 interrupted.
+//! maps them to exit codes: 0 success, 1 a check failed, 2 invalid input, 3 any other error,
+//! 130 interrupted.
 
 mod cli;
 
@@ -28,6 +29,8 @@ enum Failure {
     Other(String),
     /// Ctrl-C before the results were written (exit 130).
     Interrupted,
+    /// `ccsim check`: a gate failed (exit 1); the message names the failing gates.
+    CheckFailed(String),
 }
 
 /// Set by Ctrl-C; runs stop between batches of replications and write nothing.
@@ -47,6 +50,9 @@ fn main() -> ExitCode {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Compare { scenarios, variants, options } => compare(&scenarios, &variants, &options),
         Command::Sweep { scenario, vary, options } => sweep(&scenario, &vary, &options),
+        Command::Check { scenario, baseline, tolerance, save_baseline, options } => {
+            check(&scenario, baseline.as_deref(), tolerance, save_baseline.as_deref(), &options)
+        }
         Command::Erlang(args) => erlang(&args),
     };
     match outcome {
@@ -62,6 +68,10 @@ fn main() -> ExitCode {
         Err(Failure::Interrupted) => {
             eprintln!("interrupted: no results were written");
             ExitCode::from(130)
+        }
+        Err(Failure::CheckFailed(message)) => {
+            eprintln!("check failed: {message}");
+            ExitCode::from(1)
         }
     }
 }
@@ -272,11 +282,12 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
     let total = points.len() * base.simulation.replications as usize;
     let bar = progress_bar(total, options);
     let at = |p: &sweep::Point| -> Result<Scenario, ccsim::scenario::ScenarioError> {
-        prepare(&src, options, &p.assignments).map_err(|e| match e {
-            Failure::Input(m) | Failure::Other(m) => {
-                ccsim::scenario::ScenarioError { file: String::new(), position: None, key: String::new(), message: m }
-            }
-            Failure::Interrupted => unreachable!("preparing a scenario cannot be interrupted"),
+        prepare(&src, options, &p.assignments).map_err(|e| {
+            let message = match e {
+                Failure::Input(m) | Failure::Other(m) | Failure::CheckFailed(m) => m,
+                Failure::Interrupted => "interrupted".into(),
+            };
+            ccsim::scenario::ScenarioError { file: String::new(), position: None, key: String::new(), message }
         })
     };
     let done = sweep::sweep(&points, &at, &settings, &|n| bar.set_position(n as u64))
@@ -302,6 +313,81 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
         println!("wrote sweep.csv and one folder per point to {}", dir.display());
     }
     Ok(())
+}
+
+fn check(
+    path: &Path,
+    baseline: Option<&Path>,
+    tolerance: f64,
+    save_baseline: Option<&Path>,
+    options: &RunOptions,
+) -> Result<(), Failure> {
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return Err(Failure::Input(format!("--tolerance {tolerance}: expected a fraction ≥ 0, such as 0.05")));
+    }
+    let scenario = prepare(&source(Some(path))?, options, &[])?;
+    if scenario.checks.is_empty() && baseline.is_none() && save_baseline.is_none() {
+        return Err(Failure::Input(format!(
+            "{}: nothing to check; expected [[check]] tables in the scenario, --baseline DIR or --save-baseline DIR",
+            path.display()
+        )));
+    }
+    let baseline = baseline
+        .map(|dir| experiment::check::Baseline::read(dir).map_err(|e| Failure::Input(format!("--baseline: {e}"))))
+        .transpose()?;
+    let settings = settings(options)?;
+    warn(&scenario, options);
+    let bar = progress_bar(scenario.simulation.replications as usize, options);
+    let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
+        .map_err(|_| Failure::Interrupted)?;
+    bar.finish_and_clear();
+    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance).map_err(|e| {
+        let at = e.at.map_or_else(String::new, |(l, c)| format!("at line {l}, column {c}: "));
+        Failure::Input(format!("{}: {at}{}", path.display(), e.message))
+    })?;
+
+    let dir = output_dir(options, &scenario);
+    let mut files = run_files(&results, &scenario)?;
+    let table = report::check::check_csv(&gates).map_err(|e| Failure::Other(e.to_string()))?;
+    files.push(report::OutputFile { name: "check.csv".into(), bytes: table });
+    write(&dir, &files)?;
+    if let Some(save) = save_baseline {
+        write(save, &run_files(&results, &scenario)?)?;
+    }
+
+    let failed: Vec<String> = gates
+        .iter()
+        .filter(|g| g.verdict == ccsim::metrics::gates::Verdict::Fail)
+        .map(|g| {
+            let interval = g.interval.as_ref().map_or_else(String::new, |i| format!(" at {i}"));
+            format!(
+                "{} {} {} {}{interval} = {:.4} (limit {})",
+                g.kind,
+                g.scope.name(),
+                g.name,
+                g.metric.name(),
+                g.value,
+                g.limit
+            )
+        })
+        .collect();
+    if !options.quiet {
+        if let Some(b) = &baseline {
+            let paired = if b.pairs_with(&scenario) {
+                "paired: same seed and replications"
+            } else {
+                "unpaired: different seed or replications"
+            };
+            println!("baseline: {} replications ({paired}); tolerance {}%", b.replications, tolerance * 100.0);
+        }
+        println!("{}", report::check::check_table(&gates));
+        println!("{} gates, {} failed; wrote check.csv to {}", gates.len(), failed.len(), dir.display());
+    }
+    match failed.len() {
+        0 => Ok(()),
+        n if n <= 5 => Err(Failure::CheckFailed(failed.join("; "))),
+        n => Err(Failure::CheckFailed(format!("{}; and {} more (see check.csv)", failed[..5].join("; "), n - 5))),
+    }
 }
 
 fn validate(paths: &[PathBuf]) -> Result<(), Failure> {

@@ -6,6 +6,7 @@
 //! replication order and merged sequentially, so the floating-point sums are always added in the
 //! same order and memory holds one batch of per-interval cells at a time.
 
+pub mod check;
 pub mod compare;
 pub mod sweep;
 

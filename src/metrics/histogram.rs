@@ -81,6 +81,31 @@ impl WaitHistogram {
         self.total
     }
 
+    /// The share of recorded waits at most `wait` seconds, interpolated inside its bucket as
+    /// [`Self::quantile`] does; NaN when empty.
+    pub fn share_at_most(&self, wait: f64) -> f64 {
+        if self.total == 0 {
+            return f64::NAN;
+        }
+        if wait < 0.0 {
+            return 0.0;
+        }
+        let mut below = 0.0;
+        for (i, &count) in self.counts.iter().enumerate() {
+            let count = f64::from(count);
+            let (lo, hi) = bounds(i, self.max);
+            let hi = hi.min(self.max);
+            if wait < hi {
+                if count > 0.0 && wait > lo {
+                    below += count * (wait - lo) / (hi - lo);
+                }
+                break;
+            }
+            below += count;
+        }
+        below / self.total as f64
+    }
+
     /// The `q`-quantile (0 < q ≤ 1), interpolated inside its bucket; NaN when empty.
     pub fn quantile(&self, q: f64) -> f64 {
         if self.total == 0 {
@@ -150,6 +175,25 @@ mod tests {
         assert_eq!(h.quantile(0.5), 0.0);
         assert!(h.quantile(0.9) > 28.0 && h.quantile(0.9) <= 30.0);
         assert!(WaitHistogram::default().quantile(0.5).is_nan());
+    }
+
+    #[test]
+    fn shares_at_most_a_wait_invert_the_quantiles() {
+        let mut h = WaitHistogram::default();
+        for _ in 0..50 {
+            h.record(0.0);
+        }
+        for i in 0..50 {
+            h.record(20.0 + i as f64);
+        }
+        assert_eq!(h.share_at_most(0.0), 0.5);
+        assert_eq!(h.share_at_most(10.0), 0.5);
+        assert_eq!(h.share_at_most(69.0), 1.0);
+        assert_eq!(h.share_at_most(1e9), 1.0);
+        for q in [0.6, 0.75, 0.9] {
+            assert!((h.share_at_most(h.quantile(q)) - q).abs() < 0.02, "q{q}");
+        }
+        assert!(WaitHistogram::default().share_at_most(1.0).is_nan());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod collector;
 pub mod comparison;
 pub mod definitions;
+pub mod gates;
 pub mod histogram;
 pub mod results;
 pub mod statistics;

@@ -10,6 +10,7 @@
 
 use super::collector::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
 use super::definitions::{Kind, Metric, ScopeKind, Value};
+use super::histogram::WaitHistogram;
 use super::statistics::{self, Estimate};
 use super::trace::TraceRow;
 use crate::scenario::Scenario;
@@ -188,5 +189,39 @@ impl RunResults {
         let conv = scope.conv.map(|i| self.merged.conv(k, i));
         let agent = scope.agent.map(|i| self.merged.agent(k, i));
         metric.value(conv, agent, self.interval_lengths[k], self.replications.len()).number()
+    }
+
+    /// As [`Self::interval_value`], but a ratio keeps its pooled numerator and denominator (all
+    /// replications' sums), so that a caller can tell how many conversations stand behind it.
+    pub fn interval_parts(&self, k: usize, scope: &Scope, metric: Metric) -> Value {
+        if !metric.applies_to(scope.kind) {
+            return Value::Number(f64::NAN);
+        }
+        let conv = scope.conv.map(|i| self.merged.conv(k, i));
+        let agent = scope.agent.map(|i| self.merged.agent(k, i));
+        metric.value(conv, agent, self.interval_lengths[k], self.replications.len())
+    }
+
+    /// Agents staffed on average during interval `k` in an agent scope (∫ staffed agents dt over
+    /// the interval's observed length), per replication; NaN for a conversation scope.
+    pub fn staffed_agents(&self, k: usize, scope: &Scope) -> f64 {
+        match scope.agent {
+            Some(i) if self.interval_lengths[k] > 0.0 => {
+                self.merged.agent(k, i).staffed_time / self.interval_lengths[k] / self.replications.len().max(1) as f64
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    /// The first waits of the answered conversations of a conversation scope, every interval and
+    /// replication pooled; empty for an agent scope.
+    pub fn pooled_waits(&self, scope: &Scope) -> WaitHistogram {
+        let mut waits = WaitHistogram::default();
+        if let Some(i) = scope.conv {
+            for k in 0..self.merged.intervals {
+                waits.merge(&self.merged.conv(k, i).waits);
+            }
+        }
+        waits
     }
 }

@@ -3,11 +3,13 @@
 //! - [`csv_files`]: `summary.csv`, `intervals.csv`, `replications.csv`, `agents.csv`, and
 //!   `conversations.csv` with `--trace`.
 //! - [`comparison`]: `compare.csv`, `sweep.csv` and their terminal tables.
+//! - [`check`]: `check.csv` and the table of gates.
 //! - [`terminal`]: the table `ccsim run` prints.
 //! - [`files`]: writing files whole (temporary file, then rename).
 //!
 //! Charts (`charts/`) are not drawn yet; `--no-charts` is accepted and has nothing to skip.
 
+pub mod check;
 pub mod comparison;
 pub mod csv_files;
 pub mod files;
@@ -32,5 +34,20 @@ pub fn run_files(results: &RunResults, scenario: &Scenario) -> csv::Result<Vec<O
             bytes: csv_files::conversations_csv(results, scenario)?,
         });
     }
+    files.push(OutputFile { name: "run.toml".into(), bytes: run_record(scenario).into_bytes() });
     Ok(files)
+}
+
+/// `run.toml`: what was run, so that a later `ccsim check --baseline` knows whether its
+/// replications pair with the baseline's (same seed, same count: the same customers).
+pub fn run_record(scenario: &Scenario) -> String {
+    let sim = &scenario.simulation;
+    let mut table = toml::Table::new();
+    table.insert("scenario".into(), toml::Value::String(scenario.name.clone()));
+    table.insert("seed".into(), toml::Value::String(sim.seed.to_string()));
+    table.insert("replications".into(), toml::Value::Integer(i64::from(sim.replications)));
+    table.insert("horizon_s".into(), toml::Value::Float(sim.horizon.0));
+    table.insert("warmup_s".into(), toml::Value::Float(sim.warmup.0));
+    table.insert("ccsim_version".into(), toml::Value::String(env!("CARGO_PKG_VERSION").into()));
+    toml::to_string(&table).unwrap_or_default()
 }

@@ -51,6 +51,8 @@ pub struct Scenario {
     pub agent_groups: Vec<AgentGroup>,
     /// The five base presences, then the `[[presence]]` tables.
     pub presences: Vec<Presence>,
+    /// Gates for `ccsim check`.
+    pub checks: Vec<Check>,
     /// Things that are allowed but probably not meant (a channel with no arrivals all day).
     pub warnings: Vec<String>,
 }
@@ -251,6 +253,33 @@ pub struct Waiting {
     pub customer_reply: Distribution,
     /// Probability that the customer never replies to a waiting conversation.
     pub never_reply: f64,
+}
+
+/// A `[[check]]` gate. The metric is checked against the metric definitions when the check runs
+/// (the scenario layer does not know them); `at` keeps its place in the file for that error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub metric: String,
+    /// (line, column) of `metric` in the file.
+    pub at: Option<(usize, usize)>,
+    /// `all`, `channel`, `work_stream`, `queue` or `agent_group`.
+    pub scope: String,
+    pub name: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Gate on the confidence bound in the metric's bad direction rather than on the mean.
+    pub on_ci: bool,
+    pub intervals: CheckIntervals,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckIntervals {
+    /// The whole run.
+    Whole,
+    /// Every reporting interval after warm-up.
+    Every,
+    /// These reporting intervals (indices after warm-up).
+    Chosen(Vec<usize>),
 }
 
 /// A presence: a name and the base status routing sees.

@@ -54,6 +54,23 @@ pub struct RawScenario {
     pub agent_group: Vec<RawAgentGroup>,
     #[serde(default)]
     pub presence: Vec<RawPresence>,
+    #[serde(default)]
+    pub check: Vec<RawCheck>,
+}
+
+/// A gate for `ccsim check`: a metric of a scope must stay within `min` and/or `max`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub metric: Spanned<String>,
+    pub scope: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
+    pub on: Option<Spanned<String>>,
+    pub every_interval: Option<bool>,
+    /// Start labels of the reporting intervals to check (`"09:00"`, `"d2 09:00"`).
+    pub intervals: Option<Spanned<Vec<String>>>,
 }
 
 /// A custom presence and the base status routing sees (DOMAIN.md §1.9).

@@ -227,7 +227,14 @@ impl Resolver<'_> {
             ));
         }
 
-        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, warnings })
+        let checks = raw
+            .check
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.check(i, c, &simulation, &channels, &work_streams, &queues, &agent_groups))
+            .collect::<Result<Vec<_>>>()?;
+
+        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, checks, warnings })
     }
 
     fn simulation(&self, raw: &RawSimulation) -> Result<Simulation> {
@@ -351,6 +358,138 @@ impl Resolver<'_> {
                 Err(self.at(c, key, format!("{}; expected an integer from 1 to {}", c.get_ref(), limits::CAPACITY)))
             }
         }
+    }
+
+    /// A `[[check]]`: its scope and name exist, its bounds are numbers, its intervals are real.
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        i: usize,
+        c: &raw::RawCheck,
+        simulation: &Simulation,
+        channels: &[Channel],
+        work_streams: &[WorkStream],
+        queues: &[Queue],
+        groups: &[AgentGroup],
+    ) -> Result<Check> {
+        let key = format!("check[{i}]");
+        let scope = c.scope.as_ref().map_or("all", |s| s.get_ref().as_str()).to_string();
+        let names: Vec<&String> = match scope.as_str() {
+            "all" => vec![],
+            "channel" => channels.iter().map(|x| &x.name).collect(),
+            "work_stream" => work_streams.iter().map(|x| &x.name).collect(),
+            "queue" => queues.iter().map(|x| &x.name).collect(),
+            "agent_group" => groups.iter().map(|x| &x.name).collect(),
+            other => {
+                let at = c.scope.as_ref().map(|s| s.span());
+                return Err(self.error_at(
+                    at,
+                    format!("{key}.scope"),
+                    format!("unknown scope \"{other}\"; expected all, channel, work_stream, queue or agent_group"),
+                ));
+            }
+        };
+        let name = match (&c.name, scope.as_str()) {
+            (None, "all") => "all".to_string(),
+            (Some(n), "all") if n.get_ref() == "all" => "all".to_string(),
+            (Some(n), "all") => {
+                return Err(self.at(n, format!("{key}.name"), "the scope all has the name all; expected no name"));
+            }
+            (None, _) => {
+                return Err(self.at(
+                    &c.metric,
+                    format!("{key}.name"),
+                    format!("missing; expected the name of a {scope}: {}", list(names.into_iter())),
+                ));
+            }
+            (Some(n), _) if names.contains(&n.get_ref()) => n.get_ref().clone(),
+            (Some(n), _) => {
+                return Err(self.at(
+                    n,
+                    format!("{key}.name"),
+                    format!("no {scope} is named \"{}\"; expected one of {}", n.get_ref(), list(names.into_iter())),
+                ));
+            }
+        };
+        let bound = |b: &Option<Spanned<f64>>, field: &str| -> Result<Option<f64>> {
+            match b {
+                Some(v) if !v.get_ref().is_finite() => {
+                    Err(self.at(v, format!("{key}.{field}"), format!("{}; expected a finite number", v.get_ref())))
+                }
+                other => Ok(other.as_ref().map(|v| *v.get_ref())),
+            }
+        };
+        let (min, max) = (bound(&c.min, "min")?, bound(&c.max, "max")?);
+        if min.is_none() && max.is_none() {
+            return Err(self.at(&c.metric, key, "no bound; expected `min`, `max` or both"));
+        }
+        if let (Some(lo), Some(hi)) = (min, max) {
+            if lo > hi {
+                return Err(self.at(&c.metric, key, format!("min {lo} is above max {hi}; expected min ≤ max")));
+            }
+        }
+        let on_ci = match &c.on {
+            None => false,
+            Some(o) if o.get_ref() == "mean" => false,
+            Some(o) if o.get_ref() == "ci" => true,
+            Some(o) => {
+                return Err(self.at(
+                    o,
+                    format!("{key}.on"),
+                    format!("\"{}\"; expected \"mean\" or \"ci\"", o.get_ref()),
+                ));
+            }
+        };
+        let intervals = match (&c.intervals, c.every_interval.unwrap_or(false)) {
+            (Some(list), true) => {
+                return Err(self.at(
+                    list,
+                    format!("{key}.intervals"),
+                    "both `intervals` and `every_interval`; expected one of them",
+                ));
+            }
+            (None, true) => CheckIntervals::Every,
+            (None, false) => CheckIntervals::Whole,
+            (Some(list), false) => {
+                let labels: Vec<String> =
+                    (0..simulation.interval_count()).map(|k| simulation.interval_bounds(k).0.clock_label()).collect();
+                let chosen = list
+                    .get_ref()
+                    .iter()
+                    .map(|l| {
+                        labels.iter().position(|x| x == l.trim()).ok_or_else(|| {
+                            self.at(
+                                list,
+                                format!("{key}.intervals"),
+                                format!(
+                                    "\"{l}\" is not the start of a reporting interval after warm-up; expected labels such as \"{}\"",
+                                    labels.first().map_or("09:00", String::as_str)
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                CheckIntervals::Chosen(chosen)
+            }
+        };
+        if on_ci && intervals != CheckIntervals::Whole {
+            return Err(self.at(
+                &c.metric,
+                format!("{key}.on"),
+                "per-interval gates are judged on the value over all replications, which has no interval; expected on = \"mean\"",
+            ));
+        }
+        let (line, column) = line_column(self.text, c.metric.span().start);
+        Ok(Check {
+            metric: c.metric.get_ref().clone(),
+            at: Some((line, column)),
+            scope,
+            name,
+            min,
+            max,
+            on_ci,
+            intervals,
+        })
     }
 
     /// The base presences, then the custom ones, each with a unique name.

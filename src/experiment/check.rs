@@ -1,0 +1,106 @@
+//! `ccsim check`: run a scenario and judge it — by its `[[check]]` assertions and, with a
+//! baseline folder, by regressions of its headline metrics ([`crate::metrics::gates`]).
+//!
+//! A baseline is a folder an earlier `ccsim run` (or `ccsim check --save-baseline`) wrote: its
+//! `replications.csv` holds every replication's metrics, and its `run.toml` the seed and
+//! replication count. When both match the current run, the replications see the same customers
+//! and are compared in pairs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::metrics::gates::{self, BaselineSeries, Gate, GateError};
+use crate::metrics::{Metric, RunResults, ScopeKind};
+use crate::scenario::Scenario;
+
+/// A baseline read from disk.
+pub struct Baseline {
+    /// (scope, name, metric) → per-replication values.
+    series: BTreeMap<(String, String, Metric), Vec<f64>>,
+    pub seed: Option<String>,
+    pub replications: usize,
+}
+
+fn scope_kind(name: &str) -> Option<ScopeKind> {
+    Some(match name {
+        "all" => ScopeKind::All,
+        "channel" => ScopeKind::Channel,
+        "work_stream" => ScopeKind::WorkStream,
+        "queue" => ScopeKind::Queue,
+        "agent_group" => ScopeKind::AgentGroup,
+        _ => return None,
+    })
+}
+
+impl Baseline {
+    /// Reads `DIR/replications.csv` and, if present, `DIR/run.toml`.
+    pub fn read(dir: &Path) -> Result<Baseline, String> {
+        let path = dir.join("replications.csv");
+        let mut reader = csv::Reader::from_path(&path)
+            .map_err(|e| format!("{}: {e}; expected a folder written by `ccsim run`", path.display()))?;
+        let header = reader.headers().map_err(|e| format!("{}: {e}", path.display()))?.clone();
+        let column = |name: &str| header.iter().position(|h| h == name);
+        let (Some(rep), Some(scope), Some(name)) = (column("replication"), column("scope"), column("name")) else {
+            return Err(format!("{}: expected the columns replication, scope and name", path.display()));
+        };
+        let metrics: Vec<(usize, Metric)> =
+            header.iter().enumerate().filter_map(|(i, h)| Metric::from_name(h).map(|m| (i, m))).collect();
+        let mut series: BTreeMap<(String, String, Metric), Vec<f64>> = BTreeMap::new();
+        let mut replications = 0;
+        for (line, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| format!("{}: line {}: {e}", path.display(), line + 2))?;
+            let r: usize = record[rep]
+                .parse()
+                .map_err(|_| format!("{}: line {}: replication is not a number", path.display(), line + 2))?;
+            replications = replications.max(r);
+            for &(i, metric) in &metrics {
+                let value = record[i].parse::<f64>().unwrap_or(f64::NAN);
+                series.entry((record[scope].to_string(), record[name].to_string(), metric)).or_default().push(value);
+            }
+        }
+        if series.is_empty() {
+            return Err(format!("{}: no replications; expected a folder written by `ccsim run`", path.display()));
+        }
+        let seed = std::fs::read_to_string(dir.join("run.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("seed").and_then(|s| s.as_str().map(str::to_string)));
+        Ok(Baseline { series, seed, replications })
+    }
+
+    /// Whether the current run's replications pair with the baseline's.
+    pub fn pairs_with(&self, scenario: &Scenario) -> bool {
+        self.seed.as_deref() == Some(scenario.simulation.seed.to_string().as_str())
+            && self.replications == scenario.simulation.replications as usize
+    }
+
+    fn series(&self) -> Vec<BaselineSeries<'_>> {
+        self.series
+            .iter()
+            .filter(|((_, _, metric), _)| Metric::HEADLINE.contains(metric))
+            .filter_map(|((scope, name, metric), values)| {
+                let kind = scope_kind(scope)?;
+                (kind != ScopeKind::AgentGroup).then(|| BaselineSeries {
+                    scope: kind,
+                    name,
+                    metric: *metric,
+                    values: values.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Every gate: the scenario's assertions, then the regressions against `baseline`.
+pub fn evaluate(
+    results: &RunResults,
+    scenario: &Scenario,
+    baseline: Option<&Baseline>,
+    tolerance: f64,
+) -> Result<Vec<Gate>, GateError> {
+    let mut all = gates::assertions(results, &scenario.checks)?;
+    if let Some(b) = baseline {
+        all.extend(gates::regressions(results, &b.series(), b.pairs_with(scenario), tolerance));
+    }
+    Ok(all)
+}

@@ -1,0 +1,356 @@
+//! Gates for `ccsim check`: assertions from the scenario's `[[check]]` tables, and regressions
+//! against a baseline run.
+//!
+//! **Assertions** compare a metric of a scope with its `min` and/or `max`: over the whole run on
+//! the mean across replications (`on = "mean"`, the default) or on the 95% confidence bound in the
+//! direction that could break the gate (`on = "ci"`: the lower bound against `min`, the upper
+//! against `max`, so that "service level ≥ 0.8 with 95% confidence" is `min = 0.8, on = "ci"`);
+//! or per reporting interval (`every_interval`, `intervals`), on the interval's value over all
+//! replications pooled. An interval without data (no conversation arrived) has no value and does
+//! not fail its gate.
+//!
+//! **Regressions** compare every headline metric that has a bad direction (waits, abandonment,
+//! service level, answered) in every conversation scope with the baseline's replications. A
+//! metric regresses when it is worse, in its bad direction, by more than the tolerance δ =
+//! `tolerance` × |baseline mean| and that is statistically significant: a one-sided t-test of
+//! H₀: worsening ≤ δ at 5% — paired replication by replication when the baseline used the same
+//! seed and replication count (common random numbers), Welch otherwise — with a Holm correction
+//! across all the metrics tested. A metric better by more than δ with the same test the other way
+//! is reported as improved and never fails.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::{Metric, RunResults, ScopeKind};
+use crate::scenario::{Check, CheckIntervals};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// A regression gate whose metric got significantly better.
+    Improved,
+    /// An interval gate on an interval without data.
+    NoData,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Improved => "improved",
+            Verdict::NoData => "no data",
+        }
+    }
+}
+
+/// One evaluated gate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// `assertion` or `regression`.
+    pub kind: &'static str,
+    pub scope: ScopeKind,
+    pub name: String,
+    pub metric: Metric,
+    /// The reporting interval's start label, for interval gates.
+    pub interval: Option<String>,
+    /// The value judged (the mean, or the confidence bound with `on = "ci"`).
+    pub value: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// What the value was held to, in words (`≥ 0.8`, `baseline 7.1 + 5%`).
+    pub limit: String,
+    /// One-sided p-value after the Holm correction (regressions).
+    pub p_value: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// A check whose metric or scope does not exist in these results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateError {
+    pub check: usize,
+    pub at: Option<(usize, usize)>,
+    pub message: String,
+}
+
+fn scope_kind(name: &str) -> ScopeKind {
+    match name {
+        "channel" => ScopeKind::Channel,
+        "work_stream" => ScopeKind::WorkStream,
+        "queue" => ScopeKind::Queue,
+        "agent_group" => ScopeKind::AgentGroup,
+        _ => ScopeKind::All,
+    }
+}
+
+fn bounds_text(check: &Check) -> String {
+    match (check.min, check.max) {
+        (Some(lo), Some(hi)) => format!("{lo} ≤ x ≤ {hi}"),
+        (Some(lo), None) => format!("≥ {lo}"),
+        (None, Some(hi)) => format!("≤ {hi}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// Evaluates the scenario's assertions.
+pub fn assertions(results: &RunResults, checks: &[Check]) -> Result<Vec<Gate>, GateError> {
+    let mut gates = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let fail = |message: String| GateError { check: i, at: check.at, message };
+        let metric = Metric::from_name(&check.metric).ok_or_else(|| {
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+            fail(format!(
+                "check[{i}].metric: unknown metric \"{}\"; expected one of {}",
+                check.metric,
+                names.join(", ")
+            ))
+        })?;
+        let kind = scope_kind(&check.scope);
+        if !metric.applies_to(kind) {
+            return Err(fail(format!(
+                "check[{i}].metric: {} is not reported for scope {}; expected a metric of that scope",
+                metric.name(),
+                kind.name()
+            )));
+        }
+        let scope = results
+            .scopes
+            .iter()
+            .find(|s| s.kind == kind && s.name == check.name)
+            .ok_or_else(|| fail(format!("check[{i}]: no {} named \"{}\"", kind.name(), check.name)))?;
+        let judge = |value: f64| -> Verdict {
+            if value.is_nan() {
+                Verdict::NoData
+            } else if check.min.is_some_and(|lo| value < lo) || check.max.is_some_and(|hi| value > hi) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            }
+        };
+        let gate = |interval: Option<String>, value: f64, low: f64, high: f64, verdict: Verdict| Gate {
+            kind: "assertion",
+            scope: kind,
+            name: check.name.clone(),
+            metric,
+            interval,
+            value,
+            ci95_low: low,
+            ci95_high: high,
+            limit: format!("{}{}", bounds_text(check), if check.on_ci { " (95% CI)" } else { "" }),
+            p_value: None,
+            verdict,
+        };
+        match &check.intervals {
+            CheckIntervals::Whole => {
+                let e = results.estimate(scope, metric);
+                let verdict = if check.on_ci {
+                    // The bound that could break the gate must hold: the lower against min, the upper against max.
+                    let low_ok = check.min.is_none_or(|lo| e.ci95_low >= lo);
+                    let high_ok = check.max.is_none_or(|hi| e.ci95_high <= hi);
+                    if e.ci95_low.is_nan() {
+                        judge(f64::NAN)
+                    } else if low_ok && high_ok {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    }
+                } else {
+                    judge(e.mean)
+                };
+                let value = match (check.on_ci, check.min.is_some()) {
+                    (true, true) => e.ci95_low,
+                    (true, false) => e.ci95_high,
+                    (false, _) => e.mean,
+                };
+                gates.push(gate(None, value, e.ci95_low, e.ci95_high, verdict));
+            }
+            CheckIntervals::Every | CheckIntervals::Chosen(_) => {
+                let ks: Vec<usize> = match &check.intervals {
+                    CheckIntervals::Chosen(ks) => ks.clone(),
+                    _ => (0..results.interval_labels.len()).collect(),
+                };
+                for k in ks {
+                    let value = results.interval_value(k, scope, metric);
+                    gates.push(gate(
+                        Some(results.interval_labels[k].0.clone()),
+                        value,
+                        f64::NAN,
+                        f64::NAN,
+                        judge(value),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(gates)
+}
+
+/// A baseline's per-replication values of one metric in one scope, and whether they pair with
+/// the current run's.
+pub struct BaselineSeries<'a> {
+    pub scope: ScopeKind,
+    pub name: &'a str,
+    pub metric: Metric,
+    pub values: Vec<f64>,
+}
+
+fn t_sf(t: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) => 1.0 - dist.cdf(t),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// One-sided p-values of "worse by more than δ" and "better by more than δ" for worsenings
+/// `current − base` (already signed so that positive is worse).
+fn one_sided(base: &[f64], current: &[f64], paired: bool, delta: f64) -> (f64, f64, f64) {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let var = |v: &[f64], m: f64| v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0);
+    let (diff, se, df) = if paired {
+        let d: Vec<f64> = base.iter().zip(current).map(|(b, c)| c - b).collect();
+        let m = mean(&d);
+        (m, (var(&d, m) / d.len() as f64).sqrt(), d.len() as f64 - 1.0)
+    } else {
+        let (mb, mc) = (mean(base), mean(current));
+        let (vb, vc) = (var(base, mb) / base.len() as f64, var(current, mc) / current.len() as f64);
+        let df =
+            (vb + vc).powi(2) / (vb.powi(2) / (base.len() as f64 - 1.0) + vc.powi(2) / (current.len() as f64 - 1.0));
+        (mc - mb, (vb + vc).sqrt(), df)
+    };
+    if se == 0.0 || se.is_nan() {
+        // No spread: the difference is what it is.
+        return (diff, if diff > delta { 0.0 } else { 1.0 }, if diff < -delta { 0.0 } else { 1.0 });
+    }
+    (diff, t_sf((diff - delta) / se, df), t_sf(-(diff + delta) / se, df))
+}
+
+/// Holm's step-down adjustment of p-values (family-wise error rate).
+fn holm(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = p.len() as f64;
+    let mut adjusted = vec![1.0; p.len()];
+    let mut running: f64 = 0.0;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank as f64) * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// Evaluates regressions of the current run against baseline series (one per metric and scope).
+pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bool, tolerance: f64) -> Vec<Gate> {
+    struct Test {
+        gate: Gate,
+        p_worse: f64,
+        p_better: f64,
+    }
+    let mut tests = Vec::new();
+    for series in baseline {
+        let Some(worse_if_larger) = series.metric.larger_is_worse() else { continue };
+        let Some(scope) = results.scopes.iter().find(|s| s.kind == series.scope && s.name == series.name) else {
+            continue;
+        };
+        let current: Vec<f64> = (0..results.replications.len())
+            .map(|r| results.replication_value(r, scope, series.metric).number())
+            .collect();
+        let paired_here = paired && current.len() == series.values.len();
+        let (base, now): (Vec<f64>, Vec<f64>) = if paired_here {
+            series
+                .values
+                .iter()
+                .zip(&current)
+                .filter(|(b, c)| !b.is_nan() && !c.is_nan())
+                .map(|(b, c)| (*b, *c))
+                .unzip()
+        } else {
+            (
+                series.values.iter().copied().filter(|v| !v.is_nan()).collect(),
+                current.iter().copied().filter(|v| !v.is_nan()).collect(),
+            )
+        };
+        if base.len() < 2 || now.len() < 2 {
+            continue;
+        }
+        let sign = if worse_if_larger { 1.0 } else { -1.0 };
+        let base_mean = base.iter().sum::<f64>() / base.len() as f64;
+        let now_mean = now.iter().sum::<f64>() / now.len() as f64;
+        let delta = tolerance * base_mean.abs();
+        let signed = |v: &[f64]| v.iter().map(|x| sign * x).collect::<Vec<_>>();
+        let (_, p_worse, p_better) = one_sided(&signed(&base), &signed(&now), paired_here, delta);
+        let direction = if worse_if_larger { "+" } else { "−" };
+        tests.push(Test {
+            gate: Gate {
+                kind: "regression",
+                scope: series.scope,
+                name: series.name.to_string(),
+                metric: series.metric,
+                interval: None,
+                value: now_mean,
+                ci95_low: f64::NAN,
+                ci95_high: f64::NAN,
+                limit: format!(
+                    "baseline {base_mean:.6} {direction} {}%{}",
+                    tolerance * 100.0,
+                    if paired_here { " (paired)" } else { "" }
+                ),
+                p_value: None,
+                verdict: Verdict::Pass,
+            },
+            p_worse,
+            p_better,
+        });
+    }
+    let worse = holm(&tests.iter().map(|t| t.p_worse).collect::<Vec<_>>());
+    let better = holm(&tests.iter().map(|t| t.p_better).collect::<Vec<_>>());
+    tests
+        .into_iter()
+        .zip(worse.into_iter().zip(better))
+        .map(|(mut t, (pw, pb))| {
+            t.gate.p_value = Some(pw);
+            t.gate.verdict = if pw < 0.05 {
+                Verdict::Fail
+            } else if pb < 0.05 {
+                Verdict::Improved
+            } else {
+                Verdict::Pass
+            };
+            t.gate
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holm_multiplies_the_smallest_p_by_the_number_of_tests_and_stays_monotone() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.5]);
+        assert!((adjusted[0] - 0.04).abs() < 1e-12);
+        assert!((adjusted[2] - 0.09).abs() < 1e-12);
+        assert!((adjusted[1] - 0.09).abs() < 1e-12, "never below an earlier step");
+        assert_eq!(adjusted[3], 0.5);
+    }
+
+    #[test]
+    fn a_worsening_within_the_tolerance_is_not_a_regression() {
+        let base = [10.0, 10.2, 9.8, 10.1, 9.9];
+        let slightly = [10.3, 10.5, 10.1, 10.4, 10.2];
+        let (_, p_worse, _) = one_sided(&base, &slightly, true, 0.5);
+        assert!(p_worse > 0.5);
+        let much = [12.0, 12.2, 11.8, 12.1, 11.9];
+        let (_, p_worse, p_better) = one_sided(&base, &much, true, 0.5);
+        assert!(p_worse < 1e-4 && p_better > 0.99);
+    }
+
+    #[test]
+    fn pairing_detects_what_independent_samples_hide() {
+        // A shared component from replication to replication hides a small worsening unless paired.
+        let base: Vec<f64> = (0..10).map(|i| 100.0 + 10.0 * i as f64).collect();
+        let now: Vec<f64> = base.iter().map(|b| b + 1.0).collect();
+        let (_, paired, _) = one_sided(&base, &now, true, 0.0);
+        let (_, unpaired, _) = one_sided(&base, &now, false, 0.0);
+        assert!(paired < 1e-6 && unpaired > 0.3, "{paired} {unpaired}");
+    }
+}
