@@ -83,6 +83,12 @@ impl Agent {
         (self.working() && self.scheduled.is_none_or(|p| p.is_staffed())) || self.holding > 0
     }
 
+    /// Working with some free capacity: the only agents a push search needs to look at.
+    #[inline]
+    pub fn candidate(&self) -> bool {
+        self.working() && self.used < self.capacity
+    }
+
     #[inline]
     pub fn free(&self) -> u32 {
         self.capacity.saturating_sub(self.used)

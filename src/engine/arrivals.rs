@@ -16,7 +16,7 @@ use rand::Rng;
 use rand_distr::{Distribution as _, Exp1};
 
 use crate::scenario::{Arrivals, RateProfile, distribution::Distribution};
-use crate::time::{DAY, SimTime};
+use crate::time::SimTime;
 
 /// The channel's first arrival after `now`, or `None` if there is none before `horizon`.
 /// `trace_position` is how many timestamps of a trace have been replayed; the other processes
@@ -42,15 +42,27 @@ pub fn next_poisson<R: Rng + ?Sized>(
     horizon: SimTime,
     rng: &mut R,
 ) -> Option<SimTime> {
-    if profile.daily_total() == 0.0 {
+    let slots = profile.per_second.len();
+    if slots == 1 {
+        // A constant rate: the gap is exponential, no slot walk needed.
+        let rate = profile.per_second[0];
+        if rate <= 0.0 {
+            return None;
+        }
+        let gap: f64 = Exp1.sample(rng);
+        let arrival = now.0 + gap / rate;
+        return (arrival < horizon.0).then_some(SimTime(arrival));
+    }
+    if profile.per_second.iter().all(|&r| r == 0.0) {
         return None;
     }
     let mut budget: f64 = Exp1.sample(rng);
     let mut t = now.0;
     while t < horizon.0 {
-        let slot_index = ((t.rem_euclid(DAY)) / profile.slot) as usize;
-        let rate = profile.per_second[slot_index.min(profile.per_second.len() - 1)];
-        let slot_end = ((t / profile.slot).floor() + 1.0) * profile.slot;
+        let absolute_slot = (t / profile.slot).floor();
+        // Slots repeat daily: the slot of the day by integer arithmetic rather than a float modulo.
+        let rate = profile.per_second[(absolute_slot as u64 % slots as u64) as usize];
+        let slot_end = (absolute_slot + 1.0) * profile.slot;
         if rate > 0.0 {
             let dt = budget / rate;
             if t + dt < slot_end {
@@ -88,6 +100,7 @@ pub fn next_in_trace(times: &[f64], position: &mut usize, horizon: SimTime) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::DAY;
     use rand::SeedableRng;
     use rand::rngs::Xoshiro256PlusPlus;
 

@@ -94,6 +94,12 @@ pub(super) struct Lanes {
     members: Vec<Vec<u32>>,
     /// Per queue and member position: the member's last assignment from this queue (−∞ never).
     queue_last: Vec<Vec<f64>>,
+    /// Per queue, a bit per member position: working with some free capacity. Only these members
+    /// can be eligible, so a search visits them alone — a few of fifty in a busy center.
+    candidates: Vec<Vec<u64>>,
+    /// Per agent group, for each of its queues: where the group's first agent sits among the
+    /// queue's members (a group's agents are contiguous there, in roster order).
+    group_positions: Vec<Vec<(usize, usize)>>,
     /// For each agent group, the push lanes of its queues, by queue priority.
     group_lanes: Vec<Vec<usize>>,
     /// For each agent group, the lanes its agents may pick from.
@@ -132,6 +138,19 @@ impl Lanes {
             m.sort_unstable();
         }
         let queue_last = members.iter().map(|m| vec![f64::NEG_INFINITY; m.len()]).collect();
+        let candidates = members.iter().map(|m| vec![0u64; m.len().div_ceil(64)]).collect();
+        let group_positions = scenario
+            .agent_groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                group
+                    .queues
+                    .iter()
+                    .map(|q| (q.index(), members[q.index()].partition_point(|&a| a < group_start[g])))
+                    .collect()
+            })
+            .collect();
         let reaches = |ws: &WorkStream, q: QueueId| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q);
         let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
             scenario
@@ -163,6 +182,8 @@ impl Lanes {
             lanes,
             members,
             queue_last,
+            candidates,
+            group_positions,
             group_lanes,
             group_pick_lanes,
             blocked: Vec::new(),
@@ -210,6 +231,21 @@ impl Lanes {
         lane.limited -= u32::from(limited);
     }
 
+    /// Marks whether an agent (the `offset`-th of its group) is working with free capacity.
+    #[inline]
+    pub fn set_candidate(&mut self, group: GroupId, offset: u32, on: bool) {
+        for &(q, first) in &self.group_positions[group.index()] {
+            let pos = first + offset as usize;
+            let word = &mut self.candidates[q][pos / 64];
+            let bit = 1u64 << (pos % 64);
+            if on {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+    }
+
     /// Notes that `agent` was assigned a conversation of `queue` (round robin order).
     pub fn record_assignment(&mut self, queue: QueueId, agent: u32, now: SimTime) {
         if let Ok(pos) = self.members[queue.index()].binary_search(&agent) {
@@ -223,14 +259,57 @@ impl Lanes {
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
         let method = view.scenario.queues[q].assignment;
-        let declined = !view.conversations[slot as usize].declines.is_empty();
+        if !view.conversations[slot as usize].declines.is_empty() {
+            return self.best_agent_after_declines(view, q, ws, method, slot);
+        }
+        // The common case, without declines, as one tight scan over the candidates: lower key wins,
+        // the first in roster order on ties.
+        let mut best: Option<(u32, f64, f64)> = None;
+        let members = &self.members[q];
+        for (w, &word) in self.candidates[q].iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let pos = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let id = members[pos];
+                let agent = &view.agents[id as usize];
+                if !eligible(agent, ws) {
+                    continue;
+                }
+                let (primary, secondary) = match method {
+                    AssignmentMethod::HighestCapacity => (-f64::from(agent.free()), agent.last_assigned),
+                    AssignmentMethod::RoundRobin => (self.queue_last[q][pos], 0.0),
+                    AssignmentMethod::LeastActive => (agent.last_release, self.queue_last[q][pos]),
+                };
+                let wins = match best {
+                    None => true,
+                    Some((_, p, s)) => primary < p || (primary == p && secondary < s),
+                };
+                if wins {
+                    best = Some((id, primary, secondary));
+                }
+            }
+        }
+        best.map(|(id, _, _)| id)
+    }
+
+    /// [`Lanes::best_agent`] for a conversation some agents have declined: those who declined it
+    /// fewer times come first, and those at the decline limit not at all.
+    fn best_agent_after_declines(
+        &self,
+        view: &View,
+        q: usize,
+        ws: &WorkStream,
+        method: AssignmentMethod,
+        slot: ConvSlot,
+    ) -> Option<u32> {
         let mut best: Option<(u32, (u32, f64, f64))> = None;
         for (pos, &id) in self.members[q].iter().enumerate() {
             let agent = &view.agents[id as usize];
             if !eligible(agent, ws) {
                 continue;
             }
-            let declines = if declined { view.declines(slot, id) } else { 0 };
+            let declines = view.declines(slot, id);
             if declines >= view.limit() {
                 continue;
             }

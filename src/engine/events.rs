@@ -52,9 +52,17 @@ pub enum EventKind {
 
 #[derive(Clone, Copy, Debug)]
 pub struct Event {
-    pub time: SimTime,
-    seq: u64,
+    /// Time then scheduling order in one integer: the bits of a non-negative float order like
+    /// the float, so one comparison orders two events.
+    key: u128,
     pub kind: EventKind,
+}
+
+impl Event {
+    #[inline]
+    pub fn time(&self) -> SimTime {
+        SimTime(f64::from_bits((self.key >> 64) as u64))
+    }
 }
 
 impl PartialEq for Event {
@@ -71,7 +79,7 @@ impl PartialOrd for Event {
 impl Ord for Event {
     /// Reversed, so that the max-heap pops the earliest event first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.time.cmp(&self.time).then(other.seq.cmp(&self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -82,9 +90,13 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// Schedules `kind` at `time` (≥ 0; the clock never runs backwards).
     #[inline]
     pub fn schedule(&mut self, time: SimTime, kind: EventKind) {
-        self.heap.push(Event { time, seq: self.next_seq, kind });
+        debug_assert!(time.0 >= 0.0);
+        // +0.0 for -0.0, whose bits would sort last.
+        let bits = (time.0 + 0.0).to_bits();
+        self.heap.push(Event { key: (u128::from(bits) << 64) | u128::from(self.next_seq), kind });
         self.next_seq += 1;
     }
 

@@ -166,6 +166,8 @@ pub(crate) struct Conversation {
     open_since: SimTime,
     /// Counted in its lane's `limited`: some agent has declined it `decline_limit` times.
     limited: bool,
+    /// Waiting in its lane (counted in the queue length).
+    in_lane: bool,
     holds_capacity: bool,
     /// (agent, times declined), for the decline limit.
     declines: Vec<(u32, u32)>,
@@ -288,10 +290,10 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
 
         while let Some(event) = self.calendar.pop() {
-            if event.time > self.horizon {
+            if event.time() > self.horizon {
                 break;
             }
-            self.now = event.time;
+            self.now = event.time();
             match event.kind {
                 EventKind::Arrival(channel) => self.arrival(channel),
                 EventKind::LeaveOpen { conv, generation, abandon } => {
@@ -433,7 +435,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.conversations[slot as usize].view.queued = true;
         }
         self.observer.arrived(self.conversations[slot as usize].view);
-        self.enter_open(slot);
+        self.enter_open(slot, agent.is_none());
         self.start_first_wait_timers(slot, patience);
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
@@ -453,6 +455,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             since: view.arrival,
             open_since: view.arrival,
             limited: false,
+            in_lane: false,
             holds_capacity: false,
             declines,
             rng,
@@ -490,22 +493,30 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    /// The conversation is Open in its lane.
-    fn enter_open(&mut self, slot: ConvSlot) {
+    /// The conversation is Open; `queue_it` puts it in its lane to wait. One that an agent takes
+    /// at once never waits in the lane and never counts in the queue length.
+    fn enter_open(&mut self, slot: ConvSlot, queue_it: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         c.state = ConversationState::Open;
         c.version = c.version.wrapping_add(1);
         c.since = now;
-        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
-        self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
-        self.observer.open_changed(c.view, now, 1);
+        if queue_it {
+            c.in_lane = true;
+            let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
+            self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
+            self.observer.open_changed(c.view, now, 1);
+        }
         self.observer.state_changed(c.view, ConversationState::Open, now);
     }
 
-    /// The conversation stops being Open (taken, offered, or gone).
+    /// The conversation stops waiting in its lane (taken, offered, or gone), if it was there.
     fn leave_lane(&mut self, slot: ConvSlot) {
-        let c = &self.conversations[slot as usize];
+        let c = &mut self.conversations[slot as usize];
+        if !c.in_lane {
+            return;
+        }
+        c.in_lane = false;
         let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
         self.lanes.remove_open(lane, c.limited);
         self.observer.open_changed(c.view, self.now, -1);
@@ -633,7 +644,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
         }
 
-        self.enter_open(slot);
+        self.enter_open(slot, true);
         let lane = {
             let c = &self.conversations[slot as usize];
             self.lanes.lane_of(c.view.queue, c.view.work_stream)
@@ -725,7 +736,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let view = c.view;
         let ws = &self.scenario.work_streams[view.work_stream.index()];
         self.observer.reopened(view, now);
-        self.enter_open(slot);
+        self.enter_open(slot, true);
         let lane = self.lanes.lane_of(view.queue, view.work_stream);
         if ws.mode == Mode::Pick {
             if let Some(agent) = self.lanes.immediate_picker(&self.view(), lane) {
@@ -815,11 +826,15 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
-        let before = a.load();
+        let (before, was_candidate) = (a.load(), a.candidate());
         change(a);
-        let after = a.load();
+        let (after, candidate) = (a.load(), a.candidate());
+        let group = a.group;
         if after != before {
-            self.observer.agent_load_changed(a.group, self.now, after - before);
+            self.observer.agent_load_changed(group, self.now, after - before);
+        }
+        if candidate != was_candidate {
+            self.lanes.set_candidate(group, agent - self.group_start[group.index()], candidate);
         }
     }
 

@@ -217,6 +217,62 @@ impl IntervalCells {
     }
 }
 
+/// The reporting grid after warm-up, and the interval that holds the current time: levels change
+/// at nearly every event, and almost always within that interval, so the common case needs no
+/// division.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    warmup: f64,
+    horizon: f64,
+    interval: f64,
+    first: usize,
+    last_k: usize,
+    /// The current interval (index after warm-up) and its bounds, clipped to the window.
+    k: usize,
+    start: f64,
+    end: f64,
+}
+
+impl Window {
+    fn new(warmup: f64, horizon: f64, interval: f64, first: usize, intervals: usize) -> Window {
+        let mut w = Window { warmup, horizon, interval, first, last_k: intervals - 1, k: 0, start: 0.0, end: -1.0 };
+        w.tick(warmup);
+        w
+    }
+
+    /// Moves the current interval to the one holding `t`.
+    #[inline]
+    fn tick(&mut self, t: f64) {
+        if t >= self.start && t < self.end {
+            return;
+        }
+        let absolute = (t.max(self.warmup) / self.interval) as usize;
+        self.k = absolute.saturating_sub(self.first).min(self.last_k);
+        self.start = (absolute as f64 * self.interval).max(self.warmup);
+        self.end = ((absolute + 1) as f64 * self.interval).min(self.horizon);
+    }
+
+    /// Calls `f(k, dt)` for each interval `k` overlapping [from, to] ∩ [warm-up, horizon].
+    #[inline]
+    fn spread(&self, from: f64, to: f64, mut f: impl FnMut(usize, f64)) {
+        let (mut t, end) = (from.max(self.warmup), to.min(self.horizon));
+        if t >= end {
+            return;
+        }
+        if t >= self.start && end <= self.end {
+            f(self.k, end - t);
+            return;
+        }
+        while t < end {
+            let absolute = (t / self.interval) as usize;
+            let boundary = ((absolute + 1) as f64 * self.interval).min(end);
+            let k = absolute.saturating_sub(self.first).min(self.last_k);
+            f(k, boundary - t);
+            t = boundary;
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct Level<T> {
     value: T,
@@ -233,6 +289,7 @@ pub struct Collector<'s> {
     horizon: f64,
     interval: f64,
     first_interval: usize,
+    window: Window,
     /// Service-level threshold of each queue.
     thresholds: Vec<f64>,
     short_abandon: f64,
@@ -252,6 +309,13 @@ impl<'s> Collector<'s> {
             horizon: sim.horizon.0,
             interval: sim.interval.0,
             first_interval: sim.first_interval(),
+            window: Window::new(
+                sim.warmup.0,
+                sim.horizon.0,
+                sim.interval.0,
+                sim.first_interval(),
+                sim.interval_count(),
+            ),
             thresholds: scenario.queues.iter().map(|q| q.service_level_threshold.0).collect(),
             short_abandon: sim.short_abandon.0,
             open: vec![Level::default(); layout.conv_scopes()],
@@ -288,73 +352,35 @@ impl<'s> Collector<'s> {
         }
     }
 
-    /// Calls `f(k, dt)` for each interval `k` overlapping [from, to] ∩ [warm-up, horizon].
-    #[inline]
-    fn spread(
-        warmup: f64,
-        horizon: f64,
-        interval: f64,
-        first: usize,
-        last_k: usize,
-        from: f64,
-        to: f64,
-        mut f: impl FnMut(usize, f64),
-    ) {
-        let (mut t, end) = (from.max(warmup), to.min(horizon));
-        while t < end {
-            let absolute = (t / interval) as usize;
-            let boundary = ((absolute + 1) as f64 * interval).min(end);
-            let k = absolute.saturating_sub(first).min(last_k);
-            f(k, boundary - t);
-            t = boundary;
-        }
-    }
-
     fn advance_open(&mut self, scope: usize, to: f64) {
         let level = self.open[scope];
+        self.window.tick(to);
         let n = self.cells.layout.conv_scopes();
         let cells = &mut self.cells.conv;
-        Self::spread(
-            self.warmup,
-            self.horizon,
-            self.interval,
-            self.first_interval,
-            self.cells.intervals - 1,
-            level.since,
-            to,
-            |k, dt| {
-                let cell = &mut cells[k * n + scope];
-                cell.open_time += level.value as f64 * dt;
-                cell.max_open = cell.max_open.max(level.value);
-            },
-        );
+        self.window.spread(level.since, to, |k, dt| {
+            let cell = &mut cells[k * n + scope];
+            cell.open_time += level.value as f64 * dt;
+            cell.max_open = cell.max_open.max(level.value);
+        });
         self.open[scope].since = to;
     }
 
     fn advance_load(&mut self, scope: usize, to: f64) {
         let level = self.load[scope];
+        self.window.tick(to);
         let n = self.cells.layout.agent_scopes();
         let cells = &mut self.cells.agent;
-        Self::spread(
-            self.warmup,
-            self.horizon,
-            self.interval,
-            self.first_interval,
-            self.cells.intervals - 1,
-            level.since,
-            to,
-            |k, dt| {
-                let cell = &mut cells[k * n + scope];
-                let v = level.value;
-                cell.staffed_capacity_time += v.staffed_capacity as f64 * dt;
-                cell.in_use_time += v.in_use as f64 * dt;
-                cell.staffed_time += v.staffed_agents as f64 * dt;
-                cell.busy_time += v.busy_agents as f64 * dt;
-                for (t, n) in cell.presence_time.iter_mut().zip(v.presence) {
-                    *t += n as f64 * dt;
-                }
-            },
-        );
+        self.window.spread(level.since, to, |k, dt| {
+            let cell = &mut cells[k * n + scope];
+            let v = level.value;
+            cell.staffed_capacity_time += v.staffed_capacity as f64 * dt;
+            cell.in_use_time += v.in_use as f64 * dt;
+            cell.staffed_time += v.staffed_agents as f64 * dt;
+            cell.busy_time += v.busy_agents as f64 * dt;
+            for (t, n) in cell.presence_time.iter_mut().zip(v.presence) {
+                *t += n as f64 * dt;
+            }
+        });
         self.load[scope].since = to;
     }
 
@@ -376,10 +402,11 @@ impl Observer for Collector<'_> {
         }
         let wait = at.since(c.arrival).0;
         let within = wait <= self.thresholds[c.queue.index()];
+        let bucket = WaitHistogram::bucket_of(wait);
         self.each_conv_cell(&c, |cell| {
             cell.answered += 1;
             cell.wait_sum += wait;
-            cell.waits.record(wait);
+            cell.waits.record_in(bucket, wait);
             cell.answered_within_threshold += u64::from(within);
             cell.queued_resolved += u64::from(c.queued);
         });

@@ -62,7 +62,19 @@ fn bucket(wait: f64) -> usize {
 impl WaitHistogram {
     #[inline]
     pub fn record(&mut self, wait: f64) {
-        self.counts[bucket(wait)] += 1;
+        self.record_in(bucket(wait), wait);
+    }
+
+    /// The bucket a wait falls in, to record one wait in several histograms at the cost of one.
+    #[inline]
+    pub fn bucket_of(wait: f64) -> usize {
+        bucket(wait)
+    }
+
+    /// Records `wait`, whose bucket is `bucket` (from [`WaitHistogram::bucket_of`]).
+    #[inline]
+    pub fn record_in(&mut self, bucket: usize, wait: f64) {
+        self.counts[bucket] += 1;
         self.total += 1;
         if wait > self.max {
             self.max = wait;
