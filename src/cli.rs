@@ -86,7 +86,7 @@ pub struct RunOptions {
     /// Also write conversations.csv: every conversation of replication 1.
     #[arg(long)]
     pub trace: bool,
-    /// Do not draw charts.
+    /// Do not draw the charts (charts/*.png and *.svg).
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but errors.

@@ -125,9 +125,17 @@ fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
     bar
 }
 
-/// The scenario name as one safe path component: no separators, no `..`, no control characters.
+/// The scenario name as one safe path component: no separators, no `..`, no control characters,
+/// and short enough for any file system (255 bytes is the usual limit of one name).
 fn safe_component(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+    const MAX_BYTES: usize = 120;
+    let mut cleaned = String::new();
+    for c in name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }) {
+        if cleaned.len() + c.len_utf8() > MAX_BYTES {
+            break;
+        }
+        cleaned.push(c);
+    }
     let cleaned = cleaned.trim().to_string();
     if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') { "scenario".to_string() } else { cleaned }
 }
@@ -144,6 +152,25 @@ fn write(dir: &Path, files: &[report::OutputFile]) -> Result<usize, Failure> {
 
 fn run_files(results: &RunResults, scenario: &Scenario) -> Result<Vec<report::OutputFile>, Failure> {
     report::run_files(results, scenario).map_err(|e| Failure::Other(format!("cannot render the results: {e}")))
+}
+
+/// The charts that `draw` renders, or none with `--no-charts`.
+fn charts(
+    options: &RunOptions,
+    draw: impl FnOnce() -> Result<Vec<report::OutputFile>, report::ChartError>,
+) -> Result<Vec<report::OutputFile>, Failure> {
+    if options.no_charts { Ok(Vec::new()) } else { draw().map_err(|e| Failure::Other(e.to_string())) }
+}
+
+/// A run's files: the CSV files, then its charts unless `--no-charts`.
+fn run_outputs(
+    results: &RunResults,
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Result<Vec<report::OutputFile>, Failure> {
+    let mut files = run_files(results, scenario)?;
+    files.extend(charts(options, || report::run_charts(results, scenario))?);
+    Ok(files)
 }
 
 fn warn(scenario: &Scenario, options: &RunOptions) {
@@ -163,7 +190,9 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
         .map_err(|_| Failure::Interrupted)?;
     bar.finish_and_clear();
     let dir = output_dir(options, &scenario);
-    let written = write(&dir, &run_files(&results, &scenario)?)?;
+    let files = run_outputs(&results, &scenario, options)?;
+    let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
+    let written = write(&dir, &files)? - charts;
 
     if !options.quiet {
         let sim = &scenario.simulation;
@@ -182,6 +211,9 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
             pretty_duration(sim.service_level_threshold)
         );
         println!("wrote {written} files to {}", dir.display());
+        if charts > 0 {
+            println!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
+        }
     }
     Ok(())
 }
@@ -251,10 +283,12 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     bar.finish_and_clear();
 
     for ((name, results), scenario) in comparison.variants.iter().zip(&scenarios) {
-        write(&dir.join(safe_component(name)), &run_files(results, scenario)?)?;
+        write(&dir.join(safe_component(name)), &run_outputs(results, scenario, options)?)?;
     }
     let table = report::comparison::compare_csv(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
-    write(&dir, &[report::OutputFile { name: "compare.csv".into(), bytes: table }])?;
+    let mut files = vec![report::OutputFile { name: "compare.csv".into(), bytes: table }];
+    files.extend(charts(options, || report::compare_charts(&comparison))?);
+    write(&dir, &files)?;
     if !options.quiet {
         println!(
             "{}: {} on the same customers ({} replications each)",
@@ -264,7 +298,8 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
         );
         println!("{}", report::comparison::compare_table(&comparison));
         println!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
-        println!("wrote compare.csv and one folder per variant to {}", dir.display());
+        let charts = if options.no_charts { "" } else { ", charts/" };
+        println!("wrote compare.csv{charts} and one folder per variant to {}", dir.display());
     }
     Ok(())
 }
@@ -297,7 +332,7 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
 
     let dir = output_dir(options, &base);
     for (point, (scenario, results)) in points.iter().zip(&done) {
-        write(&dir.join(safe_component(&point.label())), &run_files(results, scenario)?)?;
+        write(&dir.join(safe_component(&point.label())), &run_outputs(results, scenario, options)?)?;
     }
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     let rows: Vec<(String, Vec<String>, &RunResults)> = points
@@ -306,11 +341,14 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
         .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.value.clone()).collect(), r))
         .collect();
     let table = report::comparison::sweep_csv(&keys, &rows).map_err(|e| Failure::Other(e.to_string()))?;
-    write(&dir, &[report::OutputFile { name: "sweep.csv".into(), bytes: table }])?;
+    let mut files = vec![report::OutputFile { name: "sweep.csv".into(), bytes: table }];
+    files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
+    write(&dir, &files)?;
     if !options.quiet {
         println!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
         println!("{}", report::comparison::sweep_table(&rows));
-        println!("wrote sweep.csv and one folder per point to {}", dir.display());
+        let charts = if options.no_charts { "" } else { ", charts/" };
+        println!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());
     }
     Ok(())
 }

@@ -8,7 +8,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A file to write: its name inside the output directory and its bytes.
+/// A file to write: its name inside the output directory (a relative path such as
+/// `charts/service_level.png`; its folders are created) and its bytes.
 pub struct OutputFile {
     pub name: String,
     pub bytes: Vec<u8>,
@@ -21,11 +22,27 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<Vec<PathBu
     let mut staged = Vec::with_capacity(files.len());
     let result = (|| {
         for file in files {
-            let tmp = dir.join(format!(".{}.{}.tmp", file.name, std::process::id()));
+            // Names are relative paths going down, never up or elsewhere: nothing lands outside `dir`.
+            if !Path::new(&file.name).components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+                return Err(std::io::Error::other(format!("\"{}\" is not a name inside the output folder", file.name)));
+            }
+            let path = dir.join(&file.name);
+            // The temporary file sits beside the final one: a rename within one folder is atomic.
+            let (folder, name) = match (path.parent(), path.file_name()) {
+                (Some(folder), Some(name)) => (folder, name.to_string_lossy()),
+                _ => return Err(std::io::Error::other(format!("\"{}\" is not a file name", file.name))),
+            };
+            fs::create_dir_all(folder)?;
+            let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
             let mut f = fs::File::create(&tmp)?;
-            staged.push((tmp, dir.join(&file.name)));
+            staged.push((tmp, path));
             f.write_all(&file.bytes)?;
             f.sync_all()?;
+        }
+        // A rename onto a folder fails; find that before replacing anything, so that a failed
+        // run leaves every earlier file as it was rather than some of them.
+        if let Some((_, path)) = staged.iter().find(|(_, path)| path.is_dir()) {
+            return Err(std::io::Error::other(format!("{} is a folder; expected a file or nothing", path.display())));
         }
         for (tmp, path) in &staged {
             fs::rename(tmp, path)?;
@@ -57,5 +74,22 @@ mod tests {
         let names: Vec<_> =
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn names_with_a_folder_are_written_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            OutputFile { name: "summary.csv".into(), bytes: b"s".to_vec() },
+            OutputFile { name: "charts/a.svg".into(), bytes: b"<svg/>".to_vec() },
+        ];
+        let written = write_all(dir.path(), &files).unwrap();
+        assert_eq!(written[1], dir.path().join("charts").join("a.svg"));
+        assert_eq!(fs::read_to_string(dir.path().join("charts/a.svg")).unwrap(), "<svg/>");
+        let names: Vec<_> = fs::read_dir(dir.path().join("charts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["a.svg"], "no temporary file is left behind");
     }
 }

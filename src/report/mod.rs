@@ -5,16 +5,17 @@
 //! - [`comparison`]: `compare.csv`, `sweep.csv` and their terminal tables.
 //! - [`check`]: `check.csv` and the table of gates.
 //! - [`terminal`]: the table `ccsim run` prints.
+//! - [`charts`]: `charts/*.png` and `charts/*.svg` of a run, a comparison and a sweep.
 //! - [`files`]: writing files whole (temporary file, then rename).
-//!
-//! Charts (`charts/`) are not drawn yet; `--no-charts` is accepted and has nothing to skip.
 
+pub mod charts;
 pub mod check;
 pub mod comparison;
 pub mod csv_files;
 pub mod files;
 pub mod terminal;
 
+pub use charts::{ChartError, compare_charts, run_charts, sweep_charts};
 pub use files::{OutputFile, write_all};
 
 use crate::metrics::RunResults;

@@ -22,6 +22,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
+use super::bitmap::Bitmap;
 use crate::time::{DAY, HOUR, SimTime};
 
 pub const WIDTH: u32 = 1200;
@@ -89,8 +90,8 @@ impl Scale {
         let magnitude = 10f64.powf(raw.log10().floor());
         let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(raw);
         let decimals = (-(step.log10().floor())).max(0.0) as usize + usize::from((step / magnitude - 2.5).abs() < 1e-9);
-        let first = (lo / step - 1e-9).floor() as i64;
-        let last = (hi / step + 1e-9).ceil() as i64;
+        let first = (lo / step + 1e-9).floor() as i64;
+        let last = (hi / step - 1e-9).ceil() as i64;
         let ticks = (first..=last)
             .map(|i| {
                 let v = i as f64 * step;
@@ -136,6 +137,13 @@ impl Scale {
     /// A scale that keeps `ticks` (position, label) and spans `lo..hi`.
     pub fn with_ticks(lo: f64, hi: f64, ticks: Vec<(f64, String)>) -> Scale {
         Scale { lo, hi, ticks }
+    }
+
+    /// The same scale with `share` of its span added above the last tick, for labels and for
+    /// lines that run along the top.
+    pub fn with_headroom(mut self, share: f64) -> Scale {
+        self.hi += (self.hi - self.lo) * share;
+        self
     }
 
     pub fn lo(&self) -> f64 {
@@ -195,8 +203,8 @@ pub enum Layer {
     Bars { bars: Vec<(f64, f64, f64, f64)>, colour: RGBColor },
     /// A dashed horizontal reference line, labelled at its right end.
     HLine { y: f64, colour: RGBColor, label: String },
-    /// A dashed vertical reference line, labelled beside its top.
-    VLine { x: f64, colour: RGBColor, label: String },
+    /// A dashed vertical reference line, labelled beside its top, or its foot when `low`.
+    VLine { x: f64, colour: RGBColor, label: String, low: bool },
     /// Text beside a point: (x, y, text), above it, or below it when `below`.
     Labels { items: Vec<(f64, f64, String)>, colour: RGBColor, below: bool },
 }
@@ -247,8 +255,9 @@ impl LegendEntry {
     }
 }
 
-/// A chart file: its name under `charts/` (without extension), a title, a subtitle that says
-/// what the numbers are, a legend, and its panels side by side (or one above the other).
+/// A chart file: its name under `charts/` (without extension), a title, a subtitle (one or more
+/// lines) that says what the numbers are, a legend, and its panels side by side (or one above the
+/// other).
 pub struct Figure {
     pub name: String,
     pub title: String,
@@ -269,7 +278,9 @@ pub fn render(figure: &Figure) -> Result<(Vec<u8>, String), String> {
     }
     let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        let font = ab_glyph::FontRef::try_from_slice(ttf_noto_sans::REGULAR)
+            .map_err(|_| "the embedded font cannot be read".to_string())?;
+        let root = Bitmap::new(&mut pixels, (WIDTH, HEIGHT), font).into_drawing_area();
         draw(figure, &root)?;
         root.present().map_err(fail)?;
     }
@@ -298,8 +309,12 @@ fn text_style(size: f64, colour: RGBColor) -> TextStyle<'static> {
 fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     root.fill(&WHITE).map_err(fail)?;
     root.draw(&Text::new(figure.title.clone(), (MARGIN, 16), text_style(TITLE_SIZE, INK))).map_err(fail)?;
-    root.draw(&Text::new(figure.subtitle.clone(), (MARGIN, 56), text_style(SUBTITLE_SIZE, GREY))).map_err(fail)?;
-    let top = draw_legend(root, &figure.legend, 90)?;
+    let mut y = 56;
+    for line in figure.subtitle.lines() {
+        root.draw(&Text::new(line.to_string(), (MARGIN, y), text_style(SUBTITLE_SIZE, GREY))).map_err(fail)?;
+        y += 24;
+    }
+    let top = draw_legend(root, &figure.legend, y + 10)?;
     let (_, body) = root.split_vertically(top + 6);
     let body = body.margin(0, 8, 8, 16);
     let n = figure.panels.len().max(1);
@@ -311,7 +326,11 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
 }
 
 /// Draws the legend in rows from `y`, wrapping at the right margin; returns where it ends.
-fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, entries: &[LegendEntry], y: i32) -> Result<i32, String> {
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    y: i32,
+) -> Result<i32, String> {
     if entries.is_empty() {
         return Ok(y);
     }
@@ -467,16 +486,18 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
             Layer::Bars { bars, colour } => {
                 let shown = bars.iter().filter(|b| b.0.is_finite() && b.1.is_finite() && b.3 > b.2);
                 chart
-                    .draw_series(shown.map(|&(a, b, lo, hi)| {
-                        Rectangle::new([(a, clamp_y(hi)), (b, clamp_y(lo))], colour.filled())
-                    }))
+                    .draw_series(
+                        shown.map(|&(a, b, lo, hi)| {
+                            Rectangle::new([(a, clamp_y(hi)), (b, clamp_y(lo))], colour.filled())
+                        }),
+                    )
                     .map_err(fail)?;
                 // A thin white edge keeps neighbouring bars apart.
                 let shown = bars.iter().filter(|b| b.0.is_finite() && b.1.is_finite() && b.3 > b.2);
                 chart
-                    .draw_series(
-                        shown.map(|&(a, b, lo, hi)| Rectangle::new([(a, clamp_y(hi)), (b, clamp_y(lo))], WHITE.stroke_width(1))),
-                    )
+                    .draw_series(shown.map(|&(a, b, lo, hi)| {
+                        Rectangle::new([(a, clamp_y(hi)), (b, clamp_y(lo))], WHITE.stroke_width(1))
+                    }))
                     .map_err(fail)?;
             }
             Layer::HLine { y, colour, label } => {
@@ -492,14 +513,17 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
                         .map_err(fail)?;
                 }
             }
-            Layer::VLine { x, colour, label } => {
+            Layer::VLine { x, colour, label, low } => {
                 if x.is_finite() && (x0..=x1).contains(x) {
                     chart
                         .draw_series(DashedLineSeries::new(vec![(*x, y0), (*x, y1)], 10, 6, colour.stroke_width(2)))
                         .map_err(fail)?;
-                    let style = text_style(NOTE_SIZE, *colour).pos(Pos::new(HPos::Left, VPos::Top));
+                    let (y, vpos, dy) = if *low { (y0, VPos::Bottom, -8) } else { (y1, VPos::Top, 6) };
+                    let style = text_style(NOTE_SIZE, *colour).pos(Pos::new(HPos::Left, vpos));
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at((*x, y1)) + Text::new(label.clone(), (8, 6), style)))
+                        .draw_series(std::iter::once(
+                            EmptyElement::at((*x, y)) + Text::new(label.clone(), (8, dy), style),
+                        ))
                         .map_err(fail)?;
                 }
             }
@@ -519,7 +543,11 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
     if !panel.layers.iter().any(Layer::has_data) {
         let style = text_style(AXIS_SIZE, GREY).pos(Pos::new(HPos::Center, VPos::Center));
         chart
-            .draw_series(std::iter::once(Text::new(panel.empty_note.clone(), ((x0 + x1) / 2.0, (y0 + y1) / 2.0), style)))
+            .draw_series(std::iter::once(Text::new(
+                panel.empty_note.clone(),
+                ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+                style,
+            )))
             .map_err(fail)?;
     }
     Ok(())
@@ -535,6 +563,7 @@ mod tests {
         assert!(s.lo <= 3.0 && s.hi >= 97.0);
         let labels: Vec<&str> = s.ticks.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["0", "20", "40", "60", "80", "100"]);
+        assert_eq!((Scale::linear(0.0, 100.0).lo, Scale::linear(0.0, 100.0).hi), (0.0, 100.0));
         let small = Scale::linear(-0.013, 0.021);
         assert!(small.ticks.iter().any(|(_, l)| l == "0"), "{:?}", small.ticks);
         assert!(small.ticks.iter().all(|(_, l)| !l.starts_with("-0.000")));

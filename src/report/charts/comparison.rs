@@ -1,0 +1,306 @@
+//! The charts of `ccsim compare` and `ccsim sweep`: one per headline metric of scope `all`.
+//!
+//! - compare: the metric per variant with its 95% interval (left), and each variant's paired
+//!   difference from the baseline with its interval (right), coloured by whether the interval
+//!   excludes 0 and, for metrics with a good direction, whether the change is better or worse.
+//! - sweep: the metric against the first varied key, with its 95% band; with more keys, one line
+//!   per combination of the other keys' values.
+//!
+//! The estimates and intervals are those of `compare.csv` and `sweep.csv`.
+
+use crate::metrics::{Comparison, Estimate, Metric, RunResults, ScopeKind};
+
+use super::canvas::{
+    BLUE, BLUISH_GREEN, Figure, GREY, INK, Layer, LegendEntry, Panel, Scale, Swatch, VERMILLION, extent, series_style,
+};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Unit {
+    Percent,
+    Seconds,
+    Count,
+}
+
+/// How a headline metric is shown: title, axis name and unit.
+fn shown(metric: Metric) -> (&'static str, &'static str, Unit) {
+    match metric {
+        Metric::Offered => ("Conversations offered", "offered", Unit::Count),
+        Metric::Answered => ("Conversations answered", "answered", Unit::Count),
+        Metric::Abandoned => ("Conversations abandoned", "abandoned", Unit::Count),
+        Metric::ServiceLevel => ("Service level", "service level", Unit::Percent),
+        Metric::AsaS => ("Average speed of answer (ASA)", "ASA", Unit::Seconds),
+        Metric::WaitP90S => ("90th percentile of the first wait", "wait p90", Unit::Seconds),
+        Metric::PWait => ("Probability of waiting", "P(wait)", Unit::Percent),
+        Metric::AbandonRate => ("Abandon rate", "abandon rate", Unit::Percent),
+        Metric::Occupancy => ("Occupancy", "occupancy", Unit::Percent),
+        Metric::Utilization => ("Utilization", "utilization", Unit::Percent),
+        other => (other.name(), other.name(), if other.name().ends_with("_s") { Unit::Seconds } else { Unit::Count }),
+    }
+}
+
+impl Unit {
+    fn scale(self) -> f64 {
+        if self == Unit::Percent { 100.0 } else { 1.0 }
+    }
+
+    fn axis(self, name: &str) -> String {
+        match self {
+            Unit::Percent => format!("{name} (%)"),
+            Unit::Seconds => format!("{name} (s)"),
+            Unit::Count => format!("{name} (conversations per replication)"),
+        }
+    }
+
+    fn difference_axis(self, name: &str) -> String {
+        match self {
+            Unit::Percent => format!("{name} difference (percentage points)"),
+            Unit::Seconds => format!("{name} difference (s)"),
+            Unit::Count => format!("{name} difference (per replication)"),
+        }
+    }
+
+    /// A value already multiplied by [`Unit::scale`], as the label beside its dot.
+    fn text(self, v: f64, signed: bool) -> String {
+        let sign = if signed && v > 0.0 { "+" } else { "" };
+        match self {
+            Unit::Percent if signed => format!("{sign}{v:.1} pp"),
+            Unit::Percent => format!("{v:.1}%"),
+            Unit::Seconds => format!("{sign}{v:.1} s"),
+            Unit::Count if v.abs() >= 100.0 => format!("{sign}{v:.0}"),
+            Unit::Count => format!("{sign}{v:.1}"),
+        }
+    }
+}
+
+/// (mean, low, high) in display units.
+fn scaled(e: &Estimate, unit: Unit) -> (f64, f64, f64) {
+    let s = unit.scale();
+    (e.mean * s, e.ci95_low * s, e.ci95_high * s)
+}
+
+/// A y scale for dots with whiskers, with room above the highest for its label.
+fn whisker_scale(points: &[(f64, f64, f64, f64)], must: &[f64]) -> Scale {
+    let values = points.iter().flat_map(|p| [p.1, p.2, p.3]);
+    let (lo, hi) = extent(values.chain(must.iter().copied()));
+    let room = if hi > lo { (hi - lo) * 0.15 } else { hi.abs() * 0.1 + 1.0 };
+    Scale::linear(lo, hi + room)
+}
+
+/// Every headline metric of scope `all`, per variant and as paired differences.
+pub fn compare_figures(comparison: &Comparison) -> Vec<Figure> {
+    let base = comparison.variants[0].0.as_str();
+    let names: Vec<String> = comparison.variants.iter().map(|(n, _)| n.clone()).collect();
+    let replications = comparison.variants[0].1.replications.len();
+    let rows = comparison.rows();
+    let mut figures = Vec::new();
+    for metric in Metric::HEADLINE {
+        let of_metric: Vec<_> = rows.iter().filter(|r| r.metric == metric && r.scope.kind == ScopeKind::All).collect();
+        if of_metric.is_empty() {
+            continue;
+        }
+        let (title, axis, unit) = shown(metric);
+        let position = |variant: &str| names.iter().position(|n| n == variant).unwrap_or(0) as f64;
+
+        let estimates: Vec<(f64, f64, f64, f64)> = of_metric
+            .iter()
+            .map(|r| {
+                let (m, lo, hi) = scaled(&r.estimate, unit);
+                (position(r.variant), m, lo, hi)
+            })
+            .collect();
+        let labels =
+            estimates.iter().map(|&(x, m, _, hi)| (x, if hi.is_finite() { hi } else { m }, unit.text(m, false)));
+        let left = Panel {
+            caption: Some(format!("{axis} per variant")),
+            x: Scale::categories(&names),
+            x_label: "variant".into(),
+            y: whisker_scale(&estimates, &[]),
+            y_label: unit.axis(axis),
+            layers: vec![
+                Layer::Whiskers { points: estimates.clone(), colour: BLUE },
+                Layer::Labels { items: labels.collect(), colour: INK, below: false },
+            ],
+            empty_note: format!("{axis} is undefined in every variant"),
+        };
+
+        let mut layers = vec![Layer::HLine { y: 0.0, colour: GREY, label: format!("same as {base}") }];
+        let mut differences = Vec::new();
+        let mut verdicts = Vec::new();
+        for r in of_metric.iter().skip(1) {
+            let (d, lo, hi) = scaled(&r.difference, unit);
+            let x = position(r.variant) - 1.0;
+            let verdict = Verdict::of(metric, r.significant(), d);
+            if !verdicts.contains(&verdict) {
+                verdicts.push(verdict);
+            }
+            differences.push((x, d, lo, hi));
+            layers.push(Layer::Whiskers { points: vec![(x, d, lo, hi)], colour: verdict.colour() });
+            layers.push(Layer::Labels {
+                items: vec![(x, if hi.is_finite() { hi } else { d }, unit.text(d, true))],
+                colour: INK,
+                below: false,
+            });
+        }
+        let right = Panel {
+            caption: Some(format!("difference from {base}, paired")),
+            x: Scale::categories(&names[1..]),
+            x_label: "variant".into(),
+            y: whisker_scale(&differences, &[0.0]),
+            y_label: unit.difference_axis(axis),
+            layers,
+            empty_note: "no difference is defined".into(),
+        };
+
+        let mut legend = vec![LegendEntry::new(Swatch::Whisker(BLUE), "estimate with 95% interval")];
+        verdicts.sort_by_key(|v| *v as u8);
+        legend.extend(verdicts.iter().map(|v| LegendEntry::new(Swatch::Whisker(v.colour()), v.text())));
+        figures.push(Figure {
+            name: format!("compare_{}", metric.name()),
+            title: format!("{title}: {}", names.join(" vs ")),
+            subtitle: format!(
+                "Scope all; {replications} replications per variant on the same customers (common random numbers). Whiskers are 95% intervals;\n\
+                 a difference is measured replication by replication against {base}, so its interval is narrower than the two estimates' intervals suggest."
+            ),
+            legend,
+            panels: vec![left, right],
+            stacked: false,
+        });
+    }
+    figures
+}
+
+/// What a paired difference says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Better,
+    Worse,
+    Differs,
+    Unclear,
+}
+
+impl Verdict {
+    fn of(metric: Metric, significant: bool, difference: f64) -> Verdict {
+        if !significant {
+            return Verdict::Unclear;
+        }
+        match (metric.larger_is_worse(), difference > 0.0) {
+            (Some(true), true) | (Some(false), false) => Verdict::Worse,
+            (Some(_), _) => Verdict::Better,
+            (None, _) => Verdict::Differs,
+        }
+    }
+
+    fn colour(self) -> plotters::style::RGBColor {
+        match self {
+            Verdict::Better => BLUISH_GREEN,
+            Verdict::Worse => VERMILLION,
+            Verdict::Differs => BLUE,
+            Verdict::Unclear => GREY,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Verdict::Better => "better: 95% interval excludes 0",
+            Verdict::Worse => "worse: 95% interval excludes 0",
+            Verdict::Differs => "differs: 95% interval excludes 0",
+            Verdict::Unclear => "no clear difference: interval includes 0",
+        }
+    }
+}
+
+/// Every headline metric of scope `all` against the first varied key; one line per combination
+/// of the other keys' values.
+pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResults)]) -> Vec<Figure> {
+    let Some(first_key) = keys.first() else {
+        return Vec::new();
+    };
+    let mut xs: Vec<String> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for (_, values, _) in points {
+        let x = values.first().cloned().unwrap_or_default();
+        if !xs.contains(&x) {
+            xs.push(x);
+        }
+        let line = line_name(&keys[1..], values.get(1..).unwrap_or(&[]));
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    let numbers: Option<Vec<f64>> = xs.iter().map(|x| x.parse::<f64>().ok().filter(|v| v.is_finite())).collect();
+    let (x_scale, x_of): (Scale, Vec<f64>) = match numbers {
+        Some(v) => (numeric_axis(&v, &xs), v),
+        None => (Scale::categories(&xs), (0..xs.len()).map(|i| i as f64).collect()),
+    };
+    let replications = points.first().map_or(0, |p| p.2.replications.len());
+    let mut figures = Vec::new();
+    for metric in Metric::HEADLINE {
+        let (title, axis, unit) = shown(metric);
+        let mut layers = Vec::new();
+        let mut legend = Vec::new();
+        let mut values = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let (colour, dashed) = series_style(i);
+            let mut series: Vec<(f64, f64, f64, f64)> = points
+                .iter()
+                .filter(|(_, v, _)| line_name(&keys[1..], v.get(1..).unwrap_or(&[])) == *line)
+                .map(|(_, v, results)| {
+                    let x = xs.iter().position(|x| Some(x) == v.first()).map_or(f64::NAN, |i| x_of[i]);
+                    let (m, lo, hi) = scaled(&results.estimate(&results.scopes[0], metric), unit);
+                    (x, m, lo, hi)
+                })
+                .collect();
+            series.sort_by(|a, b| a.0.total_cmp(&b.0));
+            values.extend(series.iter().flat_map(|p| [p.1, p.2, p.3]));
+            if series.len() == 1 {
+                layers.push(Layer::Whiskers { points: series, colour });
+            } else {
+                layers.insert(0, Layer::Band { points: series.iter().map(|p| (p.0, p.2, p.3)).collect(), colour });
+                layers.push(Layer::Line {
+                    points: series.iter().map(|p| (p.0, p.1)).collect(),
+                    colour,
+                    dashed,
+                    markers: true,
+                });
+            }
+            let label = if lines.len() == 1 { "scope all, with 95% band".to_string() } else { line.clone() };
+            legend.push(LegendEntry::new(Swatch::LineAndBand(colour), label));
+        }
+        let per_line =
+            if keys.len() > 1 { format!("; one line per value of {}", keys[1..].join(", ")) } else { String::new() };
+        figures.push(Figure {
+            name: format!("sweep_{}", metric.name()),
+            title: format!("{title} against {first_key}"),
+            subtitle: format!(
+                "Scope all{per_line}. Bands are 95% intervals across {replications} replications; every point runs with the same seed, so neighbouring points see the same customers."
+            ),
+            legend,
+            panels: vec![Panel {
+                caption: None,
+                x: x_scale.clone(),
+                x_label: first_key.clone(),
+                y: Scale::linear_with(values, &[]),
+                y_label: unit.axis(axis),
+                layers,
+                empty_note: format!("{axis} is undefined at every point"),
+            }],
+            stacked: false,
+        });
+    }
+    figures
+}
+
+fn line_name(keys: &[String], values: &[String]) -> String {
+    keys.iter().zip(values).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Ticks on the swept values themselves when there are few, round ticks otherwise.
+fn numeric_axis(values: &[f64], texts: &[String]) -> Scale {
+    let (lo, hi) = extent(values.iter().copied());
+    if values.len() > 15 {
+        return Scale::linear(lo, hi);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.06 } else { lo.abs() * 0.1 + 0.5 };
+    let ticks = values.iter().zip(texts).map(|(v, t)| (*v, t.clone())).collect();
+    Scale::with_ticks(lo - pad, hi + pad, ticks)
+}

@@ -1,0 +1,67 @@
+//! Charts, written beside the CSV files in `charts/`, each as PNG and SVG at 1200×700.
+//!
+//! - [`run`]: what one run shows — service level per interval against the target, the
+//!   distribution of first waits, queue length and occupancy over the day, staffed agents
+//!   against arrivals.
+//! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences) and
+//!   `sweep` (each headline metric against the varied key).
+//! - [`canvas`]: how every chart is drawn: layout, palette, scales, fonts, encoding; `bitmap`
+//!   draws the PNGs' text.
+//!
+//! Like the CSV files, each chart is a pure function of finished results: the same results give
+//! the same bytes, and writing them stays with [`super::write_all`]. The charts plot numbers that
+//! [`crate::metrics`] computes; they compute nothing of their own but the service-level band,
+//! whose nature [`run`] explains.
+//!
+//! Text is drawn with an embedded open-licence font (Noto Sans, Apache-2.0) and PNGs are encoded
+//! in-process, so charts need no system font, font library or image library.
+
+mod bitmap;
+pub mod canvas;
+pub mod comparison;
+pub mod run;
+
+use crate::metrics::{Comparison, RunResults};
+use crate::scenario::Scenario;
+
+use super::OutputFile;
+use canvas::Figure;
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw charts/{chart}: {message}")]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+/// Each figure as `charts/<name>.png` and `charts/<name>.svg`.
+fn files(figures: Vec<Figure>) -> Result<Vec<OutputFile>, ChartError> {
+    let mut out = Vec::with_capacity(figures.len() * 2);
+    for figure in figures {
+        let (png, svg) =
+            canvas::render(&figure).map_err(|message| ChartError { chart: figure.name.clone(), message })?;
+        out.push(OutputFile { name: format!("charts/{}.png", figure.name), bytes: png });
+        out.push(OutputFile { name: format!("charts/{}.svg", figure.name), bytes: svg.into_bytes() });
+    }
+    Ok(out)
+}
+
+/// The charts of one run.
+pub fn run_charts(results: &RunResults, scenario: &Scenario) -> Result<Vec<OutputFile>, ChartError> {
+    files(run::figures(results, scenario))
+}
+
+/// The charts of `ccsim compare`: each headline metric per variant, with the paired differences.
+pub fn compare_charts(comparison: &Comparison) -> Result<Vec<OutputFile>, ChartError> {
+    files(comparison::compare_figures(comparison))
+}
+
+/// The charts of `ccsim sweep`, from the same rows as `sweep.csv`: each point's label, its values
+/// of the varied `keys`, and its results.
+pub fn sweep_charts(
+    keys: &[String],
+    points: &[(String, Vec<String>, &RunResults)],
+) -> Result<Vec<OutputFile>, ChartError> {
+    files(comparison::sweep_figures(keys, points))
+}
