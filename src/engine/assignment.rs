@@ -246,10 +246,13 @@ impl Lanes {
         }
     }
 
-    /// Notes that `agent` was assigned a conversation of `queue` (round robin order).
-    pub fn record_assignment(&mut self, queue: QueueId, agent: u32, now: SimTime) {
-        if let Ok(pos) = self.members[queue.index()].binary_search(&agent) {
-            self.queue_last[queue.index()][pos] = now.0;
+    /// Notes that an agent (the `offset`-th of `group`) was assigned a conversation of `queue`
+    /// (round robin order), if it is one of the queue's members.
+    #[inline]
+    pub fn record_assignment(&mut self, queue: QueueId, group: GroupId, offset: u32, now: SimTime) {
+        let q = queue.index();
+        if let Some(&(_, first)) = self.group_positions[group.index()].iter().find(|(member_of, _)| *member_of == q) {
+            self.queue_last[q][first + offset as usize] = now.0;
         }
     }
 

@@ -191,7 +191,6 @@ const NO_AGENT: u32 = u32::MAX;
 
 struct Replication<'s, O: Observer> {
     scenario: &'s Scenario,
-    replication: u32,
     observer: &'s mut O,
     now: SimTime,
     horizon: SimTime,
@@ -205,6 +204,8 @@ struct Replication<'s, O: Observer> {
     lanes: Lanes,
     arrival_streams: Vec<Stream>,
     arrivals_so_far: Vec<u64>,
+    /// Per channel, the key family of its conversations' streams.
+    conversation_families: Vec<u64>,
     /// Timestamps of each trace channel replayed so far.
     trace_positions: Vec<usize>,
     next_id: u64,
@@ -246,7 +247,6 @@ impl<'s, O: Observer> Replication<'s, O> {
         let max_variables = scenario.work_streams.iter().map(|w| w.variables.len()).max().unwrap_or(0);
         Replication {
             scenario,
-            replication,
             observer,
             now: SimTime::ZERO,
             horizon: SimTime(scenario.simulation.horizon.0),
@@ -261,6 +261,9 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .map(|c| rng::stream(seed, replication, Purpose::Arrivals, c as u64, 0))
                 .collect(),
             arrivals_so_far: vec![0; scenario.channels.len()],
+            conversation_families: (0..scenario.channels.len())
+                .map(|c| rng::family(seed, replication, Purpose::Conversation, c as u64))
+                .collect(),
             trace_positions: vec![0; scenario.channels.len()],
             next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
@@ -391,8 +394,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.arrivals_so_far[channel_id.index()] += 1;
 
         // Fixed draw order (DESIGN.md "The engine"): context values, then patience.
-        let mut stream =
-            rng::stream(scenario.simulation.seed, self.replication, Purpose::Conversation, channel_id.0 as u64, index);
+        let mut stream = rng::stream_in(self.conversation_families[channel_id.index()], index);
         for (value, generator) in self.context.iter_mut().zip(&channel.context) {
             *value = match generator {
                 None => ContextValue::Missing,
@@ -567,7 +569,8 @@ impl<'s, O: Observer> Replication<'s, O> {
             a.holding += 1;
             a.last_assigned = now.0;
         });
-        self.lanes.record_assignment(queue, agent, now);
+        let group = self.agents[agent as usize].group;
+        self.lanes.record_assignment(queue, group, agent - self.group_start[group.index()], now);
     }
 
     /// Pick: the agent takes the conversation; there is no offer to answer.

@@ -32,17 +32,35 @@ pub fn splitmix64(mut z: u64) -> u64 {
 /// The stream for (seed, replication, purpose, a, b).
 #[inline]
 pub fn stream(seed: u64, replication: u32, purpose: Purpose, a: u64, b: u64) -> Stream {
+    stream_in(family(seed, replication, purpose, a), b)
+}
+
+/// The part of a stream's key shared by (seed, replication, purpose, a): computed once per
+/// channel, so that a conversation's stream costs one mix and the generator's seeding.
+#[inline]
+pub fn family(seed: u64, replication: u32, purpose: Purpose, a: u64) -> u64 {
     let mut key = splitmix64(seed ^ purpose as u64);
     key = splitmix64(key ^ u64::from(replication));
-    key = splitmix64(key ^ a);
-    key = splitmix64(key ^ b.rotate_left(32));
-    Stream::seed_from_u64(key)
+    splitmix64(key ^ a)
+}
+
+/// Stream `b` of a [`family`]: the same as [`stream`] with that family's key.
+#[inline]
+pub fn stream_in(family: u64, b: u64) -> Stream {
+    Stream::seed_from_u64(splitmix64(family ^ b.rotate_left(32)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::RngExt;
+
+    #[test]
+    fn a_stream_of_a_family_is_the_stream_of_its_whole_key() {
+        let mut a = stream(7, 3, Purpose::Conversation, 2, 99);
+        let mut b = stream_in(family(7, 3, Purpose::Conversation, 2), 99);
+        assert_eq!(a.random::<u64>(), b.random::<u64>());
+    }
 
     #[test]
     fn streams_depend_on_every_part_of_their_key() {

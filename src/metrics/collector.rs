@@ -9,6 +9,12 @@
 //! Scopes come in two families. Conversation scopes ([`ConvCell`]): `all`, each channel, each work
 //! stream, each queue (the one a conversation was first routed to). Agent scopes ([`AgentCell`]):
 //! `all` and each agent group.
+//!
+//! While a replication runs, the collector writes each event once, into the finest cell that holds
+//! it: a conversation's (channel, queue) pair — its **leaf**, since the channel fixes the work
+//! stream — and an agent's group. The four conversation scopes and the agent scope `all` are sums
+//! of those, made once at the end ([`Observer::finished`]). Only the maximum queue length is not a
+//! sum, so each scope's Open level is followed as well, for its maximum.
 
 use crate::engine::{AgentLoad, ConversationState, ConversationView, Observer};
 use crate::scenario::{ContextValue, GroupId, Scenario};
@@ -146,15 +152,10 @@ impl ScopeLayout {
     pub fn agent_scopes(&self) -> usize {
         1 + self.groups
     }
-    /// The four conversation scopes a conversation belongs to: all, channel, work stream, queue.
-    #[inline]
-    pub fn of_conversation(&self, c: &ConversationView) -> [usize; 4] {
-        [
-            0,
-            1 + c.channel.index(),
-            1 + self.channels + c.work_stream.index(),
-            1 + self.channels + self.work_streams + c.queue.index(),
-        ]
+    /// The four conversation scopes of a conversation that came by `channel`, belongs to
+    /// `work_stream` and was routed to `queue`: all, channel, work stream, queue.
+    pub fn of_conversation(&self, channel: usize, work_stream: usize, queue: usize) -> [usize; 4] {
+        [0, 1 + channel, 1 + self.channels + work_stream, 1 + self.channels + self.work_streams + queue]
     }
 }
 
@@ -284,6 +285,7 @@ pub struct Collector<'s> {
     scenario: &'s Scenario,
     /// The per-conversation trace, when asked for.
     pub trace: Option<Trace>,
+    /// Every scope's cells; filled in when the replication finishes.
     pub cells: IntervalCells,
     warmup: f64,
     horizon: f64,
@@ -293,7 +295,21 @@ pub struct Collector<'s> {
     /// Service-level threshold of each queue.
     thresholds: Vec<f64>,
     short_abandon: f64,
+    /// The leaf of each (channel, queue) pair: `leaf_of[channel * queues + queue]`.
+    leaf_of: Vec<u32>,
+    /// The four conversation scopes of each leaf.
+    leaf_scopes: Vec<[usize; 4]>,
+    /// `leaf_cells[k * leaves + leaf]`.
+    leaf_cells: Vec<ConvCell>,
+    /// `group_cells[k * groups + group]`.
+    group_cells: Vec<AgentCell>,
+    /// Open conversations per leaf, integrated over time.
     open: Vec<Level<i64>>,
+    /// Open conversations per conversation scope, for the maximum queue length.
+    open_level: Vec<Level<i64>>,
+    /// `max_open[k * conv_scopes + scope]`.
+    max_open: Vec<i64>,
+    /// Load per agent group.
     load: Vec<Level<AgentLoad>>,
 }
 
@@ -301,26 +317,50 @@ impl<'s> Collector<'s> {
     pub fn new(scenario: &'s Scenario, trace: bool) -> Collector<'s> {
         let sim = &scenario.simulation;
         let layout = ScopeLayout::of(scenario);
+        let intervals = sim.interval_count();
+        let queues = scenario.queues.len();
+        // A channel's conversations reach only the queues of its work stream's rules and fallback.
+        let mut leaf_of = vec![u32::MAX; scenario.channels.len() * queues];
+        let mut leaf_scopes = Vec::new();
+        for (ch, channel) in scenario.channels.iter().enumerate() {
+            let ws = &scenario.work_streams[channel.work_stream.index()];
+            let reachable = ws.rules.iter().map(|r| r.queue).chain(std::iter::once(ws.fallback_queue));
+            for q in reachable {
+                let slot = &mut leaf_of[ch * queues + q.index()];
+                if *slot == u32::MAX {
+                    *slot = leaf_scopes.len() as u32;
+                    leaf_scopes.push(layout.of_conversation(ch, channel.work_stream.index(), q.index()));
+                }
+            }
+        }
+        let leaves = leaf_scopes.len();
         Collector {
             scenario,
             trace: trace.then(Trace::default),
-            cells: IntervalCells::new(layout, sim.interval_count()),
+            cells: IntervalCells::new(layout, intervals),
             warmup: sim.warmup.0,
             horizon: sim.horizon.0,
             interval: sim.interval.0,
             first_interval: sim.first_interval(),
-            window: Window::new(
-                sim.warmup.0,
-                sim.horizon.0,
-                sim.interval.0,
-                sim.first_interval(),
-                sim.interval_count(),
-            ),
+            window: Window::new(sim.warmup.0, sim.horizon.0, sim.interval.0, sim.first_interval(), intervals),
             thresholds: scenario.queues.iter().map(|q| q.service_level_threshold.0).collect(),
             short_abandon: sim.short_abandon.0,
-            open: vec![Level::default(); layout.conv_scopes()],
-            load: vec![Level::default(); layout.agent_scopes()],
+            leaf_of,
+            leaf_scopes,
+            leaf_cells: vec![ConvCell::default(); intervals * leaves],
+            group_cells: vec![AgentCell::default(); intervals * layout.groups],
+            open: vec![Level::default(); leaves],
+            open_level: vec![Level::default(); layout.conv_scopes()],
+            max_open: vec![0; intervals * layout.conv_scopes()],
+            load: vec![Level::default(); layout.groups],
         }
+    }
+
+    #[inline]
+    fn leaf(&self, c: &ConversationView) -> usize {
+        let leaf = self.leaf_of[c.channel.index() * self.scenario.queues.len() + c.queue.index()];
+        debug_assert!(leaf != u32::MAX, "a conversation routed outside its work stream's queues");
+        leaf as usize
     }
 
     /// The interval a conversation counts in, if it arrived after warm-up.
@@ -334,44 +374,38 @@ impl<'s> Collector<'s> {
     }
 
     #[inline]
-    fn each_conv_cell(&mut self, c: &ConversationView, mut f: impl FnMut(&mut ConvCell)) {
+    fn each_conv_cell(&mut self, c: &ConversationView, f: impl FnOnce(&mut ConvCell)) {
         if let Some(k) = self.cohort(c) {
-            let base = k * self.cells.layout.conv_scopes();
-            for scope in self.cells.layout.of_conversation(c) {
-                f(&mut self.cells.conv[base + scope]);
-            }
+            let leaf = self.leaf(c);
+            f(&mut self.leaf_cells[k * self.open.len() + leaf]);
         }
     }
 
     #[inline]
-    fn each_agent_cell(&mut self, group: GroupId, c: &ConversationView, mut f: impl FnMut(&mut AgentCell)) {
+    fn each_agent_cell(&mut self, group: GroupId, c: &ConversationView, f: impl FnOnce(&mut AgentCell)) {
         if let Some(k) = self.cohort(c) {
-            let base = k * self.cells.layout.agent_scopes();
-            f(&mut self.cells.agent[base]);
-            f(&mut self.cells.agent[base + 1 + group.index()]);
+            f(&mut self.group_cells[k * self.load.len() + group.index()]);
         }
     }
 
-    fn advance_open(&mut self, scope: usize, to: f64) {
-        let level = self.open[scope];
+    fn advance_open(&mut self, leaf: usize, to: f64) {
+        let level = self.open[leaf];
         self.window.tick(to);
-        let n = self.cells.layout.conv_scopes();
-        let cells = &mut self.cells.conv;
+        let n = self.open.len();
+        let cells = &mut self.leaf_cells;
         self.window.spread(level.since, to, |k, dt| {
-            let cell = &mut cells[k * n + scope];
-            cell.open_time += level.value as f64 * dt;
-            cell.max_open = cell.max_open.max(level.value);
+            cells[k * n + leaf].open_time += level.value as f64 * dt;
         });
-        self.open[scope].since = to;
+        self.open[leaf].since = to;
     }
 
-    fn advance_load(&mut self, scope: usize, to: f64) {
-        let level = self.load[scope];
+    fn advance_load(&mut self, group: usize, to: f64) {
+        let level = self.load[group];
         self.window.tick(to);
-        let n = self.cells.layout.agent_scopes();
-        let cells = &mut self.cells.agent;
+        let n = self.load.len();
+        let cells = &mut self.group_cells;
         self.window.spread(level.since, to, |k, dt| {
-            let cell = &mut cells[k * n + scope];
+            let cell = &mut cells[k * n + group];
             let v = level.value;
             cell.staffed_capacity_time += v.staffed_capacity as f64 * dt;
             cell.in_use_time += v.in_use as f64 * dt;
@@ -381,13 +415,54 @@ impl<'s> Collector<'s> {
                 *t += n as f64 * dt;
             }
         });
-        self.load[scope].since = to;
+        self.load[group].since = to;
+    }
+
+    /// A scope's Open level held from its last change until `to`: each interval it spans has a
+    /// maximum at least that high.
+    fn advance_max_open(&mut self, scope: usize, to: f64) {
+        let level = self.open_level[scope];
+        self.window.tick(to);
+        if level.since >= self.window.start {
+            // Changed before within this interval, after warm-up: the level was counted then.
+            self.open_level[scope].since = to;
+            return;
+        }
+        let n = self.open_level.len();
+        let max_open = &mut self.max_open;
+        self.window.spread(level.since, to, |k, _| {
+            let max = &mut max_open[k * n + scope];
+            *max = (*max).max(level.value);
+        });
+        self.open_level[scope].since = to;
     }
 
     /// The interval cell at time `t` (for maxima of levels), if after warm-up.
     fn cell_at(&self, t: f64) -> Option<usize> {
         (t >= self.warmup && t < self.horizon)
             .then(|| ((t / self.interval) as usize - self.first_interval).min(self.cells.intervals - 1))
+    }
+
+    /// Every scope's cells from the leaves and groups: sums, and the maxima followed per scope.
+    fn fill_scopes(&mut self) {
+        let (leaves, groups) = (self.open.len(), self.load.len());
+        let (conv_scopes, agent_scopes) = (self.cells.layout.conv_scopes(), self.cells.layout.agent_scopes());
+        for k in 0..self.cells.intervals {
+            for leaf in 0..leaves {
+                let cell = &self.leaf_cells[k * leaves + leaf];
+                for scope in self.leaf_scopes[leaf] {
+                    self.cells.conv[k * conv_scopes + scope].merge(cell);
+                }
+            }
+            for scope in 0..conv_scopes {
+                self.cells.conv[k * conv_scopes + scope].max_open = self.max_open[k * conv_scopes + scope];
+            }
+            for g in 0..groups {
+                let cell = &self.group_cells[k * groups + g];
+                self.cells.agent[k * agent_scopes].merge(cell);
+                self.cells.agent[k * agent_scopes + 1 + g].merge(cell);
+            }
+        }
     }
 }
 
@@ -471,29 +546,32 @@ impl Observer for Collector<'_> {
     }
 
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
+        let leaf = self.leaf(&c);
+        self.advance_open(leaf, at.0);
+        self.open[leaf].value += delta;
         let cell = self.cell_at(at.0);
-        let n = self.cells.layout.conv_scopes();
-        for scope in self.cells.layout.of_conversation(&c) {
-            self.advance_open(scope, at.0);
-            self.open[scope].value += delta;
+        let n = self.open_level.len();
+        for scope in self.leaf_scopes[leaf] {
+            self.advance_max_open(scope, at.0);
+            let level = &mut self.open_level[scope].value;
+            *level += delta;
             if let Some(k) = cell {
-                let max = &mut self.cells.conv[k * n + scope].max_open;
-                *max = (*max).max(self.open[scope].value);
+                let max = &mut self.max_open[k * n + scope];
+                *max = (*max).max(*level);
             }
         }
     }
 
     fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
-        for scope in [0, 1 + group.index()] {
-            self.advance_load(scope, at.0);
-            let v = &mut self.load[scope].value;
-            v.staffed_capacity += delta.staffed_capacity;
-            v.in_use += delta.in_use;
-            v.staffed_agents += delta.staffed_agents;
-            v.busy_agents += delta.busy_agents;
-            for (p, d) in v.presence.iter_mut().zip(delta.presence) {
-                *p += d;
-            }
+        let g = group.index();
+        self.advance_load(g, at.0);
+        let v = &mut self.load[g].value;
+        v.staffed_capacity += delta.staffed_capacity;
+        v.in_use += delta.in_use;
+        v.staffed_agents += delta.staffed_agents;
+        v.busy_agents += delta.busy_agents;
+        for (p, d) in v.presence.iter_mut().zip(delta.presence) {
+            *p += d;
         }
     }
 
@@ -553,11 +631,15 @@ impl Observer for Collector<'_> {
         if let Some(t) = &mut self.trace {
             t.finished(horizon);
         }
-        for scope in 0..self.open.len() {
-            self.advance_open(scope, horizon.0);
+        for leaf in 0..self.open.len() {
+            self.advance_open(leaf, horizon.0);
         }
-        for scope in 0..self.load.len() {
-            self.advance_load(scope, horizon.0);
+        for scope in 0..self.open_level.len() {
+            self.advance_max_open(scope, horizon.0);
         }
+        for group in 0..self.load.len() {
+            self.advance_load(group, horizon.0);
+        }
+        self.fill_scopes();
     }
 }
