@@ -151,6 +151,31 @@ pub trait Observer {
     fn state_changed(&mut self, _c: ConversationView, _state: ConversationState, _at: SimTime) {}
     /// The context values drawn on arrival, in the work stream's variable order.
     fn context(&mut self, _c: ConversationView, _values: &[ContextValue]) {}
+    /// Asked every [`CHECK_EVERY`] events: `true` stops the replication where it is (the user
+    /// interrupted the run), and [`simulate`] says so.
+    fn interrupted(&self) -> bool {
+        false
+    }
+}
+
+/// The most conversations a replication may hold in the system at once. A center whose arrivals
+/// outrun its agents (ρ > 1 without abandonment) queues without bound; at about 160 bytes a
+/// conversation this limit keeps one replication under about 700 MB, and the run stops with an
+/// explanation rather than exhausting memory.
+pub const MAX_IN_SYSTEM: usize = 4_000_000;
+
+/// How many events pass between two questions to [`Observer::interrupted`].
+pub const CHECK_EVERY: u64 = 1 << 16;
+
+/// How a replication ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ending {
+    /// It reached its horizon.
+    Horizon,
+    /// It stopped at `at` with [`MAX_IN_SYSTEM`] conversations in the system.
+    Overloaded { at: SimTime },
+    /// [`Observer::interrupted`] said to stop, at `at`.
+    Interrupted { at: SimTime },
 }
 
 pub(crate) struct Conversation {
@@ -182,9 +207,13 @@ impl Conversation {
 }
 
 /// Runs replication `replication` (0-based) of `scenario` to its horizon.
-pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &mut O) {
+///
+/// A replication that holds [`MAX_IN_SYSTEM`] conversations at once, or whose observer says it
+/// was interrupted, stops early; the observer then hears neither `in_system` nor `finished`, and
+/// the ending says why.
+pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &mut O) -> Ending {
     let mut sim = Replication::new(scenario, replication, observer);
-    sim.run();
+    sim.run()
 }
 
 const NO_AGENT: u32 = u32::MAX;
@@ -270,7 +299,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self) -> Ending {
         for (g, group) in self.scenario.agent_groups.iter().enumerate() {
             let group_id = GroupId(g as u16);
             // Every agent starts offline; the schedule in force at time 0 then applies as a change.
@@ -292,13 +321,23 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.schedule_arrival(ChannelId(c as u16));
         }
 
+        let mut events: u64 = 0;
         while let Some(event) = self.calendar.pop() {
             if event.time() > self.horizon {
                 break;
             }
             self.now = event.time();
+            events += 1;
+            if events % CHECK_EVERY == 0 && self.observer.interrupted() {
+                return Ending::Interrupted { at: self.now };
+            }
             match event.kind {
-                EventKind::Arrival(channel) => self.arrival(channel),
+                EventKind::Arrival(channel) => {
+                    self.arrival(channel);
+                    if self.conversations.len() - self.free_slots.len() >= MAX_IN_SYSTEM {
+                        return Ending::Overloaded { at: self.now };
+                    }
+                }
                 EventKind::LeaveOpen { conv, generation, abandon } => {
                     let c = &self.conversations[conv as usize];
                     let waiting_first_accept = matches!(c.state, ConversationState::Open | ConversationState::Offered);
@@ -360,6 +399,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
         }
         self.observer.finished(self.horizon);
+        Ending::Horizon
     }
 
     #[inline]
