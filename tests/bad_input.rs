@@ -812,6 +812,126 @@ fn cases() -> Vec<Case> {
                 &["`in` needs a list", "expected e.g. in = ["],
             ),
         ),
+        // --- The lifecycle settings: Waiting, pick, offers, decline limit.
+        case(
+            "waiting_on_live_chat",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nwaiting = { probability = 0.3, customer_reply = \"20m\" }"),
+            invalid(
+                At("{ probability = 0.3"),
+                "work_stream.chat.waiting",
+                &[
+                    "a live_chat channel feeds this work stream and has no Waiting state",
+                    "expected `waiting` only on asynchronous channels",
+                ],
+            ),
+        ),
+        case(
+            "waiting_on_voice",
+            edits(&[
+                ("kind = \"sms\"", "kind = \"voice\""),
+                ("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 0.4, customer_reply = \"20m\" }"),
+            ]),
+            invalid(
+                At("{ probability = 0.4"),
+                "work_stream.messaging.waiting",
+                &[
+                    "a voice channel feeds this work stream and has no Waiting state",
+                    "expected `waiting` only on asynchronous channels",
+                ],
+            ),
+        ),
+        case(
+            "pick_fed_by_a_voice_channel",
+            edits(&[
+                ("kind = \"sms\"", "kind = \"voice\""),
+                ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
+            ]),
+            // The position is the work stream's name (the rule is about the work stream and its
+            // channels), the key its `mode`.
+            invalid(
+                At("\"messaging\"\nmode = \"pick\""),
+                "work_stream.messaging.mode",
+                &["a voice channel feeds this work stream", "expected mode = \"push\" (voice is push only)"],
+            ),
+        ),
+        case(
+            "offer_accept_plus_reject_above_one",
+            edit("count = 5", "count = 5\noffer = { accept = 0.7, reject = 0.4 }"),
+            invalid(
+                At("{ accept = 0.7"),
+                "agent_group.specialists.offer",
+                &["accept 0.7 + reject 0.4 is above 1", "expected at most 1 (the rest times out)"],
+            ),
+        ),
+        case(
+            "offer_accept_negative",
+            edit("count = 5", "count = 5\noffer = { accept = -0.2 }"),
+            invalid(
+                At("{ accept = -0.2 }"),
+                "agent_group.specialists.offer.accept",
+                &["-0.2", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "decline_limit_zero",
+            edit("seed = 20261124", "seed = 20261124\ndecline_limit = 0"),
+            invalid(
+                At("0\nservice_level_threshold"),
+                "simulation.decline_limit",
+                &["0", "expected an integer from 1 to 100"],
+            ),
+        ),
+        case(
+            "decline_limit_above_100",
+            edit("seed = 20261124", "seed = 20261124\ndecline_limit = 101"),
+            invalid(
+                At("101\nservice_level_threshold"),
+                "simulation.decline_limit",
+                &["101", "expected an integer from 1 to 100"],
+            ),
+        ),
+        case(
+            "waiting_probability_above_one",
+            edit("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 1.5, customer_reply = \"20m\" }"),
+            invalid(
+                At("1.5, customer_reply"),
+                "work_stream.messaging.waiting.probability",
+                &["1.5", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "never_reply_negative",
+            edit(
+                "wrap_up = \"30s\"",
+                "wrap_up = \"30s\"\nwaiting = { probability = 0.5, customer_reply = \"20m\", never_reply = -0.1 }",
+            ),
+            invalid(
+                At("-0.1 }"),
+                "work_stream.messaging.waiting.never_reply",
+                &["-0.1", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "auto_close_after_inactivity_zero",
+            edit("wrap_up = \"30s\"", "wrap_up = \"30s\"\nauto_close_after_inactivity = \"0s\""),
+            invalid(
+                At("\"0s\"\ncontext_variables"),
+                "work_stream.messaging.auto_close_after_inactivity",
+                &["0s", "expected a positive duration"],
+            ),
+        ),
+        case(
+            "pick_every_with_mean_zero",
+            edits(&[
+                ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
+                ("count = 5", "count = 5\npick = { every = { dist = \"exponential\", mean = \"0s\" } }"),
+            ]),
+            invalid(
+                At("{ dist = \"exponential\", mean = \"0s\" }"),
+                "agent_group.specialists.pick.every",
+                &["`mean` is 0", "expected a number above 0"],
+            ),
+        ),
         // --- `run`: the same checks, and nothing written when they fail.
         run_case(
             "run_with_capacity_zero",

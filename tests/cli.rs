@@ -71,13 +71,42 @@ fn one_replication_has_nan_intervals() {
 #[test]
 fn the_same_seed_gives_the_same_bytes_whatever_the_thread_count() {
     let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    run_default(a.path(), &["-r", "6", "--threads", "1", "--quiet"]);
-    run_default(b.path(), &["-r", "6", "--threads", "2", "--quiet"]);
-    run_default(c.path(), &["-r", "6", "--threads", "2", "--quiet", "--seed", "7"]);
-    for name in ["summary.csv", "intervals.csv", "replications.csv"] {
+    run_default(a.path(), &["-r", "6", "--threads", "1", "--quiet", "--trace"]);
+    run_default(b.path(), &["-r", "6", "--threads", "2", "--quiet", "--trace"]);
+    run_default(c.path(), &["-r", "6", "--threads", "2", "--quiet", "--trace", "--seed", "7"]);
+    for name in ["summary.csv", "intervals.csv", "replications.csv", "agents.csv", "conversations.csv"] {
         assert_eq!(read(a.path(), name), read(b.path(), name), "{name}");
         assert_ne!(read(a.path(), name), read(c.path(), name), "{name} ignores the seed");
     }
+}
+
+#[test]
+fn agents_and_conversations_files_have_their_documented_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    run_default(dir.path(), &["-r", "2", "--trace", "--quiet"]);
+    let agents = read(dir.path(), "agents.csv");
+    let mut lines = agents.lines();
+    assert_eq!(
+        lines.next(),
+        Some("scope,name,staffed_hours,occupancy,utilization,available,busy,busy_dnd,away,offline")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3, "all and the two agent groups: {rows:?}");
+    for (row, start) in rows.iter().zip(["all,all,", "agent_group,generalists,", "agent_group,specialists,"]) {
+        assert!(row.starts_with(start), "{row}");
+        let shares: Vec<f64> = row.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
+        assert_eq!(shares.len(), 5, "{row}");
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9, "presence shares of {row} do not add up to 1");
+    }
+
+    let conversations = read(dir.path(), "conversations.csv");
+    assert_eq!(
+        conversations.lines().next(),
+        Some(
+            "conversation,arrival,arrival_s,channel,work_stream,queue,context,agent,queued,first_accept_s,first_wait_s,open_s,offered_s,active_s,waiting_s,wrap_up_s,closed_s,outcome"
+        )
+    );
+    assert!(conversations.lines().skip(1).all(|l| l.split(',').count() == 18), "a row without 18 fields");
 }
 
 #[test]

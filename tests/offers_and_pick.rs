@@ -221,8 +221,9 @@ fn the_priority_policy_serves_high_priority_queues_first_and_oldest_does_not() {
 
 #[test]
 fn agents_may_select_from_push_when_the_work_stream_allows_it() {
-    // Push conversations need 2 units, the agents have 1: push can never assign them. With
-    // enable_selecting_from_push the agents pick them anyway, ignoring capacity.
+    // Push conversations may only go to agents whose presence is busy_dnd, which agents of
+    // capacity 1 are only when they are full: push can never assign them. With
+    // enable_selecting_from_push the agents pick them anyway, ignoring capacity and presence.
     let text = |enable: bool| {
         format!(
             r#"
@@ -348,4 +349,88 @@ fn each_queue_can_have_its_own_service_level_threshold() {
     let sl = |r: &ccsim::metrics::RunResults| all(r, Metric::ServiceLevel).mean;
     assert!(sl(&lenient) > sl(&strict) + 0.05, "{} vs {}", sl(&lenient), sl(&strict));
     assert_eq!(all(&strict, Metric::AsaS).mean, all(&lenient, Metric::AsaS).mean, "same customers, same waits");
+}
+
+#[test]
+fn picking_at_once_by_age_gives_the_same_waits_as_push_fifo_on_the_same_seed() {
+    // The same customers (common random numbers) meet agents who either are pushed the oldest
+    // Open conversation or pick it themselves the moment they have room (`every = "0s"`,
+    // `oldest`). Both are FIFO and work-conserving, and a conversation's handle time comes from its
+    // own stream, so every conversation must wait exactly as long in both modes: the answered
+    // counts, ASA, P(wait), service level and wait percentiles of every replication agree to
+    // rounding, and so does every single answer time. ρ = 0.94 keeps most conversations queuing.
+    let sim = "horizon = \"3d\"\nwarmup = \"2h\"\nreplications = 6\nseed = 13\nservice_level_threshold = \"20s\"";
+    let push_text = single_queue(540.0, 300.0, 48, 1, "", sim);
+    let pick_text = with_group_keys(
+        &single_queue(540.0, 300.0, 48, 1, "mode = \"pick\"", sim),
+        "pick = { every = \"0s\", policy = \"oldest\" }",
+    );
+    let (push, pick) = (run(&push_text), run(&pick_text));
+    assert!(all(&push, Metric::PWait).mean > 0.4, "too few conversations queue to tell the modes apart");
+    assert_eq!(all(&pick, Metric::Offers).mean, 0.0, "the pick run really picks");
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    let metrics = [
+        Metric::Offered,
+        Metric::Answered,
+        Metric::AsaS,
+        Metric::PWait,
+        Metric::ServiceLevel,
+        Metric::WaitP50S,
+        Metric::WaitP90S,
+        Metric::WaitP95S,
+        Metric::AvgQueueLen,
+        Metric::Occupancy,
+    ];
+    for rep in 0..push.replications.len() {
+        for metric in metrics {
+            let (a, b) = (
+                push.replication_value(rep, &push.scopes[0], metric).number(),
+                pick.replication_value(rep, &pick.scopes[0], metric).number(),
+            );
+            assert!(same(a, b), "replication {rep}, {metric:?}: push {a}, pick {b}");
+        }
+    }
+    // Conversation by conversation, in replication 1: the same answer time.
+    let answers = |text: &str| common::Recorder::run(text).of("answered");
+    let (push_answers, pick_answers) = (answers(&push_text), answers(&pick_text));
+    assert!(push_answers.len() > 10_000);
+    let mut pick_at: Vec<(u64, f64)> = pick_answers.iter().map(|(id, _, at)| (*id, *at)).collect();
+    let mut push_at: Vec<(u64, f64)> = push_answers.iter().map(|(id, _, at)| (*id, *at)).collect();
+    pick_at.sort_by_key(|a| a.0);
+    push_at.sort_by_key(|a| a.0);
+    assert_eq!(push_at.len(), pick_at.len());
+    for ((id, a), (pick_id, b)) in push_at.iter().zip(&pick_at) {
+        assert_eq!(id, pick_id);
+        assert!(same(*a, *b), "conversation {id} answered at {a} by push, {b} by pick");
+    }
+}
+
+#[test]
+fn timed_out_offers_keep_the_first_wait_running_so_asa_is_t_times_one_minus_a_over_a_plus_r() {
+    // Ample agents (60, about 3 of them busy), accept probability a = 0.6, no rejects, response
+    // time r = 10 s, timeout T = 60 s. Each offer times out with probability 1 − a, after exactly T,
+    // and the conversation is offered again at once (to another agent: the decliner drops in
+    // priority, so the decline limit never binds). The timeouts before the accept are geometric
+    // with mean (1 − a)/a, and the accept comes r after the last offer:
+    // ASA = T·(1 − a)/a + r = 60 × 0.4/0.6 + 10 = 50 s.
+    // Conversations still in an offer at the horizon (λ·ASA ≈ 1 per replication of ~2 900) are
+    // censored: a bias of a few hundredths of a second, far below the half-width, so no allowance.
+    let text = with_group_keys(
+        &single_queue(60.0, 120.0, 60, 1, "", "horizon = \"2d\"\nreplications = 20\nseed = 17"),
+        "offer = { accept = 0.6, reject = 0.0, response_time = \"10s\", timeout = \"60s\" }",
+    );
+    let r = run(&text);
+    let asa = all(&r, Metric::AsaS);
+    // Observed: ASA 50.17 s ± 0.55 s (95% half-width over 20 replications), so three half-widths
+    // (1.6 s, 3.3%) separate 50 s from a 10% error (5 s) by a wide margin; a wait that restarted at
+    // each new offer would give r = 10 s. Timeouts per answer: 0.670.
+    assert!(3.0 * asa.half_width() < 0.1 * 50.0, "too few replications to detect a 10% error: {asa:?}");
+    assert_agrees("asa_s", asa, 50.0, 3.0, 0.0);
+    // The geometric law behind it: (1 − a)/a = 2/3 timeouts per answered conversation.
+    let per_answer = all(&r, Metric::Timeouts).mean / all(&r, Metric::Answered).mean;
+    let n = all(&r, Metric::Answered).mean * 20.0;
+    // Var(geometric count) = (1 − a)/a² = 10/9 per conversation.
+    assert!((per_answer - 2.0 / 3.0).abs() < 3.0 * 1.96 * (10.0f64 / 9.0 / n).sqrt(), "{per_answer}");
+    assert_eq!(all(&r, Metric::Rejects).mean, 0.0);
+    assert_eq!(all(&r, Metric::PWait).mean, 0.0, "an offer's time is not a queue");
 }

@@ -9,24 +9,30 @@
 //! - **Structurally valid centers**: 1–3 channels, 1–3 work streams (push or pick, capacity,
 //!   Waiting, patience, wrap-up blocking, routing rules on context variables), 1–4 queues and 1–3
 //!   agent groups (shifts, breaks, offers, pick behaviour, absence). Every replication of every
-//!   one must conserve conversations in every conversation scope, keep capacity in push mode,
-//!   never report a negative wait, keep occupancy ≤ 1 unless picks may exceed capacity, and give
-//!   the same bytes for the same seed.
+//!   one must conserve conversations in every conversation scope, keep capacity in push mode
+//!   (per agent group and per agent), never report a negative wait, keep occupancy ≤ 1 unless
+//!   picks may exceed capacity, and give the same bytes for the same seed.
 //!
-//! Failing inputs found by these generators are kept below as named regression tests.
+//! The brief simulations are cut to a few milliseconds ([`make_brief`]), which would hide a valid
+//! scenario that asks for an impossible amount of work; so every scenario that passes validation
+//! is also checked, before it is cut, against the arrival limit with arithmetic of its own.
+//!
+//! Failing inputs found by these generators, by the audit of issue 9 and by reading the code are
+//! kept at the end as named regression tests, with the concrete input that failed.
 
 mod common;
 
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::Config;
 
-use ccsim::engine::{self, AgentLoad, ConversationView, Observer};
+use ccsim::engine::{self, AgentLoad, ConversationState, ConversationView, Observer};
 use ccsim::experiment::{self, Settings};
 use ccsim::metrics::{Metric, RunResults, ScopeKind};
 use ccsim::report;
-use ccsim::scenario::{Arrivals, GroupId, Override, Scenario, ScenarioSource};
+use ccsim::scenario::{Arrivals, GroupId, Override, Scenario, ScenarioSource, WrapUpBlock, limits};
 use ccsim::time::{DAY, Duration, SimTime};
 
 const EXAMPLES: [(&str, &str); 4] = [
@@ -39,6 +45,8 @@ const EXAMPLES: [(&str, &str); 4] = [
 /// Events one brief simulation may cost, roughly: arrivals plus agents' looks at their queues.
 const WORK_PER_CASE: f64 = 20_000.0;
 
+/// No `proptest-regressions` files: a failure is shrunk, printed, and then written down by hand as
+/// a named test in the regression section at the end, where a reader finds what it proves.
 fn config(cases: u32) -> Config {
     Config { cases, failure_persistence: None, ..Config::default() }
 }
@@ -80,8 +88,39 @@ fn make_brief(s: &mut Scenario) {
     }
 }
 
+/// Expected arrivals of a whole replication, as written (before [`make_brief`]): each Poisson
+/// slot's rate times the time the horizon spends in it, horizon / mean gap for renewal arrivals.
+fn arrivals_as_written(s: &Scenario) -> f64 {
+    let horizon = s.simulation.horizon.0;
+    s.channels
+        .iter()
+        .map(|c| match &c.arrivals {
+            Arrivals::Poisson(p) => {
+                let mut total = 0.0;
+                let mut day_start = 0.0;
+                while day_start < horizon {
+                    for (k, rate) in p.per_second.iter().enumerate() {
+                        let start = day_start + k as f64 * p.slot;
+                        total += rate * (horizon.min(start + p.slot) - start).max(0.0);
+                    }
+                    day_start += DAY;
+                }
+                total
+            }
+            Arrivals::Renewal(d) => horizon / d.mean(),
+            Arrivals::Trace(times) => times.len() as f64,
+        })
+        .sum()
+}
+
 /// Simulates a valid scenario briefly and renders its files: it must not panic.
 fn simulate_briefly(mut s: Scenario) -> RunResults {
+    let volume = arrivals_as_written(&s);
+    assert!(
+        volume <= limits::ARRIVALS * (1.0 + 1e-9),
+        "a valid scenario expects {volume} arrivals per replication, above the limit {}",
+        limits::ARRIVALS
+    );
     make_brief(&mut s);
     let settings = Settings { threads: Some(1), trace: true, cancel: None };
     let results = experiment::run_replications(&s, &settings, &|_| {});
@@ -1047,7 +1086,16 @@ impl Center {
 }
 
 /// Checks, event by event, what the metrics cannot show: capacity in use per agent group against
-/// the capacity staffed, and every wait.
+/// the capacity staffed, capacity in use per agent against the agent's capacity, and every wait.
+///
+/// The Observer reports load changes per group, not per agent, so the load of each agent is
+/// rebuilt from the conversations it holds: a conversation takes its work stream's units from
+/// `c.agent` when it is Offered or Active (reserved when offered or picked) and gives them back
+/// when it is Open again (declined), Waiting or Closed, or at wrap-up per
+/// `block_capacity_for_wrap_up`: at once for "never", at the close for "always", and for a
+/// duration B at wrap-up start + B (the engine's own timer, which sends no event; it is
+/// replayed here before any later event). At the horizon the rebuilt loads must add up to the
+/// groups' own, so the rebuild is checked against the engine too.
 #[derive(Default)]
 struct Invariants {
     /// Per group: (in use, staffed capacity, agents in any presence).
@@ -1055,11 +1103,31 @@ struct Invariants {
     /// The group capacity held beyond what is staffed, at its worst.
     excess: i64,
     negative: Vec<String>,
+    /// Per agent: its group, its capacity and the units it holds now.
+    agents: Vec<(usize, i64, i64)>,
+    /// Conversations holding capacity: id → (agent, units).
+    held: std::collections::HashMap<u64, (u32, i64)>,
+    /// Wrap-up blocks that end by timer: (time, conversation id), earliest first.
+    releases: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64)>>,
+    /// Units and wrap-up block of each work stream.
+    streams: Vec<(i64, WrapUpBlock)>,
+    /// The worst (agent, units held, capacity) above its capacity.
+    agent_excess: Option<(u32, i64, i64)>,
+    /// The rebuilt per-agent loads disagree with the group loads at the horizon.
+    mismatch: Vec<String>,
 }
 
 impl Invariants {
     fn run(s: &Scenario, replication: u32) -> Invariants {
-        let mut inv = Invariants { load: vec![(0, 0, 0); s.agent_groups.len()], ..Invariants::default() };
+        let agents = s
+            .agent_groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, group)| (0..group.count).map(move |_| (g, i64::from(group.capacity), 0)))
+            .collect();
+        let streams = s.work_streams.iter().map(|w| (i64::from(w.capacity), w.wrap_up_block)).collect();
+        let mut inv =
+            Invariants { load: vec![(0, 0, 0); s.agent_groups.len()], agents, streams, ..Invariants::default() };
         engine::simulate(s, replication, &mut inv);
         inv
     }
@@ -1067,6 +1135,24 @@ impl Invariants {
     fn wait(&mut self, what: &str, wait: f64) {
         if !(wait >= 0.0) {
             self.negative.push(format!("{what} {wait}"));
+        }
+    }
+
+    fn release(&mut self, id: u64) {
+        if let Some((agent, units)) = self.held.remove(&id) {
+            self.agents[agent as usize].2 -= units;
+        }
+    }
+
+    /// Replays the wrap-up blocks that ended at or before `now`. Non-negative times order like
+    /// their bit patterns.
+    fn release_until(&mut self, now: SimTime) {
+        while let Some(std::cmp::Reverse((at, id))) = self.releases.peek().copied() {
+            if f64::from_bits(at) > now.0 {
+                break;
+            }
+            self.releases.pop();
+            self.release(id);
         }
     }
 }
@@ -1088,7 +1174,8 @@ impl Observer for Invariants {
         self.wait("wrap-up", wrap_up.0);
     }
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
-    fn agent_load_changed(&mut self, group: GroupId, _: SimTime, delta: AgentLoad) {
+    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
+        self.release_until(at);
         let l = &mut self.load[group.index()];
         l.0 += delta.in_use;
         l.1 += delta.staffed_capacity;
@@ -1098,8 +1185,39 @@ impl Observer for Invariants {
         }
         self.excess = self.excess.max(l.0 - l.1);
     }
+    fn state_changed(&mut self, c: ConversationView, state: ConversationState, at: SimTime) {
+        self.release_until(at);
+        match state {
+            ConversationState::Offered | ConversationState::Active if !self.held.contains_key(&c.id) => {
+                let units = self.streams[c.work_stream.index()].0;
+                self.held.insert(c.id, (c.agent, units));
+                let agent = &mut self.agents[c.agent as usize];
+                agent.2 += units;
+                if agent.2 > agent.1 && self.agent_excess.is_none_or(|(_, used, cap)| agent.2 - agent.1 > used - cap) {
+                    self.agent_excess = Some((c.agent, agent.2, agent.1));
+                }
+            }
+            ConversationState::Offered | ConversationState::Active => {}
+            ConversationState::WrapUp => match self.streams[c.work_stream.index()].1 {
+                WrapUpBlock::Always => {}
+                WrapUpBlock::Never => self.release(c.id),
+                WrapUpBlock::For(block) => {
+                    self.releases.push(std::cmp::Reverse(((at + block).0.to_bits(), c.id)));
+                }
+            },
+            ConversationState::Open | ConversationState::Waiting | ConversationState::Closed => self.release(c.id),
+        }
+    }
     fn in_system(&mut self, _: ConversationView) {}
-    fn finished(&mut self, _: SimTime) {}
+    fn finished(&mut self, horizon: SimTime) {
+        self.release_until(horizon);
+        for (g, (in_use, _, _)) in self.load.iter().enumerate() {
+            let rebuilt: i64 = self.agents.iter().filter(|a| a.0 == g).map(|a| a.2).sum();
+            if rebuilt != *in_use {
+                self.mismatch.push(format!("group {g}: {in_use} units in use, {rebuilt} held by its agents"));
+            }
+        }
+    }
     fn offer_accepted(&mut self, _: ConversationView, delay: Duration) {
         self.wait("time to accept", delay.0);
     }
@@ -1157,6 +1275,12 @@ fn check_center(center: &Center) -> Result<(), String> {
         if !may_exceed && inv.excess > 0 {
             return Err(format!("replication {r}: {} capacity units in use beyond the staffed capacity", inv.excess));
         }
+        if let (false, Some((agent, used, capacity))) = (may_exceed, inv.agent_excess) {
+            return Err(format!("replication {r}: agent {agent} holds {used} capacity units, above its capacity {capacity}"));
+        }
+        if !inv.mismatch.is_empty() {
+            return Err(format!("replication {r}: per-agent loads disagree with the engine: {:?}", inv.mismatch));
+        }
         for (g, (in_use, _, agents)) in inv.load.iter().enumerate() {
             if *agents != i64::from(s.agent_groups[g].count) {
                 return Err(format!("group {g}: {agents} agents in the presence counts at the end"));
@@ -1203,4 +1327,156 @@ fn generated_centers_are_valid_and_some_are_push_only() {
         push_only += usize::from(!c.picks_may_exceed_capacity());
     }
     assert!(push_only * 4 >= total, "only {push_only} of {total} generated centers keep capacity");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression tests: inputs that once exhausted memory, hung, or gave a message without its key.
+// Each was accepted by validation (or read without bound) before the limits of issue 9.
+
+const DEFAULT: &str = EXAMPLES[0].1;
+
+/// The default scenario with the first occurrence of each `old` replaced by `new`.
+fn default_with(pairs: &[(&str, &str)]) -> String {
+    let mut text = DEFAULT.to_string();
+    for (old, new) in pairs {
+        assert!(text.contains(old), "the default scenario has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    text
+}
+
+/// The default scenario with the web chat's arrivals table replaced by `table`.
+fn web_chat_arrivals(table: &str) -> String {
+    let start = DEFAULT.find("arrivals = { process = \"poisson\"").unwrap() + "arrivals = ".len();
+    let end = start + DEFAULT[start..].find('}').unwrap() + 1;
+    format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..])
+}
+
+/// Validation refuses `text` with an error on `key` whose message holds every one of `says`.
+fn refused(text: &str, key: &str, says: &[&str]) {
+    match Scenario::from_toml(text, "regression.toml") {
+        Ok(_) => panic!("accepted; expected an error on {key}"),
+        Err(e) => {
+            assert_eq!(e.key, key, "{e}");
+            assert!(e.position.is_some(), "no position: {e}");
+            for word in says {
+                assert!(e.message.contains(word), "{e} lacks {word:?}");
+            }
+        }
+    }
+}
+
+/// Audit of issue 9: `rate_per_hour = 1e300` validated, and a run passed 4 GiB in 17 s.
+#[test]
+fn regression_rate_1e300_per_hour() {
+    refused(
+        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1e300 }"),
+        "channel.web_chat.arrivals.rate_per_hour",
+        &["1.000e300 an hour", "expected at most 1000000000 arrivals per replication"],
+    );
+    // The largest float: the volume overflows to infinity, which must not slip through as NaN.
+    refused(
+        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1.7976931348623157e308 }"),
+        "channel.web_chat.arrivals.rate_per_hour",
+        &["infinitely many arrivals"],
+    );
+}
+
+/// Audit of issue 9: 10⁹ an hour validated, and a one-hour run passed 4 GiB in 17 s.
+#[test]
+fn regression_huge_arrival_volume() {
+    refused(
+        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1e9 }"),
+        "channel.web_chat.arrivals.rate_per_hour",
+        &["24000000000 arrivals"],
+    );
+    // One slot of a daily profile is enough.
+    refused(
+        &default_with(&[("150, 140, 130", "150, 1e11, 130")]),
+        "channel.web_chat.arrivals.rate_per_hour",
+        &["expected at most 1000000000"],
+    );
+}
+
+/// Audit of issue 9: a renewal gap of 10⁻³⁰⁰ s (only a mean of 0 was refused) grew 3.7 GB in 10 s.
+#[test]
+fn regression_renewal_gap_1e_minus_300_seconds() {
+    for gap in ["1e-300", "{ dist = \"exponential\", mean = 1e-300 }", "\"0.000001s\""] {
+        refused(
+            &web_chat_arrivals(&format!("{{ process = \"renewal\", interarrival = {gap} }}")),
+            "channel.web_chat.arrivals.interarrival",
+            &["expected at most 1000000000 arrivals per replication"],
+        );
+    }
+    // A sensible mean whose spread puts nearly every gap at 0 is the same runaway.
+    refused(
+        &web_chat_arrivals(
+            "{ process = \"renewal\", interarrival = { dist = \"gamma\", mean = \"1m\", sd = 1e100 } }",
+        ),
+        "channel.web_chat.arrivals.interarrival",
+        &["narrow their spread"],
+    );
+}
+
+/// Audit of issue 9: `ccsim validate /dev/zero` read 4 GiB in 4.7 s; an empirical file or a
+/// trace of `/dev/zero` or `/dev/urandom` did the same while the scenario was checked.
+#[cfg(unix)]
+#[test]
+fn regression_dev_zero_as_a_file() {
+    let e = Scenario::load(std::path::Path::new("/dev/zero")).unwrap_err();
+    assert!(e.message.contains("is a character device, not a regular file"), "{e}");
+    refused(
+        &default_with(&[(
+            "handle_time = { dist = \"lognormal\", mean = \"10m\", sd = \"5m\" }",
+            "handle_time = { dist = \"empirical\", file = \"/dev/zero\" }",
+        )]),
+        "work_stream.chat.handle_time.file",
+        &["/dev/zero is a character device"],
+    );
+    refused(
+        &web_chat_arrivals("{ process = \"trace\", file = \"/dev/urandom\" }"),
+        "channel.web_chat.arrivals.file",
+        &["/dev/urandom is a character device"],
+    );
+}
+
+/// Audit of issue 9: `seed = 18446744073709551615` said only "u64 value was too large".
+#[test]
+fn regression_seed_beyond_64_bits_names_its_key() {
+    refused(
+        &default_with(&[("seed = 20261124", "seed = 18446744073709551615")]),
+        "simulation.seed",
+        &["18446744073709551615 is too large", "expected an integer from 0 to 9223372036854775807"],
+    );
+}
+
+/// Found while reading the engine: Waiting with probability 1, no never_reply, and handle and
+/// reply times of 0 parked and reopened one conversation forever at one instant (a run never
+/// ended). The generators had it in reach (`{ probability = 1, customer_reply = "0s" }` and a
+/// handle time of "0s" in [`VALUES`]) but needed two edits at once.
+#[test]
+fn regression_waiting_that_never_ends_at_one_instant() {
+    refused(
+        &default_with(&[
+            ("handle_time = { dist = \"gamma\", mean = \"6m\", sd = \"3m\" }", "handle_time = \"0s\""),
+            ("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 1, customer_reply = \"0s\" }"),
+        ]),
+        "work_stream.messaging.waiting",
+        &["up to infinitely many times each", "expected at most 10000000000"],
+    );
+}
+
+/// Found while reading the engine: `pick = { every = 1e-300 }` (in [`VALUES`]) made each agent
+/// poll every microsecond, the engine's floor: 8.6·10¹⁰ polls an agent a day. [`make_brief`]
+/// shortened the horizon to match, so the generators never saw it.
+#[test]
+fn regression_pick_every_1e_minus_300_seconds() {
+    refused(
+        &default_with(&[
+            ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
+            ("count = 8", "count = 8\npick = { every = 1e-300 }"),
+        ]),
+        "agent_group.generalists.pick.every",
+        &["expected at most 20000000000 polls per replication"],
+    );
 }

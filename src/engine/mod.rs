@@ -576,7 +576,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
     fn offer(&mut self, slot: ConvSlot, agent: u32) {
         self.leave_lane(slot);
-        self.reserve(slot, agent);
+        self.reserve(slot, agent, true);
         let group = self.agents[agent as usize].group;
         let Some(behaviour) = &self.scenario.agent_groups[group.index()].offer else {
             self.accept(slot);
@@ -596,8 +596,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.calendar.schedule(self.now + Duration(delay), EventKind::OfferResponse { conv: slot, version, response });
     }
 
-    /// Capacity is taken from the agent the moment the conversation is offered or picked.
-    fn reserve(&mut self, slot: ConvSlot, agent: u32) {
+    /// Capacity is taken from the agent the moment the conversation is offered (`push`) or picked.
+    fn reserve(&mut self, slot: ConvSlot, agent: u32, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
@@ -608,6 +608,9 @@ impl<'s, O: Observer> Replication<'s, O> {
             a.used += units;
             a.holding += 1;
             a.last_assigned = now.0;
+            // Capacity is never exceeded in push mode (DESIGN.md "Affinity"); only picks that
+            // ignore it may.
+            debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
         });
         let group = self.agents[agent as usize].group;
         self.lanes.record_assignment(queue, group, agent - self.group_start[group.index()], now);
@@ -616,7 +619,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// Pick: the agent takes the conversation; there is no offer to answer.
     fn take(&mut self, slot: ConvSlot, agent: u32) {
         self.leave_lane(slot);
-        self.reserve(slot, agent);
+        self.reserve(slot, agent, false);
         self.accept(slot);
     }
 
