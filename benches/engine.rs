@@ -1,16 +1,21 @@
-//! Engine throughput, in conversations per second (criterion's "elements").
+//! Engine throughput: conversations per second and events per second, one replication on one
+//! thread, metrics collected as in a real run.
 //!
-//! - `mmc`: M/M/c, λ = 540/h, AHT 300 s, 50 agents, push, no abandonment, one replication of
-//!   10 days (≈130 000 conversations), metrics collected as in a real run.
+//! - `mmc`: M/M/c, λ = 540/h, AHT 300 s, 50 agents, push, no abandonment, 10 days
+//!   (≈130 000 conversations).
 //! - `mmc_patience`: the same with exponential patience of mean 600 s.
-//! - `default_scenario`: one replication of the embedded default scenario.
+//! - `default_scenario`: the embedded default scenario (one day).
+//! - `large_center`: `benches/large_center.toml` — 2,000 agents in 6 groups, 12 queues, 4 channels
+//!   with hourly rates, 7 days (≈3 million conversations).
 //!
-//! Run with `cargo bench --bench engine`.
+//! Each workload is measured twice, in the groups `conversations` and `events`, so that criterion
+//! reports both rates ("elements/s"). Run with `cargo bench --bench engine`; add
+//! `-- conversations` or `-- events` for one of them.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use ccsim::experiment::replicate;
-use ccsim::metrics::Metric;
+use ccsim::engine;
+use ccsim::metrics::{Collector, Metric};
 use ccsim::scenario::Scenario;
 
 fn mmc(patience: &str) -> Scenario {
@@ -39,25 +44,38 @@ queues = ["q"]
     Scenario::from_toml(&text, "bench").expect("valid bench scenario")
 }
 
-fn offered(scenario: &Scenario) -> u64 {
-    let cells = replicate(scenario, 0);
-    let totals = cells.conv_totals();
-    Metric::Offered.value(Some(&totals[0]), None, 1.0, 1).number() as u64
+fn large_center() -> Scenario {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/large_center.toml");
+    let text = std::fs::read_to_string(path).expect("benches/large_center.toml is readable");
+    Scenario::from_toml(&text, path).expect("valid bench scenario")
+}
+
+/// One replication as `ccsim run` simulates it; returns (conversations offered, events).
+fn replicate(scenario: &Scenario) -> (u64, u64) {
+    let mut collector = Collector::new(scenario, false);
+    let outcome = engine::simulate(scenario, 0, &mut collector);
+    let totals = collector.cells.conv_totals();
+    let offered = Metric::Offered.value(Some(&totals[0]), None, 1.0, 1).number() as u64;
+    (offered, outcome.events)
 }
 
 fn bench(c: &mut Criterion) {
     let cases = [
-        ("mmc", mmc("")),
-        ("mmc_patience", mmc(r#"patience = { dist = "exponential", mean = "600s" }"#)),
-        ("default_scenario", Scenario::default_scenario()),
+        ("mmc", mmc(""), 20),
+        ("mmc_patience", mmc(r#"patience = { dist = "exponential", mean = "600s" }"#), 20),
+        ("default_scenario", Scenario::default_scenario(), 20),
+        ("large_center", large_center(), 10),
     ];
-    let mut group = c.benchmark_group("engine");
-    group.sample_size(20);
-    for (name, scenario) in &cases {
-        group.throughput(Throughput::Elements(offered(scenario)));
-        group.bench_function(*name, |b| b.iter(|| replicate(scenario, 0)));
+    for (unit, pick) in [("conversations", 0), ("events", 1)] {
+        let mut group = c.benchmark_group(unit);
+        for (name, scenario, samples) in &cases {
+            let counts = replicate(scenario);
+            group.sample_size(*samples);
+            group.throughput(Throughput::Elements(if pick == 0 { counts.0 } else { counts.1 }));
+            group.bench_function(*name, |b| b.iter(|| replicate(scenario)));
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, bench);

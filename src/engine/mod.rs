@@ -167,7 +167,15 @@ pub const MAX_IN_SYSTEM: usize = 4_000_000;
 /// How many events pass between two questions to [`Observer::interrupted`].
 pub const CHECK_EVERY: u64 = 1 << 16;
 
-/// How a replication ended.
+/// How a replication ended, and how many events it handled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub ending: Ending,
+    /// Events taken from the calendar, stale ones (cancelled timers) included.
+    pub events: u64,
+}
+
+/// Why a replication ended.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Ending {
     /// It reached its horizon.
@@ -211,9 +219,10 @@ impl Conversation {
 /// A replication that holds [`MAX_IN_SYSTEM`] conversations at once, or whose observer says it
 /// was interrupted, stops early; the observer then hears neither `in_system` nor `finished`, and
 /// the ending says why.
-pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &mut O) -> Ending {
+pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &mut O) -> Outcome {
     let mut sim = Replication::new(scenario, replication, observer);
-    sim.run()
+    let ending = sim.run();
+    Outcome { ending, events: sim.events }
 }
 
 const NO_AGENT: u32 = u32::MAX;
@@ -239,6 +248,8 @@ struct Replication<'s, O: Observer> {
     trace_positions: Vec<usize>,
     next_id: u64,
     context: Vec<ContextValue>,
+    /// Events taken from the calendar so far.
+    events: u64,
 }
 
 impl<'s, O: Observer> Replication<'s, O> {
@@ -296,6 +307,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             trace_positions: vec![0; scenario.channels.len()],
             next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
+            events: 0,
         }
     }
 
@@ -321,14 +333,13 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.schedule_arrival(ChannelId(c as u16));
         }
 
-        let mut events: u64 = 0;
         while let Some(event) = self.calendar.pop() {
             if event.time() > self.horizon {
                 break;
             }
             self.now = event.time();
-            events += 1;
-            if events % CHECK_EVERY == 0 && self.observer.interrupted() {
+            self.events += 1;
+            if self.events % CHECK_EVERY == 0 && self.observer.interrupted() {
                 return Ending::Interrupted { at: self.now };
             }
             match event.kind {
