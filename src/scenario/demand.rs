@@ -30,6 +30,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::distribution::Support;
+use super::{FileProblem, limits, read_regular_file, size_label};
 use crate::time::{DAY, Duration, parse_time_of_day};
 
 /// Header names that mark the timestamp column of a trace.
@@ -70,17 +71,25 @@ pub fn read_arrival_times(path: &Path) -> Result<Vec<f64>, String> {
     Ok(times)
 }
 
-/// Reads a data file as text; `what` says what it should hold.
+/// Reads a data file as text; `what` says what it should hold. Only a regular file of at most
+/// [`limits::DATA_FILE_BYTES`] is read: `/dev/zero` or a pipe would never end.
 fn read_text(path: &Path, what: &str) -> Result<String, String> {
-    if path.is_dir() {
-        return Err(format!("{} is a directory; expected a CSV file of {what}", path.display()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!(
+    let bytes = read_regular_file(path, limits::DATA_FILE_BYTES).map_err(|problem| match problem {
+        FileProblem::Missing => format!(
             "{}: no such file; expected a CSV file of {what} (a relative path is read from the scenario file's directory)",
             path.display()
         ),
-        _ => format!("{} cannot be read: {e}", path.display()),
+        FileProblem::Directory => format!("{} is a directory; expected a CSV file of {what}", path.display()),
+        FileProblem::NotRegular(kind) => {
+            format!("{} is a {kind}, not a regular file; expected a CSV file of {what}", path.display())
+        }
+        FileProblem::TooLarge(size) => format!(
+            "{} is {}; expected a CSV file of {what} of at most {} (ccsim's limit on data files)",
+            path.display(),
+            size_label(size),
+            size_label(limits::DATA_FILE_BYTES)
+        ),
+        FileProblem::Unreadable(e) => format!("{} cannot be read: {e}", path.display()),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
@@ -312,6 +321,32 @@ mod tests {
         let path = dir.join("binary.csv");
         std::fs::write(&path, b"60\n\xff\xfe\n").unwrap();
         assert!(read_values(&path, Support::NonNegative).unwrap_err().contains("line 2: not UTF-8"));
+    }
+
+    #[test]
+    fn only_regular_files_within_the_limit_are_read() {
+        let dir = temp_dir("special");
+        // Sparse: the size is above the limit without the disk space.
+        let big = dir.join("big.csv");
+        std::fs::File::create(&big).unwrap().set_len(limits::DATA_FILE_BYTES + 1).unwrap();
+        let err = read_values(&big, Support::NonNegative).unwrap_err();
+        assert!(
+            err.contains("is 268435457 bytes") && err.contains("at most 256 MiB") && err.contains("limit"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            let err = read_values(Path::new("/dev/zero"), Support::NonNegative).unwrap_err();
+            assert!(err.contains("/dev/zero is a character device, not a regular file"), "{err}");
+            assert!(err.contains("expected a CSV file"), "{err}");
+            let fifo = dir.join("pipe.csv");
+            let _ = std::fs::remove_file(&fifo);
+            if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+                // Refused before it is opened: opening a FIFO would wait for a writer forever.
+                let err = read_arrival_times(&fifo).unwrap_err();
+                assert!(err.contains("is a named pipe, not a regular file"), "{err}");
+            }
+        }
     }
 
     #[test]

@@ -140,21 +140,25 @@ pub enum Support {
     Real,
 }
 
-/// A checked distribution, ready to sample.
+/// A checked distribution, ready to sample. Beside its sampler each variant keeps its mean and,
+/// where it is not a function of the mean alone, its standard deviation: the arrival-volume
+/// limits ([`Distribution::renewals_bound`]) need both.
 #[derive(Clone, Debug)]
 pub enum Distribution {
     Constant(f64),
+    /// Sampler, mean (the standard deviation equals the mean).
     Exponential(Exp<f64>, f64),
-    LogNormal(LogNormal<f64>, f64),
-    Gamma(Gamma<f64>, f64),
-    Weibull(Weibull<f64>, f64),
+    /// Sampler, mean, standard deviation.
+    LogNormal(LogNormal<f64>, f64, f64),
+    Gamma(Gamma<f64>, f64, f64),
+    Weibull(Weibull<f64>, f64, f64),
     Uniform {
         min: f64,
         width: f64,
     },
-    Triangular(Triangular<f64>, f64),
-    /// Observed values, each drawn with equal probability, and their mean.
-    Empirical(Arc<[f64]>, f64),
+    Triangular(Triangular<f64>, f64, f64),
+    /// Observed values, each drawn with equal probability, their mean and standard deviation.
+    Empirical(Arc<[f64]>, f64, f64),
 }
 
 impl Distribution {
@@ -192,7 +196,7 @@ impl Distribution {
                 }
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
-                Distribution::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?, mean)
+                Distribution::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?, mean, sd)
             }
             S::Gamma { mean, sd } => {
                 let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
@@ -201,22 +205,27 @@ impl Distribution {
                 }
                 let shape = (mean / sd).powi(2);
                 let scale = sd * sd / mean;
-                Distribution::Gamma(Gamma::new(shape, scale).map_err(|e| e.to_string())?, mean)
+                Distribution::Gamma(Gamma::new(shape, scale).map_err(|e| e.to_string())?, mean, sd)
             }
             S::Weibull { shape, scale } => {
                 let (shape, scale) = (positive("shape", Quantity(shape))?, positive("scale", scale)?);
-                let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                let g = statrs::function::gamma::gamma;
+                let mean = scale * g(1.0 + 1.0 / shape);
                 if !mean.is_finite() {
                     return Err(format!(
                         "a shape of {shape} gives an infinite mean; expected a shape of about 0.1 or more"
                     ));
                 }
-                Distribution::Weibull(Weibull::new(scale, shape).map_err(|e| e.to_string())?, mean)
+                // Infinite (or NaN, from ∞ − ∞) for small shapes: such a distribution has no finite variance.
+                let sd = scale * (g(1.0 + 2.0 / shape) - (mean / scale).powi(2)).sqrt();
+                Distribution::Weibull(Weibull::new(scale, shape).map_err(|e| e.to_string())?, mean, sd)
             }
             S::Empirical { ref file } => {
                 let values = demand::read_values(&base_dir.join(file), support)?;
-                let mean = values.iter().sum::<f64>() / values.len() as f64;
-                Distribution::Empirical(values, mean)
+                let n = values.len() as f64;
+                let mean = values.iter().sum::<f64>() / n;
+                let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+                Distribution::Empirical(values, mean, sd)
             }
             S::Uniform { min, max } => {
                 let min = at_least_zero_if_time("min", min)?;
@@ -233,7 +242,12 @@ impl Distribution {
                     return Err(format!("min {min}, mode {mode}, max {max}; expected min ≤ mode ≤ max with min < max"));
                 }
                 let mean = (min + mode + max) / 3.0;
-                Distribution::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?, mean)
+                let variance = (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0;
+                Distribution::Triangular(
+                    Triangular::new(min, max, mode).map_err(|e| e.to_string())?,
+                    mean,
+                    variance.max(0.0).sqrt(),
+                )
             }
         })
     }
@@ -244,12 +258,12 @@ impl Distribution {
         match self {
             Distribution::Constant(v) => *v,
             Distribution::Exponential(d, _) => d.sample(rng),
-            Distribution::LogNormal(d, _) => d.sample(rng),
-            Distribution::Gamma(d, _) => d.sample(rng),
-            Distribution::Weibull(d, _) => d.sample(rng),
+            Distribution::LogNormal(d, ..) => d.sample(rng),
+            Distribution::Gamma(d, ..) => d.sample(rng),
+            Distribution::Weibull(d, ..) => d.sample(rng),
             Distribution::Uniform { min, width } => min + width * rng.random::<f64>(),
-            Distribution::Triangular(d, _) => d.sample(rng),
-            Distribution::Empirical(values, _) => values[rng.random_range(0..values.len())],
+            Distribution::Triangular(d, ..) => d.sample(rng),
+            Distribution::Empirical(values, ..) => values[rng.random_range(0..values.len())],
         }
     }
 
@@ -258,13 +272,44 @@ impl Distribution {
         match self {
             Distribution::Constant(v) => *v,
             Distribution::Exponential(_, m)
-            | Distribution::LogNormal(_, m)
-            | Distribution::Gamma(_, m)
-            | Distribution::Weibull(_, m)
-            | Distribution::Triangular(_, m)
-            | Distribution::Empirical(_, m) => *m,
+            | Distribution::LogNormal(_, m, _)
+            | Distribution::Gamma(_, m, _)
+            | Distribution::Weibull(_, m, _)
+            | Distribution::Triangular(_, m, _)
+            | Distribution::Empirical(_, m, _) => *m,
             Distribution::Uniform { min, width } => min + width / 2.0,
         }
+    }
+
+    /// The distribution's standard deviation; infinite when it has no finite variance.
+    pub fn sd(&self) -> f64 {
+        let sd = match self {
+            Distribution::Constant(_) => 0.0,
+            Distribution::Exponential(_, m) => *m,
+            Distribution::LogNormal(_, _, sd)
+            | Distribution::Gamma(_, _, sd)
+            | Distribution::Weibull(_, _, sd)
+            | Distribution::Triangular(_, _, sd)
+            | Distribution::Empirical(_, _, sd) => *sd,
+            Distribution::Uniform { width, .. } => width / 12f64.sqrt(),
+        };
+        if sd.is_nan() { f64::INFINITY } else { sd }
+    }
+
+    /// An upper bound on the expected number of draws, taken one after another, that fit in
+    /// `span` seconds (arrivals of a `renewal` process, polls of a picking agent): Lorden's
+    /// bound on the renewal function, span/mean + 1 + (sd/mean)². It is exact enough for the
+    /// usual distributions (span/mean + 2 for an exponential) and still bounds heavy tails: a
+    /// lognormal of mean 1 minute and sd 10^100 seconds has most of its draws near 0 and
+    /// would put millions of arrivals in the first second, which the (sd/mean)² term counts.
+    /// Infinite for a mean of 0.
+    pub fn renewals_bound(&self, span: f64) -> f64 {
+        let (mean, sd) = (self.mean(), self.sd());
+        if mean.is_nan() || mean <= 0.0 {
+            return f64::INFINITY;
+        }
+        let bound = span / mean + 1.0 + (sd / mean).powi(2);
+        if bound.is_nan() { f64::INFINITY } else { bound }
     }
 
     pub fn is_zero(&self) -> bool {
@@ -307,6 +352,8 @@ mod tests {
         assert!((m - mean).abs() <= tolerance(se_mean), "{text}: mean {m} vs {mean} (se {se_mean})");
         assert!((v - variance).abs() <= tolerance(se_var), "{text}: variance {v} vs {variance} (se {se_var})");
         assert!((dist.mean() - mean).abs() < 1e-9 * mean.max(1.0), "{text}: declared mean");
+        let declared = dist.sd().powi(2);
+        assert!((declared - variance).abs() <= 1e-9 * variance.max(1.0), "{text}: declared variance {declared}");
     }
 
     #[test]
@@ -352,7 +399,7 @@ mod tests {
                 .unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         assert!((0..1000).all(|_| values.contains(&dist.sample(&mut rng))));
-        let (Distribution::Empirical(a, _), Distribution::Empirical(b, _)) = (&dist, &dist.clone()) else {
+        let (Distribution::Empirical(a, ..), Distribution::Empirical(b, ..)) = (&dist, &dist.clone()) else {
             panic!("an empirical distribution");
         };
         assert!(Arc::ptr_eq(a, b));
@@ -383,6 +430,22 @@ mod tests {
         // Numeric context values may be negative.
         let uniform = spec(r#"{ dist = "uniform", min = -5, max = 1 }"#);
         assert!(Distribution::from_spec(&uniform, Support::Real, Path::new("")).is_ok());
+    }
+
+    #[test]
+    fn the_renewals_bound_follows_the_mean_and_counts_heavy_tails() {
+        let bound = |text: &str, span: f64| {
+            Distribution::from_spec(&spec(text), Support::NonNegative, Path::new("")).unwrap().renewals_bound(span)
+        };
+        // span/mean + 1 + (sd/mean)²
+        assert_eq!(bound("\"1m\"", 3600.0), 61.0);
+        assert_eq!(bound(r#"{ dist = "exponential", mean = "1m" }"#, 3600.0), 62.0);
+        // A mean of 1e-300 s, or a spread that dwarfs the mean, is far beyond any arrival limit.
+        assert!(bound("1e-300", 86_400.0) > 1e300);
+        assert!(bound(r#"{ dist = "lognormal", mean = "1m", sd = 1e100 }"#, 60.0) > 1e190);
+        // A Weibull with a tiny shape has a finite mean but no finite variance.
+        assert_eq!(bound(r#"{ dist = "weibull", shape = 0.01, scale = 1 }"#, 60.0), f64::INFINITY);
+        assert_eq!(Distribution::Constant(0.0).renewals_bound(1.0), f64::INFINITY);
     }
 
     #[test]

@@ -66,7 +66,25 @@ impl Scenario {
             key,
             message: plain_types(e.message()),
         };
-        let document: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e, String::new()))?;
+        let document: toml::Table = toml::from_str(text).map_err(|e| {
+            // TOML integers are 64-bit: a larger one (seed = 18446744073709551615) is reported
+            // with its key and the range a scenario can hold, not as the parser words it.
+            match e.span().and_then(|s| integer_out_of_range(text, s.start)) {
+                Some((key, written)) => ScenarioError {
+                    file: file.to_string(),
+                    position: e.span().map(|s| error::line_column(text, s.start)),
+                    message: if written.starts_with('-') {
+                        format!("{written} is too small for an integer; expected an integer ≥ {}", i64::MIN)
+                    } else if key == "simulation.seed" {
+                        format!("{written} is too large; expected an integer from 0 to {}", i64::MAX)
+                    } else {
+                        format!("{written} is too large for an integer; expected an integer ≤ {}", i64::MAX)
+                    },
+                    key,
+                },
+                None => toml_error(&e, String::new()),
+            }
+        })?;
         let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, String::new()))?;
         let raw: raw::RawScenario = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             // A `Spanned` value adds a private field to the path that the user never wrote.
@@ -86,16 +104,131 @@ fn plain_types(message: &str) -> String {
         .replace("expected f64", "expected a number")
 }
 
+/// The dotted key (tables in a list named by their `name`, as in other errors) of an integer
+/// at byte `offset` of `text` that does not fit in 64 bits, and the integer as written.
+fn integer_out_of_range(text: &str, offset: usize) -> Option<(String, String)> {
+    use toml::de::{DeTable, DeValue};
+    /// The path below `value` to the out-of-range integer at `offset`, and its span.
+    fn find(value: &toml::Spanned<DeValue>, offset: usize) -> Option<(Vec<String>, std::ops::Range<usize>)> {
+        match value.get_ref() {
+            DeValue::Table(table) => table.iter().find_map(|(k, v)| {
+                let (mut path, span) = find(v, offset)?;
+                match path.first_mut() {
+                    // An unnamed table of a list: `work_stream[2]`.
+                    Some(first) if first.starts_with('[') => first.insert_str(0, k.get_ref()),
+                    _ => path.insert(0, k.get_ref().to_string()),
+                }
+                Some((path, span))
+            }),
+            DeValue::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let (mut path, span) = find(item, offset)?;
+                let name = match item.get_ref() {
+                    DeValue::Table(t) => {
+                        t.iter().find(|(k, _)| k.get_ref() == "name").and_then(|(_, v)| v.get_ref().as_str())
+                    }
+                    _ => None,
+                };
+                match name {
+                    Some(name) if !name.is_empty() && !name.contains('.') => path.insert(0, name.to_string()),
+                    _ => path.insert(0, format!("[{i}]")),
+                }
+                Some((path, span))
+            }),
+            DeValue::Integer(n)
+                if value.span().contains(&offset) && i64::from_str_radix(n.as_str(), n.radix()).is_err() =>
+            {
+                Some((Vec::new(), value.span()))
+            }
+            _ => None,
+        }
+    }
+    let document = DeTable::parse(text).ok()?;
+    let root = toml::Spanned::new(document.span(), DeValue::Table(document.into_inner()));
+    let (path, span) = find(&root, offset)?;
+    Some((path.join("."), text.get(span)?.trim().to_string()))
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub(crate) enum FileProblem {
+    Missing,
+    Directory,
+    /// Not a regular file: a device such as `/dev/zero`, a named pipe or a socket.
+    NotRegular(&'static str),
+    /// Its size in bytes, above the limit (or at least the limit + 1 when it grew while read).
+    TooLarge(u64),
+    Unreadable(std::io::Error),
+}
+
+/// The bytes of a regular file of at most `limit` bytes. Devices, pipes and sockets are refused
+/// before they are opened (`/dev/zero` never ends; opening a FIFO waits for a writer), and no
+/// more than `limit + 1` bytes are ever read, even from a file that grows meanwhile.
+pub(crate) fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileProblem> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => FileProblem::Missing,
+        _ => FileProblem::Unreadable(e),
+    })?;
+    if metadata.is_dir() {
+        return Err(FileProblem::Directory);
+    }
+    if !metadata.is_file() {
+        return Err(FileProblem::NotRegular(special_file_kind(&metadata.file_type())));
+    }
+    if metadata.len() > limit {
+        return Err(FileProblem::TooLarge(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(FileProblem::Unreadable)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(FileProblem::Unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(FileProblem::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn special_file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_char_device() {
+        "character device"
+    } else if kind.is_block_device() {
+        "block device"
+    } else if kind.is_fifo() {
+        "named pipe"
+    } else if kind.is_socket() {
+        "socket"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// A size in bytes for a message: `16 MiB` when it is whole mebibytes, else `1234 bytes`.
+pub(crate) fn size_label(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { format!("{} MiB", bytes >> 20) } else { format!("{bytes} bytes") }
+}
+
 /// The text of a scenario file, or an error that says why there is none.
 fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
     let fail = |message: String| ScenarioError { file: file.clone(), position: None, key: String::new(), message };
-    if path.is_dir() {
-        return Err(fail("is a directory; expected a scenario file (.toml)".into()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => fail("no such file; expected the path of a scenario file (.toml)".into()),
-        _ => fail(format!("cannot be read: {e}")),
+    let bytes = read_regular_file(path, limits::SCENARIO_FILE_BYTES).map_err(|problem| match problem {
+        FileProblem::Missing => fail("no such file; expected the path of a scenario file (.toml)".into()),
+        FileProblem::Directory => fail("is a directory; expected a scenario file (.toml)".into()),
+        FileProblem::NotRegular(kind) => {
+            fail(format!("is a {kind}, not a regular file; expected a scenario file (.toml)"))
+        }
+        FileProblem::TooLarge(size) => fail(format!(
+            "is {}; expected a scenario file of at most {} (ccsim's limit on scenario files)",
+            size_label(size),
+            size_label(limits::SCENARIO_FILE_BYTES)
+        )),
+        FileProblem::Unreadable(e) => fail(format!("cannot be read: {e}")),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = error::line_column(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
@@ -106,4 +239,62 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
             message: "the file is not UTF-8 text; expected a TOML scenario file".into(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_with(old: &str, new: &str) -> String {
+        assert!(DEFAULT_SCENARIO.contains(old), "{old}");
+        DEFAULT_SCENARIO.replacen(old, new, 1)
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_name_their_key_and_the_range() {
+        let text = default_with("seed = 20261124", "seed = 18446744073709551615");
+        let e = Scenario::from_toml(&text, "s.toml").unwrap_err();
+        assert_eq!(e.key, "simulation.seed");
+        assert_eq!(e.message, "18446744073709551615 is too large; expected an integer from 0 to 9223372036854775807");
+        assert_eq!(e.position, Some((10, 8)));
+
+        let text = default_with("count = 5", "count = 99999999999999999999");
+        let e = Scenario::from_toml(&text, "s.toml").unwrap_err();
+        assert_eq!(e.key, "agent_group.specialists.count");
+        assert!(e.message.starts_with("99999999999999999999 is too large for an integer; expected"), "{e}");
+
+        let text = default_with("150, 140, 130", "150, -99999999999999999999, 130");
+        let e = Scenario::from_toml(&text, "s.toml").unwrap_err();
+        assert_eq!(e.key, "channel.web_chat.arrivals.rate_per_hour[13]");
+        assert!(e.message.contains("too small"), "{e}");
+
+        // Underscores and the largest integer are fine.
+        let text = default_with("seed = 20261124", "seed = 9_223_372_036_854_775_807");
+        assert_eq!(Scenario::from_toml(&text, "s.toml").unwrap().simulation.seed, i64::MAX as u64);
+    }
+
+    #[test]
+    fn only_regular_scenario_files_within_the_limit_are_read() {
+        let dir = std::env::temp_dir().join(format!("ccsim-scenario-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.toml");
+        std::fs::File::create(&big).unwrap().set_len(limits::SCENARIO_FILE_BYTES + 1).unwrap();
+        let e = Scenario::load(&big).unwrap_err();
+        assert_eq!(
+            e.message,
+            "is 16777217 bytes; expected a scenario file of at most 16 MiB (ccsim's limit on scenario files)"
+        );
+        assert!(Scenario::load(&dir).unwrap_err().message.contains("is a directory"));
+        #[cfg(unix)]
+        {
+            let e = Scenario::load(Path::new("/dev/zero")).unwrap_err();
+            assert_eq!(e.message, "is a character device, not a regular file; expected a scenario file (.toml)");
+            let fifo = dir.join("pipe.toml");
+            let _ = std::fs::remove_file(&fifo);
+            if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+                let e = Scenario::load(&fifo).unwrap_err();
+                assert!(e.message.starts_with("is a named pipe, not a regular file"), "{e}");
+            }
+        }
+    }
 }

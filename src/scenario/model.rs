@@ -145,6 +145,18 @@ impl Arrivals {
             Arrivals::Trace(times) => !times.is_empty(),
         }
     }
+
+    /// Arrivals to expect in one replication of `horizon` seconds: exact for Poisson and trace
+    /// arrivals, an upper bound for renewal ones ([`Distribution::renewals_bound`]). Infinite,
+    /// never NaN, when the volume is beyond floating point.
+    pub fn expected_count(&self, horizon: f64) -> f64 {
+        let n = match self {
+            Arrivals::Poisson(profile) => profile.expected_until(horizon),
+            Arrivals::Renewal(d) => d.renewals_bound(horizon),
+            Arrivals::Trace(times) => times.len() as f64,
+        };
+        if n.is_nan() { f64::INFINITY } else { n }
+    }
 }
 
 /// A piecewise-constant arrival rate over one day.
@@ -164,6 +176,20 @@ impl RateProfile {
     /// Expected arrivals in one day.
     pub fn daily_total(&self) -> f64 {
         self.per_second.iter().sum::<f64>() * self.slot
+    }
+
+    /// Expected arrivals from time 0 to `horizon`: whole days, then the slots of the last part.
+    pub fn expected_until(&self, horizon: f64) -> f64 {
+        let days = (horizon / DAY).floor();
+        let rest = horizon - days * DAY;
+        let whole_days = if days > 0.0 { days * self.daily_total() } else { 0.0 };
+        let last_part: f64 = self
+            .per_second
+            .iter()
+            .enumerate()
+            .map(|(i, rate)| rate * (rest - i as f64 * self.slot).clamp(0.0, self.slot))
+            .sum();
+        whole_days + last_part
     }
 }
 
@@ -491,5 +517,25 @@ pub struct PickBehaviour {
 impl PickBehaviour {
     pub fn immediate(&self) -> bool {
         self.every.is_zero()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_arrivals_integrate_the_daily_profile_up_to_the_horizon() {
+        // 10 an hour before noon, 30 after: 480 a day.
+        let profile = RateProfile { per_second: vec![10.0 / 3600.0, 30.0 / 3600.0], slot: DAY / 2.0 };
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        assert!(near(profile.expected_until(6.0 * 3600.0), 60.0));
+        assert!(near(profile.expected_until(DAY), 480.0));
+        assert!(near(profile.expected_until(2.5 * DAY), 2.0 * 480.0 + 120.0));
+        assert!(near(profile.expected_until(1.75 * DAY), 480.0 + 120.0 + 180.0));
+        // Rates near the largest float overflow to infinity, never to NaN.
+        let huge = Arrivals::Poisson(RateProfile { per_second: vec![f64::MAX / 3600.0; 24], slot: 3600.0 });
+        assert_eq!(huge.expected_count(2.0 * 3600.0), f64::INFINITY);
+        assert_eq!(huge.expected_count(3.0 * DAY), f64::INFINITY);
     }
 }

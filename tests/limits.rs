@@ -1,0 +1,579 @@
+//! Inputs too large to simulate, run through the real binary: each is refused when the scenario is
+//! checked, with exit 2 and one line `error: FILE: at line L, column C: KEY: what was wrong and
+//! what was expected`, naming the limit it broke ([`ccsim::scenario::limits`]); and a planner's
+//! biggest real case is not.
+//!
+//! The limits: expected arrivals per replication (`ARRIVALS`), active episodes with Waiting
+//! (`EPISODES`), polls of picking agents (`POLLS`), the size of scenario files and data files
+//! (`SCENARIO_FILE_BYTES`, `DATA_FILE_BYTES`, regular files only), and integers a TOML file can
+//! hold (64 bits). The cases are written in the style of `tests/bad_input.rs`: the default
+//! scenario with one edit, a command, the exit code, and where the message must point.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use ccsim::scenario::limits;
+
+const DEFAULT: &str = include_str!("../scenarios/default.toml");
+
+/// The start of the web chat's arrivals table in the default scenario.
+const WEB_CHAT_ARRIVALS: &str = "{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 20";
+/// The start of the sms channel's per-hour rates.
+const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";
+
+/// A file the case needs beside its scenario (or instead of one).
+enum Extra {
+    /// A data file with this text.
+    Text(&'static str, String),
+    /// A sparse file of this many bytes (no disk space used).
+    Sparse(&'static str, u64),
+    /// A named pipe (FIFO): opening it for reading would wait for a writer forever.
+    Fifo(&'static str),
+    Directory(&'static str),
+}
+
+enum Input {
+    Text(String),
+    /// A path outside the test directory, used as the scenario file (`/dev/zero`).
+    Path(&'static str),
+    /// One of the case's extra files, used as the scenario file.
+    Extra(Extra),
+}
+
+enum Cmd {
+    /// `ccsim validate FILE`
+    Validate,
+    /// `ccsim run FILE -o DIR`
+    Run,
+}
+
+/// Where the error must point.
+enum Pos {
+    /// Nowhere: the whole file is at fault.
+    Nowhere,
+    /// The line and column at which this text (unique in the file) starts.
+    At(&'static str),
+}
+
+enum Expect {
+    /// Exit 2: `error: FILE: [at line L, column C: ][KEY: ]MESSAGE` on one line, the message
+    /// holding every one of `says`.
+    Invalid { at: Pos, key: &'static str, says: Vec<String> },
+    /// Exit 0, nothing on stderr.
+    Valid,
+}
+
+struct Case {
+    name: &'static str,
+    input: Input,
+    extras: Vec<Extra>,
+    cmd: Cmd,
+    expect: Expect,
+}
+
+fn invalid(at: Pos, key: &'static str, says: &[&str]) -> Expect {
+    Expect::Invalid { at, key, says: says.iter().map(|s| s.to_string()).collect() }
+}
+
+fn case(name: &'static str, input: Input, expect: Expect) -> Case {
+    Case { name, input, extras: Vec::new(), cmd: Cmd::Validate, expect }
+}
+
+fn with(extras: Vec<Extra>, c: Case) -> Case {
+    Case { extras, ..c }
+}
+
+/// The default scenario with each `(old, new)` applied to the first occurrence of `old`.
+fn edits(pairs: &[(&str, &str)]) -> Input {
+    let mut text = DEFAULT.to_string();
+    for (old, new) in pairs {
+        assert!(text.contains(old), "the default scenario has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    Input::Text(text)
+}
+
+fn edit(old: &str, new: &str) -> Input {
+    edits(&[(old, new)])
+}
+
+/// The default scenario with the web chat's whole arrivals table replaced by `table`.
+fn web_chat_arrivals(table: &str) -> String {
+    let start = DEFAULT.find(WEB_CHAT_ARRIVALS).unwrap();
+    let end = start + DEFAULT[start..].find('}').unwrap() + 1;
+    format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..])
+}
+
+/// [`web_chat_arrivals`], then the edits.
+fn web_chat(table: &str, pairs: &[(&str, &str)]) -> Input {
+    let mut text = web_chat_arrivals(table);
+    for (old, new) in pairs {
+        assert!(text.contains(old), "the scenario has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    Input::Text(text)
+}
+
+/// The message's "expected" part for the arrival limit.
+fn arrival_limit() -> String {
+    format!("expected at most {} arrivals per replication (ccsim's limit on arrival volume)", limits::ARRIVALS as u64)
+}
+
+fn cases() -> Vec<Case> {
+    use Pos::*;
+    let arrivals = arrival_limit();
+    let arrivals = arrivals.as_str();
+    let pick_messaging = ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\"");
+    vec![
+        // --- A planner's biggest real case passes every limit.
+        case(
+            "biggest_real_case",
+            web_chat(
+                "{ process = \"poisson\", rate_per_hour = 100000 }",
+                &[
+                    ("horizon = \"1d\"", "horizon = \"365d\""),
+                    ("count = 8", "count = 9995"),
+                    pick_messaging,
+                    (
+                        "wrap_up = \"30s\"",
+                        "wrap_up = \"30s\"\nwaiting = { probability = 0.6, customer_reply = \"20m\" }",
+                    ),
+                ],
+            ),
+            Expect::Valid,
+        ),
+        case(
+            "just_under_the_arrival_limit",
+            web_chat("{ process = \"poisson\", rate_per_hour = 9.9e8 }", &[("horizon = \"1d\"", "horizon = \"1h\"")]),
+            Expect::Valid,
+        ),
+        // --- Arrival volume (limits::ARRIVALS).
+        case(
+            "rate_1e300_per_hour",
+            web_chat("{ process = \"poisson\", rate_per_hour = 1e300 }", &[]),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = 1e300 }"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["1.000e300 an hour", arrivals],
+            ),
+        ),
+        Case {
+            cmd: Cmd::Run,
+            ..case(
+                "run_with_rate_1e300_writes_nothing",
+                web_chat("{ process = \"poisson\", rate_per_hour = 1e300 }", &[]),
+                invalid(
+                    At("{ process = \"poisson\", rate_per_hour = 1e300 }"),
+                    "channel.web_chat.arrivals.rate_per_hour",
+                    &[arrivals],
+                ),
+            )
+        },
+        case(
+            "rate_of_the_largest_float",
+            web_chat("{ process = \"poisson\", rate_per_hour = 1.7976931348623157e308 }", &[]),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = 1.7976931348623157e308 }"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["infinitely many arrivals", arrivals],
+            ),
+        ),
+        case(
+            "a_billion_an_hour_for_a_day",
+            web_chat("{ process = \"poisson\", rate_per_hour = 1e9 }", &[]),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = 1e9 }"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["over a horizon of 1d makes 24000000000 arrivals", arrivals, "lower the rate or shorten the horizon"],
+            ),
+        ),
+        case(
+            "one_huge_rate_in_a_daily_profile",
+            edit(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 1e12"),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 1e12"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["makes 1000000000525 arrivals", arrivals],
+            ),
+        ),
+        case(
+            "a_plausible_rate_over_ten_years",
+            web_chat(
+                "{ process = \"poisson\", rate_per_hour = 200000 }",
+                &[("horizon = \"1d\"", "horizon = \"3650d\"")],
+            ),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = 200000 }"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["over a horizon of 3650d makes 17520000000 arrivals", arrivals],
+            ),
+        ),
+        case(
+            "channels_under_the_limit_alone_but_not_together",
+            web_chat(
+                "{ process = \"poisson\", rate_per_hour = 30000000 }",
+                &[(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 4e8")],
+            ),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = 30000000 }"),
+                "channel.web_chat.arrivals.rate_per_hour",
+                &["720000000 arrivals (1120000525 with the other channels)", arrivals],
+            ),
+        ),
+        case(
+            "renewal_gap_of_1e_minus_300_seconds",
+            web_chat("{ process = \"renewal\", interarrival = 1e-300 }", &[]),
+            invalid(
+                At("1e-300 }"),
+                "channel.web_chat.arrivals.interarrival",
+                &["inter-arrival times of mean 1.000e-300s (sd 0s)", arrivals],
+            ),
+        ),
+        case(
+            "renewal_exponential_gap_of_a_nanosecond",
+            web_chat("{ process = \"renewal\", interarrival = { dist = \"exponential\", mean = 1e-9 } }", &[]),
+            invalid(
+                At("{ dist = \"exponential\", mean = 1e-9 }"),
+                "channel.web_chat.arrivals.interarrival",
+                &["mean 1.000e-9s", arrivals],
+            ),
+        ),
+        case(
+            "renewal_gaps_with_a_sensible_mean_and_an_absurd_spread",
+            web_chat(
+                "{ process = \"renewal\", interarrival = { dist = \"lognormal\", mean = \"1m\", sd = 1e100 } }",
+                &[],
+            ),
+            invalid(
+                At("{ dist = \"lognormal\", mean = \"1m\", sd = 1e100 }"),
+                "channel.web_chat.arrivals.interarrival",
+                &["mean 60s (sd 1.000e100s)", arrivals, "narrow their spread"],
+            ),
+        ),
+        case(
+            "renewal_gaps_with_no_finite_variance",
+            web_chat(
+                "{ process = \"renewal\", interarrival = { dist = \"weibull\", shape = 0.01, scale = 1e-150 } }",
+                &[],
+            ),
+            invalid(
+                At("{ dist = \"weibull\", shape = 0.01, scale = 1e-150 }"),
+                "channel.web_chat.arrivals.interarrival",
+                &["(sd infinite)", arrivals],
+            ),
+        ),
+        // --- Episodes with Waiting (limits::EPISODES).
+        case(
+            "waiting_that_comes_back_forever_at_one_instant",
+            edits(&[
+                ("handle_time = { dist = \"gamma\", mean = \"6m\", sd = \"3m\" }", "handle_time = \"0s\""),
+                ("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 1, customer_reply = \"0s\" }"),
+            ]),
+            invalid(
+                At("{ probability = 1, customer_reply = \"0s\" }"),
+                "work_stream.messaging.waiting",
+                &["up to infinitely many times each", "expected at most 10000000000 (ccsim's limit on episodes)"],
+            ),
+        ),
+        // --- Polls of picking agents (limits::POLLS).
+        case(
+            "pick_every_1e_minus_300_seconds",
+            edits(&[pick_messaging, ("count = 8", "count = 8\npick = { every = 1e-300 }")]),
+            invalid(
+                At("1e-300 }"),
+                "agent_group.generalists.pick.every",
+                &["8 agents polling every 1.000e-300s", "expected at most 20000000000 polls per replication"],
+            ),
+        ),
+        case(
+            "a_million_agents_polling_every_30s_for_ten_days",
+            edits(&[pick_messaging, ("count = 8", "count = 999995"), ("horizon = \"1d\"", "horizon = \"10d\"")]),
+            invalid(
+                At("999995"),
+                "agent_group.generalists.count",
+                &["999995 agents polling every 30s", "expected at most 20000000000 polls per replication"],
+            ),
+        ),
+        // --- Integers beyond 64 bits.
+        case(
+            "seed_of_u64_max",
+            edit("seed = 20261124", "seed = 18446744073709551615"),
+            invalid(
+                At("18446744073709551615"),
+                "simulation.seed",
+                &["18446744073709551615 is too large", "expected an integer from 0 to 9223372036854775807"],
+            ),
+        ),
+        case(
+            "seed_of_2_to_the_63",
+            edit("seed = 20261124", "seed = 9223372036854775808"),
+            invalid(
+                At("9223372036854775808"),
+                "simulation.seed",
+                &["expected an integer from 0 to 9223372036854775807"],
+            ),
+        ),
+        case(
+            "count_beyond_64_bits",
+            edit("count = 5", "count = 99999999999999999999"),
+            invalid(
+                At("99999999999999999999"),
+                "agent_group.specialists.count",
+                &["too large for an integer", "expected an integer ≤ 9223372036854775807"],
+            ),
+        ),
+        case(
+            "rate_below_the_smallest_integer",
+            edit(SMS_RATES, "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, -99999999999999999999"),
+            invalid(
+                At("-99999999999999999999"),
+                "channel.sms.arrivals.rate_per_hour[7]",
+                &["too small for an integer", "expected an integer ≥ -9223372036854775808"],
+            ),
+        ),
+        // --- Scenario files (limits::SCENARIO_FILE_BYTES, regular files only).
+        case(
+            "scenario_is_dev_zero",
+            Input::Path("/dev/zero"),
+            invalid(Nowhere, "", &["is a character device, not a regular file", "expected a scenario file (.toml)"]),
+        ),
+        case(
+            "scenario_is_a_named_pipe",
+            Input::Extra(Extra::Fifo("pipe.toml")),
+            invalid(Nowhere, "", &["is a named pipe, not a regular file", "expected a scenario file"]),
+        ),
+        case(
+            "scenario_above_the_size_limit",
+            Input::Extra(Extra::Sparse("big.toml", limits::SCENARIO_FILE_BYTES + 1)),
+            invalid(
+                Nowhere,
+                "",
+                &["is 16777217 bytes", "expected a scenario file of at most 16 MiB (ccsim's limit on scenario files)"],
+            ),
+        ),
+        case("scenario_at_the_size_limit", Input::Text(padded_to(limits::SCENARIO_FILE_BYTES)), Expect::Valid),
+        // --- Data files (limits::DATA_FILE_BYTES, regular files only).
+        case(
+            "empirical_file_is_dev_zero",
+            edit(
+                "handle_time = { dist = \"lognormal\", mean = \"10m\", sd = \"5m\" }",
+                "handle_time = { dist = \"empirical\", file = \"/dev/zero\" }",
+            ),
+            invalid(
+                At("\"/dev/zero\""),
+                "work_stream.chat.handle_time.file",
+                &["/dev/zero is a character device, not a regular file", "expected a CSV file of values"],
+            ),
+        ),
+        case(
+            "trace_file_is_dev_urandom",
+            web_chat("{ process = \"trace\", file = \"/dev/urandom\" }", &[]),
+            invalid(
+                At("\"/dev/urandom\""),
+                "channel.web_chat.arrivals.file",
+                &[
+                    "/dev/urandom is a character device, not a regular file",
+                    "expected a CSV file of arrival timestamps",
+                ],
+            ),
+        ),
+        with(
+            vec![Extra::Fifo("pipe.csv")],
+            case(
+                "trace_file_is_a_named_pipe",
+                web_chat("{ process = \"trace\", file = \"pipe.csv\" }", &[]),
+                invalid(At("\"pipe.csv\""), "channel.web_chat.arrivals.file", &["is a named pipe, not a regular file"]),
+            ),
+        ),
+        with(
+            vec![Extra::Directory("gaps.csv")],
+            case(
+                "empirical_file_is_a_directory",
+                web_chat(
+                    "{ process = \"renewal\", interarrival = { dist = \"empirical\", file = \"gaps.csv\" } }",
+                    &[],
+                ),
+                invalid(
+                    At("\"gaps.csv\""),
+                    "channel.web_chat.arrivals.interarrival.file",
+                    &["is a directory", "expected a CSV file of values"],
+                ),
+            ),
+        ),
+        with(
+            vec![Extra::Sparse("aht.csv", limits::DATA_FILE_BYTES + 1)],
+            case(
+                "empirical_file_above_the_size_limit",
+                edit(
+                    "handle_time = { dist = \"lognormal\", mean = \"10m\", sd = \"5m\" }",
+                    "handle_time = { dist = \"empirical\", file = \"aht.csv\" }",
+                ),
+                invalid(
+                    At("\"aht.csv\""),
+                    "work_stream.chat.handle_time.file",
+                    &["is 268435457 bytes", "of at most 256 MiB (ccsim's limit on data files)"],
+                ),
+            ),
+        ),
+        with(
+            vec![Extra::Text("trace.csv", "arrival\n08:00\n08:05\n".to_string())],
+            case(
+                "a_small_trace_is_read",
+                web_chat("{ process = \"trace\", file = \"trace.csv\" }", &[]),
+                Expect::Valid,
+            ),
+        ),
+    ]
+}
+
+/// The default scenario padded with a comment to exactly `bytes` bytes.
+fn padded_to(bytes: u64) -> String {
+    let head = format!("{DEFAULT}\n# ");
+    let pad = bytes as usize - head.len() - 1;
+    format!("{head}{}\n", "x".repeat(pad))
+}
+
+fn create(dir: &Path, extra: &Extra) -> PathBuf {
+    match extra {
+        Extra::Text(name, text) => {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        }
+        Extra::Sparse(name, len) => {
+            let path = dir.join(name);
+            std::fs::File::create(&path).unwrap().set_len(*len).unwrap();
+            path
+        }
+        Extra::Fifo(name) => {
+            let path = dir.join(name);
+            let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+            assert!(made.success(), "mkfifo {}", path.display());
+            path
+        }
+        Extra::Directory(name) => {
+            let path = dir.join(name);
+            std::fs::create_dir(&path).unwrap();
+            path
+        }
+    }
+}
+
+/// (line, column), 1-based, columns in characters, of the only occurrence of `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in the file"));
+    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the file");
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Runs one case in its own directory; returns what went wrong, if anything.
+fn check(case: &Case, root: &Path) -> Result<(), String> {
+    let dir = root.join(case.name);
+    std::fs::create_dir(&dir).unwrap();
+    for extra in &case.extras {
+        create(&dir, extra);
+    }
+    let file = match &case.input {
+        Input::Text(t) => {
+            let path = dir.join(format!("{}.toml", case.name));
+            std::fs::write(&path, t).unwrap();
+            path
+        }
+        Input::Path(p) => PathBuf::from(p),
+        Input::Extra(extra) => create(&dir, extra),
+    };
+    let out = dir.join("out");
+    let mut cmd = Command::cargo_bin("ccsim").unwrap();
+    match case.cmd {
+        Cmd::Validate => cmd.arg("validate").arg(&file),
+        Cmd::Run => cmd.arg("run").arg(&file).arg("-o").arg(&out).args(["--threads", "1"]),
+    };
+    // A refused input is refused at once; anything slower is the runaway these limits prevent.
+    let output = cmd.timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let fail = |what: String| Err(format!("{what}\n    stderr: {stderr}"));
+
+    if stderr.contains("panicked") {
+        return fail("the process panicked".into());
+    }
+    let exit = if matches!(case.expect, Expect::Valid) { 0 } else { 2 };
+    if output.status.code() != Some(exit) {
+        return fail(format!("exit code {:?}, expected {exit}", output.status.code()));
+    }
+    if matches!(case.cmd, Cmd::Run) {
+        let written: Vec<_> =
+            std::fs::read_dir(&out).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+        if !written.is_empty() {
+            return fail(format!("a refused run wrote {written:?}"));
+        }
+    }
+    let Expect::Invalid { at, key, says } = &case.expect else {
+        return if stderr.is_empty() { Ok(()) } else { fail("expected nothing on stderr".into()) };
+    };
+    if stderr.lines().count() != 1 {
+        return fail("expected exactly one line on stderr".into());
+    }
+    if stderr.len() > 600 {
+        return fail("the message is unreadably long".into());
+    }
+    let prefix = format!("error: {}: ", file.display());
+    let Some(mut rest) = stderr.trim_end().strip_prefix(prefix.as_str()) else {
+        return fail(format!("stderr does not start with {prefix:?}"));
+    };
+    match at {
+        Pos::Nowhere if rest.starts_with("at line") => return fail("expected no position".into()),
+        Pos::Nowhere => {}
+        Pos::At(needle) => {
+            let Input::Text(text) = &case.input else { unreachable!("a position needs the file's text") };
+            let (line, column) = position_of(text, needle);
+            let expected = format!("at line {line}, column {column}: ");
+            let Some(after) = rest.strip_prefix(&expected) else {
+                return fail(format!("expected `{expected}`"));
+            };
+            rest = after;
+        }
+    }
+    if !key.is_empty() {
+        let Some(after) = rest.strip_prefix(&format!("{key}: ")) else {
+            return fail(format!("expected the key `{key}: ` next"));
+        };
+        rest = after;
+    }
+    match says.iter().find(|w| !rest.contains(w.as_str())) {
+        Some(w) => fail(format!("the message lacks {w:?}")),
+        None => Ok(()),
+    }
+}
+
+#[test]
+fn inputs_too_large_to_simulate_are_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = cases();
+    let mut names = std::collections::BTreeSet::new();
+    let failures: Vec<String> = cases
+        .iter()
+        .inspect(|c| assert!(names.insert(c.name), "two cases are named {}", c.name))
+        .filter(|c| cfg!(unix) || !uses_unix_files(c))
+        .filter_map(|c| check(c, dir.path()).err().map(|e| format!("{}: {e}", c.name)))
+        .collect();
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// Cases that need `/dev` or `mkfifo`.
+fn uses_unix_files(c: &Case) -> bool {
+    matches!(c.input, Input::Path(_) | Input::Extra(Extra::Fifo(_)))
+        || c.extras.iter().any(|e| matches!(e, Extra::Fifo(_)))
+        || matches!(&c.input, Input::Text(t) if t.contains("/dev/"))
+}
+
+#[test]
+fn the_limits_let_a_planners_biggest_case_through() {
+    // 100 000 conversations an hour for a year; 10 000 agents polling every 30 s for a year.
+    assert!(100_000.0 * 24.0 * 365.0 < limits::ARRIVALS);
+    assert!(10_000.0 * (365.0 * 86_400.0 / 30.0 + 2.0) < limits::POLLS);
+    // 10⁹ an hour for a day is refused.
+    assert!(1e9 * 24.0 > limits::ARRIVALS);
+    assert!(limits::ARRIVALS * 10.0 <= limits::EPISODES);
+}
