@@ -344,7 +344,8 @@ fn draw_legend<DB: DrawingBackend>(
             x = MARGIN;
             y += row_height;
         }
-        draw_swatch(root, entry.swatch, x, y + 11, swatch_width)?;
+        // Level with the middle of the label's lower-case letters.
+        draw_swatch(root, entry.swatch, x, y + 7, swatch_width)?;
         root.draw(&Text::new(entry.label.clone(), (x + swatch_width + 8, y), style.clone())).map_err(fail)?;
         x += width + gap;
     }
@@ -469,16 +470,23 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) 
             Layer::Whiskers { points, colour } => {
                 for &(x, y, lo, hi) in points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()) {
                     if lo.is_finite() && hi.is_finite() {
+                        // Drawn as lines rather than plotters' `ErrorBar`, which also strokes a
+                        // ring around the middle that shows as a broken halo round the dot. An end
+                        // cut off by the axis gets no cap: the interval goes on beyond it.
+                        let style = colour.stroke_width(3);
                         chart
-                            .draw_series(std::iter::once(ErrorBar::new_vertical(
-                                x,
-                                clamp_y(lo),
-                                y,
-                                clamp_y(hi),
-                                colour.stroke_width(3),
-                                18,
+                            .draw_series(std::iter::once(PathElement::new(
+                                vec![(x, clamp_y(lo)), (x, clamp_y(hi))],
+                                style,
                             )))
                             .map_err(fail)?;
+                        for end in [lo, hi].into_iter().filter(|v| (y0..=y1).contains(v)) {
+                            chart
+                                .draw_series(std::iter::once(
+                                    EmptyElement::at((x, end)) + PathElement::new(vec![(-9, 0), (9, 0)], style),
+                                ))
+                                .map_err(fail)?;
+                        }
                     }
                     chart.draw_series(std::iter::once(Circle::new((x, y), 7, colour.filled()))).map_err(fail)?;
                 }

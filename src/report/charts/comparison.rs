@@ -8,10 +8,11 @@
 //!
 //! The estimates and intervals are those of `compare.csv` and `sweep.csv`.
 
-use crate::metrics::{Comparison, Estimate, Metric, RunResults, ScopeKind};
+use crate::metrics::{CompareRow, Comparison, Estimate, Metric, RunResults, ScopeKind};
 
 use super::canvas::{
-    BLUE, BLUISH_GREEN, Figure, GREY, INK, Layer, LegendEntry, Panel, Scale, Swatch, VERMILLION, extent, series_style,
+    BLUE, BLUISH_GREEN, Figure, GREY, INK, Layer, LegendEntry, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
+    extent, series_style,
 };
 
 #[derive(Clone, Copy, PartialEq)]
@@ -78,13 +79,50 @@ fn scaled(e: &Estimate, unit: Unit) -> (f64, f64, f64) {
     (e.mean * s, e.ci95_low * s, e.ci95_high * s)
 }
 
-/// A y scale for dots with whiskers, with room above the highest for its label.
-fn whisker_scale(points: &[(f64, f64, f64, f64)], must: &[f64]) -> Scale {
-    let values = points.iter().flat_map(|p| [p.1, p.2, p.3]);
-    let (lo, hi) = extent(values.chain(must.iter().copied()));
-    let room = if hi > lo { (hi - lo) * 0.15 } else { hi.abs() * 0.1 + 1.0 };
-    Scale::linear(lo, hi + room)
+/// The values a headline metric can take, in display units: every one is at least 0, and
+/// shares of conversations are at most 100%. Occupancy and utilization are not capped: they are
+/// ratios of time averages, not shares of conversations.
+fn bounds(metric: Metric) -> (f64, f64) {
+    match metric {
+        Metric::ServiceLevel | Metric::PWait | Metric::AbandonRate => (0.0, 100.0),
+        _ => (0.0, f64::INFINITY),
+    }
 }
+
+/// The values a paired difference of `metric` can take.
+fn difference_bounds(metric: Metric) -> (f64, f64) {
+    let (_, hi) = bounds(metric);
+    (-hi, hi)
+}
+
+/// A y scale for dots with whiskers, with a little room below the lowest value so that nothing
+/// lies on the axis. It spans only values within `bounds`: an interval from few replications
+/// may reach past what the metric can take (a service level below 0%), and is cut off at the
+/// edge rather than stretching the axis. Callers add headroom for the labels above the dots.
+fn whisker_scale(points: &[(f64, f64, f64, f64)], must: &[f64], (floor, ceiling): (f64, f64)) -> Scale {
+    let values = points.iter().flat_map(|p| [p.1, p.2, p.3]).chain(must.iter().copied());
+    let (lo, hi) = extent(values.map(|v| v.clamp(floor, ceiling)));
+    let (lo, hi) = if hi > lo {
+        (lo - (hi - lo) * 0.06, hi)
+    } else {
+        // One value (or none): centre it.
+        let room = hi.abs() * 0.1 + 1.0;
+        (lo - room, hi + room)
+    };
+    Scale::linear(lo.max(floor), hi.min(ceiling))
+}
+
+/// Where the label of a dot with whiskers goes: above the whisker's top, or above the dot
+/// when there is none, but never above the last tick of `scale`; NaN (no label) without a dot.
+fn label_height(&(_, m, _, hi): &(f64, f64, f64, f64), scale: &Scale) -> f64 {
+    if !m.is_finite() {
+        return f64::NAN;
+    }
+    (if hi.is_finite() { hi } else { m }).min(scale.hi())
+}
+
+/// Share of the axis added above the last tick for the labels above the dots.
+const LABEL_ROOM: f64 = 0.1;
 
 /// Every headline metric of scope `all`, per variant and as paired differences.
 pub fn compare_figures(comparison: &Comparison) -> Vec<Figure> {
@@ -108,35 +146,41 @@ pub fn compare_figures(comparison: &Comparison) -> Vec<Figure> {
                 (position(r.variant), m, lo, hi)
             })
             .collect();
-        let labels =
-            estimates.iter().map(|&(x, m, _, hi)| (x, if hi.is_finite() { hi } else { m }, unit.text(m, false)));
+        let y = whisker_scale(&estimates, &[], bounds(metric));
+        let labels: Vec<_> = estimates.iter().map(|p| (p.0, label_height(p, &y), unit.text(p.1, false))).collect();
         let left = Panel {
             caption: Some(format!("{axis} per variant")),
             x: Scale::categories(&names),
             x_label: "variant".into(),
-            y: whisker_scale(&estimates, &[]),
+            y: y.with_headroom(LABEL_ROOM),
             y_label: unit.axis(axis),
             layers: vec![
                 Layer::Whiskers { points: estimates.clone(), colour: BLUE },
-                Layer::Labels { items: labels.collect(), colour: INK, below: false },
+                Layer::Labels { items: labels, colour: INK, below: false },
             ],
             empty_note: format!("{axis} is undefined in every variant"),
         };
 
+        let differences: Vec<(f64, f64, f64, f64)> = of_metric
+            .iter()
+            .skip(1)
+            .map(|r| {
+                let (d, lo, hi) = scaled(&r.difference, unit);
+                (position(r.variant) - 1.0, d, lo, hi)
+            })
+            .collect();
+        let y = whisker_scale(&differences, &[0.0], difference_bounds(metric));
         let mut layers = vec![Layer::HLine { y: 0.0, colour: GREY, label: format!("same as {base}") }];
-        let mut differences = Vec::new();
         let mut verdicts = Vec::new();
-        for r in of_metric.iter().skip(1) {
-            let (d, lo, hi) = scaled(&r.difference, unit);
-            let x = position(r.variant) - 1.0;
-            let verdict = Verdict::of(metric, r.significant(), d);
-            if !verdicts.contains(&verdict) {
+        for (r, p) in of_metric.iter().skip(1).zip(&differences) {
+            let verdict = Verdict::of(metric, r, p.1);
+            // An undefined difference draws nothing, and so has no legend entry.
+            if p.1.is_finite() && !verdicts.contains(&verdict) {
                 verdicts.push(verdict);
             }
-            differences.push((x, d, lo, hi));
-            layers.push(Layer::Whiskers { points: vec![(x, d, lo, hi)], colour: verdict.colour() });
+            layers.push(Layer::Whiskers { points: vec![*p], colour: verdict.colour() });
             layers.push(Layer::Labels {
-                items: vec![(x, if hi.is_finite() { hi } else { d }, unit.text(d, true))],
+                items: vec![(p.0, label_height(p, &y), unit.text(p.1, true))],
                 colour: INK,
                 below: false,
             });
@@ -145,22 +189,30 @@ pub fn compare_figures(comparison: &Comparison) -> Vec<Figure> {
             caption: Some(format!("difference from {base}, paired")),
             x: Scale::categories(&names[1..]),
             x_label: "variant".into(),
-            y: whisker_scale(&differences, &[0.0]),
+            y: y.with_headroom(LABEL_ROOM),
             y_label: unit.difference_axis(axis),
             layers,
             empty_note: "no difference is defined".into(),
         };
 
-        let mut legend = vec![LegendEntry::new(Swatch::Whisker(BLUE), "estimate with 95% interval")];
+        let estimate = if replications > 1 { "estimate with 95% interval" } else { "estimate (no interval)" };
+        let mut legend = vec![LegendEntry::new(Swatch::Whisker(BLUE), estimate)];
         verdicts.sort_by_key(|v| *v as u8);
         legend.extend(verdicts.iter().map(|v| LegendEntry::new(Swatch::Whisker(v.colour()), v.text())));
         figures.push(Figure {
             name: format!("compare_{}", metric.name()),
             title: format!("{title}: {}", names.join(" vs ")),
-            subtitle: format!(
-                "Scope all; {replications} replications per variant on the same customers (common random numbers). Whiskers are 95% intervals;\n\
-                 a difference is measured replication by replication against {base}, so its interval is narrower than the two estimates' intervals suggest."
-            ),
+            subtitle: if replications > 1 {
+                format!(
+                    "Scope all; {replications} replications per variant on the same customers (common random numbers). Whiskers are 95% intervals;\n\
+                     a difference is measured replication by replication against {base}, so its interval is narrower than the two estimates' intervals suggest."
+                )
+            } else {
+                format!(
+                    "Scope all; 1 replication per variant on the same customers (common random numbers), against {base}.\n\
+                     One replication gives no 95% intervals: run 2 or more (-r) to see whether a difference is more than chance."
+                )
+            },
             legend,
             panels: vec![left, right],
             stacked: false,
@@ -176,11 +228,15 @@ enum Verdict {
     Worse,
     Differs,
     Unclear,
+    NoInterval,
 }
 
 impl Verdict {
-    fn of(metric: Metric, significant: bool, difference: f64) -> Verdict {
-        if !significant {
+    fn of(metric: Metric, row: &CompareRow, difference: f64) -> Verdict {
+        if !(row.difference.ci95_low.is_finite() && row.difference.ci95_high.is_finite()) {
+            return Verdict::NoInterval;
+        }
+        if !row.significant() {
             return Verdict::Unclear;
         }
         match (metric.larger_is_worse(), difference > 0.0) {
@@ -194,8 +250,9 @@ impl Verdict {
         match self {
             Verdict::Better => BLUISH_GREEN,
             Verdict::Worse => VERMILLION,
-            Verdict::Differs => BLUE,
-            Verdict::Unclear => GREY,
+            // Not the estimates' blue: the legend would show two identical swatches.
+            Verdict::Differs => REDDISH_PURPLE,
+            Verdict::Unclear | Verdict::NoInterval => GREY,
         }
     }
 
@@ -205,6 +262,7 @@ impl Verdict {
             Verdict::Worse => "worse: 95% interval excludes 0",
             Verdict::Differs => "differs: 95% interval excludes 0",
             Verdict::Unclear => "no clear difference: interval includes 0",
+            Verdict::NoInterval => "difference (no interval)",
         }
     }
 }
@@ -263,23 +321,36 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
                     markers: true,
                 });
             }
-            let label = if lines.len() == 1 { "scope all, with 95% band".to_string() } else { line.clone() };
+            let label = match (lines.len(), replications) {
+                (1, 1) => "scope all".to_string(),
+                (1, _) => "scope all, with 95% band".to_string(),
+                _ => line.clone(),
+            };
             legend.push(LegendEntry::new(Swatch::LineAndBand(colour), label));
         }
         let per_line =
             if keys.len() > 1 { format!("; one line per value of {}", keys[1..].join(", ")) } else { String::new() };
+        let bands = if replications > 1 {
+            format!("Bands are 95% intervals across {replications} replications")
+        } else {
+            "1 replication per point gives no 95% intervals; run 2 or more (-r) for bands".to_string()
+        };
+        let (floor, ceiling) = bounds(metric);
         figures.push(Figure {
             name: format!("sweep_{}", metric.name()),
             title: format!("{title} against {first_key}"),
+            // With more keys, two lines: one would run past the right edge.
             subtitle: format!(
-                "Scope all{per_line}. Bands are 95% intervals across {replications} replications; every point runs with the same seed, so neighbouring points see the same customers."
+                "Scope all{per_line}.{}{bands}; every point runs with the same seed, so neighbouring points see the same customers.",
+                if keys.len() > 1 { "\n" } else { " " }
             ),
             legend,
             panels: vec![Panel {
                 caption: None,
                 x: x_scale.clone(),
                 x_label: first_key.clone(),
-                y: Scale::linear_with(values, &[]),
+                // Intervals from few replications can reach past what the metric can take.
+                y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &[]),
                 y_label: unit.axis(axis),
                 layers,
                 empty_note: format!("{axis} is undefined at every point"),
@@ -303,4 +374,37 @@ fn numeric_axis(values: &[f64], texts: &[String]) -> Scale {
     let pad = if hi > lo { (hi - lo) * 0.06 } else { lo.abs() * 0.1 + 0.5 };
     let ticks = values.iter().zip(texts).map(|(v, t)| (*v, t.clone())).collect();
     Scale::with_ticks(lo - pad, hi + pad, ticks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whisker_scales_stay_within_what_the_metric_can_take() {
+        // Two replications of a sparse run: a service level of 69% ± 370 points.
+        let wide = [(0.0, 68.9, -300.0, 438.0), (1.0, 100.0, 100.0, 100.0)];
+        let y = whisker_scale(&wide, &[], bounds(Metric::ServiceLevel));
+        assert_eq!((y.lo(), y.hi()), (0.0, 100.0));
+        let y = whisker_scale(&[(0.0, 31.1, -340.0, 400.0)], &[0.0], difference_bounds(Metric::ServiceLevel));
+        assert_eq!((y.lo(), y.hi()), (-100.0, 100.0));
+        // Counts and durations cannot fall below 0.
+        let y = whisker_scale(&[(0.0, 82.0, -950.0, 1110.0)], &[], bounds(Metric::AsaS));
+        assert!(y.lo() == 0.0 && y.hi() >= 1110.0, "{y:?}");
+        // A difference that is all positive keeps its zero line off the axis.
+        let y = whisker_scale(&[(0.0, 17.4, 15.0, 19.8)], &[0.0], difference_bounds(Metric::AsaS));
+        assert!(y.lo() < 0.0 && y.hi() >= 19.8, "{y:?}");
+        // Nothing but zeros: zero in the middle.
+        let y = whisker_scale(&[(0.0, 0.0, 0.0, 0.0)], &[0.0], difference_bounds(Metric::Offered));
+        assert!(y.lo() < 0.0 && y.hi() > 0.0 && y.lo() == -y.hi(), "{y:?}");
+    }
+
+    #[test]
+    fn an_undefined_value_gets_no_label() {
+        let y = Scale::linear(0.0, 100.0);
+        assert!(label_height(&(0.0, f64::NAN, f64::NAN, f64::NAN), &y).is_nan());
+        assert_eq!(label_height(&(0.0, 50.0, 40.0, 60.0), &y), 60.0);
+        assert_eq!(label_height(&(0.0, 50.0, f64::NAN, f64::NAN), &y), 50.0);
+        assert_eq!(label_height(&(0.0, 90.0, -300.0, 400.0), &y), 100.0);
+    }
 }

@@ -18,7 +18,10 @@ use crate::metrics::{Metric, RunResults, Scope, ScopeKind, Value, histogram::Wai
 use crate::scenario::Scenario;
 use crate::time::HOUR;
 
-use super::canvas::{BLUE, Figure, INK, Layer, LegendEntry, Panel, Scale, Swatch, VERMILLION, extent, series_style};
+use super::canvas::{
+    BLUE, BLUISH_GREEN, Figure, INK, Layer, LegendEntry, ORANGE, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
+    extent, series_style,
+};
 
 /// The service level a planner aims for, drawn as the target line.
 pub const SERVICE_LEVEL_TARGET: f64 = 0.8;
@@ -142,16 +145,22 @@ fn thresholds(scenario: &Scenario) -> Vec<(f64, Vec<String>)> {
     out
 }
 
-fn threshold_text(scenario: &Scenario) -> String {
+/// What "answered within the threshold" means: the threshold, and when queues differ, a line of
+/// its own that lists them (on the first line, they would run past the right edge).
+fn threshold_text(scenario: &Scenario) -> (String, Option<String>) {
     match thresholds(scenario).as_slice() {
-        [(t, _)] => format!("within {}", duration_text(*t)),
+        [(t, _)] => (format!("within {}", duration_text(*t)), None),
         several => {
             let parts: Vec<String> =
                 several.iter().map(|(t, names)| format!("{} ({})", duration_text(*t), names.join(", "))).collect();
-            format!("within the queue's threshold: {}", parts.join("; "))
+            ("within the queue's threshold".into(), Some(format!("Thresholds: {}.", parts.join("; "))))
         }
     }
 }
+
+/// The colours of the threshold lines when queues have different thresholds, each named in the
+/// legend: vermillion as for a single threshold, then colours away from the bars' blue.
+const THRESHOLD_COLOURS: [plotters::style::RGBColor; 4] = [VERMILLION, REDDISH_PURPLE, BLUISH_GREEN, ORANGE];
 
 fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure {
     let all = &results.scopes[0];
@@ -167,7 +176,14 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
         band.push((day.mid(k), lo * 100.0, hi * 100.0));
         line.push((day.mid(k), value * 100.0));
     }
-    let mut layers = vec![Layer::Band { points: band, colour: BLUE }];
+    // A band needs two neighbouring intervals; an interval alone between empty ones (arrivals in
+    // one hour of the day) shows its interval as a whisker instead.
+    let defined = |k: usize| line.get(k).is_some_and(|p| p.1.is_finite());
+    let alone: Vec<(f64, f64, f64, f64)> = (0..line.len())
+        .filter(|&k| defined(k) && !(k > 0 && defined(k - 1)) && !defined(k + 1))
+        .map(|k| (line[k].0, line[k].1, band[k].1, band[k].2))
+        .collect();
+    let mut layers = vec![Layer::Band { points: band, colour: BLUE }, Layer::Whiskers { points: alone, colour: BLUE }];
     let mut legend = vec![LegendEntry::new(Swatch::LineAndBand(BLUE), "all conversations, with 95% band")];
     let queues = scopes_of(results, ScopeKind::Queue);
     if queues.len() > 1 {
@@ -186,15 +202,22 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
     let target = SERVICE_LEVEL_TARGET * 100.0;
     layers.push(Layer::HLine { y: target, colour: INK, label: format!("target {target:.0}%") });
     legend.push(LegendEntry::new(Swatch::Reference(INK), format!("target {target:.0}%")));
+    let (within, which) = threshold_text(scenario);
+    let mut subtitle = format!(
+        "Answered {within} / conversations answered, abandoned or auto-closed unanswered, by arrival interval; {}.\n",
+        day.pooled()
+    );
+    if let Some(which) = which {
+        subtitle.push_str(&which);
+        subtitle.push('\n');
+    }
+    subtitle.push_str(
+        "Band: 95% Wilson interval on the pooled counts; it treats conversations as independent, so day-to-day variation is wider.",
+    );
     Figure {
         name: "service_level".into(),
         title: format!("Service level per interval: {}", scenario.name),
-        subtitle: format!(
-            "Answered {} / conversations answered, abandoned or auto-closed unanswered, by arrival interval; {}.\n\
-             Band: 95% Wilson interval on the pooled counts; it treats conversations as independent, so day-to-day variation is wider.",
-            threshold_text(scenario),
-            day.pooled()
-        ),
+        subtitle,
         legend,
         panels: vec![Panel {
             caption: None,
@@ -243,26 +266,30 @@ fn wait_distribution(results: &RunResults, scenario: &Scenario, day: &Day) -> Fi
 
     let mut left = vec![Layer::Bars { bars: bars.clone(), colour: BLUE }];
     let mut right = vec![Layer::Line { points: cdf, colour: BLUE, dashed: false, markers: false }];
-    for (t, names) in &limits {
+    let mut threshold_legend = Vec::new();
+    for (i, (t, names)) in limits.iter().enumerate() {
         let within = share(*t) * 100.0;
-        let queues = if limits.len() > 1 { format!(" ({})", names.join(", ")) } else { String::new() };
-        left.push(Layer::VLine {
-            x: *t,
-            colour: VERMILLION,
-            label: format!("threshold {}{queues}", duration_text(*t)),
-            low: false,
-        });
-        right.push(Layer::VLine {
-            x: *t,
-            colour: VERMILLION,
-            label: if within.is_finite() {
-                format!("{}: {within:.1}% within", duration_text(*t))
-            } else {
-                format!("threshold {}", duration_text(*t))
-            },
-            // The cumulative curve climbs to the top; its foot is the free corner.
-            low: true,
-        });
+        let within_text = if within.is_finite() { format!(": {within:.1}% within") } else { String::new() };
+        let (colour, left_label, right_label) = if limits.len() == 1 {
+            let left = format!("threshold {}", duration_text(*t));
+            let right = if within.is_finite() { format!("{}{within_text}", duration_text(*t)) } else { left.clone() };
+            (VERMILLION, left, right)
+        } else {
+            // Several labels side by side at the top of the lines would run into each other:
+            // the lines carry only their duration, the legend says which queues and how many.
+            let colour = THRESHOLD_COLOURS[i % THRESHOLD_COLOURS.len()];
+            threshold_legend.push(LegendEntry::new(
+                Swatch::Reference(colour),
+                format!("threshold {} ({}){within_text}", duration_text(*t), names.join(", ")),
+            ));
+            (colour, duration_text(*t), duration_text(*t))
+        };
+        left.push(Layer::VLine { x: *t, colour, label: left_label, low: false });
+        // The cumulative curve climbs to the top; its foot is the free corner.
+        right.push(Layer::VLine { x: *t, colour, label: right_label, low: true });
+    }
+    if threshold_legend.is_empty() {
+        threshold_legend.push(LegendEntry::new(Swatch::Reference(VERMILLION), "service-level threshold"));
     }
     let tail = if answered > 0 { (1.0 - share(span)) * 100.0 } else { f64::NAN };
     let longest = if answered > 0 { waits.quantile(1.0) } else { f64::NAN };
@@ -292,8 +319,10 @@ fn wait_distribution(results: &RunResults, scenario: &Scenario, day: &Day) -> Fi
                 format!("share answered after a wait in each {} bin", duration_text(width)),
             ),
             LegendEntry::new(Swatch::Line(BLUE, false), "share answered within the wait"),
-            LegendEntry::new(Swatch::Reference(VERMILLION), "service-level threshold"),
-        ],
+        ]
+        .into_iter()
+        .chain(threshold_legend)
+        .collect(),
         panels: vec![
             Panel {
                 caption: Some("distribution of waits above 0 s".into()),
