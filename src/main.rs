@@ -2,6 +2,11 @@
 //! and hands them to the library; shows progress on a terminal; renders errors for people and
 //! maps them to exit codes: 0 success, 1 a check failed, 2 invalid input, 3 any other error,
 //! 130 interrupted.
+//!
+//! What it prints goes through [`say!`] and [`complain!`], never `println!`: a reader that goes
+//! away (`ccsim check … | head -1`) must not make ccsim panic. The results are in the files; the
+//! terminal text is a courtesy copy, so a closed stdout or stderr is ignored and the exit code is
+//! still the command's.
 
 mod cli;
 
@@ -14,12 +19,29 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use ccsim::erlang::{self, QueueModel};
+use ccsim::experiment::folders::{point_folders, safe_component, variant_folders};
 use ccsim::experiment::{self, Settings, compare, sweep};
-use ccsim::metrics::{Metric, RunResults};
+use ccsim::metrics::{Metric, RunResults, gates};
 use ccsim::report;
 use ccsim::scenario::{Override, Scenario, ScenarioSource, limits};
 use ccsim::time::Duration;
 use cli::{Cli, Command, ErlangArgs, RunOptions};
+
+/// `println!` that ignores a closed stdout (see the module doc).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 /// A failure and the exit code it deserves.
 enum Failure {
@@ -58,19 +80,19 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(message)) => {
-            eprintln!("error: {message}");
+            complain!("error: {message}");
             ExitCode::from(2)
         }
         Err(Failure::Other(message)) => {
-            eprintln!("error: {message}");
+            complain!("error: {message}");
             ExitCode::from(3)
         }
         Err(Failure::Interrupted) => {
-            eprintln!("interrupted: no results were written");
+            complain!("interrupted: no results were written");
             ExitCode::from(130)
         }
         Err(Failure::CheckFailed(message)) => {
-            eprintln!("check failed: {message}");
+            complain!("check failed: {message}");
             ExitCode::from(1)
         }
     }
@@ -108,14 +130,22 @@ fn settings(options: &RunOptions) -> Result<Settings, Failure> {
     if options.threads == Some(0) {
         return Err(Failure::Input("--threads 0: expected at least 1 thread".into()));
     }
-    // A second handler cannot be installed; the first one already sets the flag.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    // A second handler cannot be installed; the first one already sets the flag. The run stops
+    // after the batch of replications under way; a second Ctrl-C stops at once.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::Relaxed) {
+            complain!("interrupted again: stopped at once");
+            std::process::exit(130);
+        }
+    });
     Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED) })
 }
 
-/// A progress bar on stderr when it is a terminal and the run is not quiet; hidden otherwise.
+/// A progress bar, drawn on stderr, when stdout is a terminal (DESIGN.md: quiet when stdout is
+/// not) and stderr is one too, and the run is not quiet; hidden otherwise. `total` counts the
+/// replications of every variant or point.
 fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
-    if options.quiet || !std::io::stderr().is_terminal() {
+    if options.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total as u64);
@@ -123,21 +153,6 @@ fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// The scenario name as one safe path component: no separators, no `..`, no control characters,
-/// and short enough for any file system (255 bytes is the usual limit of one name).
-fn safe_component(name: &str) -> String {
-    const MAX_BYTES: usize = 120;
-    let mut cleaned = String::new();
-    for c in name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }) {
-        if cleaned.len() + c.len_utf8() > MAX_BYTES {
-            break;
-        }
-        cleaned.push(c);
-    }
-    let cleaned = cleaned.trim().to_string();
-    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') { "scenario".to_string() } else { cleaned }
 }
 
 fn output_dir(options: &RunOptions, scenario: &Scenario) -> PathBuf {
@@ -176,7 +191,7 @@ fn run_outputs(
 fn warn(scenario: &Scenario, options: &RunOptions) {
     if !options.quiet {
         for warning in &scenario.warnings {
-            eprintln!("warning: {warning}");
+            complain!("warning: {warning}");
         }
     }
 }
@@ -196,7 +211,7 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
 
     if !options.quiet {
         let sim = &scenario.simulation;
-        println!(
+        say!(
             "{}: {} replication{} of {} (seed {}), {} conversations offered per replication",
             scenario.name,
             sim.replications,
@@ -205,14 +220,14 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
             sim.seed,
             results.estimate(&results.scopes[0], Metric::Offered).mean.round()
         );
-        println!("{}", report::terminal::summary_table(&results));
-        println!(
+        say!("{}", report::terminal::summary_table(&results));
+        say!(
             "service level: answered within {} over all arrivals; ± is the 95% confidence half-width across replications",
             pretty_duration(sim.service_level_threshold)
         );
-        println!("wrote {written} files to {}", dir.display());
+        say!("wrote {written} files to {}", dir.display());
         if charts > 0 {
-            println!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
+            say!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
         }
     }
     Ok(())
@@ -267,12 +282,16 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
             variants.push(compare::Variant { name, scenario: prepare(&src, options, &sets)? });
         }
     }
+    let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+    let folders = variant_folders(&names, &["compare.csv", "charts"]).map_err(Failure::Input)?;
+    if let Some(why) = variants[1..].iter().find_map(|v| compare::unpaired(&variants[0], v)) {
+        return Err(Failure::Input(why));
+    }
     let settings = settings(options)?;
     for v in &variants {
         warn(&v.scenario, options);
     }
     let dir = output_dir(options, &variants[0].scenario);
-    let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
     let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
     let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
     let bar = progress_bar(total, options);
@@ -282,24 +301,24 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     })?;
     bar.finish_and_clear();
 
-    for ((name, results), scenario) in comparison.variants.iter().zip(&scenarios) {
-        write(&dir.join(safe_component(name)), &run_outputs(results, scenario, options)?)?;
+    for (((_, results), scenario), folder) in comparison.variants.iter().zip(&scenarios).zip(&folders) {
+        write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
     }
     let table = report::comparison::compare_csv(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
     let mut files = vec![report::OutputFile { name: "compare.csv".into(), bytes: table }];
     files.extend(charts(options, || report::compare_charts(&comparison))?);
     write(&dir, &files)?;
     if !options.quiet {
-        println!(
+        say!(
             "{}: {} on the same customers ({} replications each)",
             scenarios[0].name,
             names.join(" vs "),
             scenarios[0].simulation.replications
         );
-        println!("{}", report::comparison::compare_table(&comparison));
-        println!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
+        say!("{}", report::comparison::compare_table(&comparison));
+        say!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
         let charts = if options.no_charts { "" } else { ", charts/" };
-        println!("wrote compare.csv{charts} and one folder per variant to {}", dir.display());
+        say!("wrote compare.csv{charts} and one folder per variant to {}", dir.display());
     }
     Ok(())
 }
@@ -331,8 +350,10 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
     bar.finish_and_clear();
 
     let dir = output_dir(options, &base);
-    for (point, (scenario, results)) in points.iter().zip(&done) {
-        write(&dir.join(safe_component(&point.label())), &run_outputs(results, scenario, options)?)?;
+    let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
+    let folders = point_folders(&labels, &["sweep.csv", "charts"]);
+    for ((scenario, results), folder) in done.iter().zip(&folders) {
+        write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
     }
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     let rows: Vec<(String, Vec<String>, &RunResults)> = points
@@ -345,10 +366,23 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
     files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
     write(&dir, &files)?;
     if !options.quiet {
-        println!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
-        println!("{}", report::comparison::sweep_table(&rows));
+        say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
+        say!("{}", report::comparison::sweep_table(&rows));
         let charts = if options.no_charts { "" } else { ", charts/" };
-        println!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());
+        say!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());
+        let renamed: Vec<String> = labels
+            .iter()
+            .zip(&folders)
+            .enumerate()
+            .filter(|(_, (label, folder))| safe_component(label) != **folder)
+            .map(|(i, (_, folder))| format!("point {} in {folder}", i + 1))
+            .collect();
+        if !renamed.is_empty() {
+            say!(
+                "points whose labels make the same folder name got their place in the grid as a suffix: {}",
+                renamed.join(", ")
+            );
+        }
     }
     Ok(())
 }
@@ -370,32 +404,71 @@ fn check(
             path.display()
         )));
     }
+    // A gate naming an unknown metric is refused before anything runs.
+    gates::check_metrics(&scenario.checks).map_err(|e| gate_error(path, &e))?;
     let baseline = baseline
         .map(|dir| experiment::check::Baseline::read(dir).map_err(|e| Failure::Input(format!("--baseline: {e}"))))
         .transpose()?;
+    if let Some(b) = &baseline {
+        let here = scenario.simulation.replications as usize;
+        if b.replications < 2 || here < 2 {
+            return Err(Failure::Input(format!(
+                "--baseline: the baseline has {} replication{} and this run {here}; expected at least 2 replications on each side, since a regression test needs the spread across replications",
+                b.replications,
+                if b.replications == 1 { "" } else { "s" }
+            )));
+        }
+        if let Some(name) = b.scenario.as_ref().filter(|n| **n != scenario.name && !options.quiet) {
+            complain!(
+                "warning: --baseline: the baseline was written for the scenario \"{name}\", this is \"{}\"",
+                scenario.name
+            );
+        }
+    }
     let settings = settings(options)?;
     warn(&scenario, options);
     let bar = progress_bar(scenario.simulation.replications as usize, options);
     let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
         .map_err(|_| Failure::Interrupted)?;
     bar.finish_and_clear();
-    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance).map_err(|e| {
-        let at = e.at.map_or_else(String::new, |(l, c)| format!("at line {l}, column {c}: "));
-        Failure::Input(format!("{}: {at}{}", path.display(), e.message))
-    })?;
+    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
+        .map_err(|e| gate_error(path, &e))?;
+    if let Some(b) = &baseline {
+        let (only_baseline, only_here) = b.unmatched(&results);
+        if !gates.iter().any(|g| g.kind == "regression") {
+            return Err(Failure::Input(format!(
+                "--baseline: no metric of this run could be compared with the baseline (scopes only in the baseline: {}); expected a baseline written by a run of this scenario",
+                if only_baseline.is_empty() { "none".to_string() } else { only_baseline.join(", ") }
+            )));
+        }
+        if !options.quiet {
+            for (scopes, side) in [(&only_baseline, "the baseline"), (&only_here, "this run")] {
+                if !scopes.is_empty() {
+                    complain!("warning: --baseline: only {side} has {}; not compared", scopes.join(", "));
+                }
+            }
+        }
+    }
 
+    // The run's files, as `ccsim run` writes them (charts unless --no-charts), then check.csv.
     let dir = output_dir(options, &scenario);
-    let mut files = run_files(&results, &scenario)?;
+    let mut files = run_outputs(&results, &scenario, options)?;
+    let run_count = files.len();
     let table = report::check::check_csv(&gates).map_err(|e| Failure::Other(e.to_string()))?;
     files.push(report::OutputFile { name: "check.csv".into(), bytes: table });
     write(&dir, &files)?;
     if let Some(save) = save_baseline {
-        write(save, &run_files(&results, &scenario)?)?;
+        write(save, &files[..run_count])?;
+        if scenario.simulation.replications < 2 && !options.quiet {
+            complain!(
+                "warning: --save-baseline: a baseline of 1 replication cannot be checked against; expected at least 2 replications"
+            );
+        }
     }
 
     let failed: Vec<String> = gates
         .iter()
-        .filter(|g| g.verdict == ccsim::metrics::gates::Verdict::Fail)
+        .filter(|g| g.verdict == gates::Verdict::Fail)
         .map(|g| {
             let interval = g.interval.as_ref().map_or_else(String::new, |i| format!(" at {i}"));
             format!(
@@ -416,10 +489,10 @@ fn check(
             } else {
                 "unpaired: different seed or replications"
             };
-            println!("baseline: {} replications ({paired}); tolerance {}%", b.replications, tolerance * 100.0);
+            say!("baseline: {} replications ({paired}); tolerance {}%", b.replications, tolerance * 100.0);
         }
-        println!("{}", report::check::check_table(&gates));
-        println!("{} gates, {} failed; wrote check.csv to {}", gates.len(), failed.len(), dir.display());
+        say!("{}", report::check::check_table(&gates));
+        say!("{} gates, {} failed; wrote check.csv to {}", gates.len(), failed.len(), dir.display());
     }
     match failed.len() {
         0 => Ok(()),
@@ -428,15 +501,31 @@ fn check(
     }
 }
 
+/// A bad `[[check]]`, as `FILE: at line L, column C: check[i].metric: …`.
+fn gate_error(path: &Path, e: &gates::GateError) -> Failure {
+    let at = e.at.map_or_else(String::new, |(l, c)| format!("at line {l}, column {c}: "));
+    Failure::Input(format!("{}: {at}{}", path.display(), e.message))
+}
+
 fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
     let mut errors = Vec::new();
     for path in paths {
-        match Scenario::load(path) {
+        let checked = Scenario::load(path).map_err(|e| e.to_string()).and_then(|s| {
+            // `check` would refuse these gates; `validate` says so without simulating.
+            match gates::check_metrics(&s.checks) {
+                Ok(_) => Ok(s),
+                Err(e) => Err(match gate_error(path, &e) {
+                    Failure::Input(m) => m,
+                    _ => e.message,
+                }),
+            }
+        });
+        match checked {
             Ok(s) => {
                 for warning in &s.warnings {
-                    eprintln!("warning: {}: {warning}", path.display());
+                    complain!("warning: {}: {warning}", path.display());
                 }
-                println!(
+                say!(
                     "{}: ok ({} channels, {} work streams, {} queues, {} agent groups)",
                     path.display(),
                     s.channels.len(),
@@ -445,7 +534,7 @@ fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
                     s.agent_groups.len()
                 );
             }
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(Failure::Input(errors.join("\nerror: "))) }
@@ -466,16 +555,21 @@ fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
     let threshold = duration_arg("--threshold", &args.threshold)?;
     let f = erlang::figures(&model, threshold.0).map_err(|e| Failure::Input(e.to_string()))?;
     let name = if model.patience_mean_s.is_some() { "Erlang A (M/M/c+M)" } else { "Erlang C (M/M/c)" };
-    println!(
+    say!(
         "{name}: {} arrivals/h, AHT {} s, {} servers ({} agents × {}), offered load {:.4} Erlangs",
-        args.rate, model.aht_s, f.servers, args.agents, args.concurrency, f.offered_load_erlangs
+        args.rate,
+        model.aht_s,
+        f.servers,
+        args.agents,
+        args.concurrency,
+        f.offered_load_erlangs
     );
-    println!("  P(wait)        {:.6}", f.p_wait);
-    println!("  ASA            {:.4} s   (mean wait of answered conversations)", f.asa_s);
-    println!("  mean wait      {:.4} s   (over all arrivals)", f.mean_wait_all_s);
-    println!("  service level  {:.6}   (answered within {} s, over all arrivals)", f.service_level, f.threshold_s);
-    println!("  P(abandon)     {:.6}", f.p_abandon);
-    println!("  occupancy      {:.6}", f.occupancy);
+    say!("  P(wait)        {:.6}", f.p_wait);
+    say!("  ASA            {:.4} s   (mean wait of answered conversations)", f.asa_s);
+    say!("  mean wait      {:.4} s   (over all arrivals)", f.mean_wait_all_s);
+    say!("  service level  {:.6}   (answered within {} s, over all arrivals)", f.service_level, f.threshold_s);
+    say!("  P(abandon)     {:.6}", f.p_abandon);
+    say!("  occupancy      {:.6}", f.occupancy);
     Ok(())
 }
 

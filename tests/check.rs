@@ -166,3 +166,331 @@ fn nothing_to_check_is_invalid_input() {
     let out = check(&["-q"], &scenario_with(dir.path(), ""), &dir.path().join("out"));
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.strip_prefix(dir).unwrap().display().to_string(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn names(files: &[(String, Vec<u8>)]) -> Vec<&str> {
+    files.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// The rows of check.csv for a metric, as (kind, scope, name, verdict).
+fn check_rows(dir: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(dir.join("check.csv")).unwrap().records().map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn a_baseline_check_needs_two_replications_on_each_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), "");
+    let (one, three) = (dir.path().join("one"), dir.path().join("three"));
+    for (base, r) in [(&one, "1"), (&three, "3")] {
+        let saved = check(
+            &["--save-baseline", base.to_str().unwrap(), "-r", r, "-q", "--no-charts"],
+            &scenario,
+            &dir.path().join("o"),
+        );
+        assert_eq!(saved.status.code(), Some(0), "{}", text(&saved));
+    }
+    // A huge regression against a 1-replication baseline, and a 1-replication check against a
+    // good baseline: neither may pass silently.
+    for (base, r) in [(&one, "3"), (&three, "1")] {
+        let out = check(
+            &["--baseline", base.to_str().unwrap(), "-r", r, "--set", "agent_group.generalists.count=5", "-q"],
+            &scenario,
+            &dir.path().join("o"),
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("at least 2 replications"), "{}", text(&out));
+    }
+    let ok = check(&["--baseline", three.to_str().unwrap(), "-r", "3", "-q"], &scenario, &dir.path().join("o"));
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+}
+
+#[test]
+fn a_baseline_of_another_scenario_that_shares_nothing_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let other = format!("{}/scenarios/async_messaging.toml", env!("CARGO_MANIFEST_DIR"));
+    let saved = ccsim()
+        .args(["check", &other, "-r", "2", "--no-charts", "-q", "--save-baseline"])
+        .arg(&base)
+        .arg("-o")
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(saved.status.code(), Some(0), "{}", text(&saved));
+    // Another scenario with some scopes in common (all, the sms channel): compared where it can
+    // be, with warnings about the rest.
+    let partly = check(
+        &["--baseline", base.to_str().unwrap(), "-r", "2"],
+        &scenario_with(dir.path(), ""),
+        &dir.path().join("o"),
+    );
+    assert!(matches!(partly.status.code(), Some(0 | 1)), "{}", text(&partly));
+    let said = String::from_utf8_lossy(&partly.stderr);
+    assert!(said.contains("warning: --baseline: the baseline was written for the scenario"), "{said}");
+    assert!(said.contains("only the baseline has channel whatsapp"), "{said}");
+    assert!(said.contains("only this run has channel web_chat"), "{said}");
+    // Rename every scope of the baseline: nothing is left to compare.
+    let csv = fs::read_to_string(base.join("replications.csv")).unwrap();
+    let renamed: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+            if i > 0 {
+                cells[1] = "queue".into();
+                cells[2] = format!("elsewhere{i}");
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    fs::write(base.join("replications.csv"), renamed).unwrap();
+    let out = check(
+        &["--baseline", base.to_str().unwrap(), "-r", "2"],
+        &scenario_with(dir.path(), ""),
+        &dir.path().join("o"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no metric of this run could be compared"), "{}", text(&out));
+}
+
+#[test]
+fn check_writes_the_run_files_and_charts_like_run_and_the_same_bytes_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), GATES);
+    let run =
+        ccsim().arg("run").arg(&scenario).args(["-r", "3", "-q", "-o"]).arg(dir.path().join("run")).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    for threads in ["1", "2"] {
+        let save = dir.path().join(format!("base{threads}"));
+        let out = check(
+            &["-r", "3", "--threads", threads, "-q", "--save-baseline", save.to_str().unwrap()],
+            &scenario,
+            &dir.path().join(format!("check{threads}")),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let (run, check1, check2) = (
+        files_under(&dir.path().join("run")),
+        files_under(&dir.path().join("check1")),
+        files_under(&dir.path().join("check2")),
+    );
+    assert_eq!(check1, check2, "check: the same bytes on 1 and 2 threads");
+    assert_eq!(files_under(&dir.path().join("base1")), files_under(&dir.path().join("base2")), "saved baseline");
+    // What run writes, charts included, plus check.csv; the saved baseline is a run folder.
+    let mut expected = names(&run);
+    expected.push("check.csv");
+    expected.sort();
+    assert_eq!(names(&check1), expected);
+    assert!(expected.iter().any(|n| n.starts_with("charts/")));
+    assert_eq!(files_under(&dir.path().join("base1")), run, "the saved baseline is what run writes");
+
+    let no_charts = check(&["-r", "3", "-q", "--no-charts"], &scenario, &dir.path().join("plain"));
+    assert_eq!(no_charts.status.code(), Some(0));
+    assert!(!dir.path().join("plain/charts").exists() && dir.path().join("plain/check.csv").exists());
+}
+
+#[test]
+fn a_check_with_an_unknown_metric_is_refused_by_validate_and_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    for (gate, expected) in [
+        ("[[check]]\nmetric = \"speed\"\nmin = 1", "unknown metric \"speed\""),
+        (
+            "[[check]]\nmetric = \"occupancy\"\nscope = \"queue\"\nname = \"vip\"\nmax = 1",
+            "not reported for scope queue",
+        ),
+    ] {
+        let scenario = scenario_with(dir.path(), gate);
+        let out = ccsim().arg("validate").arg(&scenario).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains(expected) && text(&out).contains("at line"), "{}", text(&out));
+        // A year × 10000 replications would take hours: the error comes before any of it.
+        let out = ccsim()
+            .arg("check")
+            .arg(&scenario)
+            .args(["-r", "10000", "--set", "simulation.horizon=365d", "-q", "-o"])
+            .arg(dir.path().join("out"))
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains(expected), "{}", text(&out));
+    }
+}
+
+#[test]
+fn regressions_guard_every_headline_metric_with_a_bad_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), "");
+    let base = dir.path().join("base");
+    let saved = check(
+        &["--save-baseline", base.to_str().unwrap(), "-r", "4", "-q", "--no-charts"],
+        &scenario,
+        &dir.path().join("o0"),
+    );
+    assert_eq!(saved.status.code(), Some(0));
+    let out = check(
+        &["--baseline", base.to_str().unwrap(), "-r", "4", "-q", "--no-charts"],
+        &scenario,
+        &dir.path().join("o1"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let rows = check_rows(&dir.path().join("o1"));
+    for metric in ccsim::metrics::gates::REGRESSION_METRICS {
+        // requeue_wait_s is undefined where nothing reopens; the others have values everywhere.
+        if metric == ccsim::metrics::Metric::RequeueWaitS {
+            continue;
+        }
+        assert!(
+            rows.iter().any(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == metric.name()),
+            "no regression gate on {}",
+            metric.name()
+        );
+    }
+    assert!(!rows.iter().any(|r| &r[0] == "regression" && (&r[3] == "offered" || &r[3] == "occupancy")));
+}
+
+#[test]
+fn the_tolerance_decides_how_much_worse_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), "");
+    let base = dir.path().join("base");
+    let saved = check(
+        &["--save-baseline", base.to_str().unwrap(), "-r", "5", "-q", "--no-charts"],
+        &scenario,
+        &dir.path().join("o"),
+    );
+    assert_eq!(saved.status.code(), Some(0));
+    let worse = |tolerance: &str| {
+        check(
+            &["--baseline", base.to_str().unwrap(), "-r", "5", "--set", "agent_group.generalists.count=7"]
+                .into_iter()
+                .chain(["--tolerance", tolerance, "-q", "--no-charts"])
+                .collect::<Vec<_>>(),
+            &scenario,
+            &dir.path().join("o"),
+        )
+    };
+    assert_eq!(worse("0.05").status.code(), Some(1));
+    let lenient = worse("1000");
+    assert_eq!(lenient.status.code(), Some(0), "nothing got 1000 times worse: {}", text(&lenient));
+    let rows = check_rows(&dir.path().join("o"));
+    assert!(rows.iter().any(|r| r[8].contains("+ 100000%")), "the limit names the tolerance");
+    assert_eq!(worse("-0.1").status.code(), Some(2));
+}
+
+#[test]
+fn a_regression_is_found_without_pairing_too() {
+    // Another seed: the replications do not pair, and the Welch test must still see two fewer agents.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), "");
+    let base = dir.path().join("base");
+    let saved =
+        check(&["--save-baseline", base.to_str().unwrap(), "-q", "--no-charts"], &scenario, &dir.path().join("o"));
+    assert_eq!(saved.status.code(), Some(0));
+    let out = check(
+        &[
+            "--baseline",
+            base.to_str().unwrap(),
+            "--seed",
+            "7",
+            "--set",
+            "agent_group.generalists.count=6",
+            "--no-charts",
+        ],
+        &scenario,
+        &dir.path().join("o"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("unpaired: different seed or replications"), "{}", text(&out));
+    let rows = check_rows(&dir.path().join("o"));
+    let sl = rows.iter().find(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == "service_level").unwrap();
+    assert_eq!(&sl[10], "fail", "{sl:?}");
+    assert!(!sl[8].contains("paired"), "{sl:?}");
+}
+
+#[test]
+fn a_gate_on_the_confidence_bound_is_stricter_than_on_the_mean() {
+    // A minimum between the lower 95% bound and the mean: the mean meets it, the bound does not.
+    let dir = tempfile::tempdir().unwrap();
+    let probe = scenario_with(dir.path(), "[[check]]\nmetric = \"service_level\"\nmin = 0");
+    let out = check(&["-r", "5", "-q", "--no-charts"], &probe, &dir.path().join("o"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let row = check_rows(&dir.path().join("o")).remove(0);
+    let (mean, low): (f64, f64) = (row[5].parse().unwrap(), row[6].parse().unwrap());
+    assert!(low < mean, "{row:?}");
+    let min = (mean + low) / 2.0;
+    for (on, code) in [("mean", 0), ("ci", 1)] {
+        let gate = format!("[[check]]\nmetric = \"service_level\"\nmin = {min}\non = \"{on}\"");
+        let out = check(&["-r", "5", "-q", "--no-charts"], &scenario_with(dir.path(), &gate), &dir.path().join("o"));
+        assert_eq!(out.status.code(), Some(code), "on = {on}: {}", text(&out));
+        let row = check_rows(&dir.path().join("o")).remove(0);
+        let judged: f64 = row[5].parse().unwrap();
+        assert_eq!(judged, if on == "mean" { mean } else { low }, "the value judged: {row:?}");
+    }
+    // And a maximum is held to the upper bound.
+    let gate = format!("[[check]]\nmetric = \"service_level\"\nmax = {}\non = \"ci\"", mean + 1e-9);
+    let out = check(&["-r", "5", "-q", "--no-charts"], &scenario_with(dir.path(), &gate), &dir.path().join("o"));
+    assert_eq!(out.status.code(), Some(1), "the upper bound is above the mean: {}", text(&out));
+}
+
+#[test]
+fn holm_corrects_the_p_values_across_the_metrics_tested() {
+    use ccsim::experiment::{self, Settings};
+    use ccsim::metrics::Metric;
+    use ccsim::metrics::gates::{BaselineSeries, Verdict, regressions};
+    use ccsim::scenario::{Override, ScenarioSource};
+
+    let overrides: Vec<Override> = ["simulation.replications=10"].iter().map(|s| s.parse().unwrap()).collect();
+    let scenario = ScenarioSource::default_scenario().with_overrides(&overrides).unwrap();
+    let results = experiment::run_replications(&scenario, &Settings::default(), &|_| {});
+    let all = &results.scopes[0];
+    let values = |m: Metric| -> Vec<f64> {
+        (0..results.replications.len()).map(|r| results.replication_value(r, all, m).number()).collect()
+    };
+    // A baseline whose ASA is lower by about 2.2 standard errors of a Welch difference: one-sided
+    // p ≈ 0.02 on its own.
+    let asa = values(Metric::AsaS);
+    let n = asa.len() as f64;
+    let mean = asa.iter().sum::<f64>() / n;
+    let sd = (asa.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let shift = 2.2 * sd * (2.0 / n).sqrt();
+    let lower: Vec<f64> = asa.iter().map(|x| x - shift).collect();
+    let series = |metric: Metric, values: Vec<f64>| BaselineSeries { scope: all.kind, name: "all", metric, values };
+
+    let alone = regressions(&results, &[series(Metric::AsaS, lower.clone())], false, 0.0);
+    let p_alone = alone[0].p_value.unwrap();
+    assert!(p_alone > 0.005 && p_alone < 0.05, "p = {p_alone}");
+    assert_eq!(alone[0].verdict, Verdict::Fail);
+
+    // With four unchanged metrics beside it, the smallest p is multiplied by 5: no longer significant.
+    let mut family = vec![series(Metric::AsaS, lower)];
+    for m in [Metric::WaitP90S, Metric::WaitP95S, Metric::Abandoned, Metric::AvgQueueLen] {
+        family.push(series(m, values(m)));
+    }
+    let gates = regressions(&results, &family, false, 0.0);
+    assert_eq!(gates.len(), 5);
+    let asa_gate = gates.iter().find(|g| g.metric == Metric::AsaS).unwrap();
+    assert!((asa_gate.p_value.unwrap() - 5.0 * p_alone).abs() < 1e-12, "{:?}", asa_gate.p_value);
+    assert_eq!(asa_gate.verdict, Verdict::Pass);
+}

@@ -207,3 +207,191 @@ fn ctrl_c_stops_the_run_without_writing_anything() {
     assert_eq!(fs::read_to_string(dir.path().join("summary.csv")).unwrap(), "an earlier run's results");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no other file, no temporary file");
 }
+
+/// The default scenario with its `vip` queue moved after the others, and optionally an extra
+/// queue that only this file has.
+fn reordered_default(extra_queue: bool) -> String {
+    let text = ccsim::scenario::DEFAULT_SCENARIO;
+    let vip = "[[queue]]\nname = \"vip\"\npriority = 1\nassignment = \"highest_capacity\"\n\n";
+    assert!(text.contains(vip), "the default scenario's vip queue");
+    let mut moved = text.replacen(vip, "", 1);
+    let extra = if extra_queue { "[[queue]]\nname = \"extra\"\npriority = 9\n\n" } else { "" };
+    moved = moved.replacen("[[agent_group]]", &format!("{vip}{extra}[[agent_group]]"), 1);
+    if extra_queue {
+        let queues = "queues = [\"vip\", \"technical\", \"general\"]";
+        assert!(moved.contains(queues), "an agent group serving every queue");
+        moved = moved.replacen(queues, "queues = [\"vip\", \"technical\", \"general\", \"extra\"]", 1);
+    }
+    moved
+}
+
+fn compare_files(dir: &Path, b_text: &str) -> std::process::Output {
+    fs::write(dir.join("a.toml"), ccsim::scenario::DEFAULT_SCENARIO).unwrap();
+    fs::write(dir.join("b.toml"), b_text).unwrap();
+    ccsim()
+        .arg("compare")
+        .arg(dir.join("a.toml"))
+        .arg(dir.join("b.toml"))
+        .args(["-r", "4", "--quiet", "--no-charts", "-o"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn compare_pairs_scopes_by_kind_and_name_not_by_their_place_in_the_file() {
+    // The same tables in another order: the same center, so every difference is exactly 0.
+    let dir = tempfile::tempdir().unwrap();
+    let out = compare_files(dir.path(), &reordered_default(false));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let compare = fs::read_to_string(dir.path().join("out/compare.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(compare.as_bytes());
+    let mut compared = 0;
+    for record in reader.records() {
+        let r = record.unwrap();
+        if &r[3] != "b" {
+            continue;
+        }
+        let diff: f64 = r[7].parse().unwrap();
+        assert!(diff == 0.0 || diff.is_nan(), "{r:?}");
+        assert_eq!(&r[10], "false", "{r:?}");
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared} rows of b");
+    let vip_offered = |variant: &str| {
+        compare.lines().find(|l| l.starts_with(&format!("queue,vip,offered,{variant},"))).unwrap().split(',').nth(4)
+    };
+    assert_eq!(vip_offered("a"), vip_offered("b"));
+}
+
+#[test]
+fn a_scope_that_only_one_file_has_is_reported_without_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = compare_files(dir.path(), &reordered_default(true));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let compare = fs::read_to_string(dir.path().join("out/compare.csv")).unwrap();
+    let extra: Vec<&str> = compare.lines().filter(|l| l.starts_with("queue,extra,")).collect();
+    assert!(!extra.is_empty() && extra.iter().all(|l| l.contains(",b,")), "only b has the queue: {extra:?}");
+    let offered = extra.iter().find(|l| l.starts_with("queue,extra,offered,b,")).unwrap();
+    assert!(offered.ends_with(",NaN,NaN,NaN,false"), "no difference: {offered}");
+    // The queues both have are still paired: nothing routes to the extra queue.
+    let vip = compare.lines().find(|l| l.starts_with("queue,vip,offered,b,")).unwrap();
+    assert!(vip.ends_with(",0,0,0,false"), "{vip}");
+}
+
+#[test]
+fn compare_refuses_files_whose_channels_differ() {
+    let text = ccsim::scenario::DEFAULT_SCENARIO;
+    let renamed = text.replacen("name = \"sms\"", "name = \"text\"", 1);
+    assert_ne!(renamed, text);
+    let dir = tempfile::tempdir().unwrap();
+    let out = compare_files(dir.path(), &renamed);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("common random numbers") && stderr.contains("\"sms\"") && stderr.contains("\"text\""));
+    assert!(!dir.path().join("out").exists(), "nothing ran, nothing was written");
+
+    // Another scenario altogether (other channels, other queues): refused, no panic.
+    let out = ccsim()
+        .args(["compare", &scenarios("default.toml"), &scenarios("async_messaging.toml"), "--seed", "3", "-r", "2"])
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\"web_chat\"") && stderr.contains("\"whatsapp\""), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn compare_refuses_variant_names_that_share_a_folder_or_name_an_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (variants, expected) in [
+        (vec!["compare.csv:agent_group.generalists.count=9"], "compare writes itself"),
+        (vec!["charts:agent_group.generalists.count=9"], "compare writes itself"),
+        (vec!["a/b:agent_group.generalists.count=9", "a_b:agent_group.generalists.count=7"], "share the output folder"),
+        (vec!["Pick:work_stream.chat.mode=pick", "pick:work_stream.messaging.mode=pick"], "share the output folder"),
+    ] {
+        let mut cmd = ccsim();
+        cmd.args(["compare", &scenarios("default.toml"), "-r", "2", "-o"]).arg(dir.path().join("out"));
+        for v in &variants {
+            cmd.args(["--variant", v]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{variants:?}: {stderr}");
+        assert!(stderr.contains(expected), "{variants:?}: {stderr}");
+        assert!(!dir.path().join("out").exists(), "{variants:?}: refused before running");
+    }
+}
+
+#[test]
+fn sweep_points_whose_folder_names_collide_get_distinct_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim()
+        .args(["sweep", &scenarios("default.toml"), "--vary", "simulation.name=x/y,x_y,z"])
+        .args(["-r", "2", "--no-charts", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for folder in ["simulation.name=x_y-p1", "simulation.name=x_y-p2", "simulation.name=z"] {
+        let run = fs::read_to_string(dir.path().join(folder).join("run.toml")).unwrap();
+        let name = run.lines().find(|l| l.starts_with("scenario")).unwrap().to_string();
+        let expected = match folder {
+            "simulation.name=x_y-p1" => "\"x/y\"",
+            "simulation.name=x_y-p2" => "\"x_y\"",
+            _ => "\"z\"",
+        };
+        assert!(name.ends_with(expected), "{folder}: {name}");
+    }
+    assert!(!dir.path().join("simulation.name=x_y").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("point 1 in simulation.name=x_y-p1"));
+}
+
+#[test]
+fn sweep_writes_the_same_bytes_on_one_and_two_threads() {
+    // Six points of a grid with a decimal range, all points' replications in one workload: the
+    // batches differ with the thread count, the files must not.
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (dir, threads) in [(a.path(), "1"), (b.path(), "2")] {
+        let out = ccsim()
+            .args(["sweep", &scenarios("default.toml"), "--vary", "agent_group.generalists.count=7,9"])
+            .args(["--vary", "agent_group.generalists.offer.accept=0.8..1/0.1", "-r", "3", "--trace"])
+            .args(["--threads", threads, "-q", "-o"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let files = files_under(a.path());
+    assert_eq!(files, files_under(b.path()));
+    assert!(files.iter().any(|(name, _)| name.starts_with("charts/")), "sweep charts compared too");
+    assert!(files.iter().any(|(name, _)| name.ends_with("conversations.csv")), "traces compared too");
+    // Decimal ranges are rounded to their step: 0.9, not 0.9000000000000001.
+    let mut accepts: Vec<String> = csv::Reader::from_path(a.path().join("sweep.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[2].to_string())
+        .collect();
+    accepts.dedup();
+    assert_eq!(accepts, ["0.8", "0.9", "1", "0.8", "0.9", "1"]);
+    assert!(a.path().join("agent_group.generalists.count=9,agent_group.generalists.offer.accept=0.9").is_dir());
+    assert_eq!(files.iter().filter(|(name, _)| name.ends_with("/run.toml")).count(), 6);
+}
+
+#[test]
+fn run_writes_every_file_identically_on_one_and_two_threads() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (dir, threads) in [(a.path(), "1"), (b.path(), "2")] {
+        let out =
+            ccsim().args(["run", "-r", "5", "--trace", "--threads", threads, "-q", "-o"]).arg(dir).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let files = files_under(a.path());
+    assert_eq!(files, files_under(b.path()));
+    for name in ["summary.csv", "agents.csv", "run.toml", "conversations.csv", "charts/service_level.svg"] {
+        assert!(files.iter().any(|(n, _)| n == name), "{name} compared too");
+    }
+}

@@ -5,6 +5,11 @@
 //! `replications.csv` holds every replication's metrics, and its `run.toml` the seed and
 //! replication count. When both match the current run, the replications see the same customers
 //! and are compared in pairs.
+//!
+//! The regression tests need at least 2 replications in the baseline and in the current run; with
+//! fewer none can be evaluated, and the CLI refuses the check as invalid input rather than let it
+//! pass without testing anything. Scopes are matched by kind and name; the CLI warns about scopes
+//! that only one side has, and about a baseline written for a scenario of another name.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,6 +24,8 @@ pub struct Baseline {
     series: BTreeMap<(String, String, Metric), Vec<f64>>,
     pub seed: Option<String>,
     pub replications: usize,
+    /// The scenario name recorded in `run.toml`.
+    pub scenario: Option<String>,
 }
 
 fn scope_kind(name: &str) -> Option<ScopeKind> {
@@ -61,11 +68,10 @@ impl Baseline {
         if series.is_empty() {
             return Err(format!("{}: no replications; expected a folder written by `ccsim run`", path.display()));
         }
-        let seed = std::fs::read_to_string(dir.join("run.toml"))
-            .ok()
-            .and_then(|text| text.parse::<toml::Table>().ok())
-            .and_then(|t| t.get("seed").and_then(|s| s.as_str().map(str::to_string)));
-        Ok(Baseline { series, seed, replications })
+        let record =
+            std::fs::read_to_string(dir.join("run.toml")).ok().and_then(|text| text.parse::<toml::Table>().ok());
+        let text = |key: &str| record.as_ref().and_then(|t| t.get(key)).and_then(|v| v.as_str()).map(str::to_string);
+        Ok(Baseline { series, seed: text("seed"), replications, scenario: text("scenario") })
     }
 
     /// Whether the current run's replications pair with the baseline's.
@@ -74,10 +80,32 @@ impl Baseline {
             && self.replications == scenario.simulation.replications as usize
     }
 
+    /// The conversation scopes (`kind name`) only the baseline has, and those only `results` has:
+    /// their metrics are not compared.
+    pub fn unmatched(&self, results: &RunResults) -> (Vec<String>, Vec<String>) {
+        let conversation = |kind: ScopeKind| kind != ScopeKind::AgentGroup;
+        let mut baseline: Vec<(String, String)> = Vec::new();
+        for (scope, name, _) in self.series.keys() {
+            if scope_kind(scope).is_some_and(conversation) && !baseline.iter().any(|(s, n)| s == scope && n == name) {
+                baseline.push((scope.clone(), name.clone()));
+            }
+        }
+        let current: Vec<(String, String)> = results
+            .scopes
+            .iter()
+            .filter(|s| conversation(s.kind))
+            .map(|s| (s.kind.name().to_string(), s.name.clone()))
+            .collect();
+        let only = |a: &[(String, String)], b: &[(String, String)]| -> Vec<String> {
+            a.iter().filter(|x| !b.contains(x)).map(|(s, n)| format!("{s} {n}")).collect()
+        };
+        (only(&baseline, &current), only(&current, &baseline))
+    }
+
     fn series(&self) -> Vec<BaselineSeries<'_>> {
         self.series
             .iter()
-            .filter(|((_, _, metric), _)| Metric::HEADLINE.contains(metric))
+            .filter(|((_, _, metric), _)| gates::REGRESSION_METRICS.contains(metric))
             .filter_map(|((scope, name, metric), values)| {
                 let kind = scope_kind(scope)?;
                 (kind != ScopeKind::AgentGroup).then(|| BaselineSeries {

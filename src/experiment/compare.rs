@@ -7,11 +7,19 @@
 //! ([`crate::metrics::statistics::paired_difference`]). That removes the customers' own noise from
 //! the comparison: the paired interval of a push-vs-pick difference is far narrower than the one
 //! two independent runs would give.
+//!
+//! Customers are drawn per channel, from streams keyed by the channel's place in the file: two
+//! variants whose channels differ in name, number or order do not see the same customers, so they
+//! are refused ([`CompareError::Unpaired`]) rather than compared as if they did. Other tables may
+//! differ (a second scenario file may add a queue or rename an agent group): scopes are matched by
+//! kind and name (see [`crate::metrics::comparison`]), never by their place in the file.
+//!
+//! All variants' replications run as one parallel workload ([`super::run_all`]).
 
 use crate::metrics::Comparison;
 use crate::scenario::Scenario;
 
-use super::{Interrupted, Settings, try_run_replications};
+use super::{Interrupted, Settings, run_all};
 
 /// A named scenario to compare.
 pub struct Variant {
@@ -22,34 +30,58 @@ pub struct Variant {
 /// Why variants cannot be compared.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CompareError {
-    /// Pairs need the same replications and seed.
+    /// The variants would not see the same customers (replications, seed or channels differ).
     Unpaired(String),
     Interrupted,
 }
 
-/// Runs every variant with its own replications in parallel, one variant after another.
+/// Why `variant` does not see the same customers as `base`, if it does not.
+pub fn unpaired(base: &Variant, variant: &Variant) -> Option<String> {
+    let (first, sim) = (&base.scenario.simulation, &variant.scenario.simulation);
+    if sim.replications != first.replications || sim.seed != first.seed {
+        return Some(format!(
+            "variant \"{}\" has {} replications with seed {}, \"{}\" has {} with seed {}; expected the same replications and seed so that the variants see the same customers",
+            variant.name, sim.replications, sim.seed, base.name, first.replications, first.seed
+        ));
+    }
+    let names = |v: &Variant| v.scenario.channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let (a, b) = (names(base), names(variant));
+    if a == b {
+        return None;
+    }
+    let only = |x: &[String], y: &[String]| -> Vec<String> {
+        x.iter().filter(|n| !y.contains(n)).map(|n| format!("\"{n}\"")).collect()
+    };
+    let (only_a, only_b) = (only(&a, &b), only(&b, &a));
+    let what = if only_a.is_empty() && only_b.is_empty() {
+        format!("the same channels in another order ({} against {})", a.join(", "), b.join(", "))
+    } else {
+        let mut parts = Vec::new();
+        if !only_a.is_empty() {
+            parts.push(format!("only \"{}\" has the channel(s) {}", base.name, only_a.join(", ")));
+        }
+        if !only_b.is_empty() {
+            parts.push(format!("only \"{}\" has the channel(s) {}", variant.name, only_b.join(", ")));
+        }
+        parts.join("; ")
+    };
+    Some(format!(
+        "\"{}\" and \"{}\" cannot be compared on common random numbers: {what}; customers are drawn per channel, so expected the same channels, with the same names, in the same order",
+        base.name, variant.name
+    ))
+}
+
+/// Runs every variant's replications (all variants in one parallel workload) and gathers them in
+/// variant order. `progress(done)` counts replications over all variants.
 pub fn compare(
     variants: Vec<Variant>,
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Comparison, CompareError> {
-    let first = &variants[0].scenario.simulation;
-    for v in &variants[1..] {
-        let sim = &v.scenario.simulation;
-        if sim.replications != first.replications || sim.seed != first.seed {
-            return Err(CompareError::Unpaired(format!(
-                "variant \"{}\" has {} replications with seed {}, \"{}\" has {} with seed {}; expected the same replications and seed so that the variants see the same customers",
-                v.name, sim.replications, sim.seed, variants[0].name, first.replications, first.seed
-            )));
-        }
+    if let Some(why) = variants[1..].iter().find_map(|v| unpaired(&variants[0], v)) {
+        return Err(CompareError::Unpaired(why));
     }
-    let per_variant = first.replications as usize;
-    let mut done = Vec::new();
-    for (i, v) in variants.into_iter().enumerate() {
-        let offset = i * per_variant;
-        let results = try_run_replications(&v.scenario, settings, &|n| progress(offset + n))
-            .map_err(|Interrupted| CompareError::Interrupted)?;
-        done.push((v.name, results));
-    }
-    Ok(Comparison { variants: done })
+    let (names, scenarios): (Vec<String>, Vec<Scenario>) = variants.into_iter().map(|v| (v.name, v.scenario)).unzip();
+    let results = run_all(&scenarios, settings, progress).map_err(|Interrupted| CompareError::Interrupted)?;
+    Ok(Comparison { variants: names.into_iter().zip(results).collect() })
 }

@@ -1,13 +1,18 @@
-//! Experiments: replications of a scenario, run in parallel, gathered in order.
+//! Experiments: replications of one or several scenarios, run in parallel, gathered in order.
 //!
-//! Replication `r` is a pure function of (scenario, seed, r): its streams are keyed by them
-//! (DESIGN.md "Random numbers"), so neither the thread count nor the order in which threads finish
-//! can change a result. Replications run in parallel (rayon) in batches; each batch is collected in
-//! replication order and merged sequentially, so the floating-point sums are always added in the
-//! same order and memory holds one batch of per-interval cells at a time.
+//! Replication `r` of a scenario is a pure function of (scenario, seed, r): its streams are keyed
+//! by them (DESIGN.md "Random numbers"), so neither the thread count nor the order in which threads
+//! finish can change a result. [`run_all`] lays every (scenario, replication) pair of a run, a
+//! comparison or a sweep out in one flat list — all replications of the first scenario, then of the
+//! second, … — and runs it in batches of two pairs per thread as one rayon parallel iterator, so
+//! that variants and sweep points keep every core busy, not only the replications of one of them.
+//! Each batch is collected in list order and merged sequentially, so every scenario's
+//! floating-point sums are added in replication order whatever the thread count or batch size, and
+//! memory holds one batch of per-interval cells at a time. A Ctrl-C is seen between batches.
 
 pub mod check;
 pub mod compare;
+pub mod folders;
 pub mod sweep;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,9 +29,9 @@ use crate::scenario::Scenario;
 pub struct Settings {
     /// Worker threads; all cores when `None`.
     pub threads: Option<usize>,
-    /// Keep the per-conversation trace of replication 1.
+    /// Keep the per-conversation trace of replication 1 (of every scenario).
     pub trace: bool,
-    /// Set (by a Ctrl-C handler, say) to stop after the replications under way.
+    /// Set (by a Ctrl-C handler, say) to stop after the batch of replications under way.
     pub cancel: Option<&'static AtomicBool>,
 }
 
@@ -61,37 +66,87 @@ pub fn try_run_replications(
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<RunResults, Interrupted> {
+    let mut all = run_all(std::slice::from_ref(scenario), settings, progress)?;
+    Ok(all.remove(0))
+}
+
+/// Runs every scenario's replications as one flat parallel workload (see the module doc) and
+/// returns their results in the scenarios' order. `progress(done)` is called after each batch with
+/// the replications done so far over all scenarios. Stops between batches when `settings.cancel`
+/// is set.
+pub fn run_all(
+    scenarios: &[Scenario],
+    settings: &Settings,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<RunResults>, Interrupted> {
     let cancelled = || settings.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    let replications = scenario.simulation.replications;
+    // Every (scenario, replication) pair, in the order their results are merged.
+    let pairs: Vec<(usize, u32)> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(s, scenario)| (0..scenario.simulation.replications).map(move |r| (s, r)))
+        .collect();
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = settings.threads {
         pool = pool.num_threads(n.max(1));
     }
-    let work = |results: &mut RunResults| -> Result<(), Interrupted> {
-        let batch = (rayon::current_num_threads() * 2).max(1) as u32;
-        let mut start = 0;
-        while start < replications {
+    let mut results: Vec<RunResults> = scenarios.iter().map(RunResults::new).collect();
+    let work = |results: &mut Vec<RunResults>| -> Result<(), Interrupted> {
+        let batch = (rayon::current_num_threads() * 2).max(1);
+        for (b, chunk) in pairs.chunks(batch).enumerate() {
             if cancelled() {
                 return Err(Interrupted);
             }
-            let end = (start + batch).min(replications);
             let done: Vec<(IntervalCells, Option<Trace>)> =
-                (start..end).into_par_iter().map(|r| replicate_with(scenario, r, settings.trace && r == 0)).collect();
-            for (cells, trace) in done {
-                results.add(&cells);
+                chunk.par_iter().map(|&(s, r)| replicate_with(&scenarios[s], r, settings.trace && r == 0)).collect();
+            // Sequentially, in list order: each scenario gets its replications in index order.
+            for (&(s, _), (cells, trace)) in chunk.iter().zip(done) {
+                results[s].add(&cells);
                 if let Some(trace) = trace {
-                    results.trace = Some(trace.rows);
+                    results[s].trace = Some(trace.rows);
                 }
             }
-            start = end;
-            progress(start as usize);
+            progress(b * batch + chunk.len());
         }
         if cancelled() { Err(Interrupted) } else { Ok(()) }
     };
-    let mut results = RunResults::new(scenario);
     match pool.build() {
         Ok(pool) => pool.install(|| work(&mut results))?,
         Err(_) => work(&mut results)?,
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Override, ScenarioSource};
+
+    fn small(sets: &[&str]) -> Scenario {
+        let mut all = vec!["simulation.horizon=4h", "simulation.replications=3"];
+        all.extend_from_slice(sets);
+        let overrides: Vec<Override> = all.iter().map(|s| s.parse().unwrap()).collect();
+        ScenarioSource::default_scenario().with_overrides(&overrides).unwrap()
+    }
+
+    fn bits(results: &RunResults) -> Vec<u64> {
+        results.summary().iter().flat_map(|r| [r.estimate.mean.to_bits(), r.estimate.ci95_low.to_bits()]).collect()
+    }
+
+    #[test]
+    fn several_scenarios_in_one_workload_give_what_each_gives_alone_on_any_thread_count() {
+        let scenarios = vec![small(&[]), small(&["agent_group.generalists.count=6", "simulation.replications=2"])];
+        let alone: Vec<Vec<u64>> = scenarios
+            .iter()
+            .map(|s| bits(&run_replications(s, &Settings { threads: Some(1), ..Settings::default() }, &|_| {})))
+            .collect();
+        for threads in [1, 2, 3] {
+            let settings = Settings { threads: Some(threads), ..Settings::default() };
+            let last = std::sync::atomic::AtomicUsize::new(0);
+            let together =
+                run_all(&scenarios, &settings, &|n| last.store(n, std::sync::atomic::Ordering::Relaxed)).unwrap();
+            assert_eq!(together.iter().map(bits).collect::<Vec<_>>(), alone, "{threads} threads");
+            assert_eq!(last.into_inner(), 5, "progress counts the replications of every scenario");
+        }
+    }
 }

@@ -4,13 +4,18 @@
 //! `KEY=10..30/5` every fifth (bounds included; decimals allowed, e.g. `0.5..1/0.25`). Several
 //! `--vary` make a grid, the first varying slowest. Every point runs with the same seed, so
 //! neighbouring points see the same customers and their differences are smooth.
+//!
+//! The values of a decimal range are rounded to as many decimals as FROM and STEP have, so
+//! `0.1..0.3/0.1` is 0.1, 0.2, 0.3 — not 0.30000000000000004 — in folder names and `sweep.csv`.
+//! Every point's replications run in one parallel workload ([`super::run_all`]); each point writes
+//! into a folder named after its label, made unique by [`super::folders::point_folders`].
 
 use std::str::FromStr;
 
 use crate::metrics::RunResults;
 use crate::scenario::{Override, Scenario, ScenarioError};
 
-use super::{Interrupted, Settings, try_run_replications};
+use super::{Interrupted, Settings, run_all};
 
 /// One varied key and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,12 +46,8 @@ impl FromStr for Axis {
                 if count > 10_000 {
                     return Err(format!("\"{spec}\" has {count} values; expected at most 10000"));
                 }
-                (0..count)
-                    .map(|i| {
-                        let v = from + step * i as f64;
-                        if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
-                    })
-                    .collect()
+                let places = decimals(from).max(decimals(step));
+                (0..count).map(|i| rounded(from + step * i as f64, places)).collect()
             }
             None => spec.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect::<Vec<_>>(),
         };
@@ -55,6 +56,18 @@ impl FromStr for Axis {
         }
         Ok(Axis { key: key.trim().to_string(), values })
     }
+}
+
+/// How many decimals `x` has in its shortest form (`0.25` → 2, `10` → 0), at most 12.
+fn decimals(x: f64) -> usize {
+    format!("{x}").split_once('.').map_or(0, |(_, fraction)| fraction.len()).min(12)
+}
+
+/// `x` with `places` decimals, without trailing zeros (`0.30000000000000004`, 1 → `0.3`).
+fn rounded(x: f64, places: usize) -> String {
+    let text = format!("{x:.places$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    if text == "-0" { "0".to_string() } else { text.to_string() }
 }
 
 /// A point of the grid: its overrides, in axis order.
@@ -89,7 +102,8 @@ pub fn grid(axes: &[Axis]) -> Vec<Point> {
 }
 
 /// Builds each point's scenario with `scenario_at` (so bad values fail before anything runs),
-/// then runs them in order.
+/// then runs all their replications in one parallel workload; `progress(done)` counts
+/// replications over all points.
 pub fn sweep(
     points: &[Point],
     scenario_at: &dyn Fn(&Point) -> Result<Scenario, ScenarioError>,
@@ -97,17 +111,7 @@ pub fn sweep(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Result<Vec<(Scenario, RunResults)>, Interrupted>, ScenarioError> {
     let scenarios = points.iter().map(scenario_at).collect::<Result<Vec<_>, _>>()?;
-    let mut done = Vec::new();
-    let mut offset = 0;
-    for scenario in scenarios {
-        let results = match try_run_replications(&scenario, settings, &|n| progress(offset + n)) {
-            Ok(r) => r,
-            Err(i) => return Ok(Err(i)),
-        };
-        offset += scenario.simulation.replications as usize;
-        done.push((scenario, results));
-    }
-    Ok(Ok(done))
+    Ok(run_all(&scenarios, settings, progress).map(|results| scenarios.into_iter().zip(results).collect()))
 }
 
 #[cfg(test)]
@@ -120,6 +124,10 @@ mod tests {
         assert_eq!("a.b=10..13".parse::<Axis>().unwrap().values, vec!["10", "11", "12", "13"]);
         assert_eq!("a.b=10..30/10".parse::<Axis>().unwrap().values, vec!["10", "20", "30"]);
         assert_eq!("a.b=0.5..1/0.25".parse::<Axis>().unwrap().values, vec!["0.5", "0.75", "1"]);
+        assert_eq!("a.b=0.1..0.3/0.1".parse::<Axis>().unwrap().values, vec!["0.1", "0.2", "0.3"]);
+        assert_eq!("a.b=0.7..1/0.1".parse::<Axis>().unwrap().values, vec!["0.7", "0.8", "0.9", "1"]);
+        assert_eq!("a.b=-1..1/0.5".parse::<Axis>().unwrap().values, vec!["-1", "-0.5", "0", "0.5", "1"]);
+        assert_eq!("a.b=1.5..3".parse::<Axis>().unwrap().values, vec!["1.5", "2.5"]);
         assert_eq!("m=push,pick".parse::<Axis>().unwrap().values, vec!["push", "pick"]);
         for bad in ["a.b", "a.b=", "a.b=5..1", "a.b=1..5/0", "a.b=x..y"] {
             assert!(bad.parse::<Axis>().is_err(), "{bad}");

@@ -9,14 +9,21 @@
 //! replications pooled. An interval without data (no conversation arrived) has no value and does
 //! not fail its gate.
 //!
-//! **Regressions** compare every headline metric that has a bad direction (waits, abandonment,
-//! service level, answered) in every conversation scope with the baseline's replications. A
+//! **Regressions** compare every headline metric of DESIGN.md that has a bad direction
+//! ([`REGRESSION_METRICS`]: counts of answered, abandoned, auto-closed and completed
+//! conversations, every wait, service level, the probability of waiting, abandon rate and queue
+//! length) in every conversation scope with the baseline's replications. A
 //! metric regresses when it is worse, in its bad direction, by more than the tolerance δ =
 //! `tolerance` × |baseline mean| and that is statistically significant: a one-sided t-test of
 //! H₀: worsening ≤ δ at 5% — paired replication by replication when the baseline used the same
 //! seed and replication count (common random numbers), Welch otherwise — with a Holm correction
 //! across all the metrics tested. A metric better by more than δ with the same test the other way
-//! is reported as improved and never fails.
+//! is reported as improved and never fails. Each test needs at least 2 replications on each side
+//! (the CLI refuses a baseline check that has fewer); a metric undefined in some replications (no
+//! answered conversation: no ASA) is tested on the replications where it is defined.
+//!
+//! A ratio metric is tested on its per-replication ratios (a mean of ratios), not on the ratio of
+//! sums that `summary.csv` reports: the t-test needs one value per replication.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -92,27 +99,62 @@ fn bounds_text(check: &Check) -> String {
     }
 }
 
+/// The headline metrics of DESIGN.md that have a bad direction
+/// ([`Metric::larger_is_worse`]): what a baseline check tests for regressions.
+pub const REGRESSION_METRICS: [Metric; 14] = [
+    Metric::Answered,
+    Metric::Abandoned,
+    Metric::AutoClosed,
+    Metric::Completed,
+    Metric::AsaS,
+    Metric::WaitP50S,
+    Metric::WaitP90S,
+    Metric::WaitP95S,
+    Metric::RequeueWaitS,
+    Metric::PWait,
+    Metric::ServiceLevel,
+    Metric::AbandonRate,
+    Metric::AvgQueueLen,
+    Metric::MaxQueueLen,
+];
+
+/// The metric of each check, or the first check whose metric is unknown or not reported for its
+/// scope. Needs no results, so that `validate` and `check` can refuse a bad gate before simulating.
+/// (The scope and name were checked when the scenario was read.)
+pub fn check_metrics(checks: &[Check]) -> Result<Vec<Metric>, GateError> {
+    checks
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            let fail = |message: String| GateError { check: i, at: check.at, message };
+            let metric = Metric::from_name(&check.metric).ok_or_else(|| {
+                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                fail(format!(
+                    "check[{i}].metric: unknown metric \"{}\"; expected one of {}",
+                    check.metric,
+                    names.join(", ")
+                ))
+            })?;
+            let kind = scope_kind(&check.scope);
+            if !metric.applies_to(kind) {
+                return Err(fail(format!(
+                    "check[{i}].metric: {} is not reported for scope {}; expected a metric of that scope",
+                    metric.name(),
+                    kind.name()
+                )));
+            }
+            Ok(metric)
+        })
+        .collect()
+}
+
 /// Evaluates the scenario's assertions.
 pub fn assertions(results: &RunResults, checks: &[Check]) -> Result<Vec<Gate>, GateError> {
+    let metrics = check_metrics(checks)?;
     let mut gates = Vec::new();
-    for (i, check) in checks.iter().enumerate() {
+    for (i, (check, &metric)) in checks.iter().zip(&metrics).enumerate() {
         let fail = |message: String| GateError { check: i, at: check.at, message };
-        let metric = Metric::from_name(&check.metric).ok_or_else(|| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            fail(format!(
-                "check[{i}].metric: unknown metric \"{}\"; expected one of {}",
-                check.metric,
-                names.join(", ")
-            ))
-        })?;
         let kind = scope_kind(&check.scope);
-        if !metric.applies_to(kind) {
-            return Err(fail(format!(
-                "check[{i}].metric: {} is not reported for scope {}; expected a metric of that scope",
-                metric.name(),
-                kind.name()
-            )));
-        }
         let scope = results
             .scopes
             .iter()
@@ -323,6 +365,36 @@ pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_regression_metric_has_a_bad_direction() {
+        for m in REGRESSION_METRICS {
+            assert!(m.larger_is_worse().is_some(), "{}", m.name());
+        }
+        for m in [Metric::WaitP95S, Metric::AutoClosed, Metric::AvgQueueLen, Metric::RequeueWaitS] {
+            assert!(REGRESSION_METRICS.contains(&m), "{}", m.name());
+        }
+    }
+
+    #[test]
+    fn a_check_with_an_unknown_metric_or_one_of_another_scope_is_refused_without_results() {
+        let check = |metric: &str, scope: &str| Check {
+            metric: metric.into(),
+            at: Some((3, 1)),
+            scope: scope.into(),
+            name: "x".into(),
+            min: Some(1.0),
+            max: None,
+            on_ci: false,
+            intervals: CheckIntervals::Whole,
+        };
+        assert_eq!(check_metrics(&[check("asa_s", "queue")]).unwrap(), [Metric::AsaS]);
+        let e = check_metrics(&[check("asa_s", "all"), check("speed", "all")]).unwrap_err();
+        assert_eq!((e.check, e.at), (1, Some((3, 1))));
+        assert!(e.message.contains("unknown metric \"speed\""), "{}", e.message);
+        let e = check_metrics(&[check("occupancy", "queue")]).unwrap_err();
+        assert!(e.message.contains("not reported for scope queue"), "{}", e.message);
+    }
 
     #[test]
     fn holm_multiplies_the_smallest_p_by_the_number_of_tests_and_stays_monotone() {
