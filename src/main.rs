@@ -55,7 +55,16 @@ enum Failure {
     CheckFailed(String),
 }
 
-/// Set by Ctrl-C; runs stop between batches of replications and write nothing.
+impl From<experiment::Stopped> for Failure {
+    fn from(stopped: experiment::Stopped) -> Failure {
+        match stopped {
+            experiment::Stopped::Interrupted => Failure::Interrupted,
+            overloaded => Failure::Other(overloaded.to_string()),
+        }
+    }
+}
+
+/// Set by Ctrl-C; runs stop within a few milliseconds and write nothing.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
@@ -202,7 +211,7 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
     warn(&scenario, options);
     let bar = progress_bar(scenario.simulation.replications as usize, options);
     let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
-        .map_err(|_| Failure::Interrupted)?;
+        .map_err(Failure::from)?;
     bar.finish_and_clear();
     let dir = output_dir(options, &scenario);
     let files = run_outputs(&results, &scenario, options)?;
@@ -230,7 +239,15 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
             say!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
         }
     }
+    warn_overload(&results, options);
     Ok(())
+}
+
+/// Tells the user when the center overloaded (see [`report::terminal::overload_warning`]).
+fn warn_overload(results: &RunResults, options: &RunOptions) {
+    if let Some(warning) = report::terminal::overload_warning(results).filter(|_| !options.quiet) {
+        complain!("{warning}");
+    }
 }
 
 /// `NAME:KEY=VALUE[,KEY=VALUE]`; a value may hold commas (`[1, 2]`) when no `=` follows them.
@@ -297,7 +314,7 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     let bar = progress_bar(total, options);
     let comparison = compare::compare(variants, &settings, &|n| bar.set_position(n as u64)).map_err(|e| match e {
         compare::CompareError::Unpaired(why) => Failure::Input(why),
-        compare::CompareError::Interrupted => Failure::Interrupted,
+        compare::CompareError::Stopped(stopped) => Failure::from(stopped),
     })?;
     bar.finish_and_clear();
 
@@ -346,7 +363,7 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
     };
     let done = sweep::sweep(&points, &at, &settings, &|n| bar.set_position(n as u64))
         .map_err(|e| Failure::Input(e.message))?
-        .map_err(|_| Failure::Interrupted)?;
+        .map_err(Failure::from)?;
     bar.finish_and_clear();
 
     let dir = output_dir(options, &base);
@@ -429,8 +446,9 @@ fn check(
     warn(&scenario, options);
     let bar = progress_bar(scenario.simulation.replications as usize, options);
     let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
-        .map_err(|_| Failure::Interrupted)?;
+        .map_err(Failure::from)?;
     bar.finish_and_clear();
+    warn_overload(&results, options);
     let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
         .map_err(|e| gate_error(path, &e))?;
     if let Some(b) = &baseline {

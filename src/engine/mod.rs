@@ -158,12 +158,6 @@ pub trait Observer {
     }
 }
 
-/// The most conversations a replication may hold in the system at once. A center whose arrivals
-/// outrun its agents (ρ > 1 without abandonment) queues without bound; at about 160 bytes a
-/// conversation this limit keeps one replication under about 700 MB, and the run stops with an
-/// explanation rather than exhausting memory.
-pub const MAX_IN_SYSTEM: usize = 4_000_000;
-
 /// How many events pass between two questions to [`Observer::interrupted`].
 pub const CHECK_EVERY: u64 = 1 << 16;
 
@@ -180,7 +174,7 @@ pub struct Outcome {
 pub enum Ending {
     /// It reached its horizon.
     Horizon,
-    /// It stopped at `at` with [`MAX_IN_SYSTEM`] conversations in the system.
+    /// It stopped at `at` with `simulation.max_in_system` conversations in the system.
     Overloaded { at: SimTime },
     /// [`Observer::interrupted`] said to stop, at `at`.
     Interrupted { at: SimTime },
@@ -216,7 +210,7 @@ impl Conversation {
 
 /// Runs replication `replication` (0-based) of `scenario` to its horizon.
 ///
-/// A replication that holds [`MAX_IN_SYSTEM`] conversations at once, or whose observer says it
+/// A replication that holds `simulation.max_in_system` conversations at once, or whose observer says it
 /// was interrupted, stops early; the observer then hears neither `in_system` nor `finished`, and
 /// the ending says why.
 pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &mut O) -> Outcome {
@@ -345,7 +339,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             match event.kind {
                 EventKind::Arrival(channel) => {
                     self.arrival(channel);
-                    if self.conversations.len() - self.free_slots.len() >= MAX_IN_SYSTEM {
+                    if self.conversations.len() - self.free_slots.len() >= self.scenario.simulation.max_in_system {
                         return Ending::Overloaded { at: self.now };
                     }
                 }

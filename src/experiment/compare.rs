@@ -19,7 +19,7 @@
 use crate::metrics::Comparison;
 use crate::scenario::Scenario;
 
-use super::{Interrupted, Settings, run_all};
+use super::{Settings, Stopped, run_all};
 
 /// A named scenario to compare.
 pub struct Variant {
@@ -32,7 +32,8 @@ pub struct Variant {
 pub enum CompareError {
     /// The variants would not see the same customers (replications, seed or channels differ).
     Unpaired(String),
-    Interrupted,
+    /// A Ctrl-C or an overloaded replication stopped the runs.
+    Stopped(Stopped),
 }
 
 /// Why `variant` does not see the same customers as `base`, if it does not.
@@ -82,6 +83,6 @@ pub fn compare(
         return Err(CompareError::Unpaired(why));
     }
     let (names, scenarios): (Vec<String>, Vec<Scenario>) = variants.into_iter().map(|v| (v.name, v.scenario)).unzip();
-    let results = run_all(&scenarios, settings, progress).map_err(|Interrupted| CompareError::Interrupted)?;
+    let results = run_all(&scenarios, settings, progress).map_err(CompareError::Stopped)?;
     Ok(Comparison { variants: names.into_iter().zip(results).collect() })
 }

@@ -8,7 +8,10 @@
 //! that variants and sweep points keep every core busy, not only the replications of one of them.
 //! Each batch is collected in list order and merged sequentially, so every scenario's
 //! floating-point sums are added in replication order whatever the thread count or batch size, and
-//! memory holds one batch of per-interval cells at a time. A Ctrl-C is seen between batches.
+//! memory holds one batch of per-interval cells at a time. A Ctrl-C is seen between batches and,
+//! through the collector, inside a replication every [`engine::CHECK_EVERY`] events. A replication
+//! that reaches `simulation.max_in_system` conversations in the system stops the run
+//! ([`Stopped::Overloaded`]).
 
 pub mod check;
 pub mod compare;
@@ -19,10 +22,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::engine;
+use crate::engine::{self, Ending};
 use crate::metrics::trace::Trace;
 use crate::metrics::{Collector, IntervalCells, RunResults};
 use crate::scenario::Scenario;
+use crate::time::SimTime;
 
 /// How to run the replications.
 #[derive(Clone, Debug, Default)]
@@ -35,28 +39,68 @@ pub struct Settings {
     pub cancel: Option<&'static AtomicBool>,
 }
 
-/// The run was stopped before all its replications were done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Interrupted;
+/// Why a run stopped before all its replications were done.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stopped {
+    /// The cancel flag was set (Ctrl-C).
+    Interrupted,
+    /// A replication held `simulation.max_in_system` conversations at once: arrivals outran
+    /// the agents for so long that the queue would have exhausted memory.
+    Overloaded { scenario: String, replication: u32, at: SimTime, limit: usize },
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Interrupted => write!(f, "interrupted"),
+            Stopped::Overloaded { scenario, replication, at, limit } => write!(
+                f,
+                "{scenario}: replication {} stopped at {} with {limit} conversations in the system \
+                 (simulation.max_in_system): arrivals outrun what the agents can handle (more than 100% load \
+                 without abandonment, or nobody staffed for a long stretch), so the queue grows without bound; \
+                 add agents or patience, shorten the horizon, or raise simulation.max_in_system",
+                replication + 1,
+                at.clock_label(),
+            ),
+        }
+    }
+}
 
 /// Runs one replication and returns its cells.
 pub fn replicate(scenario: &Scenario, replication: u32) -> IntervalCells {
-    replicate_with(scenario, replication, false).0
+    match replicate_with(scenario, replication, false, None) {
+        Ok((cells, _)) => cells,
+        Err(stopped) => panic!("{stopped}"),
+    }
 }
 
-fn replicate_with(scenario: &Scenario, replication: u32, trace: bool) -> (IntervalCells, Option<Trace>) {
+fn replicate_with(
+    scenario: &Scenario,
+    replication: u32,
+    trace: bool,
+    cancel: Option<&'static AtomicBool>,
+) -> Result<(IntervalCells, Option<Trace>), Stopped> {
     let mut collector = Collector::new(scenario, trace);
-    engine::simulate(scenario, replication, &mut collector);
-    (collector.cells, collector.trace)
+    collector.cancel = cancel;
+    match engine::simulate(scenario, replication, &mut collector).ending {
+        Ending::Horizon => Ok((collector.cells, collector.trace)),
+        Ending::Interrupted { .. } => Err(Stopped::Interrupted),
+        Ending::Overloaded { at } => Err(Stopped::Overloaded {
+            scenario: scenario.name.clone(),
+            replication,
+            at,
+            limit: scenario.simulation.max_in_system,
+        }),
+    }
 }
 
 /// Runs `scenario.simulation.replications` replications, calling `progress(done)` after each
-/// batch.
+/// batch. For benchmarks and tests: panics if the center overloads ([`Stopped::Overloaded`]).
 pub fn run_replications(scenario: &Scenario, settings: &Settings, progress: &(dyn Fn(usize) + Sync)) -> RunResults {
     let settings = Settings { cancel: None, ..settings.clone() };
     match try_run_replications(scenario, &settings, progress) {
         Ok(results) => results,
-        Err(Interrupted) => unreachable!("nothing can cancel a run without a cancel flag"),
+        Err(stopped) => panic!("{stopped}"),
     }
 }
 
@@ -65,7 +109,7 @@ pub fn try_run_replications(
     scenario: &Scenario,
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<RunResults, Interrupted> {
+) -> Result<RunResults, Stopped> {
     let mut all = run_all(std::slice::from_ref(scenario), settings, progress)?;
     Ok(all.remove(0))
 }
@@ -78,7 +122,7 @@ pub fn run_all(
     scenarios: &[Scenario],
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<RunResults>, Interrupted> {
+) -> Result<Vec<RunResults>, Stopped> {
     let cancelled = || settings.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     // Every (scenario, replication) pair, in the order their results are merged.
     let pairs: Vec<(usize, u32)> = scenarios
@@ -91,16 +135,20 @@ pub fn run_all(
         pool = pool.num_threads(n.max(1));
     }
     let mut results: Vec<RunResults> = scenarios.iter().map(RunResults::new).collect();
-    let work = |results: &mut Vec<RunResults>| -> Result<(), Interrupted> {
+    let work = |results: &mut Vec<RunResults>| -> Result<(), Stopped> {
         let batch = (rayon::current_num_threads() * 2).max(1);
         for (b, chunk) in pairs.chunks(batch).enumerate() {
             if cancelled() {
-                return Err(Interrupted);
+                return Err(Stopped::Interrupted);
             }
-            let done: Vec<(IntervalCells, Option<Trace>)> =
-                chunk.par_iter().map(|&(s, r)| replicate_with(&scenarios[s], r, settings.trace && r == 0)).collect();
-            // Sequentially, in list order: each scenario gets its replications in index order.
-            for (&(s, _), (cells, trace)) in chunk.iter().zip(done) {
+            let done: Vec<Result<(IntervalCells, Option<Trace>), Stopped>> = chunk
+                .par_iter()
+                .map(|&(s, r)| replicate_with(&scenarios[s], r, settings.trace && r == 0, settings.cancel))
+                .collect();
+            // Sequentially, in list order: each scenario gets its replications in index order, and
+            // the first replication that stopped early (in that order) is the one reported.
+            for (&(s, _), outcome) in chunk.iter().zip(done) {
+                let (cells, trace) = outcome?;
                 results[s].add(&cells);
                 if let Some(trace) = trace {
                     results[s].trace = Some(trace.rows);
@@ -108,7 +156,7 @@ pub fn run_all(
             }
             progress(b * batch + chunk.len());
         }
-        if cancelled() { Err(Interrupted) } else { Ok(()) }
+        if cancelled() { Err(Stopped::Interrupted) } else { Ok(()) }
     };
     match pool.build() {
         Ok(pool) => pool.install(|| work(&mut results))?,

@@ -15,7 +15,7 @@ use std::str::FromStr;
 use crate::metrics::RunResults;
 use crate::scenario::{Override, Scenario, ScenarioError};
 
-use super::{Interrupted, Settings, run_all};
+use super::{Settings, Stopped, run_all};
 
 /// One varied key and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +109,7 @@ pub fn sweep(
     scenario_at: &dyn Fn(&Point) -> Result<Scenario, ScenarioError>,
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Result<Vec<(Scenario, RunResults)>, Interrupted>, ScenarioError> {
+) -> Result<Result<Vec<(Scenario, RunResults)>, Stopped>, ScenarioError> {
     let scenarios = points.iter().map(scenario_at).collect::<Result<Vec<_>, _>>()?;
     Ok(run_all(&scenarios, settings, progress).map(|results| scenarios.into_iter().zip(results).collect()))
 }

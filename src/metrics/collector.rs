@@ -16,6 +16,8 @@
 //! of those, made once at the end ([`Observer::finished`]). Only the maximum queue length is not a
 //! sum, so each scope's Open level is followed as well, for its maximum.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::engine::{AgentLoad, ConversationState, ConversationView, Observer};
 use crate::scenario::{ContextValue, GroupId, Scenario};
 use crate::time::{Duration, SimTime};
@@ -36,6 +38,8 @@ pub struct ConvCell {
     pub auto_closed_unanswered: u64,
     pub completed: u64,
     pub in_system: u64,
+    /// In the system at the horizon and never answered.
+    pub unanswered_at_end: u64,
     /// Resolved (answered, abandoned or auto-closed unanswered) after having to queue.
     pub queued_resolved: u64,
     pub answered_within_threshold: u64,
@@ -90,6 +94,7 @@ impl ConvCell {
         self.auto_closed_unanswered += o.auto_closed_unanswered;
         self.completed += o.completed;
         self.in_system += o.in_system;
+        self.unanswered_at_end += o.unanswered_at_end;
         self.queued_resolved += o.queued_resolved;
         self.answered_within_threshold += o.answered_within_threshold;
         self.wait_sum += o.wait_sum;
@@ -311,6 +316,8 @@ pub struct Collector<'s> {
     max_open: Vec<i64>,
     /// Load per agent group.
     load: Vec<Level<AgentLoad>>,
+    /// Set (by a Ctrl-C handler) to stop the replication where it is.
+    pub cancel: Option<&'static AtomicBool>,
 }
 
 impl<'s> Collector<'s> {
@@ -353,6 +360,7 @@ impl<'s> Collector<'s> {
             open_level: vec![Level::default(); layout.conv_scopes()],
             max_open: vec![0; intervals * layout.conv_scopes()],
             load: vec![Level::default(); layout.groups],
+            cancel: None,
         }
     }
 
@@ -576,7 +584,10 @@ impl Observer for Collector<'_> {
     }
 
     fn in_system(&mut self, c: ConversationView) {
-        self.each_conv_cell(&c, |cell| cell.in_system += 1);
+        self.each_conv_cell(&c, |cell| {
+            cell.in_system += 1;
+            cell.unanswered_at_end += u64::from(!c.answered);
+        });
     }
 
     fn offered(&mut self, c: ConversationView, _at: SimTime) {
@@ -625,6 +636,10 @@ impl Observer for Collector<'_> {
         if let Some(t) = &mut self.trace {
             t.context(self.scenario, c, values);
         }
+    }
+
+    fn interrupted(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
     fn finished(&mut self, horizon: SimTime) {

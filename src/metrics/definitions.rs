@@ -38,6 +38,8 @@ pub enum Metric {
     Waits,
     Reopened,
     RequeueWaitS,
+    UnansweredAtEnd,
+    Overloaded,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +102,7 @@ fn ratio(numerator: u64, denominator: u64) -> Value {
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 28] = [
+    pub const ALL: [Metric; 30] = [
         Metric::Offered,
         Metric::Answered,
         Metric::Abandoned,
@@ -129,6 +131,8 @@ impl Metric {
         Metric::Waits,
         Metric::Reopened,
         Metric::RequeueWaitS,
+        Metric::UnansweredAtEnd,
+        Metric::Overloaded,
     ];
 
     /// The metrics that `compare`, `sweep` and the terminal put first.
@@ -161,7 +165,9 @@ impl Metric {
             | Metric::RequeueWaitS
             | Metric::TimeToAcceptS
             | Metric::Rejects
-            | Metric::Timeouts => Some(true),
+            | Metric::Timeouts
+            | Metric::UnansweredAtEnd
+            | Metric::Overloaded => Some(true),
             Metric::ServiceLevel | Metric::Answered | Metric::Completed => Some(false),
             _ => None,
         }
@@ -197,6 +203,8 @@ impl Metric {
             Metric::Waits => "waits",
             Metric::Reopened => "reopened",
             Metric::RequeueWaitS => "requeue_wait_s",
+            Metric::UnansweredAtEnd => "unanswered_at_end",
+            Metric::Overloaded => "overloaded",
         }
     }
 
@@ -218,7 +226,9 @@ impl Metric {
             | Metric::Rejects
             | Metric::Timeouts
             | Metric::Waits
-            | Metric::Reopened => Kind::Count,
+            | Metric::Reopened
+            | Metric::UnansweredAtEnd
+            | Metric::Overloaded => Kind::Count,
             Metric::PWait | Metric::ServiceLevel | Metric::AbandonRate | Metric::Occupancy | Metric::Utilization => {
                 Kind::Ratio
             }
@@ -310,8 +320,23 @@ impl Metric {
             Metric::RequeueWaitS => {
                 Value::Number(conv.map_or(f64::NAN, |c| mean(c.requeue_wait_sum, c.requeue_answered)))
             }
+            Metric::UnansweredAtEnd => count(|c| c.unanswered_at_end),
+            // A queue that grows without bound leaves many conversations unanswered at the end.
+            Metric::Overloaded => Value::Number(conv.map_or(f64::NAN, |c| f64::from(u8::from(overloaded(c))))),
         }
     }
+}
+
+/// Unanswered conversations at the horizon, at least this many and this share of those offered,
+/// mark a center whose arrivals outrun its agents (ρ > 1) or that nobody staffs at the end: its
+/// waits and service level describe a queue that was still growing.
+pub const OVERLOAD_UNANSWERED_MIN: u64 = 50;
+pub const OVERLOAD_UNANSWERED_SHARE: f64 = 0.05;
+
+/// Whether a cell's unanswered conversations at the end mark an overloaded center.
+pub fn overloaded(c: &ConvCell) -> bool {
+    c.unanswered_at_end >= OVERLOAD_UNANSWERED_MIN
+        && c.unanswered_at_end as f64 >= OVERLOAD_UNANSWERED_SHARE * c.offered as f64
 }
 
 /// Conversations whose first wait ended: answered, abandoned, or auto-closed before an answer.

@@ -67,6 +67,8 @@ pub struct Simulation {
     pub service_level_threshold: Duration,
     pub short_abandon: Duration,
     pub decline_limit: u32,
+    /// The most conversations a replication may hold in the system at once; it stops there.
+    pub max_in_system: usize,
 }
 
 impl Simulation {

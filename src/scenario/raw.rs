@@ -93,6 +93,7 @@ pub struct RawSimulation {
     pub service_level_threshold: Option<Duration>,
     pub short_abandon: Option<Duration>,
     pub decline_limit: Option<Spanned<i64>>,
+    pub max_in_system: Option<Spanned<i64>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

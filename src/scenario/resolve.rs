@@ -30,6 +30,13 @@ use crate::time::{DAY, Duration, HOUR, MINUTE, SimTime, parse_time_of_day};
 /// bounds on work (arrivals, episodes, polls) are set so that a planner's biggest real case —
 /// 10 000 agents, 100 000 conversations an hour, a year — passes with room to spare.
 pub mod limits {
+    /// The default of `simulation.max_in_system`: the most conversations one replication may hold
+    /// in the system at once before it stops (exit 3). A center whose arrivals outrun its agents
+    /// queues without bound; at about 160 bytes a conversation this keeps a replication under
+    /// about 700 MB.
+    pub const IN_SYSTEM: i64 = 4_000_000;
+    /// The largest `simulation.max_in_system` accepted (about 16 GB a replication).
+    pub const IN_SYSTEM_MAX: i64 = 100_000_000;
     /// Agents in one group, and in all groups together.
     pub const AGENTS: u64 = 1_000_000;
     /// Capacity units of an agent, and units a conversation of a work stream takes.
@@ -342,6 +349,17 @@ impl Resolver<'_> {
                 ));
             }
         };
+        let max_in_system = match &raw.max_in_system {
+            None => limits::IN_SYSTEM as usize,
+            Some(m) if (1..=limits::IN_SYSTEM_MAX).contains(m.get_ref()) => *m.get_ref() as usize,
+            Some(m) => {
+                return Err(self.at(
+                    m,
+                    "simulation.max_in_system",
+                    format!("{}; expected an integer from 1 to {}", m.get_ref(), limits::IN_SYSTEM_MAX),
+                ));
+            }
+        };
         Ok(Simulation {
             horizon,
             warmup,
@@ -351,6 +369,7 @@ impl Resolver<'_> {
             service_level_threshold: raw.service_level_threshold.unwrap_or(Duration(20.0)),
             short_abandon: raw.short_abandon.unwrap_or(Duration::ZERO),
             decline_limit,
+            max_in_system,
         })
     }
 

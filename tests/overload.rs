@@ -1,0 +1,123 @@
+//! A center whose arrivals outrun its agents: the run says so, and never exhausts memory.
+//!
+//! - Below `simulation.max_in_system` the run finishes, warns on the terminal and flags
+//!   `overloaded` (and counts `unanswered_at_end`) in `summary.csv`.
+//! - At `simulation.max_in_system` conversations in the system a replication stops: exit 3, an
+//!   explanation, and no files written.
+//! - Ctrl-C stops even one long replication within moments.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+/// 600 calls an hour of 5 minutes each for 10 agents: a load of 50 agents (ρ = 5), no abandonment.
+fn overloaded(extra_simulation: &str) -> String {
+    format!(
+        r#"
+[simulation]
+name = "overloaded"
+horizon = "1d"
+replications = 3
+{extra_simulation}
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = {{ process = "poisson", rate_per_hour = 600 }}
+[[work_stream]]
+name = "calls"
+handle_time = {{ dist = "exponential", mean = "5m" }}
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "agents"
+count = 10
+queues = ["q"]
+"#
+    )
+}
+
+fn ccsim(dir: &Path, scenario: &str, out: &str) -> std::process::Output {
+    let path = dir.join("scenario.toml");
+    fs::write(&path, scenario).unwrap();
+    Command::new(cargo_bin("ccsim")).args(["run", "--no-charts", "-o"]).arg(dir.join(out)).arg(&path).output().unwrap()
+}
+
+/// `mean` of a summary row of scope `all`.
+fn summary(dir: &Path, metric: &str) -> f64 {
+    let text = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let row = text.lines().find(|l| l.starts_with(&format!("all,all,{metric},"))).unwrap();
+    row.split(',').nth(3).unwrap().parse().unwrap()
+}
+
+#[test]
+fn an_overloaded_center_finishes_with_a_warning_and_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim(dir.path(), &overloaded(""), "out");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: overloaded"), "{stderr}");
+    let files = dir.path().join("out");
+    assert_eq!(summary(&files, "overloaded"), 1.0, "every replication is flagged");
+    // About 14 400 arrive, 10 agents answer about 2 880: most are still waiting at the end.
+    let (unanswered, offered) = (summary(&files, "unanswered_at_end"), summary(&files, "offered"));
+    assert!(unanswered > 0.7 * offered, "{unanswered} of {offered}");
+}
+
+#[test]
+fn a_center_that_keeps_up_is_not_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(cargo_bin("ccsim")).args(["run", "--no-charts", "-o"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("overloaded"));
+    assert_eq!(summary(dir.path(), "overloaded"), 0.0);
+}
+
+#[test]
+fn a_replication_at_max_in_system_stops_the_run_with_exit_3_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim(dir.path(), &overloaded("max_in_system = 2000"), "out");
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for words in ["overloaded: replication 1 stopped at", "2000 conversations in the system", "max_in_system"] {
+        assert!(stderr.contains(words), "{words:?} in {stderr}");
+    }
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn max_in_system_must_be_a_positive_integer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim(dir.path(), &overloaded("max_in_system = 0"), "out");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("simulation.max_in_system: 0; expected an integer from 1 to"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_single_long_replication_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("summary.csv"), "an earlier run's results").unwrap();
+    // One replication of a busy center over ten years: far longer than the test waits.
+    let scenario = dir.path().join("long.toml");
+    let keeping_up = overloaded("interval = \"1d\"")
+        .replace("count = 10", "count = 60")
+        .replace("replications = 3", "replications = 1");
+    fs::write(&scenario, keeping_up.replace("horizon = \"1d\"", "horizon = \"3650d\"")).unwrap();
+    let mut child = Command::new(cargo_bin("ccsim"))
+        .args(["run", "--threads", "1", "-q", "--no-charts", "-o"])
+        .arg(dir.path())
+        .arg(&scenario)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let sent = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
+    assert_eq!(fs::read_to_string(dir.path().join("summary.csv")).unwrap(), "an earlier run's results");
+}
