@@ -207,12 +207,7 @@ fn warn(scenario: &Scenario, options: &RunOptions) {
 
 fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
     let scenario = prepare(&source(path)?, options, &[])?;
-    let settings = settings(options)?;
-    warn(&scenario, options);
-    let bar = progress_bar(scenario.simulation.replications as usize, options);
-    let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
-        .map_err(Failure::from)?;
-    bar.finish_and_clear();
+    let results = simulate(&scenario, options)?;
     let dir = output_dir(options, &scenario);
     let files = run_outputs(&results, &scenario, options)?;
     let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
@@ -239,8 +234,19 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
             say!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
         }
     }
-    warn_overload(&results, options);
     Ok(())
+}
+
+/// Runs a scenario's replications with the run options, a progress bar and its warnings.
+fn simulate(scenario: &Scenario, options: &RunOptions) -> Result<RunResults, Failure> {
+    let settings = settings(options)?;
+    warn(scenario, options);
+    let bar = progress_bar(scenario.simulation.replications as usize, options);
+    let results = experiment::try_run_replications(scenario, &settings, &|n| bar.set_position(n as u64))
+        .map_err(Failure::from)?;
+    bar.finish_and_clear();
+    warn_overload(&results, options);
+    Ok(results)
 }
 
 /// Tells the user when the center overloaded (see [`report::terminal::overload_warning`]).
@@ -442,13 +448,7 @@ fn check(
             );
         }
     }
-    let settings = settings(options)?;
-    warn(&scenario, options);
-    let bar = progress_bar(scenario.simulation.replications as usize, options);
-    let results = experiment::try_run_replications(&scenario, &settings, &|n| bar.set_position(n as u64))
-        .map_err(Failure::from)?;
-    bar.finish_and_clear();
-    warn_overload(&results, options);
+    let results = simulate(&scenario, options)?;
     let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
         .map_err(|e| gate_error(path, &e))?;
     if let Some(b) = &baseline {

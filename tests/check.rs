@@ -1,9 +1,12 @@
 //! `ccsim check`: assertions from `[[check]]` tables and regressions against a baseline.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::files_under;
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
@@ -165,23 +168,6 @@ fn nothing_to_check_is_invalid_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = check(&["-q"], &scenario_with(dir.path(), ""), &dir.path().join("out"));
     assert_eq!(out.status.code(), Some(2));
-}
-
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push((path.strip_prefix(dir).unwrap().display().to_string(), fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn names(files: &[(String, Vec<u8>)]) -> Vec<&str> {

@@ -11,6 +11,7 @@ use ccsim::experiment::{self, Settings};
 use ccsim::metrics::Metric;
 use ccsim::metrics::statistics::independent_difference;
 use ccsim::scenario::{Override, ScenarioSource};
+use common::files_under;
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
@@ -18,23 +19,6 @@ fn ccsim() -> Command {
 
 fn scenarios(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push((path.strip_prefix(dir).unwrap().display().to_string(), fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

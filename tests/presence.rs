@@ -45,6 +45,29 @@ fn presence_shares(r: &RunResults) -> [f64; 5] {
 }
 
 #[test]
+fn time_in_a_custom_presence_is_reported_apart_within_its_base_presence() {
+    // Lunch (a custom presence, base away) for 30 minutes and a 15-minute away break each day:
+    // away holds both, lunch only its own 30 minutes, and a rarely busy agent's inactivity
+    // penalties are off, so the shares are exact.
+    let text = center(
+        r#"breaks = [ { start = "12:00", duration = "30m", presence = "lunch" }, { start = "16:00", duration = "15m", presence = "away" } ]"#,
+        "",
+        0.01,
+    )
+    .replace("[simulation]", "[[presence]]\nname = \"lunch\"\nbase = \"away\"\n\n[simulation]");
+    let r = run(&text);
+    let shares = presence_shares(&r);
+    assert!((shares[BasePresence::Away as usize] - 45.0 / 1440.0).abs() < 1e-9, "{shares:?}");
+    let mut total = AgentCell::default();
+    for rep in &r.replications {
+        total.merge(&rep.agent[0]);
+    }
+    let all_time: f64 = total.presence_time.iter().sum();
+    assert_eq!(total.custom_time.len(), 1, "one custom presence");
+    assert!((total.custom_time[0] / all_time - 30.0 / 1440.0).abs() < 1e-9, "{:?}", total.custom_time);
+}
+
+#[test]
 fn a_break_puts_every_agent_of_the_group_in_its_presence_daily() {
     // A 30-minute lunch (base away) each day, nobody else scheduled: away is 30/1440 of the time,
     // and away time is not staffed.

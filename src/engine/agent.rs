@@ -7,7 +7,7 @@
 //! still holds, when presence again follows capacity. Routing sees only the base presence.
 
 use super::rng::Stream;
-use crate::scenario::{BasePresence, GroupId};
+use crate::scenario::{BasePresence, GroupId, PresenceId};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Agent {
@@ -26,6 +26,8 @@ pub(crate) struct Agent {
     pub absence_day: i64,
     /// Base presence of a scheduled presence (a break) now in force.
     pub scheduled: Option<BasePresence>,
+    /// That scheduled presence itself (a custom one such as `lunch`, or a base one).
+    pub scheduled_as: Option<PresenceId>,
     /// Presence set by a missed or rejected offer until it is reset.
     pub penalty: Option<BasePresence>,
     /// Identifies the latest penalty, so that an earlier reset event does not lift a later one.
@@ -73,6 +75,17 @@ impl Agent {
             p
         } else {
             self.by_capacity()
+        }
+    }
+
+    /// The custom presence the agent shows, if its presence is one: a scheduled presence of
+    /// `[[presence]]` while working and without a penalty (see [`Agent::presence`]).
+    #[inline]
+    pub fn custom_presence(&self) -> Option<PresenceId> {
+        if self.working() && self.penalty.is_none() {
+            self.scheduled_as.filter(|p| usize::from(p.0) >= BasePresence::ALL.len())
+        } else {
+            None
         }
     }
 

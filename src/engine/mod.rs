@@ -39,8 +39,8 @@ pub mod rng;
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, QueueId, Scenario, WorkStreamId,
-    WrapUpBlock,
+    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
+    WorkStreamId, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
@@ -151,6 +151,16 @@ pub trait Observer {
     fn state_changed(&mut self, _c: ConversationView, _state: ConversationState, _at: SimTime) {}
     /// The context values drawn on arrival, in the work stream's variable order.
     fn context(&mut self, _c: ConversationView, _values: &[ContextValue]) {}
+    /// The custom presence (`[[presence]]`) an agent of `group` shows changed from `from` to `to`
+    /// (`None`: a base presence).
+    fn custom_presence_changed(
+        &mut self,
+        _group: GroupId,
+        _at: SimTime,
+        _from: Option<PresenceId>,
+        _to: Option<PresenceId>,
+    ) {
+    }
     /// Asked every [`CHECK_EVERY`] events: `true` stops the replication where it is (the user
     /// interrupted the run), and [`simulate`] says so.
     fn interrupted(&self) -> bool {
@@ -265,6 +275,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                     absent: false,
                     absence_day: -1,
                     scheduled: None,
+                    scheduled_as: None,
                     penalty: None,
                     penalty_token: 0,
                     last_assigned: f64::NEG_INFINITY,
@@ -877,12 +888,15 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
-        let (before, was_candidate) = (a.load(), a.candidate());
+        let (before, was_candidate, was_custom) = (a.load(), a.candidate(), a.custom_presence());
         change(a);
-        let (after, candidate) = (a.load(), a.candidate());
+        let (after, candidate, custom) = (a.load(), a.candidate(), a.custom_presence());
         let group = a.group;
         if after != before {
             self.observer.agent_load_changed(group, self.now, after - before);
+        }
+        if custom != was_custom {
+            self.observer.custom_presence_changed(group, self.now, was_custom, custom);
         }
         if candidate != was_candidate {
             self.lanes.set_candidate(group, agent - self.group_start[group.index()], candidate);
@@ -946,7 +960,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         let second_of_day = self.now.0.rem_euclid(DAY);
         let day = (self.now.0 / DAY).floor() as i64;
         let on_shift = g.on_shift(second_of_day);
-        let scheduled = g.break_at(second_of_day).map(|p| self.scenario.presences[p.0 as usize].base);
+        let scheduled_as = g.break_at(second_of_day);
+        let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
         let absence = g.absence;
         for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
             let new_day = self.agents[agent as usize].absence_day != day;
@@ -958,6 +973,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.update_agent(agent, |a| {
                 a.on_shift = on_shift;
                 a.scheduled = scheduled;
+                a.scheduled_as = scheduled_as;
                 a.absence_day = day;
                 a.absent = absent;
             });

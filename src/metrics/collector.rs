@@ -19,7 +19,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{AgentLoad, ConversationState, ConversationView, Observer};
-use crate::scenario::{ContextValue, GroupId, Scenario};
+use crate::scenario::{BasePresence, ContextValue, GroupId, PresenceId, Scenario};
 use crate::time::{Duration, SimTime};
 
 use super::histogram::WaitHistogram;
@@ -82,6 +82,9 @@ pub struct AgentCell {
     pub busy_time: f64,
     /// ∫ agents in each base presence dt, indexed by `BasePresence as usize`.
     pub presence_time: [f64; 5],
+    /// ∫ agents in each custom presence dt (`[[presence]]` in declaration order); part of the
+    /// time of its base presence.
+    pub custom_time: Vec<f64>,
 }
 
 impl ConvCell {
@@ -128,6 +131,12 @@ impl AgentCell {
         self.staffed_time += o.staffed_time;
         self.busy_time += o.busy_time;
         for (a, b) in self.presence_time.iter_mut().zip(o.presence_time) {
+            *a += b;
+        }
+        if self.custom_time.len() < o.custom_time.len() {
+            self.custom_time.resize(o.custom_time.len(), 0.0);
+        }
+        for (a, b) in self.custom_time.iter_mut().zip(&o.custom_time) {
             *a += b;
         }
     }
@@ -316,6 +325,8 @@ pub struct Collector<'s> {
     max_open: Vec<i64>,
     /// Load per agent group.
     load: Vec<Level<AgentLoad>>,
+    /// Agents per (agent group, custom presence): `custom[group * customs + k]`.
+    custom: Vec<Level<i64>>,
     /// Set (by a Ctrl-C handler) to stop the replication where it is.
     pub cancel: Option<&'static AtomicBool>,
 }
@@ -341,6 +352,7 @@ impl<'s> Collector<'s> {
             }
         }
         let leaves = leaf_scopes.len();
+        let customs = scenario.presences.len().saturating_sub(BasePresence::ALL.len());
         Collector {
             scenario,
             trace: trace.then(Trace::default),
@@ -355,11 +367,15 @@ impl<'s> Collector<'s> {
             leaf_of,
             leaf_scopes,
             leaf_cells: vec![ConvCell::default(); intervals * leaves],
-            group_cells: vec![AgentCell::default(); intervals * layout.groups],
+            group_cells: vec![
+                AgentCell { custom_time: vec![0.0; customs], ..AgentCell::default() };
+                intervals * layout.groups
+            ],
             open: vec![Level::default(); leaves],
             open_level: vec![Level::default(); layout.conv_scopes()],
             max_open: vec![0; intervals * layout.conv_scopes()],
             load: vec![Level::default(); layout.groups],
+            custom: vec![Level::default(); layout.groups * customs],
             cancel: None,
         }
     }
@@ -424,6 +440,20 @@ impl<'s> Collector<'s> {
             }
         });
         self.load[group].since = to;
+    }
+
+    /// Agents of a group in a custom presence, integrated up to `to`.
+    fn advance_custom(&mut self, slot: usize, to: f64) {
+        let level = self.custom[slot];
+        self.window.tick(to);
+        let customs = self.custom.len() / self.load.len().max(1);
+        let (group, k) = (slot / customs, slot % customs);
+        let n = self.load.len();
+        let cells = &mut self.group_cells;
+        self.window.spread(level.since, to, |i, dt| {
+            cells[i * n + group].custom_time[k] += level.value as f64 * dt;
+        });
+        self.custom[slot].since = to;
     }
 
     /// A scope's Open level held from its last change until `to`: each interval it spans has a
@@ -638,6 +668,23 @@ impl Observer for Collector<'_> {
         }
     }
 
+    fn custom_presence_changed(
+        &mut self,
+        group: GroupId,
+        at: SimTime,
+        from: Option<PresenceId>,
+        to: Option<PresenceId>,
+    ) {
+        let customs = self.custom.len() / self.load.len().max(1);
+        for (presence, delta) in [(from, -1), (to, 1)] {
+            if let Some(p) = presence {
+                let slot = group.index() * customs + usize::from(p.0) - BasePresence::ALL.len();
+                self.advance_custom(slot, at.0);
+                self.custom[slot].value += delta;
+            }
+        }
+    }
+
     fn interrupted(&self) -> bool {
         self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
@@ -654,6 +701,9 @@ impl Observer for Collector<'_> {
         }
         for group in 0..self.load.len() {
             self.advance_load(group, horizon.0);
+        }
+        for slot in 0..self.custom.len() {
+            self.advance_custom(slot, horizon.0);
         }
         self.fill_scopes();
     }

@@ -95,12 +95,16 @@ pub fn replications_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
 }
 
 /// Per agent scope (all, each group): staffed hours per replication, occupancy, utilization, and
-/// the share of agent time in each base presence — means per replication and ratios of sums.
-pub fn agents_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
+/// the share of agent time in each base presence, then in each custom presence (a part of its
+/// base presence's share) — means per replication and ratios of sums.
+pub fn agents_csv(results: &RunResults, scenario: &crate::scenario::Scenario) -> csv::Result<Vec<u8>> {
     use crate::scenario::BasePresence;
     let mut w = writer();
     let mut header = vec!["scope", "name", "staffed_hours", "occupancy", "utilization"];
     header.extend(BasePresence::ALL.iter().map(|p| p.name()));
+    // Then each custom presence of `[[presence]]`: a part of its base presence's share.
+    let customs = &scenario.presences[BasePresence::ALL.len().min(scenario.presences.len())..];
+    header.extend(customs.iter().map(|p| p.name.as_str()));
     w.write_record(&header)?;
     let reps = results.replications.len().max(1) as f64;
     for scope in results.scopes.iter().filter(|s| s.agent.is_some()) {
@@ -117,9 +121,9 @@ pub fn agents_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
             number(results.estimate(scope, Metric::Occupancy).mean),
             number(results.estimate(scope, Metric::Utilization).mean),
         ];
-        record.extend(
-            total.presence_time.iter().map(|t| number(if agent_time > 0.0 { t / agent_time } else { f64::NAN })),
-        );
+        let share = |t: f64| number(if agent_time > 0.0 { t / agent_time } else { f64::NAN });
+        record.extend(total.presence_time.iter().map(|&t| share(t)));
+        record.extend((0..customs.len()).map(|k| share(total.custom_time.get(k).copied().unwrap_or(0.0))));
         w.write_record(&record)?;
     }
     finish(w)

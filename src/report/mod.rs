@@ -27,7 +27,7 @@ pub fn run_files(results: &RunResults, scenario: &Scenario) -> csv::Result<Vec<O
         OutputFile { name: "summary.csv".into(), bytes: csv_files::summary_csv(results)? },
         OutputFile { name: "intervals.csv".into(), bytes: csv_files::intervals_csv(results)? },
         OutputFile { name: "replications.csv".into(), bytes: csv_files::replications_csv(results)? },
-        OutputFile { name: "agents.csv".into(), bytes: csv_files::agents_csv(results)? },
+        OutputFile { name: "agents.csv".into(), bytes: csv_files::agents_csv(results, scenario)? },
     ];
     if results.trace.is_some() {
         files.push(OutputFile {

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::fs;
+use std::path::Path;
+
 use ccsim::experiment;
 use ccsim::metrics::{Estimate, Metric, RunResults, Scope, ScopeKind};
 use ccsim::scenario::Scenario;
@@ -148,4 +151,22 @@ impl Observer for Recorder {
     fn reopened(&mut self, c: ConversationView, at: SimTime) {
         self.note("reopened", &c, at.0);
     }
+}
+
+/// Every file under `dir` (recursively) as (path relative to `dir`, bytes), sorted by path.
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.strip_prefix(dir).unwrap().display().to_string(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
