@@ -149,7 +149,7 @@ pub fn run_all(
             // the first replication that stopped early (in that order) is the one reported.
             for (&(s, _), outcome) in chunk.iter().zip(done) {
                 let (cells, trace) = outcome?;
-                results[s].add(&cells);
+                results[s].add(cells);
                 if let Some(trace) = trace {
                     results[s].trace = Some(trace.rows);
                 }

@@ -706,5 +706,8 @@ impl Observer for Collector<'_> {
             self.advance_custom(slot, horizon.0);
         }
         self.fill_scopes();
+        // Only the scopes' cells are read from here on.
+        self.leaf_cells = Vec::new();
+        self.group_cells = Vec::new();
     }
 }

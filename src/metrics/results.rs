@@ -102,7 +102,8 @@ impl RunResults {
             scopes: scopes(scenario),
             window_s: sim.horizon.0 - sim.warmup.0,
             replications: Vec::new(),
-            merged: IntervalCells::new(ScopeLayout::of(scenario), intervals),
+            // Allocated by the first replication (see `add`).
+            merged: IntervalCells::new(ScopeLayout::of(scenario), 0),
             interval_lengths,
             interval_labels,
             trace: None,
@@ -110,10 +111,15 @@ impl RunResults {
         }
     }
 
-    /// Adds the next replication's cells.
-    pub fn add(&mut self, cells: &IntervalCells) {
-        self.replications.push(ReplicationTotals::of(cells));
-        self.merged.merge(cells);
+    /// Adds the next replication's cells. The first replication's cells become the merged ones, so
+    /// that one replication's per-interval cells are never held twice.
+    pub fn add(&mut self, cells: IntervalCells) {
+        self.replications.push(ReplicationTotals::of(&cells));
+        if self.replications.len() == 1 {
+            self.merged = cells;
+        } else {
+            self.merged.merge(&cells);
+        }
     }
 
     fn cells<'a>(
