@@ -242,7 +242,7 @@ fn chart(dir: &Path, chart: &str) -> Vec<String> {
     let png_path = charts.join(format!("{chart}.png"));
     let png = fs::read(&png_path).unwrap_or_else(|e| panic!("{}: {e}", png_path.display()));
     assert_eq!(png_size(&png_path.display().to_string(), &png), (WIDTH, HEIGHT), "{}", png_path.display());
-    assert_eq!((WIDTH, HEIGHT), (1200, 700), "the issue asks for charts readable at 1200×700");
+    assert_eq!((WIDTH, HEIGHT), (1200, 700), "charts are drawn at 1200×700");
 
     let svg_path = charts.join(format!("{chart}.svg"));
     let svg = fs::read_to_string(&svg_path).unwrap_or_else(|e| panic!("{}: {e}", svg_path.display()));

@@ -17,7 +17,7 @@
 //! scenario that asks for an impossible amount of work; so every scenario that passes validation
 //! is also checked, before it is cut, against the arrival limit with arithmetic of its own.
 //!
-//! Failing inputs found by these generators, by the audit of issue 9 and by reading the code are
+//! Failing inputs found by these generators, by probing the binary and by reading the code are
 //! kept at the end as named regression tests, with the concrete input that failed.
 
 mod common;
@@ -1365,7 +1365,7 @@ fn generated_centers_are_valid_and_some_are_push_only() {
 
 // ---------------------------------------------------------------------------------------------
 // Regression tests: inputs that once exhausted memory, hung, or gave a message without its key.
-// Each was accepted by validation (or read without bound) before the limits of issue 9.
+// Each was accepted by validation (or read without bound) before the limits of `scenario::limits`.
 
 const DEFAULT: &str = EXAMPLES[0].1;
 
@@ -1400,7 +1400,7 @@ fn refused(text: &str, key: &str, says: &[&str]) {
     }
 }
 
-/// Audit of issue 9: `rate_per_hour = 1e300` validated, and a run passed 4 GiB in 17 s.
+/// Found by probing: `rate_per_hour = 1e300` validated, and a run passed 4 GiB in 17 s.
 #[test]
 fn regression_rate_1e300_per_hour() {
     refused(
@@ -1416,7 +1416,7 @@ fn regression_rate_1e300_per_hour() {
     );
 }
 
-/// Audit of issue 9: 10⁹ an hour validated, and a one-hour run passed 4 GiB in 17 s.
+/// Found by probing: 10⁹ an hour validated, and a one-hour run passed 4 GiB in 17 s.
 #[test]
 fn regression_huge_arrival_volume() {
     refused(
@@ -1432,7 +1432,7 @@ fn regression_huge_arrival_volume() {
     );
 }
 
-/// Audit of issue 9: a renewal gap of 10⁻³⁰⁰ s (only a mean of 0 was refused) grew 3.7 GB in 10 s.
+/// Found by probing: a renewal gap of 10⁻³⁰⁰ s (only a mean of 0 was refused) grew 3.7 GB in 10 s.
 #[test]
 fn regression_renewal_gap_1e_minus_300_seconds() {
     for gap in ["1e-300", "{ dist = \"exponential\", mean = 1e-300 }", "\"0.000001s\""] {
@@ -1450,7 +1450,7 @@ fn regression_renewal_gap_1e_minus_300_seconds() {
     );
 }
 
-/// Audit of issue 9: `ccsim validate /dev/zero` read 4 GiB in 4.7 s; an empirical file or a
+/// Found by probing: `ccsim validate /dev/zero` read 4 GiB in 4.7 s; an empirical file or a
 /// trace of `/dev/zero` or `/dev/urandom` did the same while the scenario was checked.
 #[cfg(unix)]
 #[test]
@@ -1472,7 +1472,7 @@ fn regression_dev_zero_as_a_file() {
     );
 }
 
-/// Audit of issue 9: `seed = 18446744073709551615` said only "u64 value was too large".
+/// Found by probing: `seed = 18446744073709551615` said only "u64 value was too large".
 #[test]
 fn regression_seed_beyond_64_bits_names_its_key() {
     refused(
