@@ -245,14 +245,18 @@ fn simulate(scenario: &Scenario, options: &RunOptions) -> Result<RunResults, Fai
     let results = experiment::try_run_replications(scenario, &settings, &|n| bar.set_position(n as u64))
         .map_err(Failure::from)?;
     bar.finish_and_clear();
-    warn_overload(&results, options);
+    warn_overload(None, &results, options);
     Ok(results)
 }
 
-/// Tells the user when the center overloaded (see [`report::terminal::overload_warning`]).
-fn warn_overload(results: &RunResults, options: &RunOptions) {
+/// Tells the user when the center overloaded (see [`report::terminal::overload_warning`]); `run`
+/// names the variant or sweep point of a `compare` or `sweep`.
+fn warn_overload(run: Option<&str>, results: &RunResults, options: &RunOptions) {
     if let Some(warning) = report::terminal::overload_warning(results).filter(|_| !options.quiet) {
-        complain!("{warning}");
+        match run {
+            Some(name) => complain!("warning: {name}: {warning}"),
+            None => complain!("warning: {warning}"),
+        }
     }
 }
 
@@ -324,7 +328,8 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     })?;
     bar.finish_and_clear();
 
-    for (((_, results), scenario), folder) in comparison.variants.iter().zip(&scenarios).zip(&folders) {
+    for (((name, results), scenario), folder) in comparison.variants.iter().zip(&scenarios).zip(&folders) {
+        warn_overload(Some(name), results, options);
         write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
     }
     let table = report::comparison::compare_csv(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
@@ -376,6 +381,7 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
     let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
     let folders = point_folders(&labels, &["sweep.csv", "charts"]);
     for ((scenario, results), folder) in done.iter().zip(&folders) {
+        warn_overload(Some(folder), results, options);
         write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
     }
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();

@@ -67,6 +67,23 @@ fn an_overloaded_center_finishes_with_a_warning_and_a_flag() {
 }
 
 #[test]
+fn a_sweep_names_the_points_that_overloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.toml");
+    fs::write(&path, overloaded("")).unwrap();
+    let out = Command::new(cargo_bin("ccsim"))
+        .args(["sweep", "--vary", "agent_group.agents.count=10,60", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: agent_group.agents.count=10: overloaded"), "{stderr}");
+    assert!(!stderr.contains("count=60: overloaded"), "60 agents keep up with a load of 50: {stderr}");
+}
+
+#[test]
 fn a_center_that_keeps_up_is_not_flagged() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(cargo_bin("ccsim")).args(["run", "--no-charts", "-o"]).arg(dir.path()).output().unwrap();

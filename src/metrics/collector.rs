@@ -325,6 +325,8 @@ pub struct Collector<'s> {
     max_open: Vec<i64>,
     /// Load per agent group.
     load: Vec<Level<AgentLoad>>,
+    /// Custom presences (`[[presence]]`) in the scenario.
+    customs: usize,
     /// Agents per (agent group, custom presence): `custom[group * customs + k]`.
     custom: Vec<Level<i64>>,
     /// Set (by a Ctrl-C handler) to stop the replication where it is.
@@ -375,6 +377,7 @@ impl<'s> Collector<'s> {
             open_level: vec![Level::default(); layout.conv_scopes()],
             max_open: vec![0; intervals * layout.conv_scopes()],
             load: vec![Level::default(); layout.groups],
+            customs,
             custom: vec![Level::default(); layout.groups * customs],
             cancel: None,
         }
@@ -446,8 +449,7 @@ impl<'s> Collector<'s> {
     fn advance_custom(&mut self, slot: usize, to: f64) {
         let level = self.custom[slot];
         self.window.tick(to);
-        let customs = self.custom.len() / self.load.len().max(1);
-        let (group, k) = (slot / customs, slot % customs);
+        let (group, k) = (slot / self.customs, slot % self.customs);
         let n = self.load.len();
         let cells = &mut self.group_cells;
         self.window.spread(level.since, to, |i, dt| {
@@ -675,10 +677,9 @@ impl Observer for Collector<'_> {
         from: Option<PresenceId>,
         to: Option<PresenceId>,
     ) {
-        let customs = self.custom.len() / self.load.len().max(1);
         for (presence, delta) in [(from, -1), (to, 1)] {
             if let Some(p) = presence {
-                let slot = group.index() * customs + usize::from(p.0) - BasePresence::ALL.len();
+                let slot = group.index() * self.customs + usize::from(p.0) - BasePresence::ALL.len();
                 self.advance_custom(slot, at.0);
                 self.custom[slot].value += delta;
             }

@@ -61,17 +61,16 @@ pub fn summary_table(results: &RunResults) -> String {
 /// The warning for a run in which the whole center overloaded in at least one replication
 /// (metric `overloaded`: many conversations still unanswered at the horizon), if it did.
 pub fn overload_warning(results: &RunResults) -> Option<String> {
-    let rows = results.summary();
-    let all =
-        |metric: Metric| rows.iter().find(|r| r.scope == ScopeKind::All && r.metric == metric).map(|r| r.estimate.mean);
-    let share = all(Metric::Overloaded).filter(|s| *s > 0.0)?;
-    let unanswered = all(Metric::UnansweredAtEnd).unwrap_or(f64::NAN);
-    let offered = all(Metric::Offered).unwrap_or(f64::NAN);
+    let all = &results.scopes[0];
+    let mean = |metric: Metric| results.estimate(all, metric).mean;
+    let share = Some(mean(Metric::Overloaded)).filter(|s| *s > 0.0)?;
     Some(format!(
-        "warning: overloaded: in {:.0}% of the replications many conversations were still unanswered at the end \
-         ({unanswered:.0} of {offered:.0} offered on average): arrivals outrun what the agents can handle, or nobody \
+        "overloaded: in {:.0}% of the replications many conversations were still unanswered at the end \
+         ({:.0} of {:.0} offered on average): arrivals outrun what the agents can handle, or nobody \
          is staffed at the end, so waits and service level describe a queue that was still growing \
          (`overloaded` and `unanswered_at_end` in summary.csv)",
-        share * 100.0
+        share * 100.0,
+        mean(Metric::UnansweredAtEnd),
+        mean(Metric::Offered)
     ))
 }
