@@ -3,7 +3,7 @@
 
 mod common;
 
-use ccsim::engine::{self, AgentLoad, ConversationState, ConversationView, Observer};
+use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};
 use ccsim::metrics::{Metric, ScopeKind};
 use ccsim::scenario::{DEFAULT_SCENARIO, GroupId, WrapUpBlock};
 use ccsim::time::{Duration, SimTime};
@@ -196,7 +196,9 @@ shift = { start = "08:00", end = "09:00" }
 struct HandledBy(Vec<u16>);
 
 impl Observer for HandledBy {
-    fn arrived(&mut self, _: ConversationView) {}
+    fn arrived(&mut self, _: ConversationView) -> u32 {
+        0
+    }
     fn answered(&mut self, _: ConversationView, _: SimTime) {}
     fn abandoned(&mut self, _: ConversationView, _: SimTime) {}
     fn auto_closed(&mut self, _: ConversationView, _: SimTime) {}
@@ -206,7 +208,8 @@ impl Observer for HandledBy {
     }
     fn wrapped_up(&mut self, _: GroupId, _: ConversationView, _: Duration) {}
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
-    fn agent_load_changed(&mut self, _: GroupId, _: SimTime, _: AgentLoad) {}
+    fn agent_added(&mut self, _: GroupId, _: AgentStatus) {}
+    fn agent_changed(&mut self, _: GroupId, _: SimTime, _: AgentStatus, _: AgentStatus) {}
     fn in_system(&mut self, _: ConversationView) {}
     fn finished(&mut self, _: SimTime) {}
 }
@@ -435,7 +438,7 @@ offer = { accept = 0.9, timeout = "20s", timeout_sets_inactive = true, presence_
 /// Follows every agent's capacity units in use and checks them against the agent's capacity on
 /// every reservation.
 ///
-/// The Observer API reports loads per agent group only (`agent_load_changed` gives a group and a
+/// The Observer API reports loads per agent group only (`agent_changed` gives a group and an
 /// change), but every state change names the conversation's agent, so the watch rebuilds each
 /// agent's units from the conversations it holds: a conversation takes its work stream's units when
 /// it is Offered (or Active straight from Open), and gives them back when it goes Open again
@@ -536,7 +539,9 @@ impl<'s> CapacityWatch<'s> {
 }
 
 impl Observer for CapacityWatch<'_> {
-    fn arrived(&mut self, _: ConversationView) {}
+    fn arrived(&mut self, _: ConversationView) -> u32 {
+        0
+    }
     fn answered(&mut self, _: ConversationView, _: SimTime) {}
     fn abandoned(&mut self, _: ConversationView, _: SimTime) {}
     fn auto_closed(&mut self, _: ConversationView, _: SimTime) {}
@@ -546,10 +551,14 @@ impl Observer for CapacityWatch<'_> {
     }
     fn wrapped_up(&mut self, _: GroupId, _: ConversationView, _: Duration) {}
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
-    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
+    fn agent_added(&mut self, group: GroupId, status: AgentStatus) {
+        self.engine_in_use[group.index()] += i64::from(status.in_use);
+        self.engine_staffed[group.index()] += i64::from(status.staffed_capacity);
+    }
+    fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
         self.advance(at.0);
-        self.engine_in_use[group.index()] += delta.in_use;
-        self.engine_staffed[group.index()] += delta.staffed_capacity;
+        self.engine_in_use[group.index()] += i64::from(to.in_use) - i64::from(from.in_use);
+        self.engine_staffed[group.index()] += i64::from(to.staffed_capacity) - i64::from(from.staffed_capacity);
     }
     fn in_system(&mut self, _: ConversationView) {}
     fn finished(&mut self, _: SimTime) {

@@ -28,7 +28,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::Config;
 
-use ccsim::engine::{self, AgentLoad, ConversationState, ConversationView, Observer};
+use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};
 use ccsim::experiment::{self, Settings};
 use ccsim::metrics::{Metric, RunResults, ScopeKind};
 use ccsim::report;
@@ -1158,7 +1158,9 @@ impl Invariants {
 }
 
 impl Observer for Invariants {
-    fn arrived(&mut self, _: ConversationView) {}
+    fn arrived(&mut self, _: ConversationView) -> u32 {
+        0
+    }
     fn answered(&mut self, c: ConversationView, at: SimTime) {
         self.wait("first wait", at.0 - c.arrival.0);
     }
@@ -1174,12 +1176,17 @@ impl Observer for Invariants {
         self.wait("wrap-up", wrap_up.0);
     }
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
-    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
+    fn agent_added(&mut self, group: GroupId, status: AgentStatus) {
+        let l = &mut self.load[group.index()];
+        l.0 += i64::from(status.in_use);
+        l.1 += i64::from(status.staffed_capacity);
+        l.2 += 1;
+    }
+    fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
         self.release_until(at);
         let l = &mut self.load[group.index()];
-        l.0 += delta.in_use;
-        l.1 += delta.staffed_capacity;
-        l.2 += delta.presence.iter().sum::<i64>();
+        l.0 += i64::from(to.in_use) - i64::from(from.in_use);
+        l.1 += i64::from(to.staffed_capacity) - i64::from(from.staffed_capacity);
         if l.0 < 0 {
             self.negative.push(format!("capacity in use {}", l.0));
         }

@@ -107,16 +107,15 @@ impl Agent {
         self.capacity.saturating_sub(self.used)
     }
 
-    pub fn load(&self) -> super::AgentLoad {
+    #[inline]
+    pub fn status(&self) -> super::AgentStatus {
         let staffed = self.staffed();
-        let mut presence = [0; 5];
-        presence[self.presence() as usize] = 1;
-        super::AgentLoad {
-            staffed_capacity: if staffed { i64::from(self.capacity) } else { 0 },
-            in_use: i64::from(self.used),
-            staffed_agents: i64::from(staffed),
-            busy_agents: i64::from(staffed && self.holding > 0),
-            presence,
+        super::AgentStatus {
+            presence: self.presence(),
+            staffed,
+            busy: staffed && self.holding > 0,
+            staffed_capacity: if staffed { self.capacity } else { 0 },
+            in_use: self.used,
         }
     }
 }

@@ -76,6 +76,8 @@ pub struct ConversationView {
     pub answered: bool,
     /// The agent that holds it or last held it (`u32::MAX`: none yet).
     pub agent: u32,
+    /// What [`Observer::arrived`] returned for it (0 until then).
+    pub tag: u32,
 }
 
 /// The lifecycle states of DOMAIN.md §2.1, with the offer made explicit.
@@ -90,42 +92,27 @@ pub enum ConversationState {
     Closed,
 }
 
-/// Changes to one agent's contribution to its group's load.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct AgentLoad {
-    /// Capacity units of agents who are staffed.
-    pub staffed_capacity: i64,
+/// What one agent contributes to its group's load, as the metrics count it: a change of any
+/// field is reported with [`Observer::agent_changed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub presence: BasePresence,
+    /// Counted as staffed (see [`agent::Agent::staffed`]).
+    pub staffed: bool,
+    /// Staffed and holding at least one conversation.
+    pub busy: bool,
+    /// Capacity units while staffed, else 0.
+    pub staffed_capacity: u32,
     /// Capacity units in use.
-    pub in_use: i64,
-    pub staffed_agents: i64,
-    /// Staffed agents holding at least one conversation.
-    pub busy_agents: i64,
-    /// Agents in each base presence, indexed by `BasePresence as usize`.
-    pub presence: [i64; 5],
-}
-
-impl std::ops::Sub for AgentLoad {
-    type Output = AgentLoad;
-    fn sub(self, o: AgentLoad) -> AgentLoad {
-        let mut presence = self.presence;
-        for (p, q) in presence.iter_mut().zip(o.presence) {
-            *p -= q;
-        }
-        AgentLoad {
-            staffed_capacity: self.staffed_capacity - o.staffed_capacity,
-            in_use: self.in_use - o.in_use,
-            staffed_agents: self.staffed_agents - o.staffed_agents,
-            busy_agents: self.busy_agents - o.busy_agents,
-            presence,
-        }
-    }
+    pub in_use: u32,
 }
 
 /// Receives what happens in a replication, in time order. The methods with a default body
 /// report detail that not every observer needs.
 pub trait Observer {
-    /// A conversation arrived; `c.queued` says whether it had to wait.
-    fn arrived(&mut self, c: ConversationView);
+    /// A conversation arrived; `c.queued` says whether it had to wait. The value returned is the
+    /// observer's own label for it, carried from then on as `c.tag`.
+    fn arrived(&mut self, c: ConversationView) -> u32;
     /// An agent accepted it for the first time (its first wait ends).
     fn answered(&mut self, c: ConversationView, at: SimTime);
     /// The customer left before the first accept.
@@ -140,8 +127,11 @@ pub trait Observer {
     fn wrapped_up(&mut self, group: GroupId, c: ConversationView, wrap_up: Duration);
     /// The number of Open conversations like `c` changed by `delta`.
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64);
-    /// An agent's load changed.
-    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad);
+    /// An agent of `group` is on the roster, in `status`, from time 0: every agent is heard of
+    /// once, before anything else happens.
+    fn agent_added(&mut self, group: GroupId, status: AgentStatus);
+    /// An agent's contribution to its group's load changed from `from` to `to`.
+    fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus);
     /// Still in the system at the horizon.
     fn in_system(&mut self, c: ConversationView);
     /// The replication reached its horizon.
@@ -333,8 +323,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             let group_id = GroupId(g as u16);
             // Every agent starts offline; the schedule in force at time 0 then applies as a change.
             for agent in self.group_start[g]..self.group_start[g + 1] {
-                let load = self.agents[agent as usize].load();
-                self.observer.agent_load_changed(group_id, SimTime::ZERO, load);
+                self.observer.agent_added(group_id, self.agents[agent as usize].status());
             }
             self.apply_schedule(group_id);
             if let Some(at) = self.next_schedule_change(group_id) {
@@ -487,6 +476,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             queued: false,
             answered: false,
             agent: NO_AGENT,
+            tag: 0,
         };
         self.next_id += 1;
         self.observer.context(view, values);
@@ -504,7 +494,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         if agent.is_none() {
             self.conversations[slot as usize].view.queued = true;
         }
-        self.observer.arrived(self.conversations[slot as usize].view);
+        let c = &mut self.conversations[slot as usize];
+        c.view.tag = self.observer.arrived(c.view);
         self.enter_open(slot, agent.is_none());
         self.start_first_wait_timers(slot, patience);
         if let Some(agent) = agent {
@@ -900,12 +891,12 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
-        let (before, was_candidate, was_custom) = (a.load(), a.candidate(), a.custom_presence());
+        let (before, was_candidate, was_custom) = (a.status(), a.candidate(), a.custom_presence());
         change(a);
-        let (after, candidate, custom) = (a.load(), a.candidate(), a.custom_presence());
+        let (after, candidate, custom) = (a.status(), a.candidate(), a.custom_presence());
         let group = a.group;
         if after != before {
-            self.observer.agent_load_changed(group, self.now, after - before);
+            self.observer.agent_changed(group, self.now, before, after);
         }
         if custom != was_custom {
             self.observer.custom_presence_changed(group, self.now, was_custom, custom);

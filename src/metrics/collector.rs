@@ -18,7 +18,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::engine::{AgentLoad, ConversationState, ConversationView, Observer};
+use crate::engine::{AgentStatus, ConversationState, ConversationView, Observer};
 use crate::scenario::{BasePresence, ContextValue, GroupId, PresenceId, Scenario};
 use crate::time::{Duration, SimTime};
 
@@ -232,67 +232,90 @@ impl IntervalCells {
     }
 }
 
-/// The reporting grid after warm-up, and the interval that holds the current time: levels change
-/// at nearly every event, and almost always within that interval, so the common case needs no
-/// division.
+/// The reporting grid after warm-up, and the interval that holds the current time.
+///
+/// Time-weighted quantities are integrated by their changes: within interval k = [start, end), a
+/// level that changes by d at time t adds d × (end − t) to the interval's integral, and each
+/// interval begins with the level it inherits × its length, added when the clock first passes
+/// into it ([`Collector::tick`]). A change therefore costs one multiply-add per quantity that
+/// changed, and nothing is done for the quantities that did not.
 #[derive(Clone, Copy, Debug)]
 struct Window {
     warmup: f64,
     horizon: f64,
     interval: f64,
     first: usize,
-    last_k: usize,
-    /// The current interval (index after warm-up) and its bounds, clipped to the window.
+    intervals: usize,
+    /// Not yet in the first interval: nothing is counted until the clock reaches warm-up (or time
+    /// 0), and the levels then start the first interval.
+    counting: bool,
+    /// The current interval (index after warm-up) and its bounds, clipped to warm-up and horizon.
     k: usize,
     start: f64,
     end: f64,
+    /// When the clock leaves the current interval: its end, or never for the last one.
+    leave_at: f64,
 }
 
 impl Window {
     fn new(warmup: f64, horizon: f64, interval: f64, first: usize, intervals: usize) -> Window {
-        let mut w = Window { warmup, horizon, interval, first, last_k: intervals - 1, k: 0, start: 0.0, end: -1.0 };
-        w.tick(warmup);
-        w
+        Window {
+            warmup,
+            horizon,
+            interval,
+            first,
+            intervals,
+            counting: false,
+            k: 0,
+            start: f64::NEG_INFINITY,
+            end: warmup,
+            leave_at: warmup,
+        }
     }
 
-    /// Moves the current interval to the one holding `t`.
-    #[inline]
-    fn tick(&mut self, t: f64) {
-        if t >= self.start && t < self.end {
-            return;
-        }
-        let absolute = (t.max(self.warmup) / self.interval) as usize;
-        self.k = absolute.saturating_sub(self.first).min(self.last_k);
-        self.start = (absolute as f64 * self.interval).max(self.warmup);
-        self.end = ((absolute + 1) as f64 * self.interval).min(self.horizon);
+    /// Makes interval `k` the current one.
+    fn enter(&mut self, k: usize) {
+        let absolute = (self.first + k) as f64;
+        self.counting = true;
+        self.k = k;
+        self.start = (absolute * self.interval).max(self.warmup);
+        self.end = ((absolute + 1.0) * self.interval).min(self.horizon);
+        self.leave_at = if k + 1 == self.intervals { f64::INFINITY } else { self.end };
     }
 
-    /// Calls `f(k, dt)` for each interval `k` overlapping [from, to] ∩ [warm-up, horizon].
+    /// The interval after the current one, if the clock at `t` has reached it.
     #[inline]
-    fn spread(&self, from: f64, to: f64, mut f: impl FnMut(usize, f64)) {
-        let (mut t, end) = (from.max(self.warmup), to.min(self.horizon));
-        if t >= end {
-            return;
+    fn next_due(&self, t: f64) -> Option<usize> {
+        if t < self.leave_at {
+            None
+        } else if self.counting {
+            Some(self.k + 1)
+        } else {
+            Some(0)
         }
-        if t >= self.start && end <= self.end {
-            f(self.k, end - t);
-            return;
-        }
-        while t < end {
-            let absolute = (t / self.interval) as usize;
-            let boundary = ((absolute + 1) as f64 * self.interval).min(end);
-            let k = absolute.saturating_sub(self.first).min(self.last_k);
-            f(k, boundary - t);
-            t = boundary;
-        }
+    }
+
+    /// The weight of a change at `t` (not before the current interval's start): what is left of
+    /// the interval, or 0 before warm-up.
+    #[inline]
+    fn weight(&self, t: f64) -> f64 {
+        if self.counting { self.end - t } else { 0.0 }
     }
 }
 
+/// The time-weighted levels of one agent group.
 #[derive(Clone, Copy, Debug, Default)]
-struct Level<T> {
-    value: T,
-    since: f64,
+struct GroupLevel {
+    staffed_capacity: i64,
+    in_use: i64,
+    staffed_agents: i64,
+    busy_agents: i64,
+    /// Agents in each base presence, indexed by `BasePresence as usize`.
+    presence: [i64; 5],
 }
+
+/// The tag of a conversation that arrived before warm-up: it counts nowhere.
+const BEFORE_WARMUP: u32 = u32::MAX;
 
 /// The engine's observer for one replication.
 pub struct Collector<'s> {
@@ -302,7 +325,6 @@ pub struct Collector<'s> {
     /// Every scope's cells; filled in when the replication finishes.
     pub cells: IntervalCells,
     warmup: f64,
-    horizon: f64,
     interval: f64,
     first_interval: usize,
     window: Window,
@@ -317,18 +339,18 @@ pub struct Collector<'s> {
     leaf_cells: Vec<ConvCell>,
     /// `group_cells[k * groups + group]`.
     group_cells: Vec<AgentCell>,
-    /// Open conversations per leaf, integrated over time.
-    open: Vec<Level<i64>>,
+    /// Open conversations per leaf.
+    open: Vec<i64>,
     /// Open conversations per conversation scope, for the maximum queue length.
-    open_level: Vec<Level<i64>>,
+    open_level: Vec<i64>,
     /// `max_open[k * conv_scopes + scope]`.
     max_open: Vec<i64>,
     /// Load per agent group.
-    load: Vec<Level<AgentLoad>>,
+    load: Vec<GroupLevel>,
     /// Custom presences (`[[presence]]`) in the scenario.
     customs: usize,
     /// Agents per (agent group, custom presence): `custom[group * customs + k]`.
-    custom: Vec<Level<i64>>,
+    custom: Vec<i64>,
     /// Set (by a Ctrl-C handler) to stop the replication where it is.
     pub cancel: Option<&'static AtomicBool>,
 }
@@ -360,7 +382,6 @@ impl<'s> Collector<'s> {
             trace: trace.then(Trace::default),
             cells: IntervalCells::new(layout, intervals),
             warmup: sim.warmup.0,
-            horizon: sim.horizon.0,
             interval: sim.interval.0,
             first_interval: sim.first_interval(),
             window: Window::new(sim.warmup.0, sim.horizon.0, sim.interval.0, sim.first_interval(), intervals),
@@ -373,12 +394,12 @@ impl<'s> Collector<'s> {
                 AgentCell { custom_time: vec![0.0; customs], ..AgentCell::default() };
                 intervals * layout.groups
             ],
-            open: vec![Level::default(); leaves],
-            open_level: vec![Level::default(); layout.conv_scopes()],
+            open: vec![0; leaves],
+            open_level: vec![0; layout.conv_scopes()],
             max_open: vec![0; intervals * layout.conv_scopes()],
-            load: vec![Level::default(); layout.groups],
+            load: vec![GroupLevel::default(); layout.groups],
             customs,
-            custom: vec![Level::default(); layout.groups * customs],
+            custom: vec![0; layout.groups * customs],
             cancel: None,
         }
     }
@@ -390,14 +411,10 @@ impl<'s> Collector<'s> {
         leaf as usize
     }
 
-    /// The interval a conversation counts in, if it arrived after warm-up.
+    /// The interval a conversation counts in, if it arrived after warm-up: its tag.
     #[inline]
     fn cohort(&self, c: &ConversationView) -> Option<usize> {
-        if c.arrival.0 < self.warmup {
-            return None;
-        }
-        let k = (c.arrival.0 / self.interval) as usize - self.first_interval;
-        Some(k.min(self.cells.intervals - 1))
+        (c.tag != BEFORE_WARMUP).then_some(c.tag as usize)
     }
 
     #[inline]
@@ -415,72 +432,47 @@ impl<'s> Collector<'s> {
         }
     }
 
-    fn advance_open(&mut self, leaf: usize, to: f64) {
-        let level = self.open[leaf];
-        self.window.tick(to);
-        let n = self.open.len();
-        let cells = &mut self.leaf_cells;
-        self.window.spread(level.since, to, |k, dt| {
-            cells[k * n + leaf].open_time += level.value as f64 * dt;
-        });
-        self.open[leaf].since = to;
-    }
-
-    fn advance_load(&mut self, group: usize, to: f64) {
-        let level = self.load[group];
-        self.window.tick(to);
-        let n = self.load.len();
-        let cells = &mut self.group_cells;
-        self.window.spread(level.since, to, |k, dt| {
-            let cell = &mut cells[k * n + group];
-            let v = level.value;
-            cell.staffed_capacity_time += v.staffed_capacity as f64 * dt;
-            cell.in_use_time += v.in_use as f64 * dt;
-            cell.staffed_time += v.staffed_agents as f64 * dt;
-            cell.busy_time += v.busy_agents as f64 * dt;
-            for (t, n) in cell.presence_time.iter_mut().zip(v.presence) {
-                *t += n as f64 * dt;
-            }
-        });
-        self.load[group].since = to;
-    }
-
-    /// Agents of a group in a custom presence, integrated up to `to`.
-    fn advance_custom(&mut self, slot: usize, to: f64) {
-        let level = self.custom[slot];
-        self.window.tick(to);
-        let (group, k) = (slot / self.customs, slot % self.customs);
-        let n = self.load.len();
-        let cells = &mut self.group_cells;
-        self.window.spread(level.since, to, |i, dt| {
-            cells[i * n + group].custom_time[k] += level.value as f64 * dt;
-        });
-        self.custom[slot].since = to;
-    }
-
-    /// A scope's Open level held from its last change until `to`: each interval it spans has a
-    /// maximum at least that high.
-    fn advance_max_open(&mut self, scope: usize, to: f64) {
-        let level = self.open_level[scope];
-        self.window.tick(to);
-        if level.since >= self.window.start {
-            // Changed before within this interval, after warm-up: the level was counted then.
-            self.open_level[scope].since = to;
-            return;
+    /// Moves the clock to `t`, which every change of a level calls first: each interval the
+    /// clock enters begins with the levels held then (see [`Window`]).
+    #[inline]
+    fn tick(&mut self, t: f64) {
+        while let Some(k) = self.window.next_due(t) {
+            self.enter(k);
         }
-        let n = self.open_level.len();
-        let max_open = &mut self.max_open;
-        self.window.spread(level.since, to, |k, _| {
-            let max = &mut max_open[k * n + scope];
-            *max = (*max).max(level.value);
-        });
-        self.open_level[scope].since = to;
     }
 
-    /// The interval cell at time `t` (for maxima of levels), if after warm-up.
-    fn cell_at(&self, t: f64) -> Option<usize> {
-        (t >= self.warmup && t < self.horizon)
-            .then(|| ((t / self.interval) as usize - self.first_interval).min(self.cells.intervals - 1))
+    #[cold]
+    fn enter(&mut self, k: usize) {
+        self.window.enter(k);
+        let length = self.window.end - self.window.start;
+        let leaves = self.open.len();
+        for (leaf, &open) in self.open.iter().enumerate() {
+            self.leaf_cells[k * leaves + leaf].open_time += open as f64 * length;
+        }
+        let scopes = self.open_level.len();
+        self.max_open[k * scopes..(k + 1) * scopes].copy_from_slice(&self.open_level);
+        let groups = self.load.len();
+        for (g, level) in self.load.iter().enumerate() {
+            let cell = &mut self.group_cells[k * groups + g];
+            cell.staffed_capacity_time += level.staffed_capacity as f64 * length;
+            cell.in_use_time += level.in_use as f64 * length;
+            cell.staffed_time += level.staffed_agents as f64 * length;
+            cell.busy_time += level.busy_agents as f64 * length;
+            for (t, &n) in cell.presence_time.iter_mut().zip(&level.presence) {
+                *t += n as f64 * length;
+            }
+            for (t, &n) in cell.custom_time.iter_mut().zip(&self.custom[g * self.customs..(g + 1) * self.customs]) {
+                *t += n as f64 * length;
+            }
+        }
+    }
+
+    /// The current interval's cell of an agent group, and the weight of a change now (after
+    /// [`Collector::tick`]).
+    #[inline]
+    fn group_cell_now(&mut self, group: usize, at: f64) -> (&mut AgentCell, f64) {
+        let i = self.window.k * self.load.len() + group;
+        (&mut self.group_cells[i], self.window.weight(at))
     }
 
     /// Every scope's cells from the leaves and groups: sums, and the maxima followed per scope.
@@ -507,8 +499,14 @@ impl<'s> Collector<'s> {
 }
 
 impl Observer for Collector<'_> {
-    fn arrived(&mut self, c: ConversationView) {
-        self.each_conv_cell(&c, |cell| cell.offered += 1);
+    fn arrived(&mut self, c: ConversationView) -> u32 {
+        if c.arrival.0 < self.warmup {
+            return BEFORE_WARMUP;
+        }
+        let k = ((c.arrival.0 / self.interval) as usize - self.first_interval).min(self.cells.intervals - 1);
+        let leaf = self.leaf(&c);
+        self.leaf_cells[k * self.open.len() + leaf].offered += 1;
+        k as u32
     }
 
     fn answered(&mut self, c: ConversationView, at: SimTime) {
@@ -587,31 +585,63 @@ impl Observer for Collector<'_> {
 
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
         let leaf = self.leaf(&c);
-        self.advance_open(leaf, at.0);
-        self.open[leaf].value += delta;
-        let cell = self.cell_at(at.0);
-        let n = self.open_level.len();
+        self.tick(at.0);
+        self.open[leaf] += delta;
+        let w = self.window.weight(at.0);
+        let (k, leaves, scopes) = (self.window.k, self.open.len(), self.open_level.len());
+        self.leaf_cells[k * leaves + leaf].open_time += delta as f64 * w;
+        let counting = self.window.counting;
         for scope in self.leaf_scopes[leaf] {
-            self.advance_max_open(scope, at.0);
-            let level = &mut self.open_level[scope].value;
+            let level = &mut self.open_level[scope];
             *level += delta;
-            if let Some(k) = cell {
-                let max = &mut self.max_open[k * n + scope];
+            if counting && at.0 < self.window.end {
+                let max = &mut self.max_open[k * scopes + scope];
                 *max = (*max).max(*level);
             }
         }
     }
 
-    fn agent_load_changed(&mut self, group: GroupId, at: SimTime, delta: AgentLoad) {
+    fn agent_added(&mut self, group: GroupId, status: AgentStatus) {
+        let level = &mut self.load[group.index()];
+        level.staffed_capacity += i64::from(status.staffed_capacity);
+        level.in_use += i64::from(status.in_use);
+        level.staffed_agents += i64::from(status.staffed);
+        level.busy_agents += i64::from(status.busy);
+        level.presence[status.presence as usize] += 1;
+    }
+
+    fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
         let g = group.index();
-        self.advance_load(g, at.0);
-        let v = &mut self.load[g].value;
-        v.staffed_capacity += delta.staffed_capacity;
-        v.in_use += delta.in_use;
-        v.staffed_agents += delta.staffed_agents;
-        v.busy_agents += delta.busy_agents;
-        for (p, d) in v.presence.iter_mut().zip(delta.presence) {
-            *p += d;
+        self.tick(at.0);
+        let i = self.window.k * self.load.len() + g;
+        let level = &mut self.load[g];
+        let (cell, w) = (&mut self.group_cells[i], self.window.weight(at.0));
+        if from.staffed_capacity != to.staffed_capacity {
+            let d = i64::from(to.staffed_capacity) - i64::from(from.staffed_capacity);
+            level.staffed_capacity += d;
+            cell.staffed_capacity_time += d as f64 * w;
+        }
+        if from.in_use != to.in_use {
+            let d = i64::from(to.in_use) - i64::from(from.in_use);
+            level.in_use += d;
+            cell.in_use_time += d as f64 * w;
+        }
+        if from.staffed != to.staffed {
+            let d = i64::from(to.staffed) - i64::from(from.staffed);
+            level.staffed_agents += d;
+            cell.staffed_time += d as f64 * w;
+        }
+        if from.busy != to.busy {
+            let d = i64::from(to.busy) - i64::from(from.busy);
+            level.busy_agents += d;
+            cell.busy_time += d as f64 * w;
+        }
+        if from.presence != to.presence {
+            let (p, q) = (from.presence as usize, to.presence as usize);
+            level.presence[p] -= 1;
+            level.presence[q] += 1;
+            cell.presence_time[p] -= w;
+            cell.presence_time[q] += w;
         }
     }
 
@@ -677,11 +707,14 @@ impl Observer for Collector<'_> {
         from: Option<PresenceId>,
         to: Option<PresenceId>,
     ) {
+        self.tick(at.0);
+        let customs = self.customs;
         for (presence, delta) in [(from, -1), (to, 1)] {
             if let Some(p) = presence {
-                let slot = group.index() * self.customs + usize::from(p.0) - BasePresence::ALL.len();
-                self.advance_custom(slot, at.0);
-                self.custom[slot].value += delta;
+                let k = usize::from(p.0) - BasePresence::ALL.len();
+                self.custom[group.index() * customs + k] += delta;
+                let (cell, w) = self.group_cell_now(group.index(), at.0);
+                cell.custom_time[k] += delta as f64 * w;
             }
         }
     }
@@ -694,21 +727,144 @@ impl Observer for Collector<'_> {
         if let Some(t) = &mut self.trace {
             t.finished(horizon);
         }
-        for leaf in 0..self.open.len() {
-            self.advance_open(leaf, horizon.0);
-        }
-        for scope in 0..self.open_level.len() {
-            self.advance_max_open(scope, horizon.0);
-        }
-        for group in 0..self.load.len() {
-            self.advance_load(group, horizon.0);
-        }
-        for slot in 0..self.custom.len() {
-            self.advance_custom(slot, horizon.0);
-        }
+        // Every interval the clock has not reached yet holds the levels of the last change.
+        self.tick(horizon.0);
         self.fill_scopes();
         // Only the scopes' cells are read from here on.
         self.leaf_cells = Vec::new();
         self.group_cells = Vec::new();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{ChannelId, QueueId, WorkStreamId};
+
+    const SCENARIO: &str = r#"
+[simulation]
+name = "levels"
+horizon = "100s"
+warmup = "15s"
+interval = "20s"
+replications = 1
+seed = 1
+
+[[channel]]
+name = "c"
+kind = "voice"
+work_stream = "w"
+arrivals = { process = "poisson", rate_per_hour = 1 }
+
+[[work_stream]]
+name = "w"
+handle_time = { dist = "constant", value = "10s" }
+
+[[queue]]
+name = "q"
+
+[[agent_group]]
+name = "a"
+count = 2
+queues = ["q"]
+
+[[agent_group]]
+name = "b"
+count = 1
+queues = ["q"]
+"#;
+
+    fn status(presence: BasePresence, staffed: bool, in_use: u32) -> AgentStatus {
+        AgentStatus { presence, staffed, busy: staffed && in_use > 0, staffed_capacity: u32::from(staffed), in_use }
+    }
+
+    /// ∫ over each reporting interval ([15, 20), [20, 40), …, [80, 100)) of a step function that
+    /// starts at 0 and jumps by `d` at each (t, d), and its maximum there (the level it enters with
+    /// included, a jump at the horizon not).
+    fn by_brute_force(changes: &[(f64, i64)]) -> Vec<(f64, i64)> {
+        let bounds = [15.0, 20.0, 40.0, 60.0, 80.0, 100.0];
+        let level_at = |t: f64| changes.iter().filter(|(at, _)| *at <= t).map(|(_, d)| d).sum::<i64>();
+        bounds
+            .windows(2)
+            .map(|b| {
+                let (s, e) = (b[0], b[1]);
+                let mut points: Vec<f64> = changes.iter().map(|c| c.0).filter(|&t| t > s && t < e).collect();
+                points.insert(0, s);
+                points.push(e);
+                let integral = points.windows(2).map(|p| level_at(p[0]) as f64 * (p[1] - p[0])).sum();
+                let max = points[..points.len() - 1].iter().map(|&t| level_at(t)).max().unwrap();
+                (integral, max)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn levels_are_integrated_per_interval_as_a_step_function_would_be() {
+        let scenario = Scenario::from_toml(SCENARIO, "levels.toml").unwrap();
+        let mut c = Collector::new(&scenario, false);
+        for g in [0u16, 0, 1] {
+            c.agent_added(GroupId(g), status(BasePresence::Offline, false, 0));
+        }
+        let view = ConversationView {
+            id: 0,
+            arrival: SimTime(0.0),
+            channel: ChannelId(0),
+            work_stream: WorkStreamId(0),
+            queue: QueueId(0),
+            queued: true,
+            answered: false,
+            agent: 0,
+            tag: 0,
+        };
+        // Before warm-up, at interval boundaries, twice at one instant, across empty intervals, and
+        // at the horizon.
+        let open = [(3.0, 1), (15.0, 1), (17.5, -1), (20.0, 2), (20.0, -1), (27.0, 1), (75.0, -2), (100.0, 1)];
+        let off = status(BasePresence::Offline, false, 0);
+        let idle = status(BasePresence::Available, true, 0);
+        let busy = status(BasePresence::BusyDnd, true, 1);
+        let group_a = [(0.0, off, idle), (0.0, off, idle), (5.0, idle, busy), (22.0, busy, idle), (61.0, idle, busy)];
+        // In time order, as the engine reports them.
+        let (mut i, mut j) = (0, 0);
+        while i < open.len() || j < group_a.len() {
+            if j == group_a.len() || (i < open.len() && open[i].0 < group_a[j].0) {
+                c.open_changed(view, SimTime(open[i].0), open[i].1);
+                i += 1;
+            } else {
+                let (t, from, to) = group_a[j];
+                c.agent_changed(GroupId(0), SimTime(t), from, to);
+                j += 1;
+            }
+        }
+        c.finished(SimTime(100.0));
+
+        let steps = |f: &dyn Fn(&AgentStatus) -> i64| -> Vec<(f64, i64)> {
+            group_a.iter().map(|(t, from, to)| (*t, f(to) - f(from))).collect()
+        };
+        let expected_open = by_brute_force(&open);
+        let expected_in_use = by_brute_force(&steps(&|s| i64::from(s.in_use)));
+        let expected_staffed = by_brute_force(&steps(&|s| i64::from(s.staffed)));
+        let expected_available = by_brute_force(&steps(&|s| i64::from(s.presence == BasePresence::Available)));
+        let expected_offline =
+            by_brute_force(&[vec![(0.0, 2)], steps(&|s| i64::from(s.presence == BasePresence::Offline))].concat());
+        for k in 0..5 {
+            let (conv, a, b) = (c.cells.conv(k, 0), c.cells.agent(k, 1), c.cells.agent(k, 2));
+            let close = |x: f64, y: f64| (x - y).abs() < 1e-9;
+            assert!(
+                close(conv.open_time, expected_open[k].0),
+                "interval {k}: {} vs {:?}",
+                conv.open_time,
+                expected_open[k]
+            );
+            assert_eq!(conv.max_open, expected_open[k].1, "interval {k}");
+            assert!(close(a.in_use_time, expected_in_use[k].0), "interval {k}: {}", a.in_use_time);
+            assert!(close(a.staffed_time, expected_staffed[k].0), "interval {k}: {}", a.staffed_time);
+            assert!(close(a.busy_time, expected_in_use[k].0), "interval {k}: {}", a.busy_time);
+            assert!(close(a.presence_time[BasePresence::Available as usize], expected_available[k].0), "interval {k}");
+            assert!(close(a.presence_time[BasePresence::Offline as usize], expected_offline[k].0), "interval {k}");
+            // Group b stays offline throughout.
+            let length = if k == 0 { 5.0 } else { 20.0 };
+            assert!(close(b.presence_time[BasePresence::Offline as usize], length), "interval {k}");
+            assert_eq!(b.staffed_time, 0.0);
+        }
     }
 }

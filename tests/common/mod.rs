@@ -85,7 +85,7 @@ pub fn assert_agrees(label: &str, got: Estimate, expected: f64, k: f64, allowanc
     );
 }
 
-use ccsim::engine::{AgentLoad, ConversationView, Observer};
+use ccsim::engine::{AgentStatus, ConversationView, Observer};
 use ccsim::scenario::GroupId;
 use ccsim::time::{Duration, SimTime};
 
@@ -114,8 +114,9 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
-    fn arrived(&mut self, c: ConversationView) {
+    fn arrived(&mut self, c: ConversationView) -> u32 {
         self.note("arrived", &c, c.arrival.0);
+        0
     }
     fn answered(&mut self, c: ConversationView, at: SimTime) {
         self.note("answered", &c, at.0);
@@ -134,7 +135,8 @@ impl Observer for Recorder {
     }
     fn wrapped_up(&mut self, _: GroupId, _: ConversationView, _: Duration) {}
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
-    fn agent_load_changed(&mut self, _: GroupId, _: SimTime, _: AgentLoad) {}
+    fn agent_added(&mut self, _: GroupId, _: AgentStatus) {}
+    fn agent_changed(&mut self, _: GroupId, _: SimTime, _: AgentStatus, _: AgentStatus) {}
     fn in_system(&mut self, c: ConversationView) {
         self.note("in_system", &c, f64::NAN);
     }
