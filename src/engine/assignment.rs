@@ -352,10 +352,20 @@ impl Lanes {
     /// the conversation taken out of its lane's order; `None` when no Open conversation of the
     /// group's push lanes has an eligible agent. With `only`, that agent is the only candidate.
     pub fn next_match(&mut self, view: &View, group: GroupId, only: Option<u32>) -> Option<(ConvSlot, u32)> {
+        // An agent without room, or not working, is eligible for nothing (every work stream takes
+        // at least one unit).
+        if only.is_some_and(|a| !view.agents[a as usize].candidate()) {
+            return None;
+        }
         loop {
             let mut best: Option<(usize, usize, (i64, SimTime, u64))> = None;
             for (pos, &l) in self.group_lanes[group.index()].iter().enumerate() {
                 if self.blocked[pos] {
+                    continue;
+                }
+                if self.lanes[l].open == 0 {
+                    // Only stale entries, if any: nothing to take.
+                    self.blocked[pos] = true;
                     continue;
                 }
                 let Some(w) = Self::head(&mut self.lanes, view, l) else {
