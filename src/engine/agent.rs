@@ -36,6 +36,10 @@ pub(crate) struct Agent {
     pub last_assigned: f64,
     /// When the agent last released capacity (least active); −∞ if never.
     pub last_release: f64,
+    /// What [`Agent::status`] and [`Agent::custom_presence`] were at the last
+    /// [`Agent::refresh`], which follows every change.
+    pub status: super::AgentStatus,
+    pub custom: Option<PresenceId>,
 }
 
 /// An agent's random streams, kept apart from [`Agent`] so that the agents scanned by every
@@ -49,6 +53,35 @@ pub(crate) struct AgentStreams {
 }
 
 impl Agent {
+    /// An agent of `group` at the start of a replication: off shift, holding nothing.
+    pub fn new(group: GroupId, capacity: u32) -> Agent {
+        let mut agent = Agent {
+            group,
+            capacity,
+            used: 0,
+            holding: 0,
+            on_shift: false,
+            absent: false,
+            absence_day: -1,
+            scheduled: None,
+            scheduled_as: None,
+            penalty: None,
+            penalty_token: 0,
+            last_assigned: f64::NEG_INFINITY,
+            last_release: f64::NEG_INFINITY,
+            status: super::AgentStatus {
+                presence: BasePresence::Offline,
+                staffed: false,
+                busy: false,
+                staffed_capacity: 0,
+                in_use: 0,
+            },
+            custom: None,
+        };
+        agent.refresh();
+        agent
+    }
+
     #[inline]
     pub fn working(&self) -> bool {
         self.on_shift && !self.absent
@@ -65,8 +98,22 @@ impl Agent {
         }
     }
 
+    /// Computes the derived fields again after a change; the status before and after tell the
+    /// observer what changed.
+    #[inline]
+    pub fn refresh(&mut self) {
+        self.status = self.status();
+        self.custom = self.custom_presence();
+    }
+
+    /// The base presence (as of the last [`Agent::refresh`]).
     #[inline]
     pub fn presence(&self) -> BasePresence {
+        self.status.presence
+    }
+
+    #[inline]
+    fn current_presence(&self) -> BasePresence {
         if !self.working() {
             if self.holding > 0 { self.by_capacity() } else { BasePresence::Offline }
         } else if let Some(p) = self.penalty {
@@ -81,7 +128,7 @@ impl Agent {
     /// The custom presence the agent shows, if its presence is one: a scheduled presence of
     /// `[[presence]]` while working and without a penalty (see [`Agent::presence`]).
     #[inline]
-    pub fn custom_presence(&self) -> Option<PresenceId> {
+    fn custom_presence(&self) -> Option<PresenceId> {
         if self.working() && self.penalty.is_none() {
             self.scheduled_as.filter(|p| usize::from(p.0) >= BasePresence::ALL.len())
         } else {
@@ -108,10 +155,10 @@ impl Agent {
     }
 
     #[inline]
-    pub fn status(&self) -> super::AgentStatus {
+    fn status(&self) -> super::AgentStatus {
         let staffed = self.staffed();
         super::AgentStatus {
-            presence: self.presence(),
+            presence: self.current_presence(),
             staffed,
             busy: staffed && self.holding > 0,
             staffed_capacity: if staffed { self.capacity } else { 0 },

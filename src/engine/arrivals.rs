@@ -53,23 +53,25 @@ pub fn next_poisson<R: Rng + ?Sized>(
         let arrival = now.0 + gap / rate;
         return (arrival < horizon.0).then_some(SimTime(arrival));
     }
-    if profile.per_second.iter().all(|&r| r == 0.0) {
-        return None;
-    }
     let mut budget: f64 = Exp1.sample(rng);
     let mut t = now.0;
-    while t < horizon.0 {
+    // Slots walked in a row at rate 0: a whole day of them means a silent profile.
+    let mut silent = 0;
+    while t < horizon.0 && silent <= slots {
         let absolute_slot = (t / profile.slot).floor();
         // Slots repeat daily: the slot of the day by integer arithmetic rather than a float modulo.
         let rate = profile.per_second[(absolute_slot as u64 % slots as u64) as usize];
         let slot_end = (absolute_slot + 1.0) * profile.slot;
         if rate > 0.0 {
+            silent = 0;
             let dt = budget / rate;
             if t + dt < slot_end {
                 let arrival = t + dt;
                 return (arrival < horizon.0).then_some(SimTime(arrival));
             }
             budget -= rate * (slot_end - t);
+        } else {
+            silent += 1;
         }
         t = slot_end;
     }
@@ -113,6 +115,17 @@ mod tests {
             t = a;
         }
         counts
+    }
+
+    #[test]
+    fn a_silent_profile_has_no_arrival_and_is_seen_to_be_silent_within_a_day() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let silent = RateProfile { per_second: vec![0.0; 96], slot: 900.0 };
+        // A walk to the horizon would take 10^12 slots.
+        assert_eq!(next_poisson(&silent, SimTime(5.0), SimTime(1e15), &mut rng), None);
+        let night_only = RateProfile { per_second: [vec![0.0; 95], vec![1.0]].concat(), slot: 900.0 };
+        let at = next_poisson(&night_only, SimTime(5.0), SimTime(1e15), &mut rng).unwrap();
+        assert!(at.0 % DAY >= DAY - 900.0, "{at:?}");
     }
 
     #[test]

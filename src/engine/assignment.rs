@@ -265,8 +265,28 @@ impl Lanes {
         if !view.conversations[slot as usize].declines.is_empty() {
             return self.best_agent_after_declines(view, q, ws, method, slot);
         }
-        // The common case, without declines, as one tight scan over the candidates: lower key wins,
-        // the first in roster order on ties.
+        let last = &self.queue_last[q];
+        match method {
+            AssignmentMethod::HighestCapacity => {
+                self.scan_candidates(view, q, ws, |agent, _| (-f64::from(agent.free()), agent.last_assigned))
+            }
+            AssignmentMethod::RoundRobin => self.scan_candidates(view, q, ws, |_, pos| (last[pos], 0.0)),
+            AssignmentMethod::LeastActive => {
+                self.scan_candidates(view, q, ws, |agent, pos| (agent.last_release, last[pos]))
+            }
+        }
+    }
+
+    /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
+    /// lowest `key(agent, position)` wins, the first in roster order on ties.
+    #[inline]
+    fn scan_candidates(
+        &self,
+        view: &View,
+        q: usize,
+        ws: &WorkStream,
+        key: impl Fn(&Agent, usize) -> (f64, f64),
+    ) -> Option<u32> {
         let mut best: Option<(u32, f64, f64)> = None;
         let members = &self.members[q];
         for (w, &word) in self.candidates[q].iter().enumerate() {
@@ -276,14 +296,11 @@ impl Lanes {
                 bits &= bits - 1;
                 let id = members[pos];
                 let agent = &view.agents[id as usize];
-                if !eligible(agent, ws) {
+                // A candidate is working: room and presence remain to be seen.
+                if agent.free() < ws.capacity || !ws.allowed_presences.contains(agent.presence()) {
                     continue;
                 }
-                let (primary, secondary) = match method {
-                    AssignmentMethod::HighestCapacity => (-f64::from(agent.free()), agent.last_assigned),
-                    AssignmentMethod::RoundRobin => (self.queue_last[q][pos], 0.0),
-                    AssignmentMethod::LeastActive => (agent.last_release, self.queue_last[q][pos]),
-                };
+                let (primary, secondary) = key(agent, pos);
                 let wins = match best {
                     None => true,
                     Some((_, p, s)) => primary < p || (primary == p && secondary < s),

@@ -51,7 +51,7 @@ pub mod rng;
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
+    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
     WorkStreamId, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
@@ -268,21 +268,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             group_start.push(agents.len() as u32);
             for _ in 0..group.count {
                 let id = agents.len() as u64;
-                agents.push(Agent {
-                    group: GroupId(g as u16),
-                    capacity: group.capacity,
-                    used: 0,
-                    holding: 0,
-                    on_shift: false,
-                    absent: false,
-                    absence_day: -1,
-                    scheduled: None,
-                    scheduled_as: None,
-                    penalty: None,
-                    penalty_token: 0,
-                    last_assigned: f64::NEG_INFINITY,
-                    last_release: f64::NEG_INFINITY,
-                });
+                agents.push(Agent::new(GroupId(g as u16), group.capacity));
                 agent_streams.push(AgentStreams {
                     behaviour: rng::stream(seed, replication, Purpose::Agent, id, 0),
                     absence: rng::stream(seed, replication, Purpose::Agent, id, 1),
@@ -323,7 +309,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             let group_id = GroupId(g as u16);
             // Every agent starts offline; the schedule in force at time 0 then applies as a change.
             for agent in self.group_start[g]..self.group_start[g + 1] {
-                self.observer.agent_added(group_id, self.agents[agent as usize].status());
+                self.observer.agent_added(group_id, self.agents[agent as usize].status);
             }
             self.apply_schedule(group_id);
             if let Some(at) = self.next_schedule_change(group_id) {
@@ -431,9 +417,6 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     fn schedule_arrival(&mut self, channel: ChannelId) {
         let arrivals = &self.scenario.channels[channel.index()].arrivals;
-        if matches!(arrivals, Arrivals::Poisson(profile) if profile.daily_total() == 0.0) {
-            return;
-        }
         let c = channel.index();
         let (stream, position) = (&mut self.arrival_streams[c], &mut self.trace_positions[c]);
         if let Some(at) = arrivals::next_arrival(arrivals, position, self.now, self.horizon, stream) {
@@ -891,9 +874,10 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
-        let (before, was_candidate, was_custom) = (a.status(), a.candidate(), a.custom_presence());
+        let (before, was_candidate, was_custom) = (a.status, a.candidate(), a.custom);
         change(a);
-        let (after, candidate, custom) = (a.status(), a.candidate(), a.custom_presence());
+        a.refresh();
+        let (after, candidate, custom) = (a.status, a.candidate(), a.custom);
         let group = a.group;
         if after != before {
             self.observer.agent_changed(group, self.now, before, after);
