@@ -4,9 +4,10 @@
 //! Open conversations wait in **lanes**, one per (queue, work stream) pair that routing can
 //! produce. Conversations of one lane have the same eligibility requirements (capacity units and
 //! allowed presences), so an agent can take a lane's oldest conversation or none of them — unless
-//! it has declined that one too often, which the lanes track (`limited`). A lane is a heap ordered
-//! by (time it became Open, arrival order); entries of conversations that left Open are skipped by
-//! a version check.
+//! it has declined that one too often, which the lanes track (`limited`). A lane is ordered by
+//! (time it became Open, arrival order): a FIFO for the conversations that come in that order —
+//! nearly all do — and a heap for the rest (a declined conversation keeps its old place);
+//! entries of conversations that left Open are skipped by a version check.
 //!
 //! **Push** (DOMAIN.md §4.3): an assignment cycle takes Open conversations in priority order —
 //! queue priority (lowest number first), then oldest (for a reopened conversation, its last
@@ -29,7 +30,7 @@
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand::RngExt;
 
@@ -59,7 +60,58 @@ struct Lane {
     open: u32,
     /// Open conversations that some agent has declined `decline_limit` times.
     limited: u32,
-    heap: BinaryHeap<Reverse<Waiting>>,
+    heap: LaneQueue,
+}
+
+/// Entries of a lane in (since, order) order: those pushed in order go to the back of a FIFO, at
+/// constant cost; any other goes to a heap; the head is the smaller of the two heads.
+#[derive(Default)]
+struct LaneQueue {
+    fifo: VecDeque<Waiting>,
+    late: BinaryHeap<Reverse<Waiting>>,
+}
+
+impl LaneQueue {
+    #[inline]
+    fn push(&mut self, w: Waiting) {
+        if self.fifo.back().is_none_or(|last| *last <= w) {
+            self.fifo.push_back(w);
+        } else {
+            self.late.push(Reverse(w));
+        }
+    }
+
+    /// Whether the head is in the FIFO (else in the heap); `None` when empty.
+    #[inline]
+    fn head_in_fifo(&self) -> Option<bool> {
+        match (self.fifo.front(), self.late.peek()) {
+            (None, None) => None,
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (Some(f), Some(Reverse(l))) => Some(f < l),
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<&Waiting> {
+        match self.head_in_fifo()? {
+            true => self.fifo.front(),
+            false => self.late.peek().map(|Reverse(w)| w),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Waiting> {
+        match self.head_in_fifo()? {
+            true => self.fifo.pop_front(),
+            false => self.late.pop().map(|Reverse(w)| w),
+        }
+    }
+
+    /// Every entry, in no particular order (but always the same for the same pushes and pops).
+    fn iter(&self) -> impl Iterator<Item = &Waiting> {
+        self.fifo.iter().chain(self.late.iter().map(|Reverse(w)| w))
+    }
 }
 
 /// What selection reads of the replication's state.
@@ -105,7 +157,10 @@ pub(super) struct Lanes {
     /// For each agent group, the lanes its agents may pick from.
     group_pick_lanes: Vec<Vec<usize>>,
     /// Lanes found to have no eligible agent in the current cycle (scratch, reused).
-    blocked: Vec<bool>,
+    /// The cycle in which each of a group's push lanes was found blocked: a lane is blocked in the
+    /// current cycle when it holds `cycle`, so that a new cycle clears nothing.
+    blocked: Vec<u64>,
+    cycle: u64,
     /// Open conversations of one lane, for the rare scans past its head (scratch, reused).
     scratch: Vec<Waiting>,
 }
@@ -124,7 +179,7 @@ impl Lanes {
                     selectable: ws.mode == Mode::Push && ws.enable_selecting_from_push,
                     open: 0,
                     limited: 0,
-                    heap: BinaryHeap::new(),
+                    heap: LaneQueue::default(),
                 }
             })
             .collect::<Vec<Lane>>();
@@ -176,6 +231,7 @@ impl Lanes {
                 .collect()
         };
         let group_lanes = group_lanes_where(&|lane| !lane.pick);
+        let most_lanes = group_lanes.iter().map(Vec::len).max().unwrap_or(0);
         let group_pick_lanes = group_lanes_where(&|lane| lane.pick || lane.selectable);
         Lanes {
             work_streams,
@@ -186,7 +242,8 @@ impl Lanes {
             group_positions,
             group_lanes,
             group_pick_lanes,
-            blocked: Vec::new(),
+            blocked: vec![0; most_lanes],
+            cycle: 0,
             scratch: Vec::new(),
         }
     }
@@ -220,7 +277,7 @@ impl Lanes {
         let lane = &mut self.lanes[lane];
         lane.open += 1;
         lane.limited += u32::from(limited);
-        lane.heap.push(Reverse(Waiting { since, order, slot, version }));
+        lane.heap.push(Waiting { since, order, slot, version });
     }
 
     /// A conversation of the lane stopped being Open; its heap entry goes stale.
@@ -266,28 +323,30 @@ impl Lanes {
             return self.best_agent_after_declines(view, q, ws, method, slot);
         }
         let last = &self.queue_last[q];
+        let key = |primary: u64, secondary: u64| (u128::from(primary) << 64) | u128::from(secondary);
         match method {
-            AssignmentMethod::HighestCapacity => {
-                self.scan_candidates(view, q, ws, |agent, _| (-f64::from(agent.free()), agent.last_assigned))
-            }
-            AssignmentMethod::RoundRobin => self.scan_candidates(view, q, ws, |_, pos| (last[pos], 0.0)),
+            AssignmentMethod::HighestCapacity => self.scan_candidates(view, q, ws, |agent, _| {
+                key(u64::from(u32::MAX - agent.free()), ordered(agent.last_assigned))
+            }),
+            AssignmentMethod::RoundRobin => self.scan_candidates(view, q, ws, |_, pos| key(ordered(last[pos]), 0)),
             AssignmentMethod::LeastActive => {
-                self.scan_candidates(view, q, ws, |agent, pos| (agent.last_release, last[pos]))
+                self.scan_candidates(view, q, ws, |agent, pos| key(ordered(agent.last_release), ordered(last[pos])))
             }
         }
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
-    /// lowest `key(agent, position)` wins, the first in roster order on ties.
+    /// lowest `key(agent, position)` wins, the first in roster order on ties. Keys are integers
+    /// ordered like the (primary, secondary) pairs of the method, so that one comparison decides.
     #[inline]
     fn scan_candidates(
         &self,
         view: &View,
         q: usize,
         ws: &WorkStream,
-        key: impl Fn(&Agent, usize) -> (f64, f64),
+        key: impl Fn(&Agent, usize) -> u128,
     ) -> Option<u32> {
-        let mut best: Option<(u32, f64, f64)> = None;
+        let (mut best, mut best_key) = (None, u128::MAX);
         let members = &self.members[q];
         for (w, &word) in self.candidates[q].iter().enumerate() {
             let mut bits = word;
@@ -300,17 +359,13 @@ impl Lanes {
                 if agent.free() < ws.capacity || !ws.allowed_presences.contains(agent.presence()) {
                     continue;
                 }
-                let (primary, secondary) = key(agent, pos);
-                let wins = match best {
-                    None => true,
-                    Some((_, p, s)) => primary < p || (primary == p && secondary < s),
-                };
-                if wins {
-                    best = Some((id, primary, secondary));
+                let k = key(agent, pos);
+                if k < best_key {
+                    (best, best_key) = (Some(id), k);
                 }
             }
         }
-        best.map(|(id, _, _)| id)
+        best
     }
 
     /// [`Lanes::best_agent`] for a conversation some agents have declined: those who declined it
@@ -347,8 +402,8 @@ impl Lanes {
 
     /// Starts an assignment cycle over the push lanes of `group`.
     pub fn begin_cycle(&mut self, group: GroupId) {
-        self.blocked.clear();
-        self.blocked.resize(self.group_lanes[group.index()].len(), false);
+        debug_assert!(self.blocked.len() >= self.group_lanes[group.index()].len());
+        self.cycle += 1;
     }
 
     /// The valid head of a lane, dropping stale entries on the way.
@@ -357,7 +412,7 @@ impl Lanes {
         loop {
             match lane.heap.peek() {
                 None => return None,
-                Some(Reverse(w)) if view.is_open(w) => return Some(*w),
+                Some(w) if view.is_open(w) => return Some(*w),
                 Some(_) => {
                     lane.heap.pop();
                 }
@@ -368,6 +423,7 @@ impl Lanes {
     /// The next (conversation, agent) match of the cycle begun by [`Lanes::begin_cycle`], with
     /// the conversation taken out of its lane's order; `None` when no Open conversation of the
     /// group's push lanes has an eligible agent. With `only`, that agent is the only candidate.
+    #[inline]
     pub fn next_match(&mut self, view: &View, group: GroupId, only: Option<u32>) -> Option<(ConvSlot, u32)> {
         // An agent without room, or not working, is eligible for nothing (every work stream takes
         // at least one unit).
@@ -377,16 +433,16 @@ impl Lanes {
         loop {
             let mut best: Option<(usize, usize, (i64, SimTime, u64))> = None;
             for (pos, &l) in self.group_lanes[group.index()].iter().enumerate() {
-                if self.blocked[pos] {
+                if self.blocked[pos] == self.cycle {
                     continue;
                 }
                 if self.lanes[l].open == 0 {
                     // Only stale entries, if any: nothing to take.
-                    self.blocked[pos] = true;
+                    self.blocked[pos] = self.cycle;
                     continue;
                 }
                 let Some(w) = Self::head(&mut self.lanes, view, l) else {
-                    self.blocked[pos] = true;
+                    self.blocked[pos] = self.cycle;
                     continue;
                 };
                 let key = (self.lanes[l].priority, w.since, w.order);
@@ -399,7 +455,7 @@ impl Lanes {
             let Some(head) = Self::head(&mut self.lanes, view, l) else { unreachable!("the head was just seen") };
             let head_agent = match only {
                 Some(a) if !eligible(&view.agents[a as usize], ws) => {
-                    self.blocked[pos] = true;
+                    self.blocked[pos] = self.cycle;
                     continue;
                 }
                 Some(a) => (view.declines(head.slot, a) < view.limit()).then_some(a),
@@ -415,14 +471,14 @@ impl Lanes {
                     return Some(found);
                 }
             }
-            self.blocked[pos] = true;
+            self.blocked[pos] = self.cycle;
         }
     }
 
     /// The oldest Open conversation of a lane that has an eligible agent (`only`, or any).
     fn first_reachable(&mut self, view: &View, l: usize, only: Option<u32>) -> Option<(ConvSlot, u32)> {
         self.scratch.clear();
-        self.scratch.extend(self.lanes[l].heap.iter().map(|Reverse(w)| *w).filter(|w| view.is_open(w)));
+        self.scratch.extend(self.lanes[l].heap.iter().copied().filter(|w| view.is_open(w)));
         self.scratch.sort_unstable();
         for w in &self.scratch {
             let agent = match only {
@@ -483,14 +539,9 @@ impl Lanes {
                     continue;
                 }
                 if k < lane.open {
-                    // Heap order is arbitrary but fixed by the sequence of pushes and pops: deterministic.
-                    return lane
-                        .heap
-                        .iter()
-                        .map(|Reverse(w)| w)
-                        .filter(|w| view.is_open(w))
-                        .nth(k as usize)
-                        .map(|w| w.slot);
+                    // The order of the entries is arbitrary but fixed by the sequence of pushes and
+                    // pops: deterministic.
+                    return lane.heap.iter().filter(|w| view.is_open(w)).nth(k as usize).map(|w| w.slot);
                 }
                 k -= lane.open;
             }
@@ -510,7 +561,7 @@ impl Lanes {
             }
         }
         let (l, _) = best?;
-        self.lanes[l].heap.pop().map(|Reverse(w)| w.slot)
+        self.lanes[l].heap.pop().map(|w| w.slot)
     }
 
     /// An immediate picker (`pick.every = "0s"`) who can take a new conversation of `lane` now:
@@ -532,6 +583,13 @@ impl Lanes {
     }
 }
 
+/// A time (or −∞) as an integer that orders like [`f64::total_cmp`].
+#[inline]
+fn ordered(x: f64) -> u64 {
+    let bits = x.to_bits();
+    bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
+}
+
 /// Lexicographic "strictly better" on (declines, primary, secondary), lower first.
 #[inline]
 fn better(a: (u32, f64, f64), b: (u32, f64, f64)) -> bool {
@@ -543,4 +601,48 @@ fn better(a: (u32, f64, f64), b: (u32, f64, f64)) -> bool {
 pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
     // Cheapest test first: most agents passed over are full.
     agent.free() >= ws.capacity && agent.working() && ws.allowed_presences.contains(agent.presence())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LaneQueue, Waiting, ordered};
+    use crate::time::SimTime;
+
+    #[test]
+    fn a_lane_gives_its_oldest_entry_first_whatever_the_order_of_pushes() {
+        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+        use std::collections::BTreeSet;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let (mut lane, mut reference) = (LaneQueue::default(), BTreeSet::new());
+        let (mut now, mut late) = (0.0, 0);
+        for order in 0..20_000u64 {
+            now += rng.random_range(0..3u8) as f64;
+            // Most entries come in order; a declined one goes back with an earlier time.
+            let since = if rng.random::<f64>() < 0.1 { now - rng.random_range(0..50u8) as f64 } else { now };
+            late += u32::from(lane.fifo.back().is_some_and(|w| w.since.0 > since));
+            let w = Waiting { since: SimTime(since), order, slot: order as u32, version: 0 };
+            lane.push(w);
+            reference.insert(w);
+            assert_eq!(lane.iter().count(), reference.len());
+            if rng.random::<f64>() < 0.45 {
+                assert_eq!(lane.peek().copied(), reference.first().copied());
+                assert_eq!(lane.pop(), reference.pop_first());
+            }
+        }
+        while let Some(w) = reference.pop_first() {
+            assert_eq!(lane.pop(), Some(w));
+        }
+        assert_eq!(lane.pop(), None);
+        assert!(late > 1_000, "{late} entries out of order");
+    }
+
+    #[test]
+    fn ordered_times_compare_as_the_times_do() {
+        let times = [f64::NEG_INFINITY, -3.5, -0.0, 0.0, 1e-300, 0.25, 1.0, 86_400.0, 1e15, f64::INFINITY];
+        for a in times {
+            for b in times {
+                assert_eq!(ordered(a).cmp(&ordered(b)), a.total_cmp(&b), "{a} vs {b}");
+            }
+        }
+    }
 }

@@ -142,6 +142,9 @@ impl Calendar {
         }
     }
 
+    /// Takes the root: the hole it leaves goes down to a leaf along the smaller children, the last
+    /// event fills it and rises to its place (rarely more than a level, since it came from the
+    /// bottom). A full node's smallest child is found without branches.
     #[inline]
     fn pop_heap(&mut self) -> Option<Event> {
         let last = self.heap.pop()?;
@@ -150,27 +153,32 @@ impl Calendar {
             return Some(last);
         }
         let first = self.heap[0];
-        // Sift the last event down from the root: move the smallest child up while it is smaller.
-        let mut i = 0;
+        let heap = &mut self.heap[..];
+        let mut hole = 0;
         loop {
-            let c = 4 * i + 1;
-            if c >= n {
+            let c = 4 * hole + 1;
+            let child = if c + 4 <= n {
+                let k = |i: usize| heap[c + i].key;
+                let a = usize::from(k(1) < k(0));
+                let b = 2 + usize::from(k(3) < k(2));
+                c + if k(b) < k(a) { b } else { a }
+            } else if c < n {
+                (c + 1..n).fold(c, |best, j| if heap[j].key < heap[best].key { j } else { best })
+            } else {
                 break;
-            }
-            let end = (c + 4).min(n);
-            let mut best = c;
-            for j in c + 1..end {
-                if self.heap[j].key < self.heap[best].key {
-                    best = j;
-                }
-            }
-            if self.heap[best].key >= last.key {
-                break;
-            }
-            self.heap[i] = self.heap[best];
-            i = best;
+            };
+            heap[hole] = heap[child];
+            hole = child;
         }
-        self.heap[i] = last;
+        while hole > 0 {
+            let parent = (hole - 1) / 4;
+            if heap[parent].key <= last.key {
+                break;
+            }
+            heap[hole] = heap[parent];
+            hole = parent;
+        }
+        heap[hole] = last;
         Some(first)
     }
 }

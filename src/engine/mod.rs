@@ -92,8 +92,8 @@ pub enum ConversationState {
     Closed,
 }
 
-/// What one agent contributes to its group's load, as the metrics count it: a change of any
-/// field is reported with [`Observer::agent_changed`].
+/// What one agent contributes to its group's load, as the metrics count it: every change of an
+/// agent is reported with [`Observer::agent_changed`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AgentStatus {
     pub presence: BasePresence,
@@ -130,7 +130,8 @@ pub trait Observer {
     /// An agent of `group` is on the roster, in `status`, from time 0: every agent is heard of
     /// once, before anything else happens.
     fn agent_added(&mut self, group: GroupId, status: AgentStatus);
-    /// An agent's contribution to its group's load changed from `from` to `to`.
+    /// An agent of `group` changed: its contribution to the group's load went from `from` to `to`
+    /// (which may be equal).
     fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus);
     /// Still in the system at the horizon.
     fn in_system(&mut self, c: ConversationView);
@@ -539,6 +540,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// The conversation is Open; `queue_it` puts it in its lane to wait. One that an agent takes
     /// at once never waits in the lane and never counts in the queue length.
+    #[inline]
     fn enter_open(&mut self, slot: ConvSlot, queue_it: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
@@ -555,6 +557,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// The conversation stops waiting in its lane (taken, offered, or gone), if it was there.
+    #[inline]
     fn leave_lane(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         if !c.in_lane {
@@ -566,6 +569,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.observer.open_changed(c.view, self.now, -1);
     }
 
+    #[inline]
     fn set_state(&mut self, slot: ConvSlot, state: ConversationState) -> u32 {
         let c = &mut self.conversations[slot as usize];
         c.state = state;
@@ -576,6 +580,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
+    #[inline]
     fn offer(&mut self, slot: ConvSlot, agent: u32) {
         self.leave_lane(slot);
         self.reserve(slot, agent, true);
@@ -599,6 +604,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Capacity is taken from the agent the moment the conversation is offered (`push`) or picked.
+    #[inline]
     fn reserve(&mut self, slot: ConvSlot, agent: u32, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
@@ -637,6 +643,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// The agent accepts: the first wait (or a requeue wait) ends and active handling begins.
+    #[inline]
     fn accept(&mut self, slot: ConvSlot) {
         let now = self.now;
         let version = self.set_state(slot, ConversationState::Active);
@@ -865,6 +872,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
+    #[inline]
     fn finish(&mut self, slot: ConvSlot) {
         self.set_state(slot, ConversationState::Closed);
         self.free_slots.push(slot);
@@ -879,9 +887,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         a.refresh();
         let (after, candidate, custom) = (a.status, a.candidate(), a.custom);
         let group = a.group;
-        if after != before {
-            self.observer.agent_changed(group, self.now, before, after);
-        }
+        // Nearly every change changes the status; the observer compares field by field.
+        self.observer.agent_changed(group, self.now, before, after);
         if custom != was_custom {
             self.observer.custom_presence_changed(group, self.now, was_custom, custom);
         }
@@ -891,6 +898,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// One agent gained room or presence: it takes the best Open conversations it can.
+    #[inline]
     fn agent_available(&mut self, agent: u32) {
         let group = self.agents[agent as usize].group;
         self.assignment_cycle(group, Some(agent));

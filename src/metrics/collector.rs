@@ -324,9 +324,6 @@ pub struct Collector<'s> {
     pub trace: Option<Trace>,
     /// Every scope's cells; filled in when the replication finishes.
     pub cells: IntervalCells,
-    warmup: f64,
-    interval: f64,
-    first_interval: usize,
     window: Window,
     /// Service-level threshold of each queue.
     thresholds: Vec<f64>,
@@ -381,9 +378,6 @@ impl<'s> Collector<'s> {
             scenario,
             trace: trace.then(Trace::default),
             cells: IntervalCells::new(layout, intervals),
-            warmup: sim.warmup.0,
-            interval: sim.interval.0,
-            first_interval: sim.first_interval(),
             window: Window::new(sim.warmup.0, sim.horizon.0, sim.interval.0, sim.first_interval(), intervals),
             thresholds: scenario.queues.iter().map(|q| q.service_level_threshold.0).collect(),
             short_abandon: sim.short_abandon.0,
@@ -499,16 +493,20 @@ impl<'s> Collector<'s> {
 }
 
 impl Observer for Collector<'_> {
+    #[inline]
     fn arrived(&mut self, c: ConversationView) -> u32 {
-        if c.arrival.0 < self.warmup {
+        // The conversation arrives now: its cohort is the interval the clock is in.
+        self.tick(c.arrival.0);
+        if !self.window.counting {
             return BEFORE_WARMUP;
         }
-        let k = ((c.arrival.0 / self.interval) as usize - self.first_interval).min(self.cells.intervals - 1);
+        let k = self.window.k;
         let leaf = self.leaf(&c);
         self.leaf_cells[k * self.open.len() + leaf].offered += 1;
         k as u32
     }
 
+    #[inline]
     fn answered(&mut self, c: ConversationView, at: SimTime) {
         if let Some(t) = &mut self.trace {
             t.answered(c, at);
@@ -554,6 +552,7 @@ impl Observer for Collector<'_> {
         });
     }
 
+    #[inline]
     fn completed(&mut self, c: ConversationView, _at: SimTime) {
         if let Some(t) = &mut self.trace {
             t.ended(c, Outcome::Completed);
@@ -561,6 +560,7 @@ impl Observer for Collector<'_> {
         self.each_conv_cell(&c, |cell| cell.completed += 1);
     }
 
+    #[inline]
     fn handled(&mut self, group: GroupId, c: ConversationView, handle: Duration) {
         self.each_conv_cell(&c, |cell| {
             cell.handled += 1;
@@ -572,6 +572,7 @@ impl Observer for Collector<'_> {
         });
     }
 
+    #[inline]
     fn wrapped_up(&mut self, group: GroupId, c: ConversationView, wrap_up: Duration) {
         self.each_conv_cell(&c, |cell| {
             cell.wrapped_up += 1;
@@ -583,6 +584,7 @@ impl Observer for Collector<'_> {
         });
     }
 
+    #[inline]
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
         let leaf = self.leaf(&c);
         self.tick(at.0);
@@ -610,6 +612,7 @@ impl Observer for Collector<'_> {
         level.presence[status.presence as usize] += 1;
     }
 
+    #[inline]
     fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
         let g = group.index();
         self.tick(at.0);
