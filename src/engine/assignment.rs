@@ -37,7 +37,9 @@ use rand::RngExt;
 use super::agent::Agent;
 use super::events::ConvSlot;
 use super::{Conversation, ConversationState};
-use crate::scenario::{AssignmentMethod, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId};
+use crate::scenario::{
+    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId,
+};
 use crate::time::SimTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,6 +116,35 @@ impl LaneQueue {
     }
 }
 
+/// A queue member as a push search sees it (see [`Lanes::best_agent`]).
+#[derive(Clone, Copy, Debug)]
+struct Seat {
+    /// The agent's id in the roster.
+    id: u32,
+    free: u32,
+    presence: BasePresence,
+    /// The last assignment and the last capacity release, as [`ordered`] keys.
+    assigned: u64,
+    released: u64,
+}
+
+impl Seat {
+    fn off_shift(id: u32) -> Seat {
+        Seat { id, free: 0, presence: BasePresence::Offline, assigned: 0, released: 0 }
+    }
+
+    #[inline]
+    fn of(agent: &Agent, id: u32) -> Seat {
+        Seat {
+            id,
+            free: agent.free(),
+            presence: agent.presence(),
+            assigned: ordered(agent.last_assigned),
+            released: ordered(agent.last_release),
+        }
+    }
+}
+
 /// What selection reads of the replication's state.
 pub(super) struct View<'a> {
     pub scenario: &'a Scenario,
@@ -149,6 +180,9 @@ pub(super) struct Lanes {
     /// Per queue, a bit per member position: working with some free capacity. Only these members
     /// can be eligible, so a search visits them alone — a few of fifty in a busy center.
     candidates: Vec<Vec<u64>>,
+    /// Per queue and member position: what a push search reads of the member, kept beside the
+    /// queue's other members so that a search over hundreds of candidates reads one dense array.
+    seats: Vec<Vec<Seat>>,
     /// Per agent group, for each of its queues: where the group's first agent sits among the
     /// queue's members (a group's agents are contiguous there, in roster order).
     group_positions: Vec<Vec<(usize, usize)>>,
@@ -194,6 +228,8 @@ impl Lanes {
         }
         let queue_last = members.iter().map(|m| vec![f64::NEG_INFINITY; m.len()]).collect();
         let candidates = members.iter().map(|m| vec![0u64; m.len().div_ceil(64)]).collect();
+        // Every agent starts off shift, which its first change writes here.
+        let seats = members.iter().map(|m| m.iter().map(|&id| Seat::off_shift(id)).collect()).collect();
         let group_positions = scenario
             .agent_groups
             .iter()
@@ -239,6 +275,7 @@ impl Lanes {
             members,
             queue_last,
             candidates,
+            seats,
             group_positions,
             group_lanes,
             group_pick_lanes,
@@ -288,18 +325,17 @@ impl Lanes {
         lane.limited -= u32::from(limited);
     }
 
-    /// Marks whether an agent (the `offset`-th of its group) is working with free capacity.
+    /// An agent (the `offset`-th of its group, `id` in the roster) changed: its seat in each of its
+    /// queues, and whether it is a candidate there (working with free capacity).
     #[inline]
-    pub fn set_candidate(&mut self, group: GroupId, offset: u32, on: bool) {
-        for &(q, first) in &self.group_positions[group.index()] {
+    pub fn agent_changed(&mut self, agent: &Agent, id: u32, offset: u32) {
+        let (seat, candidate) = (Seat::of(agent, id), agent.candidate());
+        for &(q, first) in &self.group_positions[agent.group.index()] {
             let pos = first + offset as usize;
+            self.seats[q][pos] = seat;
             let word = &mut self.candidates[q][pos / 64];
             let bit = 1u64 << (pos % 64);
-            if on {
-                *word |= bit;
-            } else {
-                *word &= !bit;
-            }
+            *word = if candidate { *word | bit } else { *word & !bit };
         }
     }
 
@@ -325,12 +361,12 @@ impl Lanes {
         let last = &self.queue_last[q];
         let key = |primary: u64, secondary: u64| (u128::from(primary) << 64) | u128::from(secondary);
         match method {
-            AssignmentMethod::HighestCapacity => self.scan_candidates(view, q, ws, |agent, _| {
-                key(u64::from(u32::MAX - agent.free()), ordered(agent.last_assigned))
-            }),
-            AssignmentMethod::RoundRobin => self.scan_candidates(view, q, ws, |_, pos| key(ordered(last[pos]), 0)),
+            AssignmentMethod::HighestCapacity => {
+                self.scan_candidates(q, ws, |seat, _| key(u64::from(u32::MAX - seat.free), seat.assigned))
+            }
+            AssignmentMethod::RoundRobin => self.scan_candidates(q, ws, |_, pos| key(ordered(last[pos]), 0)),
             AssignmentMethod::LeastActive => {
-                self.scan_candidates(view, q, ws, |agent, pos| key(ordered(agent.last_release), ordered(last[pos])))
+                self.scan_candidates(q, ws, |seat, pos| key(seat.released, ordered(last[pos])))
             }
         }
     }
@@ -339,29 +375,22 @@ impl Lanes {
     /// lowest `key(agent, position)` wins, the first in roster order on ties. Keys are integers
     /// ordered like the (primary, secondary) pairs of the method, so that one comparison decides.
     #[inline]
-    fn scan_candidates(
-        &self,
-        view: &View,
-        q: usize,
-        ws: &WorkStream,
-        key: impl Fn(&Agent, usize) -> u128,
-    ) -> Option<u32> {
+    fn scan_candidates(&self, q: usize, ws: &WorkStream, key: impl Fn(&Seat, usize) -> u128) -> Option<u32> {
         let (mut best, mut best_key) = (None, u128::MAX);
-        let members = &self.members[q];
+        let seats = &self.seats[q];
         for (w, &word) in self.candidates[q].iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
                 let pos = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let id = members[pos];
-                let agent = &view.agents[id as usize];
+                let seat = &seats[pos];
                 // A candidate is working: room and presence remain to be seen.
-                if agent.free() < ws.capacity || !ws.allowed_presences.contains(agent.presence()) {
+                if seat.free < ws.capacity || !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
-                let k = key(agent, pos);
+                let k = key(seat, pos);
                 if k < best_key {
-                    (best, best_key) = (Some(id), k);
+                    (best, best_key) = (Some(seat.id), k);
                 }
             }
         }
@@ -431,7 +460,7 @@ impl Lanes {
             return None;
         }
         loop {
-            let mut best: Option<(usize, usize, (i64, SimTime, u64))> = None;
+            let mut best: Option<(usize, usize, Waiting)> = None;
             for (pos, &l) in self.group_lanes[group.index()].iter().enumerate() {
                 if self.blocked[pos] == self.cycle {
                     continue;
@@ -445,14 +474,15 @@ impl Lanes {
                     self.blocked[pos] = self.cycle;
                     continue;
                 };
-                let key = (self.lanes[l].priority, w.since, w.order);
-                if best.is_none_or(|(_, _, k)| key < k) {
-                    best = Some((pos, l, key));
+                let earlier = |b: &(usize, usize, Waiting)| {
+                    (self.lanes[l].priority, w.since, w.order) < (self.lanes[b.1].priority, b.2.since, b.2.order)
+                };
+                if best.as_ref().is_none_or(earlier) {
+                    best = Some((pos, l, w));
                 }
             }
-            let (pos, l, _) = best?;
+            let (pos, l, head) = best?;
             let ws = &view.scenario.work_streams[self.lanes[l].work_stream.index()];
-            let Some(head) = Self::head(&mut self.lanes, view, l) else { unreachable!("the head was just seen") };
             let head_agent = match only {
                 Some(a) if !eligible(&view.agents[a as usize], ws) => {
                     self.blocked[pos] = self.cycle;

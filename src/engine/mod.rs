@@ -878,23 +878,21 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.free_slots.push(slot);
     }
 
-    /// Changes an agent and tells the observer how its load changed.
+    /// Changes an agent, and tells the observer and the queues it belongs to how it changed.
     #[inline]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
-        let (before, was_candidate, was_custom) = (a.status, a.candidate(), a.custom);
+        let (before, was_custom) = (a.status, a.custom);
         change(a);
         a.refresh();
-        let (after, candidate, custom) = (a.status, a.candidate(), a.custom);
+        let (after, custom) = (a.status, a.custom);
         let group = a.group;
         // Nearly every change changes the status; the observer compares field by field.
         self.observer.agent_changed(group, self.now, before, after);
         if custom != was_custom {
             self.observer.custom_presence_changed(group, self.now, was_custom, custom);
         }
-        if candidate != was_candidate {
-            self.lanes.set_candidate(group, agent - self.group_start[group.index()], candidate);
-        }
+        self.lanes.agent_changed(&self.agents[agent as usize], agent, agent - self.group_start[group.index()]);
     }
 
     /// One agent gained room or presence: it takes the best Open conversations it can.

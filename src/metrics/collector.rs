@@ -612,7 +612,7 @@ impl Observer for Collector<'_> {
         level.presence[status.presence as usize] += 1;
     }
 
-    #[inline]
+    #[inline(always)]
     fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
         let g = group.index();
         self.tick(at.0);
