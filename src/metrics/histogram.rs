@@ -50,7 +50,8 @@ fn bucket(wait: f64) -> usize {
     } else if wait < LINEAR_END {
         1 + (wait / LINEAR_WIDTH) as usize
     } else if wait < LOG_END {
-        let doubling = (wait / LINEAR_END).log2().floor() as usize;
+        // ⌊log2(wait / 16 s)⌋, exactly: the binary exponent of a number from 1 to 2048.
+        let doubling = ((wait / LINEAR_END).to_bits() >> 52) as usize - 1023;
         let base = LINEAR_END * (1u64 << doubling) as f64;
         let sub = ((wait - base) / (base / PER_DOUBLING as f64)) as usize;
         (1 + LINEAR + doubling * PER_DOUBLING + sub.min(PER_DOUBLING - 1)).min(BUCKETS - 2)
@@ -153,7 +154,10 @@ mod tests {
         for i in 1..BUCKETS - 2 {
             assert_eq!(bounds(i, 0.0).1, bounds(i + 1, 0.0).0, "bucket {i}");
         }
-        for w in [0.1, 1.0, 15.99, 16.0, 17.0, 100.0, 1000.0, 30_000.0] {
+        let below = |x: f64| f64::from_bits(x.to_bits() - 1);
+        let doublings = (0..=DOUBLINGS).map(|d| LINEAR_END * (1u64 << d) as f64);
+        let edges = doublings.flat_map(|b| [below(b), b]);
+        for w in [0.1, 1.0, 15.99, 16.0, 17.0, 100.0, 1000.0, 30_000.0].into_iter().chain(edges) {
             let (lo, hi) = bounds(bucket(w), w);
             assert!(lo <= w && w <= hi, "{w} not in [{lo}, {hi}]");
         }
