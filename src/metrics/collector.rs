@@ -314,6 +314,16 @@ struct GroupLevel {
     presence: [i64; 5],
 }
 
+/// A level that went from `from` to `to` at a change of weight `w` (see [`Window`]), and its
+/// integral.
+#[inline(always)]
+fn change(level: &mut i64, integral: &mut f64, from: i64, to: i64, w: f64) {
+    if from != to {
+        *level += to - from;
+        *integral += (to - from) as f64 * w;
+    }
+}
+
 /// The tag of a conversation that arrived before warm-up: it counts nowhere.
 const BEFORE_WARMUP: u32 = u32::MAX;
 
@@ -619,26 +629,18 @@ impl Observer for Collector<'_> {
         let i = self.window.k * self.load.len() + g;
         let level = &mut self.load[g];
         let (cell, w) = (&mut self.group_cells[i], self.window.weight(at.0));
-        if from.staffed_capacity != to.staffed_capacity {
-            let d = i64::from(to.staffed_capacity) - i64::from(from.staffed_capacity);
-            level.staffed_capacity += d;
-            cell.staffed_capacity_time += d as f64 * w;
-        }
-        if from.in_use != to.in_use {
-            let d = i64::from(to.in_use) - i64::from(from.in_use);
-            level.in_use += d;
-            cell.in_use_time += d as f64 * w;
-        }
-        if from.staffed != to.staffed {
-            let d = i64::from(to.staffed) - i64::from(from.staffed);
-            level.staffed_agents += d;
-            cell.staffed_time += d as f64 * w;
-        }
-        if from.busy != to.busy {
-            let d = i64::from(to.busy) - i64::from(from.busy);
-            level.busy_agents += d;
-            cell.busy_time += d as f64 * w;
-        }
+        let u = |x: u32| i64::from(x);
+        let b = |x: bool| i64::from(x);
+        change(
+            &mut level.staffed_capacity,
+            &mut cell.staffed_capacity_time,
+            u(from.staffed_capacity),
+            u(to.staffed_capacity),
+            w,
+        );
+        change(&mut level.in_use, &mut cell.in_use_time, u(from.in_use), u(to.in_use), w);
+        change(&mut level.staffed_agents, &mut cell.staffed_time, b(from.staffed), b(to.staffed), w);
+        change(&mut level.busy_agents, &mut cell.busy_time, b(from.busy), b(to.busy), w);
         if from.presence != to.presence {
             let (p, q) = (from.presence as usize, to.presence as usize);
             level.presence[p] -= 1;
