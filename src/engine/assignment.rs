@@ -181,7 +181,8 @@ pub(super) struct Lanes {
     /// can be eligible, so a search visits them alone — a few of fifty in a busy center.
     candidates: Vec<Vec<u64>>,
     /// Per queue and member position: what a push search reads of the member, kept beside the
-    /// queue's other members so that a search over hundreds of candidates reads one dense array.
+    /// queue's other members so that a search over hundreds of candidates reads one dense array;
+    /// up to date for the candidates.
     seats: Vec<Vec<Seat>>,
     /// Per agent group, for each of its queues: where the group's first agent sits among the
     /// queue's members (a group's agents are contiguous there, in roster order).
@@ -329,13 +330,20 @@ impl Lanes {
     /// queues, and whether it is a candidate there (working with free capacity).
     #[inline]
     pub fn agent_changed(&mut self, agent: &Agent, id: u32, offset: u32) {
-        let (seat, candidate) = (Seat::of(agent, id), agent.candidate());
-        for &(q, first) in &self.group_positions[agent.group.index()] {
+        let positions = &self.group_positions[agent.group.index()];
+        if !agent.candidate() {
+            // A search reads only the seats of candidates: this one is written when it is one again.
+            for &(q, first) in positions {
+                let pos = first + offset as usize;
+                self.candidates[q][pos / 64] &= !(1u64 << (pos % 64));
+            }
+            return;
+        }
+        let seat = Seat::of(agent, id);
+        for &(q, first) in positions {
             let pos = first + offset as usize;
             self.seats[q][pos] = seat;
-            let word = &mut self.candidates[q][pos / 64];
-            let bit = 1u64 << (pos % 64);
-            *word = if candidate { *word | bit } else { *word & !bit };
+            self.candidates[q][pos / 64] |= 1u64 << (pos % 64);
         }
     }
 
