@@ -157,8 +157,8 @@ impl Calendar {
         let mut hole = 0;
         loop {
             let c = 4 * hole + 1;
-            let child = if c + 4 <= n {
-                let k = |i: usize| heap[c + i].key;
+            let child = if let Some(kids) = heap.get(c..c + 4) {
+                let k = |i: usize| kids[i].key;
                 let a = usize::from(k(1) < k(0));
                 let b = 2 + usize::from(k(3) < k(2));
                 c + if k(b) < k(a) { b } else { a }
