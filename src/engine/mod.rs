@@ -40,7 +40,7 @@
 //! time and schedules its end; the handle-time end releases capacity and lets that one agent look
 //! at the heads of its lanes. An agent's change is computed once: its status before and after goes
 //! to the observer, which integrates only the quantities that changed, and its seat is written in
-//! each of its queues. About 2 500 instructions in all, spread evenly: the calendar, the agent
+//! each of its queues. About 2 400 instructions in all, spread evenly: the calendar, the agent
 //! search, the agent bookkeeping and the metrics each take a tenth to a fifth; no single part
 //! dominates. A center with hundreds of idle agents per queue spends most of its time in the push
 //! search, which is linear in the candidates of the queue.
