@@ -29,7 +29,7 @@
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rand::RngExt;
@@ -191,7 +191,6 @@ pub(super) struct Lanes {
     group_lanes: Vec<Vec<usize>>,
     /// For each agent group, the lanes its agents may pick from.
     group_pick_lanes: Vec<Vec<usize>>,
-    /// Lanes found to have no eligible agent in the current cycle (scratch, reused).
     /// The cycle in which each of a group's push lanes was found blocked: a lane is blocked in the
     /// current cycle when it holds `cycle`, so that a new cycle clears nothing.
     blocked: Vec<u64>,
@@ -366,26 +365,15 @@ impl Lanes {
         if !view.conversations[slot as usize].declines.is_empty() {
             return self.best_agent_after_declines(view, q, ws, method, slot);
         }
-        let last = &self.queue_last[q];
-        let key = |primary: u64, secondary: u64| (u128::from(primary) << 64) | u128::from(secondary);
-        match method {
-            AssignmentMethod::HighestCapacity => {
-                self.scan_candidates(q, ws, |seat, _| key(u64::from(u32::MAX - seat.free), seat.assigned))
-            }
-            AssignmentMethod::RoundRobin => self.scan_candidates(q, ws, |_, pos| key(ordered(last[pos]), 0)),
-            AssignmentMethod::LeastActive => {
-                self.scan_candidates(q, ws, |seat, pos| key(seat.released, ordered(last[pos])))
-            }
-        }
+        self.scan_candidates(q, ws, method)
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
-    /// lowest `key(agent, position)` wins, the first in roster order on ties. Keys are integers
-    /// ordered like the (primary, secondary) pairs of the method, so that one comparison decides.
+    /// lowest [`rank`] wins, the first in roster order on ties.
     #[inline]
-    fn scan_candidates(&self, q: usize, ws: &WorkStream, key: impl Fn(&Seat, usize) -> u128) -> Option<u32> {
+    fn scan_candidates(&self, q: usize, ws: &WorkStream, method: AssignmentMethod) -> Option<u32> {
         let (mut best, mut best_key) = (None, u128::MAX);
-        let seats = &self.seats[q];
+        let (seats, last) = (&self.seats[q], &self.queue_last[q]);
         for (w, &word) in self.candidates[q].iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -396,7 +384,7 @@ impl Lanes {
                 if seat.free < ws.capacity || !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
-                let k = key(seat, pos);
+                let k = rank(method, seat, last[pos]);
                 if k < best_key {
                     (best, best_key) = (Some(seat.id), k);
                 }
@@ -415,7 +403,7 @@ impl Lanes {
         method: AssignmentMethod,
         slot: ConvSlot,
     ) -> Option<u32> {
-        let mut best: Option<(u32, (u32, f64, f64))> = None;
+        let mut best: Option<(u32, (u32, u128))> = None;
         for (pos, &id) in self.members[q].iter().enumerate() {
             let agent = &view.agents[id as usize];
             if !eligible(agent, ws) {
@@ -425,12 +413,9 @@ impl Lanes {
             if declines >= view.limit() {
                 continue;
             }
-            let key = match method {
-                AssignmentMethod::HighestCapacity => (declines, -f64::from(agent.free()), agent.last_assigned),
-                AssignmentMethod::RoundRobin => (declines, self.queue_last[q][pos], 0.0),
-                AssignmentMethod::LeastActive => (declines, agent.last_release, self.queue_last[q][pos]),
-            };
-            if best.is_none_or(|(_, b)| better(key, b)) {
+            // Seats are kept for candidates only: this search, over every member, makes its own.
+            let key = (declines, rank(method, &Seat::of(agent, id), self.queue_last[q][pos]));
+            if best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
             }
         }
@@ -628,10 +613,17 @@ fn ordered(x: f64) -> u64 {
     bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
 }
 
-/// Lexicographic "strictly better" on (declines, primary, secondary), lower first.
+/// A member's rank by a queue's assignment method, lower first: the method's (primary,
+/// secondary) pair as one integer. `last_from_queue` is the member's last assignment from the
+/// queue (round robin, least active).
 #[inline]
-fn better(a: (u32, f64, f64), b: (u32, f64, f64)) -> bool {
-    a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)) == Ordering::Less
+fn rank(method: AssignmentMethod, seat: &Seat, last_from_queue: f64) -> u128 {
+    let (primary, secondary) = match method {
+        AssignmentMethod::HighestCapacity => (u64::from(u32::MAX - seat.free), seat.assigned),
+        AssignmentMethod::RoundRobin => (ordered(last_from_queue), 0),
+        AssignmentMethod::LeastActive => (seat.released, ordered(last_from_queue)),
+    };
+    (u128::from(primary) << 64) | u128::from(secondary)
 }
 
 /// DOMAIN.md §4.2: working, base presence allowed by the work stream, enough free capacity.
