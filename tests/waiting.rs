@@ -185,6 +185,14 @@ fn round_robin_takes_turns_whatever_the_capacity() {
 }
 
 #[test]
+fn round_robin_takes_turns_among_agents_that_still_have_room() {
+    // Long handle times: every agent still holds its earlier conversations, with room for more,
+    // when the next one arrives; its last assignment alone must send the next one elsewhere.
+    let text = three_agents("round_robin", [3, 3, 3]).replace("handle_time = \"10s\"", "handle_time = \"10h\"");
+    assert_eq!(first_agents(&text, 6), vec![0, 1, 2, 0, 1, 2]);
+}
+
+#[test]
 fn least_active_prefers_the_oldest_capacity_release() {
     // Long, variable handle times and agents with room for five: conversations finish out of
     // assignment order. Least active gives each new conversation to the agent whose last release

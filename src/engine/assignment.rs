@@ -26,6 +26,10 @@
 //!
 //! and remaining ties to the first in roster order; agents never assigned count as oldest.
 //!
+//! A push search reads each candidate's **seat** in the queue: free capacity, presence and its
+//! rank by the queue's method as one integer, written whenever the agent changes (an assignment
+//! is recorded first, so the seat it writes has the new last assignment from the queue).
+//!
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
@@ -123,25 +127,20 @@ struct Seat {
     id: u32,
     free: u32,
     presence: BasePresence,
-    /// The last assignment and the last capacity release, as [`ordered`] keys.
-    assigned: u64,
-    released: u64,
+    /// The member's [`rank`] by the queue's assignment method when the seat was written.
+    rank: u128,
 }
 
 impl Seat {
     fn off_shift(id: u32) -> Seat {
-        Seat { id, free: 0, presence: BasePresence::Offline, assigned: 0, released: 0 }
+        Seat { id, free: 0, presence: BasePresence::Offline, rank: u128::MAX }
     }
 
+    /// The seat of `agent` in a queue with assignment `method`, where its last assignment was at
+    /// `last_from_queue`.
     #[inline]
-    fn of(agent: &Agent, id: u32) -> Seat {
-        Seat {
-            id,
-            free: agent.free(),
-            presence: agent.presence(),
-            assigned: ordered(agent.last_assigned),
-            released: ordered(agent.last_release),
-        }
+    fn of(agent: &Agent, id: u32, method: AssignmentMethod, last_from_queue: f64) -> Seat {
+        Seat { id, free: agent.free(), presence: agent.presence(), rank: rank(method, agent, last_from_queue) }
     }
 }
 
@@ -177,6 +176,8 @@ pub(super) struct Lanes {
     members: Vec<Vec<u32>>,
     /// Per queue and member position: the member's last assignment from this queue (−∞ never).
     queue_last: Vec<Vec<f64>>,
+    /// Per queue, its assignment method.
+    methods: Vec<AssignmentMethod>,
     /// Per queue, a bit per member position: working with some free capacity. Only these members
     /// can be eligible, so a search visits them alone — a few of fifty in a busy center.
     candidates: Vec<Vec<u64>>,
@@ -274,6 +275,7 @@ impl Lanes {
             lanes,
             members,
             queue_last,
+            methods: scenario.queues.iter().map(|q| q.assignment).collect(),
             candidates,
             seats,
             group_positions,
@@ -338,16 +340,16 @@ impl Lanes {
             }
             return;
         }
-        let seat = Seat::of(agent, id);
         for &(q, first) in positions {
             let pos = first + offset as usize;
-            self.seats[q][pos] = seat;
+            self.seats[q][pos] = Seat::of(agent, id, self.methods[q], self.queue_last[q][pos]);
             self.candidates[q][pos / 64] |= 1u64 << (pos % 64);
         }
     }
 
     /// Notes that an agent (the `offset`-th of `group`) was assigned a conversation of `queue`
-    /// (round robin order), if it is one of the queue's members.
+    /// (round robin order), if it is one of the queue's members. Comes before the change of the
+    /// agent that the assignment makes, which writes its seats with it.
     #[inline]
     pub fn record_assignment(&mut self, queue: QueueId, group: GroupId, offset: u32, now: SimTime) {
         let q = queue.index();
@@ -361,19 +363,18 @@ impl Lanes {
         let lane = &self.lanes[lane];
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
-        let method = view.scenario.queues[q].assignment;
         if !view.conversations[slot as usize].declines.is_empty() {
-            return self.best_agent_after_declines(view, q, ws, method, slot);
+            return self.best_agent_after_declines(view, q, ws, self.methods[q], slot);
         }
-        self.scan_candidates(q, ws, method)
+        self.scan_candidates(q, ws)
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
     /// lowest [`rank`] wins, the first in roster order on ties.
     #[inline]
-    fn scan_candidates(&self, q: usize, ws: &WorkStream, method: AssignmentMethod) -> Option<u32> {
+    fn scan_candidates(&self, q: usize, ws: &WorkStream) -> Option<u32> {
         let (mut best, mut best_key) = (None, u128::MAX);
-        let (seats, last) = (&self.seats[q], &self.queue_last[q]);
+        let seats = &self.seats[q];
         for (w, &word) in self.candidates[q].iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -384,9 +385,8 @@ impl Lanes {
                 if seat.free < ws.capacity || !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
-                let k = rank(method, seat, last[pos]);
-                if k < best_key {
-                    (best, best_key) = (Some(seat.id), k);
+                if seat.rank < best_key {
+                    (best, best_key) = (Some(seat.id), seat.rank);
                 }
             }
         }
@@ -414,12 +414,19 @@ impl Lanes {
                 continue;
             }
             // Seats are kept for candidates only: this search, over every member, makes its own.
-            let key = (declines, rank(method, &Seat::of(agent, id), self.queue_last[q][pos]));
+            let key = (declines, rank(method, agent, self.queue_last[q][pos]));
             if best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
             }
         }
         best.map(|(id, _)| id)
+    }
+
+    /// Whether a push lane of `group` holds an Open conversation: without one, a cycle finds
+    /// nothing.
+    #[inline]
+    pub fn group_has_open(&self, group: GroupId) -> bool {
+        self.group_lanes[group.index()].iter().any(|&l| self.lanes[l].open > 0)
     }
 
     /// Starts an assignment cycle over the push lanes of `group`.
@@ -617,11 +624,11 @@ fn ordered(x: f64) -> u64 {
 /// secondary) pair as one integer. `last_from_queue` is the member's last assignment from the
 /// queue (round robin, least active).
 #[inline]
-fn rank(method: AssignmentMethod, seat: &Seat, last_from_queue: f64) -> u128 {
+fn rank(method: AssignmentMethod, agent: &Agent, last_from_queue: f64) -> u128 {
     let (primary, secondary) = match method {
-        AssignmentMethod::HighestCapacity => (u64::from(u32::MAX - seat.free), seat.assigned),
+        AssignmentMethod::HighestCapacity => (u64::from(u32::MAX - agent.free()), ordered(agent.last_assigned)),
         AssignmentMethod::RoundRobin => (ordered(last_from_queue), 0),
-        AssignmentMethod::LeastActive => (seat.released, ordered(last_from_queue)),
+        AssignmentMethod::LeastActive => (ordered(agent.last_release), ordered(last_from_queue)),
     };
     (u128::from(primary) << 64) | u128::from(secondary)
 }

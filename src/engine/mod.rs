@@ -615,6 +615,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         c.view.agent = agent;
         c.holds_capacity = true;
         let queue = c.view.queue;
+        let group = self.agents[agent as usize].group;
+        self.lanes.record_assignment(queue, group, agent - self.group_start[group.index()], now);
         self.update_agent(agent, |a| {
             a.used += units;
             a.holding += 1;
@@ -623,8 +625,6 @@ impl<'s, O: Observer> Replication<'s, O> {
             // ignore it may.
             debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
         });
-        let group = self.agents[agent as usize].group;
-        self.lanes.record_assignment(queue, group, agent - self.group_start[group.index()], now);
     }
 
     /// Pick: the agent takes the conversation; there is no offer to answer.
@@ -741,7 +741,8 @@ impl<'s, O: Observer> Replication<'s, O> {
                 return;
             }
         }
-        let wrap_up = ws.wrap_up.sample(&mut c.rng);
+        // A zero wrap-up draws nothing.
+        let wrap_up = if ws.wrap_up.is_zero() { 0.0 } else { ws.wrap_up.sample(&mut c.rng) };
         if wrap_up <= 0.0 {
             self.observer.wrapped_up(group, c.view, Duration::ZERO);
             self.close(slot);
@@ -912,6 +913,9 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// agents — to `only` when a single agent's state changed, since no other agent can have
     /// become eligible.
     fn assignment_cycle(&mut self, group: GroupId, only: Option<u32>) {
+        if !self.lanes.group_has_open(group) {
+            return;
+        }
         self.lanes.begin_cycle(group);
         loop {
             let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
