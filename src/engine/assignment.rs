@@ -144,6 +144,17 @@ impl Seat {
     }
 }
 
+/// Where an agent group's first agent sits in one of its queues.
+#[derive(Clone, Copy, Debug)]
+struct Position {
+    queue: usize,
+    /// Index of its seat.
+    seat: usize,
+    /// Index of its candidate bit.
+    bit: usize,
+    method: AssignmentMethod,
+}
+
 /// What selection reads of the replication's state.
 pub(super) struct View<'a> {
     pub scenario: &'a Scenario,
@@ -174,20 +185,23 @@ pub(super) struct Lanes {
     lanes: Vec<Lane>,
     /// Members of each queue, in roster order.
     members: Vec<Vec<u32>>,
-    /// Per queue and member position: the member's last assignment from this queue (−∞ never).
-    queue_last: Vec<Vec<f64>>,
     /// Per queue, its assignment method.
     methods: Vec<AssignmentMethod>,
-    /// Per queue, a bit per member position: working with some free capacity. Only these members
-    /// can be eligible, so a search visits them alone — a few of fifty in a busy center.
-    candidates: Vec<Vec<u64>>,
-    /// Per queue and member position: what a push search reads of the member, kept beside the
-    /// queue's other members so that a search over hundreds of candidates reads one dense array;
-    /// up to date for the candidates.
-    seats: Vec<Vec<Seat>>,
-    /// Per agent group, for each of its queues: where the group's first agent sits among the
-    /// queue's members (a group's agents are contiguous there, in roster order).
-    group_positions: Vec<Vec<(usize, usize)>>,
+    /// Every queue's members, queue after queue, from `seat_start[q]`: what a push search reads of
+    /// the member, kept beside the queue's other members so that a search over hundreds of
+    /// candidates reads one dense array; up to date for the candidates.
+    seats: Vec<Seat>,
+    /// Beside each seat, the member's last assignment from that queue (−∞ never).
+    queue_last: Vec<f64>,
+    seat_start: Vec<usize>,
+    /// A bit per seat: working with some free capacity. Only these members can be eligible, so a
+    /// search visits them alone — a few of fifty in a busy center. Queue `q`'s bits begin at word
+    /// `word_start[q]`.
+    candidates: Vec<u64>,
+    word_start: Vec<usize>,
+    /// Per agent group, for each of its queues: where the group's first agent sits (a group's
+    /// agents are contiguous among a queue's members, in roster order).
+    group_positions: Vec<Vec<Position>>,
     /// For each agent group, the push lanes of its queues, by queue priority.
     group_lanes: Vec<Vec<usize>>,
     /// For each agent group, the lanes its agents may pick from.
@@ -227,10 +241,14 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
-        let queue_last = members.iter().map(|m| vec![f64::NEG_INFINITY; m.len()]).collect();
-        let candidates = members.iter().map(|m| vec![0u64; m.len().div_ceil(64)]).collect();
+        let methods: Vec<AssignmentMethod> = scenario.queues.iter().map(|q| q.assignment).collect();
+        let (mut seat_start, mut word_start) = (vec![0], vec![0]);
+        for m in &members {
+            seat_start.push(seat_start.last().unwrap() + m.len());
+            word_start.push(word_start.last().unwrap() + m.len().div_ceil(64));
+        }
         // Every agent starts off shift, which its first change writes here.
-        let seats = members.iter().map(|m| m.iter().map(|&id| Seat::off_shift(id)).collect()).collect();
+        let seats = members.iter().flatten().map(|&id| Seat::off_shift(id)).collect();
         let group_positions = scenario
             .agent_groups
             .iter()
@@ -239,7 +257,16 @@ impl Lanes {
                 group
                     .queues
                     .iter()
-                    .map(|q| (q.index(), members[q.index()].partition_point(|&a| a < group_start[g])))
+                    .map(|q| {
+                        let queue = q.index();
+                        let first = members[queue].partition_point(|&a| a < group_start[g]);
+                        Position {
+                            queue,
+                            seat: seat_start[queue] + first,
+                            bit: word_start[queue] * 64 + first,
+                            method: methods[queue],
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -274,9 +301,11 @@ impl Lanes {
             work_streams,
             lanes,
             members,
-            queue_last,
-            methods: scenario.queues.iter().map(|q| q.assignment).collect(),
-            candidates,
+            queue_last: vec![f64::NEG_INFINITY; *seat_start.last().unwrap()],
+            candidates: vec![0; *word_start.last().unwrap()],
+            methods,
+            seat_start,
+            word_start,
             seats,
             group_positions,
             group_lanes,
@@ -332,18 +361,19 @@ impl Lanes {
     #[inline]
     pub fn agent_changed(&mut self, agent: &Agent, id: u32, offset: u32) {
         let positions = &self.group_positions[agent.group.index()];
+        let offset = offset as usize;
         if !agent.candidate() {
             // A search reads only the seats of candidates: this one is written when it is one again.
-            for &(q, first) in positions {
-                let pos = first + offset as usize;
-                self.candidates[q][pos / 64] &= !(1u64 << (pos % 64));
+            for p in positions {
+                let bit = p.bit + offset;
+                self.candidates[bit / 64] &= !(1u64 << (bit % 64));
             }
             return;
         }
-        for &(q, first) in positions {
-            let pos = first + offset as usize;
-            self.seats[q][pos] = Seat::of(agent, id, self.methods[q], self.queue_last[q][pos]);
-            self.candidates[q][pos / 64] |= 1u64 << (pos % 64);
+        for p in positions {
+            let (seat, bit) = (p.seat + offset, p.bit + offset);
+            self.seats[seat] = Seat::of(agent, id, p.method, self.queue_last[seat]);
+            self.candidates[bit / 64] |= 1u64 << (bit % 64);
         }
     }
 
@@ -353,8 +383,8 @@ impl Lanes {
     #[inline]
     pub fn record_assignment(&mut self, queue: QueueId, group: GroupId, offset: u32, now: SimTime) {
         let q = queue.index();
-        if let Some(&(_, first)) = self.group_positions[group.index()].iter().find(|(member_of, _)| *member_of == q) {
-            self.queue_last[q][first + offset as usize] = now.0;
+        if let Some(p) = self.group_positions[group.index()].iter().find(|p| p.queue == q) {
+            self.queue_last[p.seat + offset as usize] = now.0;
         }
     }
 
@@ -374,8 +404,8 @@ impl Lanes {
     #[inline]
     fn scan_candidates(&self, q: usize, ws: &WorkStream) -> Option<u32> {
         let (mut best, mut best_key) = (None, u128::MAX);
-        let seats = &self.seats[q];
-        for (w, &word) in self.candidates[q].iter().enumerate() {
+        let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
+        for (w, &word) in self.candidates[self.word_start[q]..self.word_start[q + 1]].iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
                 let pos = w * 64 + bits.trailing_zeros() as usize;
@@ -414,7 +444,7 @@ impl Lanes {
                 continue;
             }
             // Seats are kept for candidates only: this search, over every member, makes its own.
-            let key = (declines, rank(method, agent, self.queue_last[q][pos]));
+            let key = (declines, rank(method, agent, self.queue_last[self.seat_start[q] + pos]));
             if best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
             }

@@ -607,7 +607,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Capacity is taken from the agent the moment the conversation is offered (`push`) or picked.
-    #[inline]
+    #[inline(always)]
     fn reserve(&mut self, slot: ConvSlot, agent: u32, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
@@ -646,7 +646,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// The agent accepts: the first wait (or a requeue wait) ends and active handling begins.
-    #[inline]
+    #[inline(always)]
     fn accept(&mut self, slot: ConvSlot) {
         let now = self.now;
         let version = self.set_state(slot, ConversationState::Active);

@@ -602,11 +602,12 @@ impl Observer for Collector<'_> {
         let w = self.window.weight(at.0);
         let (k, leaves, scopes) = (self.window.k, self.open.len(), self.open_level.len());
         self.leaf_cells[k * leaves + leaf].open_time += delta as f64 * w;
-        let counting = self.window.counting;
+        // Only a rise can make a new maximum.
+        let rises = delta > 0 && self.window.counting && at.0 < self.window.end;
         for scope in self.leaf_scopes[leaf] {
             let level = &mut self.open_level[scope];
             *level += delta;
-            if counting && at.0 < self.window.end {
+            if rises {
                 let max = &mut self.max_open[k * scopes + scope];
                 *max = (*max).max(*level);
             }
