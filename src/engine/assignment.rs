@@ -358,7 +358,7 @@ impl Lanes {
 
     /// An agent (the `offset`-th of its group, `id` in the roster) changed: its seat in each of its
     /// queues, and whether it is a candidate there (working with free capacity).
-    #[inline]
+    #[inline(always)]
     pub fn agent_changed(&mut self, agent: &Agent, id: u32, offset: u32) {
         let positions = &self.group_positions[agent.group.index()];
         let offset = offset as usize;
