@@ -31,18 +31,20 @@
 //! so that an agent who frees capacity looks at a handful of lane heads rather than at every
 //! conversation, and an arrival into a busy lane looks at no agent at all; a push search visits
 //! only the agents with free capacity (a bit set per queue) and reads them from a dense array of
-//! seats per queue. Once the vectors have grown, nothing is allocated per event.
+//! seats per queue, each with its rank by the queue's method computed when the agent last
+//! changed; an agent freeing capacity when nothing is Open in its lanes looks at nothing. Once
+//! the vectors have grown, nothing is allocated per event.
 //!
-//! What one conversation costs, in a push M/M/c without abandonment (about 2.2 events each;
-//! measured with callgrind): the arrival draws the next gap of its channel and seeds the
-//! conversation's own stream from a per-channel key family (a few multiplications), routes it,
-//! looks for the best agent among those with free capacity, reserves capacity, draws the handle
-//! time and schedules its end; the handle-time end releases capacity and lets that one agent look
-//! at the heads of its lanes. An agent's change is computed once: its status before and after goes
-//! to the observer, which integrates only the quantities that changed, and its seat is written in
-//! each of its queues. About 2 400 instructions in all, spread evenly: the calendar, the agent
-//! search, the agent bookkeeping and the metrics each take a tenth to a fifth; no single part
-//! dominates. A center with hundreds of idle agents per queue spends most of its time in the push
+//! What one conversation costs, in a push M/M/c without abandonment (two events each, its arrival
+//! and its handle-time end; measured with callgrind): the arrival draws the next gap of its channel
+//! and seeds the conversation's own stream from a per-channel key family (a few multiplications),
+//! routes it, looks for the best agent among those with free capacity, reserves capacity, draws
+//! the handle time and schedules its end; the handle-time end releases capacity and lets that one
+//! agent look at the heads of its lanes. An agent's change is computed once: its status before
+//! and after goes to the observer, which integrates only the quantities that changed, and its seat
+//! is written in each of its queues. About 2 200 instructions in all, spread evenly: the calendar,
+//! the agent search, the agent bookkeeping and the metrics each take a tenth to a fifth; no single
+//! part dominates. A center with hundreds of idle agents per queue spends most of its time in the push
 //! search, which is linear in the candidates of the queue.
 
 pub mod agent;
