@@ -185,8 +185,6 @@ pub(super) struct Lanes {
     lanes: Vec<Lane>,
     /// Members of each queue, in roster order.
     members: Vec<Vec<u32>>,
-    /// Per queue, its assignment method.
-    methods: Vec<AssignmentMethod>,
     /// Every queue's members, queue after queue, from `seat_start[q]`: what a push search reads of
     /// the member, kept beside the queue's other members so that a search over hundreds of
     /// candidates reads one dense array; up to date for the candidates.
@@ -241,7 +239,6 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
-        let methods: Vec<AssignmentMethod> = scenario.queues.iter().map(|q| q.assignment).collect();
         let (mut seat_start, mut word_start) = (vec![0], vec![0]);
         for m in &members {
             seat_start.push(seat_start.last().unwrap() + m.len());
@@ -264,7 +261,7 @@ impl Lanes {
                             queue,
                             seat: seat_start[queue] + first,
                             bit: word_start[queue] * 64 + first,
-                            method: methods[queue],
+                            method: scenario.queues[queue].assignment,
                         }
                     })
                     .collect()
@@ -303,7 +300,6 @@ impl Lanes {
             members,
             queue_last: vec![f64::NEG_INFINITY; *seat_start.last().unwrap()],
             candidates: vec![0; *word_start.last().unwrap()],
-            methods,
             seat_start,
             word_start,
             seats,
@@ -394,7 +390,7 @@ impl Lanes {
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
         if !view.conversations[slot as usize].declines.is_empty() {
-            return self.best_agent_after_declines(view, q, ws, self.methods[q], slot);
+            return self.best_agent_after_declines(view, q, ws, view.scenario.queues[q].assignment, slot);
         }
         self.scan_candidates(q, ws)
     }
