@@ -196,7 +196,7 @@ shift = { start = "08:00", end = "09:00" }
 struct HandledBy(Vec<u16>);
 
 impl Observer for HandledBy {
-    fn arrived(&mut self, _: ConversationView) -> u32 {
+    fn arrived(&mut self, _: ConversationView) -> u64 {
         0
     }
     fn answered(&mut self, _: ConversationView, _: SimTime) {}
@@ -539,7 +539,7 @@ impl<'s> CapacityWatch<'s> {
 }
 
 impl Observer for CapacityWatch<'_> {
-    fn arrived(&mut self, _: ConversationView) -> u32 {
+    fn arrived(&mut self, _: ConversationView) -> u64 {
         0
     }
     fn answered(&mut self, _: ConversationView, _: SimTime) {}

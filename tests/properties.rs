@@ -1158,7 +1158,7 @@ impl Invariants {
 }
 
 impl Observer for Invariants {
-    fn arrived(&mut self, _: ConversationView) -> u32 {
+    fn arrived(&mut self, _: ConversationView) -> u64 {
         0
     }
     fn answered(&mut self, c: ConversationView, at: SimTime) {

@@ -129,28 +129,48 @@ impl Calendar {
     /// The earliest event (by time, then scheduling order).
     #[inline]
     pub fn pop(&mut self) -> Option<Event> {
-        let arrival = self.first_arrival_key();
-        match self.heap.first() {
-            Some(e) if e.key < arrival => self.pop_heap(),
-            _ if arrival != NONE => {
-                let channel = self.first_arrival;
-                self.arrivals[channel] = NONE;
-                self.first_arrival = (0..self.arrivals.len()).min_by_key(|&c| self.arrivals[c]).unwrap_or(0);
-                Some(Event { key: arrival, kind: EventKind::Arrival(ChannelId(channel as u16)) })
+        match self.arrival_is_next()? {
+            true => {
+                let (time, channel) = self.pop_arrival();
+                Some(Event { key: u128::from(time.0.to_bits()) << 64, kind: EventKind::Arrival(channel) })
             }
-            _ => None,
+            false => Some(self.pop_event()),
         }
     }
 
-    /// Takes the root: the hole it leaves goes down to a leaf along the smaller children, the last
-    /// event fills it and rises to its place (rarely more than a level, since it came from the
-    /// bottom). A full node's smallest child is found without branches.
+    /// Whether the earliest pending event is a channel's arrival (`true`) or one of the heap
+    /// (`false`); `None` when nothing is pending. The event loop branches on it once, so that an
+    /// arrival goes straight to its handler.
     #[inline]
-    fn pop_heap(&mut self) -> Option<Event> {
-        let last = self.heap.pop()?;
+    pub fn arrival_is_next(&self) -> Option<bool> {
+        let arrival = self.first_arrival_key();
+        match self.heap.first() {
+            Some(e) => Some(arrival < e.key),
+            None => (arrival != NONE).then_some(true),
+        }
+    }
+
+    /// Takes the earliest pending arrival (after [`Calendar::arrival_is_next`] said it is next).
+    #[inline]
+    pub fn pop_arrival(&mut self) -> (SimTime, ChannelId) {
+        let channel = self.first_arrival;
+        let key = self.arrivals[channel];
+        debug_assert!(key != NONE);
+        self.arrivals[channel] = NONE;
+        self.first_arrival = (0..self.arrivals.len()).min_by_key(|&c| self.arrivals[c]).unwrap_or(0);
+        (SimTime(f64::from_bits((key >> 64) as u64)), ChannelId(channel as u16))
+    }
+
+    /// Takes the heap's earliest event (after [`Calendar::arrival_is_next`] said it is next):
+    /// the hole the root leaves goes down to a leaf along the smaller children, the last event
+    /// fills it and rises to its place (rarely more than a level, since it came from the bottom).
+    /// A full node's smallest child is found without branches.
+    #[inline]
+    pub fn pop_event(&mut self) -> Event {
+        let last = self.heap.pop().expect("an event in the heap");
         let n = self.heap.len();
         if n == 0 {
-            return Some(last);
+            return last;
         }
         let first = self.heap[0];
         let heap = &mut self.heap[..];
@@ -179,7 +199,7 @@ impl Calendar {
             hole = parent;
         }
         heap[hole] = last;
-        Some(first)
+        first
     }
 }
 

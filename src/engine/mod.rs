@@ -82,7 +82,7 @@ pub struct ConversationView {
     /// The agent that holds it or last held it (`u32::MAX`: none yet).
     pub agent: u32,
     /// What [`Observer::arrived`] returned for it (0 until then).
-    pub tag: u32,
+    pub tag: u64,
 }
 
 /// The lifecycle states of DOMAIN.md §2.1, with the offer made explicit.
@@ -117,7 +117,7 @@ pub struct AgentStatus {
 pub trait Observer {
     /// A conversation arrived; `c.queued` says whether it had to wait. The value returned is the
     /// observer's own label for it, carried from then on as `c.tag`.
-    fn arrived(&mut self, c: ConversationView) -> u32;
+    fn arrived(&mut self, c: ConversationView) -> u64;
     /// An agent accepted it for the first time (its first wait ends).
     fn answered(&mut self, c: ConversationView, at: SimTime);
     /// The customer left before the first accept.
@@ -331,22 +331,25 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.schedule_arrival(ChannelId(c as u16));
         }
 
-        while let Some(event) = self.calendar.pop() {
-            if event.time() > self.horizon {
-                break;
+        // One branch tells an arrival (beside the heap) from an event of the heap.
+        while let Some(arrival_next) = self.calendar.arrival_is_next() {
+            if arrival_next {
+                let (time, channel) = self.calendar.pop_arrival();
+                if let Some(ending) = self.advance_to(time) {
+                    return ending;
+                }
+                self.arrival(channel);
+                if self.conversations.len() - self.free_slots.len() >= self.scenario.simulation.max_in_system {
+                    return Ending::Overloaded { at: self.now };
+                }
+                continue;
             }
-            self.now = event.time();
-            self.events += 1;
-            if self.events % CHECK_EVERY == 0 && self.observer.interrupted() {
-                return Ending::Interrupted { at: self.now };
+            let event = self.calendar.pop_event();
+            if let Some(ending) = self.advance_to(event.time()) {
+                return ending;
             }
             match event.kind {
-                EventKind::Arrival(channel) => {
-                    self.arrival(channel);
-                    if self.conversations.len() - self.free_slots.len() >= self.scenario.simulation.max_in_system {
-                        return Ending::Overloaded { at: self.now };
-                    }
-                }
+                EventKind::Arrival(_) => unreachable!("arrivals wait beside the heap"),
                 EventKind::LeaveOpen { conv, generation, abandon } => {
                     let c = &self.conversations[conv as usize];
                     let waiting_first_accept = matches!(c.state, ConversationState::Open | ConversationState::Offered);
@@ -401,6 +404,27 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
         }
 
+        self.reach_horizon()
+    }
+
+    /// Moves the clock to the next event's `time`; an ending when the replication stops there
+    /// instead (the horizon is passed, or the observer says it was interrupted).
+    #[inline(always)]
+    fn advance_to(&mut self, time: SimTime) -> Option<Ending> {
+        if time > self.horizon {
+            return Some(self.reach_horizon());
+        }
+        self.now = time;
+        self.events += 1;
+        if self.events % CHECK_EVERY == 0 && self.observer.interrupted() {
+            return Some(Ending::Interrupted { at: self.now });
+        }
+        None
+    }
+
+    /// The end of a replication that ran to its horizon.
+    #[cold]
+    fn reach_horizon(&mut self) -> Ending {
         self.now = self.horizon;
         for c in &self.conversations {
             if c.state != ConversationState::Closed {

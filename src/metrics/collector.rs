@@ -324,7 +324,14 @@ fn change(level: &mut i64, integral: &mut f64, from: i64, to: i64, w: f64) {
     }
 }
 
-/// The tag of a conversation that arrived before warm-up: it counts nowhere.
+/// A conversation's tag: its cohort (the interval it arrived in) in the high 32 bits, its leaf
+/// in the low ones, so that the cells it counts in are found without a lookup.
+#[inline]
+fn tag(cohort: u32, leaf: usize) -> u64 {
+    (u64::from(cohort) << 32) | leaf as u64
+}
+
+/// The cohort of a conversation that arrived before warm-up: it counts nowhere.
 const BEFORE_WARMUP: u32 = u32::MAX;
 
 /// The engine's observer for one replication.
@@ -408,17 +415,25 @@ impl<'s> Collector<'s> {
         }
     }
 
+    /// The leaf of a conversation, looked up once when it arrives (see [`tag`]).
     #[inline]
-    fn leaf(&self, c: &ConversationView) -> usize {
+    fn leaf_of(&self, c: &ConversationView) -> usize {
         let leaf = self.leaf_of[c.channel.index() * self.scenario.queues.len() + c.queue.index()];
         debug_assert!(leaf != u32::MAX, "a conversation routed outside its work stream's queues");
         leaf as usize
     }
 
-    /// The interval a conversation counts in, if it arrived after warm-up: its tag.
+    /// The leaf of a conversation that has arrived, from its tag.
+    #[inline]
+    fn leaf(&self, c: &ConversationView) -> usize {
+        c.tag as u32 as usize
+    }
+
+    /// The interval a conversation counts in, if it arrived after warm-up, from its tag.
     #[inline]
     fn cohort(&self, c: &ConversationView) -> Option<usize> {
-        (c.tag != BEFORE_WARMUP).then_some(c.tag as usize)
+        let cohort = (c.tag >> 32) as u32;
+        (cohort != BEFORE_WARMUP).then_some(cohort as usize)
     }
 
     #[inline]
@@ -504,16 +519,16 @@ impl<'s> Collector<'s> {
 
 impl Observer for Collector<'_> {
     #[inline]
-    fn arrived(&mut self, c: ConversationView) -> u32 {
+    fn arrived(&mut self, c: ConversationView) -> u64 {
         // The conversation arrives now: its cohort is the interval the clock is in.
         self.tick(c.arrival.0);
+        let leaf = self.leaf_of(&c);
         if !self.window.counting {
-            return BEFORE_WARMUP;
+            return tag(BEFORE_WARMUP, leaf);
         }
         let k = self.window.k;
-        let leaf = self.leaf(&c);
         self.leaf_cells[k * self.open.len() + leaf].offered += 1;
-        k as u32
+        tag(k as u32, leaf)
     }
 
     #[inline]

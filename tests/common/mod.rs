@@ -114,7 +114,7 @@ impl Recorder {
 }
 
 impl Observer for Recorder {
-    fn arrived(&mut self, c: ConversationView) -> u32 {
+    fn arrived(&mut self, c: ConversationView) -> u64 {
         self.note("arrived", &c, c.arrival.0);
         0
     }
