@@ -909,7 +909,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Changes an agent, and tells the observer and the queues it belongs to how it changed.
-    #[inline]
+    #[inline(always)]
     fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
         let a = &mut self.agents[agent as usize];
         let (before, was_custom) = (a.status, a.custom);
