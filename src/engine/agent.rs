@@ -12,6 +12,8 @@ use crate::scenario::{BasePresence, GroupId, PresenceId};
 #[derive(Clone, Debug)]
 pub(crate) struct Agent {
     pub group: GroupId,
+    /// Its place among its group's agents, in roster order.
+    pub offset: u32,
     pub capacity: u32,
     /// Capacity units in use (reserved by offers, held by Active conversations and blocked wrap-up).
     /// May exceed `capacity` after manual picks.
@@ -36,8 +38,9 @@ pub(crate) struct Agent {
     pub last_assigned: f64,
     /// When the agent last released capacity (least active); −∞ if never.
     pub last_release: f64,
-    /// What [`Agent::status`] and [`Agent::custom_presence`] were at the last
+    /// What [`Agent::working`], [`Agent::status`] and [`Agent::custom_presence`] were at the last
     /// [`Agent::refresh`], which follows every change.
+    working: bool,
     pub status: super::AgentStatus,
     pub custom: Option<PresenceId>,
 }
@@ -53,10 +56,11 @@ pub(crate) struct AgentStreams {
 }
 
 impl Agent {
-    /// An agent of `group` at the start of a replication: off shift, holding nothing.
-    pub fn new(group: GroupId, capacity: u32) -> Agent {
+    /// The `offset`-th agent of `group` at the start of a replication: off shift, holding nothing.
+    pub fn new(group: GroupId, offset: u32, capacity: u32) -> Agent {
         let mut agent = Agent {
             group,
+            offset,
             capacity,
             used: 0,
             holding: 0,
@@ -69,6 +73,7 @@ impl Agent {
             penalty_token: 0,
             last_assigned: f64::NEG_INFINITY,
             last_release: f64::NEG_INFINITY,
+            working: false,
             status: super::AgentStatus {
                 presence: BasePresence::Offline,
                 staffed: false,
@@ -82,9 +87,10 @@ impl Agent {
         agent
     }
 
+    /// On shift and not absent (as of the last [`Agent::refresh`]).
     #[inline]
     pub fn working(&self) -> bool {
-        self.on_shift && !self.absent
+        self.working
     }
 
     #[inline]
@@ -102,6 +108,7 @@ impl Agent {
     /// observer what changed.
     #[inline]
     pub fn refresh(&mut self) {
+        self.working = self.on_shift && !self.absent;
         self.status = self.status();
         self.custom = self.custom_presence();
     }

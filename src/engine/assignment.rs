@@ -352,12 +352,12 @@ impl Lanes {
         lane.limited -= u32::from(limited);
     }
 
-    /// An agent (the `offset`-th of its group, `id` in the roster) changed: its seat in each of its
-    /// queues, and whether it is a candidate there (working with free capacity).
+    /// An agent (`id` in the roster) changed: its seat in each of its queues, and whether it is a
+    /// candidate there (working with free capacity).
     #[inline(always)]
-    pub fn agent_changed(&mut self, agent: &Agent, id: u32, offset: u32) {
+    pub fn agent_changed(&mut self, agent: &Agent, id: u32) {
         let positions = &self.group_positions[agent.group.index()];
-        let offset = offset as usize;
+        let offset = agent.offset as usize;
         if !agent.candidate() {
             // A search reads only the seats of candidates: this one is written when it is one again.
             for p in positions {

@@ -67,18 +67,24 @@ impl Event {
 /// next arrival. Every conversation begins with an arrival and a channel never has two pending,
 /// so a look at a few keys replaces a push and a pop of the heap; the order is the same as if
 /// arrivals were in the heap, since they carry the same keys.
-#[derive(Default)]
 pub struct Calendar {
     heap: Vec<Event>,
     /// The key of each channel's pending arrival ([`NONE`]: none).
     arrivals: Vec<u128>,
-    /// The channel of the earliest pending arrival, if any is pending.
+    /// The channel of the earliest pending arrival, and its key ([`NONE`]: no arrival pending).
     first_arrival: usize,
+    first_arrival_key: u128,
     next_seq: u64,
 }
 
 /// No arrival pending.
 const NONE: u128 = u128::MAX;
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar { heap: Vec::new(), arrivals: Vec::new(), first_arrival: 0, first_arrival_key: NONE, next_seq: 0 }
+    }
+}
 
 impl Calendar {
     /// Schedules `kind` at `time` (≥ 0; the clock never runs backwards). A channel has at most one
@@ -116,14 +122,9 @@ impl Calendar {
         }
         debug_assert!(self.arrivals[channel] == NONE, "a second pending arrival of channel {channel}");
         self.arrivals[channel] = key;
-        if key < self.first_arrival_key() {
-            self.first_arrival = channel;
+        if key < self.first_arrival_key {
+            (self.first_arrival, self.first_arrival_key) = (channel, key);
         }
-    }
-
-    #[inline]
-    fn first_arrival_key(&self) -> u128 {
-        self.arrivals.get(self.first_arrival).copied().unwrap_or(NONE)
     }
 
     /// The earliest event (by time, then scheduling order).
@@ -143,7 +144,7 @@ impl Calendar {
     /// arrival goes straight to its handler.
     #[inline]
     pub fn arrival_is_next(&self) -> Option<bool> {
-        let arrival = self.first_arrival_key();
+        let arrival = self.first_arrival_key;
         match self.heap.first() {
             Some(e) => Some(arrival < e.key),
             None => (arrival != NONE).then_some(true),
@@ -153,11 +154,11 @@ impl Calendar {
     /// Takes the earliest pending arrival (after [`Calendar::arrival_is_next`] said it is next).
     #[inline]
     pub fn pop_arrival(&mut self) -> (SimTime, ChannelId) {
-        let channel = self.first_arrival;
-        let key = self.arrivals[channel];
+        let (channel, key) = (self.first_arrival, self.first_arrival_key);
         debug_assert!(key != NONE);
         self.arrivals[channel] = NONE;
         self.first_arrival = (0..self.arrivals.len()).min_by_key(|&c| self.arrivals[c]).unwrap_or(0);
+        self.first_arrival_key = self.arrivals[self.first_arrival];
         (SimTime(f64::from_bits((key >> 64) as u64)), ChannelId(channel as u16))
     }
 

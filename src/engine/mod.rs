@@ -272,9 +272,9 @@ impl<'s, O: Observer> Replication<'s, O> {
         let mut group_start = Vec::with_capacity(scenario.agent_groups.len() + 1);
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             group_start.push(agents.len() as u32);
-            for _ in 0..group.count {
+            for offset in 0..group.count {
                 let id = agents.len() as u64;
-                agents.push(Agent::new(GroupId(g as u16), group.capacity));
+                agents.push(Agent::new(GroupId(g as u16), offset, group.capacity));
                 agent_streams.push(AgentStreams {
                     behaviour: rng::stream(seed, replication, Purpose::Agent, id, 0),
                     absence: rng::stream(seed, replication, Purpose::Agent, id, 1),
@@ -411,7 +411,8 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// instead (the horizon is passed, or the observer says it was interrupted).
     #[inline(always)]
     fn advance_to(&mut self, time: SimTime) -> Option<Ending> {
-        if time > self.horizon {
+        // Times are never NaN: a plain comparison, not the total order.
+        if time.0 > self.horizon.0 {
             return Some(self.reach_horizon());
         }
         self.now = time;
@@ -642,7 +643,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         c.holds_capacity = true;
         let queue = c.view.queue;
         let group = self.agents[agent as usize].group;
-        self.lanes.record_assignment(queue, group, agent - self.group_start[group.index()], now);
+        self.lanes.record_assignment(queue, group, self.agents[agent as usize].offset, now);
         self.update_agent(agent, |a| {
             a.used += units;
             a.holding += 1;
@@ -922,7 +923,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         if custom != was_custom {
             self.observer.custom_presence_changed(group, self.now, was_custom, custom);
         }
-        self.lanes.agent_changed(&self.agents[agent as usize], agent, agent - self.group_start[group.index()]);
+        self.lanes.agent_changed(a, agent);
     }
 
     /// One agent gained room or presence: it takes the best Open conversations it can.
