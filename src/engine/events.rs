@@ -89,7 +89,7 @@ impl Default for Calendar {
 impl Calendar {
     /// Schedules `kind` at `time` (≥ 0; the clock never runs backwards). A channel has at most one
     /// arrival pending.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, time: SimTime, kind: EventKind) {
         debug_assert!(time.0 >= 0.0);
         // +0.0 for -0.0, whose bits would sort last.

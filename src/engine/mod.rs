@@ -570,7 +570,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// The conversation is Open; `queue_it` puts it in its lane to wait. One that an agent takes
     /// at once never waits in the lane and never counts in the queue length.
-    #[inline]
+    #[inline(always)]
     fn enter_open(&mut self, slot: ConvSlot, queue_it: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
@@ -578,21 +578,32 @@ impl<'s, O: Observer> Replication<'s, O> {
         c.version = c.version.wrapping_add(1);
         c.since = now;
         if queue_it {
-            c.in_lane = true;
-            let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
-            self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
-            self.observer.open_changed(c.view, now, 1);
+            self.join_lane(slot);
         }
-        self.observer.state_changed(c.view, ConversationState::Open, now);
+        self.observer.state_changed(self.conversations[slot as usize].view, ConversationState::Open, now);
+    }
+
+    /// The Open conversation waits in its lane (counted in the queue length).
+    #[inline(never)]
+    fn join_lane(&mut self, slot: ConvSlot) {
+        let c = &mut self.conversations[slot as usize];
+        c.in_lane = true;
+        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
+        self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
+        self.observer.open_changed(c.view, self.now, 1);
     }
 
     /// The conversation stops waiting in its lane (taken, offered, or gone), if it was there.
-    #[inline]
+    #[inline(always)]
     fn leave_lane(&mut self, slot: ConvSlot) {
-        let c = &mut self.conversations[slot as usize];
-        if !c.in_lane {
-            return;
+        if self.conversations[slot as usize].in_lane {
+            self.take_from_lane(slot);
         }
+    }
+
+    #[inline(never)]
+    fn take_from_lane(&mut self, slot: ConvSlot) {
+        let c = &mut self.conversations[slot as usize];
         c.in_lane = false;
         let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
         self.lanes.remove_open(lane, c.limited);

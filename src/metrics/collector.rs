@@ -531,7 +531,7 @@ impl Observer for Collector<'_> {
         tag(k as u32, leaf)
     }
 
-    #[inline]
+    #[inline(always)]
     fn answered(&mut self, c: ConversationView, at: SimTime) {
         if let Some(t) = &mut self.trace {
             t.answered(c, at);
@@ -609,7 +609,7 @@ impl Observer for Collector<'_> {
         });
     }
 
-    #[inline]
+    #[inline(always)]
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
         let leaf = self.leaf(&c);
         self.tick(at.0);

@@ -253,8 +253,18 @@ impl Distribution {
     }
 
     /// Draws one value.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        // The commonest distributions where they are drawn; the others in one place.
+        match self {
+            Distribution::Constant(v) => *v,
+            Distribution::Exponential(d, _) => d.sample(rng),
+            _ => self.sample_other(rng),
+        }
+    }
+
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Distribution::Constant(v) => *v,
             Distribution::Exponential(d, _) => d.sample(rng),
