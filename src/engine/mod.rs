@@ -873,6 +873,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Closed after wrap-up: the agent lets go of it.
+    #[inline(always)]
     fn close(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         let agent = c.view.agent;
@@ -950,10 +951,16 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// Matches Open conversations of the group's push lanes, in priority order, to eligible
     /// agents — to `only` when a single agent's state changed, since no other agent can have
     /// become eligible.
+    #[inline(always)]
     fn assignment_cycle(&mut self, group: GroupId, only: Option<u32>) {
-        if !self.lanes.group_has_open(group) {
-            return;
+        // Nothing Open in the group's push lanes (most releases in a busy center): no cycle.
+        if self.lanes.group_has_open(group) {
+            self.run_cycle(group, only);
         }
+    }
+
+    #[inline(never)]
+    fn run_cycle(&mut self, group: GroupId, only: Option<u32>) {
         self.lanes.begin_cycle(group);
         loop {
             let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
