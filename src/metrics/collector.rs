@@ -14,7 +14,9 @@
 //! it: a conversation's (channel, queue) pair — its **leaf**, since the channel fixes the work
 //! stream — and an agent's group. The four conversation scopes and the agent scope `all` are sums
 //! of those, made once at the end ([`Observer::finished`]). Only the maximum queue length is not a
-//! sum, so each scope's Open level is followed as well, for its maximum.
+//! sum, so each scope's Open level is followed as well, for its maximum. The label the collector
+//! gives a conversation on arrival (its tag) carries its cohort and its leaf, so that later events
+//! find its cells without a lookup.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
