@@ -9,11 +9,11 @@
 # Timing: Ciw, SimPy and the minimal loop time their own simulation call only (their start-up,
 # imports and result handling are left out, which favours them); ccsim is timed as a whole process
 # (`ccsim run`: start-up, parsing, simulation and writing the CSV files; charts off, as the others
-# draw none). Each tool runs REPEATS times and the fastest run is kept.
+# draw none). The four tools run in turn, REPEATS rounds, and each tool's fastest run is kept.
 #
 # Environment (defaults in brackets):
 #   CIW_DAYS [10]  SIMPY_DAYS [30]  CCSIM_DAYS [1000]  MINIMAL_DAYS [1000]  simulated days per run
-#   REPEATS [3]    runs per tool, best kept
+#   REPEATS [3]    rounds (one run of each tool per round), each tool's best kept
 #   SEED [1]
 #   CCSIM_BIN      a ccsim binary to use; without it `cargo build --release` is run first (a no-op
 #                  when target/release/ccsim is up to date) and target/release/ccsim is used
@@ -105,22 +105,30 @@ ccsim_once() {
     ' "$out/summary.csv"
 }
 
-measure() { # measure NAME COMMAND... : REPEATS runs, prints the best line
-    local name="$1" i line lines=()
-    shift
-    for ((i = 1; i <= REPEATS; i++)); do
-        line="$("$@")"
-        log "  $name run $i: $line"
-        lines+=("$line")
-    done
-    best "${lines[@]}"
+once() { # once NAME LINES COMMAND... : one run, its line appended to the array named LINES
+    local name="$1" line
+    local -n into="$2"
+    shift 2
+    line="$("$@")"
+    log "  $name: $line"
+    into+=("$line")
 }
 
-log "measuring ($REPEATS runs each, best kept)"
-ciw="$(measure ciw "$VENV/bin/python" "$here/ciw_mmc.py" "$CIW_DAYS" "$SEED")"
-simpy="$(measure simpy "$VENV/bin/python" "$here/simpy_mmc.py" "$SIMPY_DAYS" "$SEED")"
-cc="$(measure ccsim ccsim_once)"
-mini="$(measure minimal "$minimal" "$MINIMAL_DAYS" "$SEED")"
+# Rounds rather than each tool's runs in a block: the speed of a shared machine drifts over
+# minutes, and a drift then touches every tool alike.
+log "measuring ($REPEATS rounds of one run of each tool, best kept)"
+ciw_lines=() simpy_lines=() cc_lines=() mini_lines=()
+for ((round = 1; round <= REPEATS; round++)); do
+    log " round $round"
+    once ciw ciw_lines "$VENV/bin/python" "$here/ciw_mmc.py" "$CIW_DAYS" "$SEED"
+    once simpy simpy_lines "$VENV/bin/python" "$here/simpy_mmc.py" "$SIMPY_DAYS" "$SEED"
+    once ccsim cc_lines ccsim_once
+    once minimal mini_lines "$minimal" "$MINIMAL_DAYS" "$SEED"
+done
+ciw="$(best "${ciw_lines[@]}")"
+simpy="$(best "${simpy_lines[@]}")"
+cc="$(best "${cc_lines[@]}")"
+mini="$(best "${mini_lines[@]}")"
 
 # Erlang C for the same system, from ccsim itself.
 erlang="$("$ccsim" erlang --rate 540 --aht 300s --agents 50)"
@@ -133,7 +141,7 @@ mini_rate="$(field conv_per_s "$mini")"
 echo
 echo "Workload (a): M/M/c, 540/h, AHT 300 s (exponential), 50 agents, FIFO, no abandonment; one thread"
 echo "Machine: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
-echo "Ciw $CIW_VERSION and SimPy $SIMPY_VERSION on $("$VENV/bin/python" --version 2>&1); best of $REPEATS runs"
+echo "Ciw $CIW_VERSION and SimPy $SIMPY_VERSION on $("$VENV/bin/python" --version 2>&1); best of $REPEATS rounds"
 echo
 printf '%-8s %6s %12s %9s %12s %9s %10s %8s %8s  %s\n' \
     tool days conversations seconds conv/s "x Ciw" "x minimal" asa_s p_wait timed
