@@ -127,8 +127,9 @@ impl Calendar {
         }
     }
 
-    /// The earliest event (by time, then scheduling order).
-    #[inline]
+    /// The earliest event (by time, then scheduling order), as the event loop takes it with
+    /// [`Calendar::arrival_is_next`] and the two pops.
+    #[cfg(test)]
     pub fn pop(&mut self) -> Option<Event> {
         match self.arrival_is_next()? {
             true => {
