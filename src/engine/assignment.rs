@@ -373,14 +373,14 @@ impl Lanes {
         }
     }
 
-    /// Notes that an agent (the `offset`-th of `group`) was assigned a conversation of `queue`
-    /// (round robin order), if it is one of the queue's members. Comes before the change of the
-    /// agent that the assignment makes, which writes its seats with it.
+    /// Notes that `agent` was assigned a conversation of `queue` (round robin order), if it is one
+    /// of the queue's members. Comes before the change of the agent that the assignment makes,
+    /// which writes its seats with it.
     #[inline]
-    pub fn record_assignment(&mut self, queue: QueueId, group: GroupId, offset: u32, now: SimTime) {
+    pub fn record_assignment(&mut self, queue: QueueId, agent: &Agent, now: SimTime) {
         let q = queue.index();
-        if let Some(p) = self.group_positions[group.index()].iter().find(|p| p.queue == q) {
-            self.queue_last[p.seat + offset as usize] = now.0;
+        if let Some(p) = self.group_positions[agent.group.index()].iter().find(|p| p.queue == q) {
+            self.queue_last[p.seat + agent.offset as usize] = now.0;
         }
     }
 

@@ -604,6 +604,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
+    /// The conversation leaves its lane (no longer counted in the queue length).
     #[inline(never)]
     fn take_from_lane(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
@@ -656,8 +657,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         c.view.agent = agent;
         c.holds_capacity = true;
         let queue = c.view.queue;
-        let group = self.agents[agent as usize].group;
-        self.lanes.record_assignment(queue, group, self.agents[agent as usize].offset, now);
+        self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
         self.update_agent(agent, |a| {
             a.used += units;
             a.holding += 1;
@@ -962,6 +962,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
+    /// The cycle itself, kept out of line: most releases in a busy center never enter it.
     #[inline(never)]
     fn run_cycle(&mut self, group: GroupId, only: Option<u32>) {
         self.lanes.begin_cycle(group);
