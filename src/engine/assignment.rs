@@ -396,10 +396,11 @@ impl Lanes {
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
-    /// lowest [`rank`] wins, the first in roster order on ties.
-    #[inline]
+    /// lowest [`rank`] wins, the first in roster order on ties. Out of line, so that the scan has
+    /// the registers to itself.
+    #[inline(never)]
     fn scan_candidates(&self, q: usize, ws: &WorkStream) -> Option<u32> {
-        let (mut best, mut best_key) = (None, u128::MAX);
+        let mut best = (u128::MAX, NO_SEAT);
         let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
         for (w, &word) in self.candidates[self.word_start[q]..self.word_start[q + 1]].iter().enumerate() {
             let mut bits = word;
@@ -411,12 +412,10 @@ impl Lanes {
                 if seat.free < ws.capacity || !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
-                if seat.rank < best_key {
-                    (best, best_key) = (Some(seat.id), seat.rank);
-                }
+                best = keep_lower(best, seat);
             }
         }
-        best
+        (best.1 != NO_SEAT).then_some(best.1)
     }
 
     /// [`Lanes::best_agent`] for a conversation some agents have declined: those who declined it
@@ -639,6 +638,48 @@ impl Lanes {
     }
 }
 
+/// No seat yet: the id a scan starts from.
+const NO_SEAT: u32 = u32::MAX;
+
+/// `seat`'s (rank, id) if its rank is strictly lower than `best`'s key, else `best`.
+///
+/// Which of a queue's candidates ranks first follows no pattern a branch predictor could learn,
+/// so on x86-64 the choice is made by conditional moves, which read the seat in place. Written
+/// out, because LLVM turns a select in a loop like the scan back into a branch.
+#[inline(always)]
+fn keep_lower(best: (u128, u32), seat: &Seat) -> (u128, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (mut lo, mut hi, mut id) = (best.0 as u64, (best.0 >> 64) as u64, best.1);
+        // SAFETY: reads the 16 bytes of `seat.rank` (low half first) and the 4 of `seat.id`
+        // through a valid reference; writes only registers and the flags.
+        unsafe {
+            std::arch::asm!(
+                // The borrow out of the 128-bit difference rank − best: set when rank < best.
+                "cmp qword ptr [{seat} + {rank}], {lo}",
+                "mov {t}, qword ptr [{seat} + {rank} + 8]",
+                "sbb {t}, {hi}",
+                "cmovb {lo}, qword ptr [{seat} + {rank}]",
+                "cmovb {hi}, qword ptr [{seat} + {rank} + 8]",
+                "cmovb {id:e}, dword ptr [{seat} + {id_at}]",
+                seat = in(reg) seat,
+                rank = const std::mem::offset_of!(Seat, rank),
+                id_at = const std::mem::offset_of!(Seat, id),
+                lo = inout(reg) lo,
+                hi = inout(reg) hi,
+                id = inout(reg) id,
+                t = out(reg) _,
+                options(pure, readonly, nostack),
+            );
+        }
+        ((u128::from(hi) << 64) | u128::from(lo), id)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        if seat.rank < best.0 { (seat.rank, seat.id) } else { best }
+    }
+}
+
 /// A time (or −∞) as an integer that orders like [`f64::total_cmp`].
 #[inline]
 fn ordered(x: f64) -> u64 {
@@ -668,8 +709,27 @@ pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{LaneQueue, Waiting, ordered};
+    use super::{LaneQueue, Seat, Waiting, keep_lower, ordered};
+    use crate::scenario::BasePresence;
     use crate::time::SimTime;
+
+    #[test]
+    fn keep_lower_takes_the_seat_only_when_its_rank_is_strictly_lower() {
+        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        // Keys that differ in the high half, in the low half only, and not at all.
+        let halves = [0, 1, u64::MAX - 1, u64::MAX];
+        let mut keys: Vec<u128> =
+            halves.iter().flat_map(|&h| halves.iter().map(move |&l| (u128::from(h) << 64) | u128::from(l))).collect();
+        keys.extend((0..200).map(|_| rng.random::<u128>() >> rng.random_range(0..128u32)));
+        for &a in &keys {
+            for &b in &keys {
+                let seat = Seat { id: 2, free: 1, presence: BasePresence::Available, rank: b };
+                let expected = if b < a { (b, 2) } else { (a, 1) };
+                assert_eq!(keep_lower((a, 1), &seat), expected, "best {a:#x}, seat {b:#x}");
+            }
+        }
+    }
 
     #[test]
     fn a_lane_gives_its_oldest_entry_first_whatever_the_order_of_pushes() {

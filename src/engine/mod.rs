@@ -34,7 +34,8 @@
 //! conversation, and an arrival into a busy lane looks at no agent at all; a push search visits
 //! only the agents with free capacity (a bit set per queue) and reads them from a dense array of
 //! seats per queue, each with its rank by the queue's method computed when the agent last
-//! changed; an agent freeing capacity when nothing is Open in its lanes looks at nothing. Once
+//! changed, and keeps the best by conditional moves, since which candidate ranks first follows no
+//! pattern a branch predictor could learn; an agent freeing capacity when nothing is Open in its lanes looks at nothing. Once
 //! the vectors have grown, nothing is allocated per event.
 //!
 //! What one conversation costs, in a push M/M/c without abandonment (two events each, its arrival
