@@ -611,6 +611,26 @@ impl Observer for Collector<'_> {
         });
     }
 
+    /// The three calls of the default, with one look-up of the conversation's cells.
+    #[inline]
+    fn handled_and_completed(&mut self, group: GroupId, c: ConversationView, handle: Duration, _at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::Completed);
+        }
+        let Some(k) = self.cohort(&c) else { return };
+        let leaf = self.leaf(&c);
+        // A zero wrap-up adds nothing to the sums.
+        let cell = &mut self.leaf_cells[k * self.open.len() + leaf];
+        cell.handled += 1;
+        cell.handle_sum += handle.0;
+        cell.wrapped_up += 1;
+        cell.completed += 1;
+        let cell = &mut self.group_cells[k * self.load.len() + group.index()];
+        cell.handled += 1;
+        cell.handle_sum += handle.0;
+        cell.wrapped_up += 1;
+    }
+
     #[inline(always)]
     fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64) {
         let leaf = self.leaf(&c);
@@ -819,6 +839,56 @@ queues = ["q"]
                 (integral, max)
             })
             .collect()
+    }
+
+    #[test]
+    fn handled_and_completed_counts_as_its_three_calls_do() {
+        let scenario = Scenario::from_toml(SCENARIO, "levels.toml").unwrap();
+        let run = |combined: bool| {
+            let mut c = Collector::new(&scenario, true);
+            for g in [0u16, 0, 1] {
+                c.agent_added(GroupId(g), status(BasePresence::Available, true, 0));
+            }
+            // One conversation before warm-up (counted nowhere) and two after it, in different
+            // intervals, handled by agents of both groups.
+            for (id, arrival, end, group) in [(0, 2.0, 9.0, 0u16), (1, 16.0, 30.0, 1), (2, 41.0, 47.5, 0)] {
+                let mut view = ConversationView {
+                    id,
+                    arrival: SimTime(arrival),
+                    channel: ChannelId(0),
+                    work_stream: WorkStreamId(0),
+                    queue: QueueId(0),
+                    queued: false,
+                    answered: false,
+                    agent: 0,
+                    tag: 0,
+                };
+                c.context(view, &[]);
+                view.tag = c.arrived(view);
+                c.state_changed(view, ConversationState::Open, SimTime(arrival));
+                view.answered = true;
+                c.answered(view, SimTime(arrival + 1.0));
+                c.state_changed(view, ConversationState::Active, SimTime(arrival + 1.0));
+                let (group, handle, at) = (GroupId(group), Duration(end - arrival - 1.0), SimTime(end));
+                if combined {
+                    c.handled_and_completed(group, view, handle, at);
+                } else {
+                    c.handled(group, view, handle);
+                    c.wrapped_up(group, view, Duration::ZERO);
+                    c.completed(view, at);
+                }
+                c.state_changed(view, ConversationState::Closed, at);
+            }
+            c.finished(SimTime(100.0));
+            let trace = c.trace.take().unwrap().rows;
+            (c.cells, trace)
+        };
+        let (combined, separate) = (run(true), run(false));
+        // Conversation 1 counts in interval 0 ([15 s, 20 s)), conversation 2 in interval 2, by
+        // group a (scope 1).
+        assert_eq!(combined.0.conv(0, 0).completed, 1, "the counts reach the cells");
+        assert_eq!(combined.0.agent(2, 1).wrapped_up, 1, "the counts reach the cells");
+        assert_eq!(combined, separate);
     }
 
     #[test]
