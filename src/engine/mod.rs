@@ -49,8 +49,9 @@
 //! in each of its queues; the metrics find a conversation's cells from its tag, without a
 //! lookup. About 2 000 instructions in all, spread evenly: the calendar, the agent search, the
 //! agent bookkeeping and the metrics each take a tenth to a fifth; no single part dominates, and
-//! the branches mispredicted are about as many as in a bare heap-and-FIFO loop. A center with hundreds of idle agents per queue spends most of its time in the push
-//! search, which is linear in the candidates of the queue.
+//! the branches mispredicted are about as many as in a bare heap-and-FIFO loop. A center with
+//! hundreds of idle agents per queue spends most of its time in the push search, which is linear
+//! in the candidates of the queue.
 
 pub mod agent;
 pub mod arrivals;
