@@ -113,6 +113,14 @@ impl Agent {
         self.custom = self.custom_presence();
     }
 
+    /// [`Agent::refresh`] after a change of the load alone (`used`, `holding`, the last assignment
+    /// or release): whether the agent works and the custom presence it shows do not depend on it.
+    #[inline]
+    pub fn refresh_load(&mut self) {
+        self.status = self.status();
+        debug_assert!(self.working == (self.on_shift && !self.absent) && self.custom == self.custom_presence());
+    }
+
     /// The base presence (as of the last [`Agent::refresh`]).
     #[inline]
     pub fn presence(&self) -> BasePresence {

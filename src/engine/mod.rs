@@ -669,7 +669,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         c.holds_capacity = true;
         let queue = c.view.queue;
         self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
-        self.update_agent(agent, |a| {
+        self.update_load(agent, |a| {
             a.used += units;
             a.holding += 1;
             a.last_assigned = now.0;
@@ -770,7 +770,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
-        self.update_agent(agent, |a| {
+        self.update_load(agent, |a| {
             a.used -= units;
             a.holding -= 1;
         });
@@ -824,7 +824,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let units = ws.capacity;
         let now = self.now;
         self.conversations[slot as usize].holds_capacity = false;
-        self.update_agent(agent, |a| {
+        self.update_load(agent, |a| {
             a.used -= units;
             a.holding -= 1;
             a.last_release = now.0;
@@ -880,7 +880,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
         let agent = c.view.agent;
         let now = self.now;
-        self.update_agent(agent, |a| {
+        self.update_load(agent, |a| {
             a.used -= units;
             a.last_release = now.0;
         });
@@ -897,7 +897,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let units = if c.holds_capacity { self.scenario.work_streams[c.view.work_stream.index()].capacity } else { 0 };
         c.holds_capacity = false;
         let now = self.now;
-        self.update_agent(agent, |a| {
+        self.update_load(agent, |a| {
             a.used -= units;
             a.holding -= 1;
             if units > 0 {
@@ -956,6 +956,18 @@ impl<'s, O: Observer> Replication<'s, O> {
         if custom != was_custom {
             self.observer.custom_presence_changed(group, self.now, was_custom, custom);
         }
+        self.lanes.agent_changed(a, agent);
+    }
+
+    /// [`Replication::update_agent`] for a change of the agent's load alone (see
+    /// [`Agent::refresh_load`]): the custom presence it shows stays as it was.
+    #[inline(always)]
+    fn update_load(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
+        let a = &mut self.agents[agent as usize];
+        let before = a.status;
+        change(a);
+        a.refresh_load();
+        self.observer.agent_changed(a.group, self.now, before, a.status);
         self.lanes.agent_changed(a, agent);
     }
 
