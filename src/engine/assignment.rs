@@ -202,6 +202,10 @@ pub(super) struct Lanes {
     group_positions: Vec<Vec<Position>>,
     /// For each agent group, the push lanes of its queues, by queue priority.
     group_lanes: Vec<Vec<usize>>,
+    /// For each lane, the groups it is a push lane of; and for each group, the Open conversations
+    /// of its push lanes, so that a release that finds nothing to take looks at one number.
+    lane_groups: Vec<Vec<usize>>,
+    group_open: Vec<u32>,
     /// For each agent group, the lanes its agents may pick from.
     group_pick_lanes: Vec<Vec<usize>>,
     /// The cycle in which each of a group's push lanes was found blocked: a lane is blocked in the
@@ -294,6 +298,12 @@ impl Lanes {
         let group_lanes = group_lanes_where(&|lane| !lane.pick);
         let most_lanes = group_lanes.iter().map(Vec::len).max().unwrap_or(0);
         let group_pick_lanes = group_lanes_where(&|lane| lane.pick || lane.selectable);
+        let mut lane_groups = vec![Vec::new(); lanes.len()];
+        for (g, ids) in group_lanes.iter().enumerate() {
+            for &l in ids {
+                lane_groups[l].push(g);
+            }
+        }
         Lanes {
             work_streams,
             lanes,
@@ -304,7 +314,9 @@ impl Lanes {
             word_start,
             seats,
             group_positions,
+            group_open: vec![0; group_lanes.len()],
             group_lanes,
+            lane_groups,
             group_pick_lanes,
             blocked: vec![0; most_lanes],
             cycle: 0,
@@ -338,6 +350,9 @@ impl Lanes {
 
     #[inline]
     pub fn push(&mut self, lane: usize, since: SimTime, order: u64, slot: ConvSlot, version: u32, limited: bool) {
+        for &g in &self.lane_groups[lane] {
+            self.group_open[g] += 1;
+        }
         let lane = &mut self.lanes[lane];
         lane.open += 1;
         lane.limited += u32::from(limited);
@@ -347,6 +362,9 @@ impl Lanes {
     /// A conversation of the lane stopped being Open; its heap entry goes stale.
     #[inline]
     pub fn remove_open(&mut self, lane: usize, limited: bool) {
+        for &g in &self.lane_groups[lane] {
+            self.group_open[g] -= 1;
+        }
         let lane = &mut self.lanes[lane];
         lane.open -= 1;
         lane.limited -= u32::from(limited);
@@ -451,7 +469,11 @@ impl Lanes {
     /// nothing.
     #[inline]
     pub fn group_has_open(&self, group: GroupId) -> bool {
-        self.group_lanes[group.index()].iter().any(|&l| self.lanes[l].open > 0)
+        debug_assert_eq!(
+            self.group_open[group.index()] > 0,
+            self.group_lanes[group.index()].iter().any(|&l| self.lanes[l].open > 0)
+        );
+        self.group_open[group.index()] > 0
     }
 
     /// Starts an assignment cycle over the push lanes of `group`.
