@@ -49,8 +49,10 @@ pub fn next_poisson<R: Rng + ?Sized>(
         if rate <= 0.0 {
             return None;
         }
+        // The mean gap is found while the draw is made: a multiply then waits less than a divide.
+        let mean_gap = 1.0 / rate;
         let gap: f64 = Exp1.sample(rng);
-        let arrival = now.0 + gap / rate;
+        let arrival = now.0 + gap * mean_gap;
         return (arrival < horizon.0).then_some(SimTime(arrival));
     }
     let mut budget: f64 = Exp1.sample(rng);

@@ -936,7 +936,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish(&mut self, slot: ConvSlot) {
         self.set_state(slot, ConversationState::Closed);
         self.free_slots.push(slot);

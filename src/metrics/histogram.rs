@@ -10,6 +10,8 @@ const LINEAR: usize = 64;
 const LINEAR_WIDTH: f64 = 0.25;
 const LINEAR_END: f64 = LINEAR as f64 * LINEAR_WIDTH;
 const PER_DOUBLING: usize = 16;
+// [`bucket`] reads the sixteenth of a doubling from the top four bits of a mantissa.
+const _: () = assert!(PER_DOUBLING == 16);
 const DOUBLINGS: usize = 11;
 const BUCKETS: usize = 1 + LINEAR + PER_DOUBLING * DOUBLINGS + 1;
 const LOG_END: f64 = LINEAR_END * (1u64 << DOUBLINGS) as f64;
@@ -50,11 +52,13 @@ fn bucket(wait: f64) -> usize {
     } else if wait < LINEAR_END {
         1 + (wait / LINEAR_WIDTH) as usize
     } else if wait < LOG_END {
-        // ⌊log2(wait / 16 s)⌋, exactly: the binary exponent of a number from 1 to 2048.
-        let doubling = ((wait / LINEAR_END).to_bits() >> 52) as usize - 1023;
-        let base = LINEAR_END * (1u64 << doubling) as f64;
-        let sub = ((wait - base) / (base / PER_DOUBLING as f64)) as usize;
-        (1 + LINEAR + doubling * PER_DOUBLING + sub.min(PER_DOUBLING - 1)).min(BUCKETS - 2)
+        // wait / 16 s is 2^doubling × (1 + f), f in [0, 1): ⌊log2(wait / 16 s)⌋ is its binary
+        // exponent, and the sixteenth of the doubling it falls in is ⌊16 f⌋, the top four bits of
+        // its mantissa. Both are read from the bits, exactly.
+        let bits = (wait / LINEAR_END).to_bits();
+        let doubling = (bits >> 52) as usize - 1023;
+        let sub = ((bits >> 48) & 0xf) as usize;
+        (1 + LINEAR + doubling * PER_DOUBLING + sub).min(BUCKETS - 2)
     } else {
         BUCKETS - 1
     }
@@ -160,6 +164,25 @@ mod tests {
         for w in [0.1, 1.0, 15.99, 16.0, 17.0, 100.0, 1000.0, 30_000.0].into_iter().chain(edges) {
             let (lo, hi) = bounds(bucket(w), w);
             assert!(lo <= w && w <= hi, "{w} not in [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn a_logarithmic_wait_falls_in_the_one_bucket_that_holds_it() {
+        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let doublings = (0..DOUBLINGS).map(|d| LINEAR_END * (1u64 << d) as f64);
+        // Every sixteenth's lower edge, the number just below it, and random waits.
+        let edges: Vec<f64> = doublings
+            .flat_map(|b| (0..PER_DOUBLING).map(move |k| b + k as f64 * b / PER_DOUBLING as f64))
+            .flat_map(|e| [e, f64::from_bits(e.to_bits() - 1)])
+            .filter(|&e| e >= LINEAR_END)
+            .collect();
+        let random = (0..100_000).map(|_| LINEAR_END * 2f64.powf(rng.random::<f64>() * DOUBLINGS as f64));
+        for w in edges.into_iter().chain(random) {
+            let i = bucket(w);
+            let (lo, hi) = bounds(i, w);
+            assert!(LINEAR < i && i < BUCKETS - 1 && lo <= w && w < hi, "{w} in bucket {i}: [{lo}, {hi})");
         }
     }
 
