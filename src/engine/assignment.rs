@@ -189,8 +189,11 @@ pub(super) struct Lanes {
     /// the member, kept beside the queue's other members so that a search over hundreds of
     /// candidates reads one dense array; up to date for the candidates.
     seats: Vec<Seat>,
-    /// Beside each seat, the member's last assignment from that queue (−∞ never).
+    /// Beside each seat, the member's last assignment from that queue (−∞ never), kept for the
+    /// queues whose method reads it ([`rank`]).
     queue_last: Vec<f64>,
+    /// Per agent group, the positions in the queues whose method reads the last assignment.
+    group_last_positions: Vec<Vec<Position>>,
     seat_start: Vec<usize>,
     /// A bit per seat: working with some free capacity. Only these members can be eligible, so a
     /// search visits them alone — a few of fifty in a busy center. Queue `q`'s bits begin at word
@@ -250,7 +253,7 @@ impl Lanes {
         }
         // Every agent starts off shift, which its first change writes here.
         let seats = members.iter().flatten().map(|&id| Seat::off_shift(id)).collect();
-        let group_positions = scenario
+        let group_positions: Vec<Vec<Position>> = scenario
             .agent_groups
             .iter()
             .enumerate()
@@ -313,6 +316,12 @@ impl Lanes {
             seat_start,
             word_start,
             seats,
+            group_last_positions: group_positions
+                .iter()
+                .map(|positions| {
+                    positions.iter().copied().filter(|p| p.method != AssignmentMethod::HighestCapacity).collect()
+                })
+                .collect(),
             group_positions,
             group_open: vec![0; group_lanes.len()],
             group_lanes,
@@ -397,7 +406,7 @@ impl Lanes {
     #[inline]
     pub fn record_assignment(&mut self, queue: QueueId, agent: &Agent, now: SimTime) {
         let q = queue.index();
-        if let Some(p) = self.group_positions[agent.group.index()].iter().find(|p| p.queue == q) {
+        if let Some(p) = self.group_last_positions[agent.group.index()].iter().find(|p| p.queue == q) {
             self.queue_last[p.seat + agent.offset as usize] = now.0;
         }
     }
@@ -411,6 +420,13 @@ impl Lanes {
             return self.best_agent_after_declines(view, q, ws, view.scenario.queues[q].assignment, slot);
         }
         self.scan_candidates(q, ws)
+    }
+
+    /// [`Lanes::best_agent`] for a conversation of `lane` that no agent has declined, such as one
+    /// arriving now; `ws` is the lane's work stream.
+    #[inline]
+    pub fn best_agent_undeclined(&self, lane: usize, ws: &WorkStream) -> Option<u32> {
+        self.scan_candidates(self.lanes[lane].queue.index(), ws)
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
@@ -711,7 +727,7 @@ fn ordered(x: f64) -> u64 {
 
 /// A member's rank by a queue's assignment method, lower first: the method's (primary,
 /// secondary) pair as one integer. `last_from_queue` is the member's last assignment from the
-/// queue (round robin, least active).
+/// queue, which only round robin and least active read.
 #[inline]
 fn rank(method: AssignmentMethod, agent: &Agent, last_from_queue: f64) -> u128 {
     let (primary, secondary) = match method {

@@ -62,7 +62,7 @@ pub mod rng;
 use rand::RngExt;
 
 use crate::scenario::{
-    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
+    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario, WorkStream,
     WorkStreamId, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
@@ -234,6 +234,15 @@ pub(crate) struct Conversation {
 }
 
 impl Conversation {
+    /// Enters `state` at `now`: timers scheduled before go stale. The new version.
+    #[inline(always)]
+    fn enter(&mut self, state: ConversationState, now: SimTime) -> u32 {
+        self.state = state;
+        self.version = self.version.wrapping_add(1);
+        self.since = now;
+        self.version
+    }
+
     #[inline]
     fn declines_by(&self, agent: u32) -> u32 {
         self.declines.iter().find(|(a, _)| *a == agent).map_or(0, |(_, n)| *n)
@@ -495,7 +504,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let queue = ws.route(values);
         let patience = ws.patience.as_ref().map(|p| p.sample(&mut stream));
 
-        let view = ConversationView {
+        let mut view = ConversationView {
             id: self.next_id,
             arrival: self.now,
             channel: channel_id,
@@ -508,7 +517,6 @@ impl<'s, O: Observer> Replication<'s, O> {
         };
         self.next_id += 1;
         self.observer.context(view, values);
-        let slot = self.new_slot(view, stream);
 
         let lane = self.lanes.lane_of(queue, channel.work_stream);
         // With Open conversations of this lane that any agent could take, no agent is free for it.
@@ -517,15 +525,14 @@ impl<'s, O: Observer> Replication<'s, O> {
         } else if self.lanes.is_pick(lane) {
             self.lanes.immediate_picker(&self.view(), lane)
         } else {
-            self.lanes.best_agent(&self.view(), lane, slot)
+            // No agent has declined it yet.
+            self.lanes.best_agent_undeclined(lane, ws)
         };
-        if agent.is_none() {
-            self.conversations[slot as usize].view.queued = true;
-        }
-        let c = &mut self.conversations[slot as usize];
-        c.view.tag = self.observer.arrived(c.view);
+        view.queued = agent.is_none();
+        view.tag = self.observer.arrived(view);
+        let slot = self.new_slot(view, stream);
         self.enter_open(slot, agent.is_none());
-        self.start_first_wait_timers(slot, patience);
+        self.start_first_wait_timers(slot, ws, patience);
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
                 self.take(slot, agent);
@@ -565,9 +572,8 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Patience and `auto_close_open` run from arrival until the first accept, through offers.
-    fn start_first_wait_timers(&mut self, slot: ConvSlot, patience: Option<f64>) {
+    fn start_first_wait_timers(&mut self, slot: ConvSlot, ws: &WorkStream, patience: Option<f64>) {
         let c = &self.conversations[slot as usize];
-        let ws = &self.scenario.work_streams[c.view.work_stream.index()];
         let abandon_at = patience.map(|p| c.view.arrival.0 + p);
         let close_at = ws.auto_close_open.map(|d| c.view.arrival.0 + d.0);
         let deadline = match (abandon_at, close_at) {
@@ -628,11 +634,9 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline]
     fn set_state(&mut self, slot: ConvSlot, state: ConversationState) -> u32 {
         let c = &mut self.conversations[slot as usize];
-        c.state = state;
-        c.version = c.version.wrapping_add(1);
-        c.since = self.now;
+        let version = c.enter(state, self.now);
         self.observer.state_changed(c.view, state, self.now);
-        c.version
+        version
     }
 
     /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
@@ -701,16 +705,19 @@ impl<'s, O: Observer> Replication<'s, O> {
     #[inline(always)]
     fn accept(&mut self, slot: ConvSlot) {
         let now = self.now;
-        let version = self.set_state(slot, ConversationState::Active);
-        let c = &mut self.conversations[slot as usize];
+        // The conversation is looked up once, beside the observer and the calendar.
+        let Replication { conversations, observer, scenario, calendar, .. } = self;
+        let c = &mut conversations[slot as usize];
+        let version = c.enter(ConversationState::Active, now);
+        observer.state_changed(c.view, ConversationState::Active, now);
         if c.view.answered {
-            self.observer.requeue_answered(c.view, now - c.open_since);
+            observer.requeue_answered(c.view, now - c.open_since);
         } else {
             c.view.answered = true;
-            self.observer.answered(c.view, now);
+            observer.answered(c.view, now);
         }
-        let handle = self.scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
-        self.calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
+        let handle = scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
+        calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
     }
 
     /// A reject or a timeout: the reservation returns, the conversation is Open again and may be
@@ -892,11 +899,20 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// wrap-up, not told to the observer yet.
     #[inline(always)]
     fn close(&mut self, slot: ConvSlot, handled: Option<(GroupId, Duration)>) {
-        let c = &mut self.conversations[slot as usize];
-        let agent = c.view.agent;
-        let units = if c.holds_capacity { self.scenario.work_streams[c.view.work_stream.index()].capacity } else { 0 };
-        c.holds_capacity = false;
         let now = self.now;
+        // The conversation is looked up once, beside the observer; the agent lets go after.
+        let Replication { conversations, observer, scenario, free_slots, .. } = self;
+        let c = &mut conversations[slot as usize];
+        let agent = c.view.agent;
+        let units = if c.holds_capacity { scenario.work_streams[c.view.work_stream.index()].capacity } else { 0 };
+        c.holds_capacity = false;
+        match handled {
+            Some((group, handle)) => observer.handled_and_completed(group, c.view, handle, now),
+            None => observer.completed(c.view, now),
+        }
+        c.enter(ConversationState::Closed, now);
+        observer.state_changed(c.view, ConversationState::Closed, now);
+        free_slots.push(slot);
         self.update_load(agent, |a| {
             a.used -= units;
             a.holding -= 1;
@@ -904,12 +920,6 @@ impl<'s, O: Observer> Replication<'s, O> {
                 a.last_release = now.0;
             }
         });
-        let view = self.conversations[slot as usize].view;
-        match handled {
-            Some((group, handle)) => self.observer.handled_and_completed(group, view, handle, now),
-            None => self.observer.completed(view, now),
-        }
-        self.finish(slot);
         if units > 0 {
             self.agent_available(agent);
         }
