@@ -158,8 +158,14 @@ impl Calendar {
         let (channel, key) = (self.first_arrival, self.first_arrival_key);
         debug_assert!(key != NONE);
         self.arrivals[channel] = NONE;
-        self.first_arrival = (0..self.arrivals.len()).min_by_key(|&c| self.arrivals[c]).unwrap_or(0);
-        self.first_arrival_key = self.arrivals[self.first_arrival];
+        // The earliest of the others, from the keys as the scan reads them: the slot just written
+        // is not read back, which would wait for the write to land.
+        (self.first_arrival, self.first_arrival_key) = (0, NONE);
+        for (c, &k) in self.arrivals.iter().enumerate() {
+            if c != channel && k < self.first_arrival_key {
+                (self.first_arrival, self.first_arrival_key) = (c, k);
+            }
+        }
         (SimTime(f64::from_bits((key >> 64) as u64)), ChannelId(channel as u16))
     }
 

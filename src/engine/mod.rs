@@ -530,8 +530,12 @@ impl<'s, O: Observer> Replication<'s, O> {
         };
         view.queued = agent.is_none();
         view.tag = self.observer.arrived(view);
+        // The slot is filled as an Open conversation: what `enter_open` does, done once.
         let slot = self.new_slot(view, stream);
-        self.enter_open(slot, agent.is_none());
+        if view.queued {
+            self.join_lane(slot);
+        }
+        self.observer.state_changed(view, ConversationState::Open, self.now);
         self.start_first_wait_timers(slot, ws, patience);
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
@@ -542,6 +546,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
+    /// A slot for a conversation arriving now, Open in a new version: timers of the slot's earlier
+    /// conversations are stale.
     fn new_slot(&mut self, view: ConversationView, rng: Stream) -> ConvSlot {
         let fresh = |version: u32, generation: u32, declines: Vec<(u32, u32)>| Conversation {
             view,
@@ -572,10 +578,11 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// Patience and `auto_close_open` run from arrival until the first accept, through offers.
+    /// `slot` arrives now.
     fn start_first_wait_timers(&mut self, slot: ConvSlot, ws: &WorkStream, patience: Option<f64>) {
-        let c = &self.conversations[slot as usize];
-        let abandon_at = patience.map(|p| c.view.arrival.0 + p);
-        let close_at = ws.auto_close_open.map(|d| c.view.arrival.0 + d.0);
+        let arrival = self.now.0;
+        let abandon_at = patience.map(|p| arrival + p);
+        let close_at = ws.auto_close_open.map(|d| arrival + d.0);
         let deadline = match (abandon_at, close_at) {
             (Some(a), Some(c)) if a <= c => Some((a, true)),
             (_, Some(c)) => Some((c, false)),
@@ -583,7 +590,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             (None, None) => None,
         };
         if let Some((at, abandon)) = deadline {
-            let generation = c.generation;
+            let generation = self.conversations[slot as usize].generation;
             self.calendar.schedule(SimTime(at), EventKind::LeaveOpen { conv: slot, generation, abandon });
         }
     }
