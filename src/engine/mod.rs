@@ -274,6 +274,8 @@ struct Replication<'s, O: Observer> {
     agent_streams: Vec<AgentStreams>,
     /// First agent id of each group; a group's agents are contiguous, in roster order.
     group_start: Vec<u32>,
+    /// Per group: its agents pick from some lane the moment they can (`pick.every = "0s"`).
+    picks_at_once: Vec<bool>,
     lanes: Lanes,
     arrival_streams: Vec<Stream>,
     arrivals_so_far: Vec<u64>,
@@ -306,6 +308,9 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         group_start.push(agents.len() as u32);
         let lanes = Lanes::new(scenario, &group_start);
+        let picks_at_once = (0..scenario.agent_groups.len())
+            .map(|g| lanes.group_picks(GroupId(g as u16)) && scenario.agent_groups[g].pick.immediate())
+            .collect();
         let max_variables = scenario.work_streams.iter().map(|w| w.variables.len()).max().unwrap_or(0);
         Replication {
             scenario,
@@ -318,6 +323,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             agents,
             agent_streams,
             group_start,
+            picks_at_once,
             lanes,
             arrival_streams: (0..scenario.channels.len())
                 .map(|c| rng::stream(seed, replication, Purpose::Arrivals, c as u64, 0))
@@ -993,7 +999,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn agent_available(&mut self, agent: u32) {
         let group = self.agents[agent as usize].group;
         self.assignment_cycle(group, Some(agent));
-        if self.scenario.agent_groups[group.index()].pick.immediate() {
+        if self.picks_at_once[group.index()] {
             self.try_pick(agent, true);
         }
     }
@@ -1091,7 +1097,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.calendar.schedule(at, EventKind::ScheduleChange(group));
         }
         self.assignment_cycle(group, None);
-        if self.scenario.agent_groups[group.index()].pick.immediate() {
+        if self.picks_at_once[group.index()] {
             for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
                 self.try_pick(agent, true);
             }
