@@ -14,7 +14,9 @@
 //! it: a conversation's (channel, queue) pair — its **leaf**, since the channel fixes the work
 //! stream — and an agent's group. The four conversation scopes and the agent scope `all` are sums
 //! of those, made once at the end ([`Observer::finished`]). Only the maximum queue length is not a
-//! sum, so each scope's Open level is followed as well, for its maximum. The label the collector
+//! sum, so the Open level of each set of leaves that some scope covers is followed as well, for its
+//! maximum; scopes that cover the same leaves (all four, with a single leaf) share one level. The
+//! label the collector
 //! gives a conversation on arrival (its tag) carries its cohort and its leaf, so that later events
 //! find its cells without a lookup.
 
@@ -357,9 +359,12 @@ pub struct Collector<'s> {
     group_cells: Vec<AgentCell>,
     /// Open conversations per leaf.
     open: Vec<i64>,
-    /// Open conversations per conversation scope, for the maximum queue length.
+    /// Open conversations per level: a set of leaves that some conversation scope covers, for the
+    /// maximum queue length; the level of each scope, and the levels each leaf counts in.
     open_level: Vec<i64>,
-    /// `max_open[k * conv_scopes + scope]`.
+    level_of_scope: Vec<usize>,
+    leaf_levels: Vec<Vec<usize>>,
+    /// `max_open[k * levels + level]`.
     max_open: Vec<i64>,
     /// Load per agent group.
     load: Vec<GroupLevel>,
@@ -392,6 +397,22 @@ impl<'s> Collector<'s> {
             }
         }
         let leaves = leaf_scopes.len();
+        // Scopes that cover the same leaves share a level, numbered in scope order.
+        let covers = |scope: usize| (0..leaves).filter(|&l| leaf_scopes[l].contains(&scope)).collect::<Vec<_>>();
+        let mut level_sets: Vec<Vec<usize>> = Vec::new();
+        let level_of_scope: Vec<usize> = (0..layout.conv_scopes())
+            .map(|scope| {
+                let set = covers(scope);
+                level_sets.iter().position(|s| *s == set).unwrap_or_else(|| {
+                    level_sets.push(set);
+                    level_sets.len() - 1
+                })
+            })
+            .collect();
+        let leaf_levels = (0..leaves)
+            .map(|leaf| (0..level_sets.len()).filter(|&v| level_sets[v].contains(&leaf)).collect())
+            .collect();
+        let levels = level_sets.len();
         let customs = scenario.presences.len().saturating_sub(BasePresence::ALL.len());
         Collector {
             scenario,
@@ -408,8 +429,10 @@ impl<'s> Collector<'s> {
                 intervals * layout.groups
             ],
             open: vec![0; leaves],
-            open_level: vec![0; layout.conv_scopes()],
-            max_open: vec![0; intervals * layout.conv_scopes()],
+            open_level: vec![0; levels],
+            level_of_scope,
+            leaf_levels,
+            max_open: vec![0; intervals * levels],
             load: vec![GroupLevel::default(); layout.groups],
             customs,
             custom: vec![0; layout.groups * customs],
@@ -470,8 +493,8 @@ impl<'s> Collector<'s> {
         for (leaf, &open) in self.open.iter().enumerate() {
             self.leaf_cells[k * leaves + leaf].open_time += open as f64 * length;
         }
-        let scopes = self.open_level.len();
-        self.max_open[k * scopes..(k + 1) * scopes].copy_from_slice(&self.open_level);
+        let levels = self.open_level.len();
+        self.max_open[k * levels..(k + 1) * levels].copy_from_slice(&self.open_level);
         let groups = self.load.len();
         for (g, level) in self.load.iter().enumerate() {
             let cell = &mut self.group_cells[k * groups + g];
@@ -507,8 +530,10 @@ impl<'s> Collector<'s> {
                     self.cells.conv[k * conv_scopes + scope].merge(cell);
                 }
             }
+            let levels = self.open_level.len();
             for scope in 0..conv_scopes {
-                self.cells.conv[k * conv_scopes + scope].max_open = self.max_open[k * conv_scopes + scope];
+                self.cells.conv[k * conv_scopes + scope].max_open =
+                    self.max_open[k * levels + self.level_of_scope[scope]];
             }
             for g in 0..groups {
                 let cell = &self.group_cells[k * groups + g];
@@ -637,15 +662,15 @@ impl Observer for Collector<'_> {
         self.tick(at.0);
         self.open[leaf] += delta;
         let w = self.window.weight(at.0);
-        let (k, leaves, scopes) = (self.window.k, self.open.len(), self.open_level.len());
+        let (k, leaves, levels) = (self.window.k, self.open.len(), self.open_level.len());
         self.leaf_cells[k * leaves + leaf].open_time += delta as f64 * w;
         // Only a rise can make a new maximum.
         let rises = delta > 0 && self.window.counting && at.0 < self.window.end;
-        for scope in self.leaf_scopes[leaf] {
-            let level = &mut self.open_level[scope];
+        for &v in &self.leaf_levels[leaf] {
+            let level = &mut self.open_level[v];
             *level += delta;
             if rises {
-                let max = &mut self.max_open[k * scopes + scope];
+                let max = &mut self.max_open[k * levels + v];
                 *max = (*max).max(*level);
             }
         }
@@ -889,6 +914,78 @@ queues = ["q"]
         assert_eq!(combined.0.conv(0, 0).completed, 1, "the counts reach the cells");
         assert_eq!(combined.0.agent(2, 1).wrapped_up, 1, "the counts reach the cells");
         assert_eq!(combined, separate);
+    }
+
+    #[test]
+    fn each_scope_has_the_maximum_queue_length_of_its_own_leaves() {
+        // Three leaves: (c1, q1), (c2, q2), (c3, q2). Channel c1, work stream w1 and queue q1 cover
+        // the first alone; w2 and q2 cover the other two; `all` covers the three.
+        let toml = SCENARIO
+            .replace("[[channel]]", "[[channel]]\nname = \"c1\"\nkind = \"voice\"\nwork_stream = \"w1\"\narrivals = { process = \"poisson\", rate_per_hour = 1 }\n\n[[channel]]\nname = \"c2\"\nkind = \"sms\"\nwork_stream = \"w2\"\narrivals = { process = \"poisson\", rate_per_hour = 1 }\n\n[[channel]]")
+            .replace("name = \"c\"\nkind = \"voice\"\nwork_stream = \"w\"", "name = \"c3\"\nkind = \"custom\"\nwork_stream = \"w2\"")
+            .replace("[[work_stream]]\nname = \"w\"", "[[work_stream]]\nname = \"w1\"\nfallback_queue = \"q1\"\nhandle_time = { dist = \"constant\", value = \"10s\" }\n\n[[work_stream]]\nname = \"w2\"\nfallback_queue = \"q2\"")
+            .replace("[[queue]]\nname = \"q\"", "[[queue]]\nname = \"q1\"\n\n[[queue]]\nname = \"q2\"")
+            .replace("queues = [\"q\"]", "queues = [\"q1\", \"q2\"]");
+        let scenario = Scenario::from_toml(&toml, "leaves.toml").unwrap();
+        let mut c = Collector::new(&scenario, false);
+        let leaf_view = |channel: u16, work_stream: u16, queue: u16| ConversationView {
+            id: 0,
+            arrival: SimTime(0.0),
+            channel: ChannelId(channel),
+            work_stream: WorkStreamId(work_stream),
+            queue: QueueId(queue),
+            queued: true,
+            answered: false,
+            agent: 0,
+            tag: 0,
+        };
+        let mut views = [leaf_view(0, 0, 0), leaf_view(1, 1, 1), leaf_view(2, 1, 1)];
+        for v in &mut views {
+            v.tag = c.arrived(*v);
+        }
+        // (time, leaf, change), in time order; each leaf's level stays at 0 or above.
+        let changes = [
+            (1.0, 0, 1),
+            (16.0, 1, 1),
+            (17.0, 2, 1),
+            (18.0, 2, 1),
+            (21.0, 0, 1),
+            (25.0, 1, -1),
+            (30.0, 2, -2),
+            (41.0, 0, 1),
+            (42.0, 1, 1),
+            (45.0, 0, -3),
+            (61.0, 2, 1),
+            (62.0, 2, 1),
+            (63.0, 1, 1),
+            (85.0, 2, -2),
+            (90.0, 1, -2),
+        ];
+        for &(t, leaf, d) in &changes {
+            c.open_changed(views[leaf], SimTime(t), d);
+        }
+        c.finished(SimTime(100.0));
+        let layout = &c.cells.layout;
+        let scopes: [(usize, &[usize]); 8] = [
+            (0, &[0, 1, 2]),
+            (layout.of_conversation(0, 0, 0)[1], &[0]),
+            (layout.of_conversation(1, 1, 1)[1], &[1]),
+            (layout.of_conversation(2, 1, 1)[1], &[2]),
+            (layout.of_conversation(0, 0, 0)[2], &[0]),
+            (layout.of_conversation(1, 1, 1)[2], &[1, 2]),
+            (layout.of_conversation(0, 0, 0)[3], &[0]),
+            (layout.of_conversation(1, 1, 1)[3], &[1, 2]),
+        ];
+        for (scope, leaves) in scopes {
+            let steps: Vec<(f64, i64)> =
+                changes.iter().filter(|(_, l, _)| leaves.contains(l)).map(|&(t, _, d)| (t, d)).collect();
+            let expected = by_brute_force(&steps);
+            for (k, (open_time, max)) in expected.into_iter().enumerate() {
+                let cell = c.cells.conv(k, scope);
+                assert_eq!(cell.max_open, max, "scope {scope}, interval {k}");
+                assert!((cell.open_time - open_time).abs() < 1e-9, "scope {scope}, interval {k}");
+            }
+        }
     }
 
     #[test]
