@@ -16,9 +16,8 @@
 //! of those, made once at the end ([`Observer::finished`]). Only the maximum queue length is not a
 //! sum, so the Open level of each set of leaves that some scope covers is followed as well, for its
 //! maximum; scopes that cover the same leaves (all four, with a single leaf) share one level. The
-//! label the collector
-//! gives a conversation on arrival (its tag) carries its cohort and its leaf, so that later events
-//! find its cells without a lookup.
+//! label the collector gives a conversation on arrival (its tag) carries its cohort and its leaf,
+//! so that later events find its cells without a lookup.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -916,17 +915,61 @@ queues = ["q"]
         assert_eq!(combined, separate);
     }
 
+    /// [`SCENARIO`]'s clock, with three leaves: (c1, q1), (c2, q2), (c3, q2).
+    const LEAVES: &str = r#"
+[simulation]
+name = "leaves"
+horizon = "100s"
+warmup = "15s"
+interval = "20s"
+replications = 1
+seed = 1
+
+[[channel]]
+name = "c1"
+kind = "voice"
+work_stream = "w1"
+arrivals = { process = "poisson", rate_per_hour = 1 }
+
+[[channel]]
+name = "c2"
+kind = "sms"
+work_stream = "w2"
+arrivals = { process = "poisson", rate_per_hour = 1 }
+
+[[channel]]
+name = "c3"
+kind = "custom"
+work_stream = "w2"
+arrivals = { process = "poisson", rate_per_hour = 1 }
+
+[[work_stream]]
+name = "w1"
+fallback_queue = "q1"
+handle_time = { dist = "constant", value = "10s" }
+
+[[work_stream]]
+name = "w2"
+fallback_queue = "q2"
+handle_time = { dist = "constant", value = "10s" }
+
+[[queue]]
+name = "q1"
+
+[[queue]]
+name = "q2"
+
+[[agent_group]]
+name = "a"
+count = 1
+queues = ["q1", "q2"]
+"#;
+
     #[test]
     fn each_scope_has_the_maximum_queue_length_of_its_own_leaves() {
         // Three leaves: (c1, q1), (c2, q2), (c3, q2). Channel c1, work stream w1 and queue q1 cover
         // the first alone; w2 and q2 cover the other two; `all` covers the three.
-        let toml = SCENARIO
-            .replace("[[channel]]", "[[channel]]\nname = \"c1\"\nkind = \"voice\"\nwork_stream = \"w1\"\narrivals = { process = \"poisson\", rate_per_hour = 1 }\n\n[[channel]]\nname = \"c2\"\nkind = \"sms\"\nwork_stream = \"w2\"\narrivals = { process = \"poisson\", rate_per_hour = 1 }\n\n[[channel]]")
-            .replace("name = \"c\"\nkind = \"voice\"\nwork_stream = \"w\"", "name = \"c3\"\nkind = \"custom\"\nwork_stream = \"w2\"")
-            .replace("[[work_stream]]\nname = \"w\"", "[[work_stream]]\nname = \"w1\"\nfallback_queue = \"q1\"\nhandle_time = { dist = \"constant\", value = \"10s\" }\n\n[[work_stream]]\nname = \"w2\"\nfallback_queue = \"q2\"")
-            .replace("[[queue]]\nname = \"q\"", "[[queue]]\nname = \"q1\"\n\n[[queue]]\nname = \"q2\"")
-            .replace("queues = [\"q\"]", "queues = [\"q1\", \"q2\"]");
-        let scenario = Scenario::from_toml(&toml, "leaves.toml").unwrap();
+        let scenario = Scenario::from_toml(LEAVES, "leaves.toml").unwrap();
         let mut c = Collector::new(&scenario, false);
         let leaf_view = |channel: u16, work_stream: u16, queue: u16| ConversationView {
             id: 0,
