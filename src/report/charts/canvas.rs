@@ -292,6 +292,7 @@ fn encode_png(pixels: &[u8]) -> Result<Vec<u8>, String> {
     let mut encoder = png::Encoder::new(&mut bytes, WIDTH, HEIGHT);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().map_err(fail)?;
     writer.write_image_data(pixels).map_err(fail)?;
     writer.finish().map_err(fail)?;
