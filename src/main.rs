@@ -139,14 +139,19 @@ fn settings(options: &RunOptions) -> Result<Settings, Failure> {
     if options.threads == Some(0) {
         return Err(Failure::Input("--threads 0: expected at least 1 thread".into()));
     }
-    // A second handler cannot be installed; the first one already sets the flag. The run stops
-    // after the batch of replications under way; a second Ctrl-C stops at once.
+    // A second handler cannot be installed; the first one already sets the flag. The run takes no
+    // more replications, and those under way stop at their next look at the flag; a second Ctrl-C
+    // stops at once.
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::Relaxed) {
             complain!("interrupted again: stopped at once");
             std::process::exit(130);
         }
     });
+    // The charts are drawn on rayon's global pool, with as many threads as the replications.
+    if let Some(n) = options.threads {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
     Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED) })
 }
 
@@ -192,8 +197,11 @@ fn run_outputs(
     scenario: &Scenario,
     options: &RunOptions,
 ) -> Result<Vec<report::OutputFile>, Failure> {
-    let mut files = run_files(results, scenario)?;
-    files.extend(charts(options, || report::run_charts(results, scenario))?);
+    // The CSV files and the charts are drawn side by side.
+    let (files, charts) =
+        rayon::join(|| run_files(results, scenario), || charts(options, || report::run_charts(results, scenario)));
+    let mut files = files?;
+    files.extend(charts?);
     Ok(files)
 }
 

@@ -4,23 +4,27 @@
 //! by them (DESIGN.md "Random numbers"), so neither the thread count nor the order in which threads
 //! finish can change a result. [`run_all`] lays every (scenario, replication) pair of a run, a
 //! comparison or a sweep out in one flat list — all replications of the first scenario, then of the
-//! second, … — and runs it in batches of two pairs per thread as one rayon parallel iterator, so
-//! that variants and sweep points keep every core busy, not only the replications of one of them.
-//! Each batch is collected in list order and merged sequentially, so every scenario's
-//! floating-point sums are added in replication order whatever the thread count or batch size, and
-//! memory holds one batch of per-interval cells at a time. A Ctrl-C is seen between batches and,
-//! through the collector, inside a replication every [`engine::CHECK_EVERY`] events. A replication
-//! that reaches `simulation.max_in_system` conversations in the system stops the run
-//! ([`Stopped::Overloaded`]).
+//! second, … — and runs it on the threads of one rayon pool, so that variants and sweep points
+//! keep every core busy, not only the replications of one of them. Each thread takes the next
+//! pair in the list as soon as it is free, with no barrier between replications; finished
+//! replications are merged strictly in list order, so every scenario's floating-point sums are
+//! added in replication order whatever the thread count or the order in which threads finish. A
+//! thread takes a pair only while it is fewer than two pairs per thread ahead of the merge, so
+//! memory holds at most that many replications' per-interval cells at a time. A Ctrl-C stops the
+//! taking of pairs and, through the collector, the replications under way every
+//! [`engine::CHECK_EVERY`] events. A replication that reaches `simulation.max_in_system`
+//! conversations in the system stops the run ([`Stopped::Overloaded`]); the replications before
+//! it in the list are merged, those after it are dropped, and which one is reported does not
+//! depend on the threads.
 
 pub mod check;
 pub mod compare;
 pub mod folders;
 pub mod sweep;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-use rayon::prelude::*;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::engine::{self, Ending};
 use crate::metrics::trace::Trace;
@@ -35,7 +39,8 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Keep the per-conversation trace of replication 1 (of every scenario).
     pub trace: bool,
-    /// Set (by a Ctrl-C handler, say) to stop after the batch of replications under way.
+    /// Set (by a Ctrl-C handler, say) to stop: no more replications are started, and those under
+    /// way stop within [`engine::CHECK_EVERY`] events.
     pub cancel: Option<&'static AtomicBool>,
 }
 
@@ -94,8 +99,8 @@ fn replicate_with(
     }
 }
 
-/// Runs `scenario.simulation.replications` replications, calling `progress(done)` after each
-/// batch. For benchmarks and tests: panics if the center overloads ([`Stopped::Overloaded`]).
+/// Runs `scenario.simulation.replications` replications, calling `progress(done)` as each one is
+/// merged. For benchmarks and tests: panics if the center overloads ([`Stopped::Overloaded`]).
 pub fn run_replications(scenario: &Scenario, settings: &Settings, progress: &(dyn Fn(usize) + Sync)) -> RunResults {
     let settings = Settings { cancel: None, ..settings.clone() };
     match try_run_replications(scenario, &settings, progress) {
@@ -104,7 +109,7 @@ pub fn run_replications(scenario: &Scenario, settings: &Settings, progress: &(dy
     }
 }
 
-/// As [`run_replications`], but stops between batches when `settings.cancel` is set.
+/// As [`run_replications`], but stops when `settings.cancel` is set.
 pub fn try_run_replications(
     scenario: &Scenario,
     settings: &Settings,
@@ -115,9 +120,9 @@ pub fn try_run_replications(
 }
 
 /// Runs every scenario's replications as one flat parallel workload (see the module doc) and
-/// returns their results in the scenarios' order. `progress(done)` is called after each batch with
-/// the replications done so far over all scenarios. Stops between batches when `settings.cancel`
-/// is set.
+/// returns their results in the scenarios' order. `progress(done)` is called each time a
+/// replication is merged, with the replications merged so far over all scenarios. Stops taking
+/// replications when `settings.cancel` is set.
 pub fn run_all(
     scenarios: &[Scenario],
     settings: &Settings,
@@ -134,35 +139,128 @@ pub fn run_all(
     if let Some(n) = settings.threads {
         pool = pool.num_threads(n.max(1));
     }
-    let mut results: Vec<RunResults> = scenarios.iter().map(RunResults::new).collect();
-    let work = |results: &mut Vec<RunResults>| -> Result<(), Stopped> {
-        let batch = (rayon::current_num_threads() * 2).max(1);
-        for (b, chunk) in pairs.chunks(batch).enumerate() {
-            if cancelled() {
-                return Err(Stopped::Interrupted);
-            }
-            let done: Vec<Result<(IntervalCells, Option<Trace>), Stopped>> = chunk
-                .par_iter()
-                .map(|&(s, r)| replicate_with(&scenarios[s], r, settings.trace && r == 0, settings.cancel))
-                .collect();
-            // Sequentially, in list order: each scenario gets its replications in index order, and
-            // the first replication that stopped early (in that order) is the one reported.
-            for (&(s, _), outcome) in chunk.iter().zip(done) {
-                let (cells, trace) = outcome?;
-                results[s].add(cells);
-                if let Some(trace) = trace {
-                    results[s].trace = Some(trace.rows);
+    let merge = Mutex::new(Merge {
+        results: scenarios.iter().map(RunResults::new).collect(),
+        waiting: BTreeMap::new(),
+        taken: 0,
+        next: 0,
+        failed: false,
+        abandoned: false,
+        stopped: None,
+    });
+    let merged = Condvar::new();
+    let work = || {
+        let workers = rayon::current_num_threads().max(1);
+        // How far the replications under way may run ahead of the merge: two per thread, as
+        // many cells as memory holds at once.
+        let window = workers * 2;
+        let worker = || {
+            let _guard = Abandon { merge: &merge, merged: &merged };
+            loop {
+                let i = {
+                    let mut m = lock(&merge);
+                    loop {
+                        if m.taken >= pairs.len() || m.failed || m.abandoned || cancelled() {
+                            return;
+                        }
+                        if m.taken < m.next + window {
+                            m.taken += 1;
+                            break m.taken - 1;
+                        }
+                        m = merged.wait(m).unwrap_or_else(PoisonError::into_inner);
+                    }
+                };
+                let (s, r) = pairs[i];
+                let outcome = replicate_with(&scenarios[s], r, settings.trace && r == 0, settings.cancel);
+                let mut m = lock(&merge);
+                m.failed |= outcome.is_err();
+                m.waiting.insert(i, outcome);
+                debug_assert!(m.waiting.len() <= window, "no more replications wait than the window holds");
+                let before = m.next;
+                m.merge_ready(&pairs);
+                if m.next > before {
+                    progress(m.next);
+                    merged.notify_all();
                 }
             }
-            progress(b * batch + chunk.len());
-        }
-        if cancelled() { Err(Stopped::Interrupted) } else { Ok(()) }
+        };
+        rayon::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|_| worker());
+            }
+        });
     };
     match pool.build() {
-        Ok(pool) => pool.install(|| work(&mut results))?,
-        Err(_) => work(&mut results)?,
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
     }
-    Ok(results)
+    let m = merge.into_inner().unwrap_or_else(PoisonError::into_inner);
+    match m.stopped {
+        Some(stopped) => Err(stopped),
+        None if m.next < pairs.len() || cancelled() => Err(Stopped::Interrupted),
+        None => Ok(m.results),
+    }
+}
+
+type Outcome = Result<(IntervalCells, Option<Trace>), Stopped>;
+
+/// The replications of [`run_all`] as the workers finish them, merged in list order.
+struct Merge {
+    results: Vec<RunResults>,
+    /// Finished replications that wait for an earlier one, by their place in the list.
+    waiting: BTreeMap<usize, Outcome>,
+    /// How many replications, from the start of the list, have been handed to a worker.
+    taken: usize,
+    /// The place of the next replication to merge: all before it are merged.
+    next: usize,
+    /// A finished replication stopped early: take no more.
+    failed: bool,
+    /// A worker panicked: its replication will never arrive, so nobody may wait for it.
+    abandoned: bool,
+    /// The first replication, in list order, that stopped early.
+    stopped: Option<Stopped>,
+}
+
+impl Merge {
+    /// Merges the waiting replications that follow the merged ones without a gap. The first that
+    /// stopped early ends the merge; every replication before it in the list was handed out
+    /// before it and is merged, so which one is reported does not depend on the threads.
+    fn merge_ready(&mut self, pairs: &[(usize, u32)]) {
+        while self.stopped.is_none() {
+            let Some(outcome) = self.waiting.remove(&self.next) else { return };
+            let s = pairs[self.next].0;
+            match outcome {
+                Ok((cells, trace)) => {
+                    self.results[s].add(cells);
+                    if let Some(trace) = trace {
+                        self.results[s].trace = Some(trace.rows);
+                    }
+                    self.next += 1;
+                }
+                Err(stopped) => self.stopped = Some(stopped),
+            }
+        }
+    }
+}
+
+fn lock(merge: &Mutex<Merge>) -> MutexGuard<'_, Merge> {
+    merge.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Wakes the waiting workers when a worker unwinds, so that none waits for the replication it
+/// was running; the panic itself reaches the caller through `rayon::scope`.
+struct Abandon<'a> {
+    merge: &'a Mutex<Merge>,
+    merged: &'a Condvar,
+}
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.merge).abandoned = true;
+            self.merged.notify_all();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +293,56 @@ mod tests {
                 run_all(&scenarios, &settings, &|n| last.store(n, std::sync::atomic::Ordering::Relaxed)).unwrap();
             assert_eq!(together.iter().map(bits).collect::<Vec<_>>(), alone, "{threads} threads");
             assert_eq!(last.into_inner(), 5, "progress counts the replications of every scenario");
+        }
+    }
+
+    /// 600 calls an hour of 5 minutes each for 10 agents: every replication overloads, at its own
+    /// moment, within a few hours.
+    fn overloaded(name: &str, replications: u32) -> Scenario {
+        let text = format!(
+            r#"
+[simulation]
+name = "{name}"
+horizon = "1d"
+replications = {replications}
+max_in_system = 300
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = {{ process = "poisson", rate_per_hour = 600 }}
+[[work_stream]]
+name = "calls"
+handle_time = {{ dist = "exponential", mean = "5m" }}
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "agents"
+count = 10
+queues = ["q"]
+"#
+        );
+        Scenario::from_toml(&text, "overloaded.toml").unwrap()
+    }
+
+    #[test]
+    fn the_first_replication_in_the_list_that_overloads_is_the_one_reported_on_any_thread_count() {
+        // Later replications overload too, and may finish first on another thread; short ones
+        // before them in the list must all be merged first.
+        let scenarios = vec![small(&["simulation.replications=5"]), overloaded("late", 4), overloaded("later", 2)];
+        for threads in [1, 2, 3, 8] {
+            let settings = Settings { threads: Some(threads), ..Settings::default() };
+            let merged = std::sync::Mutex::new(Vec::new());
+            let stopped = run_all(&scenarios, &settings, &|n| merged.lock().unwrap().push(n)).unwrap_err();
+            match stopped {
+                Stopped::Overloaded { scenario, replication, limit, .. } => {
+                    assert_eq!((scenario.as_str(), replication, limit), ("late", 0, 300), "{threads} threads");
+                }
+                other => panic!("{threads} threads: {other:?}"),
+            }
+            let merged = merged.into_inner().unwrap();
+            assert!(merged.windows(2).all(|w| w[0] < w[1]), "{threads} threads: progress only grows: {merged:?}");
+            assert_eq!(merged.last(), Some(&5), "{threads} threads: the five replications before it are merged");
         }
     }
 }
