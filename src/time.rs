@@ -98,10 +98,10 @@ impl Duration {
         if let Ok(seconds) = s.parse::<f64>() {
             return Duration::from_seconds(seconds);
         }
-        if let Some(rest) = s.strip_prefix('-') {
-            if Duration::parse(rest).is_ok() {
-                return Err(format!("a negative duration (\"{text}\"); expected 0 or more"));
-            }
+        if let Some(rest) = s.strip_prefix('-')
+            && Duration::parse(rest).is_ok()
+        {
+            return Err(format!("a negative duration (\"{text}\"); expected 0 or more"));
         }
         let mut total = 0.0;
         let mut number = String::new();

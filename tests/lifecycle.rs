@@ -146,7 +146,7 @@ shift = { start = "08:00", end = "17:00" }
     let all_scope = &r.scopes[0];
     let k_0200 = 2; // the interval 02:00–03:00 of day 1
     let asa = r.interval_value(k_0200, all_scope, Metric::AsaS);
-    assert!(asa >= 5.0 * 3600.0 && asa <= 6.0 * 3600.0, "ASA of the 02:00 cohort: {asa}");
+    assert!((5.0 * 3600.0..=6.0 * 3600.0).contains(&asa), "ASA of the 02:00 cohort: {asa}");
     let k_1000 = 10;
     assert!(r.interval_value(k_1000, all_scope, Metric::AsaS) < 60.0);
     // Occupancy never exceeds 1: agents finishing work after 17:00 still count as staffed.

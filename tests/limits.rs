@@ -571,9 +571,9 @@ fn uses_unix_files(c: &Case) -> bool {
 #[test]
 fn the_limits_let_a_planners_biggest_case_through() {
     // 100 000 conversations an hour for a year; 10 000 agents polling every 30 s for a year.
-    assert!(100_000.0 * 24.0 * 365.0 < limits::ARRIVALS);
-    assert!(10_000.0 * (365.0 * 86_400.0 / 30.0 + 2.0) < limits::POLLS);
+    const { assert!(100_000.0 * 24.0 * 365.0 < limits::ARRIVALS) };
+    const { assert!(10_000.0 * (365.0 * 86_400.0 / 30.0 + 2.0) < limits::POLLS) };
     // 10⁹ an hour for a day is refused.
-    assert!(1e9 * 24.0 > limits::ARRIVALS);
-    assert!(limits::ARRIVALS * 10.0 <= limits::EPISODES);
+    const { assert!(1e9 * 24.0 > limits::ARRIVALS) };
+    const { assert!(limits::ARRIVALS * 10.0 <= limits::EPISODES) };
 }

@@ -135,7 +135,7 @@ fn scenario_names_become_one_safe_folder_under_output() {
         // Nothing but the scenario file and output/<folder>/… anywhere in the sandbox.
         for path in sandbox.tree() {
             assert!(
-                path == "scenario.toml" || path == "cwd" || path.starts_with(&format!("cwd/output")),
+                path == "scenario.toml" || path == "cwd" || path.starts_with(&"cwd/output".to_string()),
                 "{name}: wrote {path}"
             );
         }

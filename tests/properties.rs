@@ -551,10 +551,10 @@ fn apply_edits(text: &str, edits: &[Edit]) -> String {
             }
             Edit::Remove(i) if !leaves.is_empty() => {
                 let path = &leaves[i % leaves.len()];
-                if let (Some(Step::Key(key)), parent) = (path.last(), &path[..path.len() - 1]) {
-                    if let Some(t) = at_path(&mut doc, parent).as_table_mut() {
-                        t.remove(key);
-                    }
+                if let (Some(Step::Key(key)), parent) = (path.last(), &path[..path.len() - 1])
+                    && let Some(t) = at_path(&mut doc, parent).as_table_mut()
+                {
+                    t.remove(key);
                 }
             }
             Edit::CopyTable(i) if !tables.is_empty() => {
@@ -1133,7 +1133,8 @@ impl Invariants {
     }
 
     fn wait(&mut self, what: &str, wait: f64) {
-        if !(wait >= 0.0) {
+        // NaN counts as wrong too.
+        if wait.is_nan() || wait < 0.0 {
             self.negative.push(format!("{what} {wait}"));
         }
     }

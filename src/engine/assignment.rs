@@ -559,10 +559,10 @@ impl Lanes {
                 return Some((head.slot, a));
             }
             // The head is out of reach only by declines: a later conversation may not be.
-            if self.lanes[l].limited > 0 {
-                if let Some(found) = self.first_reachable(view, l, only) {
-                    return Some(found);
-                }
+            if self.lanes[l].limited > 0
+                && let Some(found) = self.first_reachable(view, l, only)
+            {
+                return Some(found);
             }
             self.blocked[pos] = self.cycle;
         }

@@ -113,7 +113,7 @@ pub enum ConversationState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AgentStatus {
     pub presence: BasePresence,
-    /// Counted as staffed (see [`agent::Agent::staffed`]).
+    /// Counted as staffed (see `Agent::staffed`).
     pub staffed: bool,
     /// Staffed and holding at least one conversation.
     pub busy: bool,
@@ -451,7 +451,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         self.now = time;
         self.events += 1;
-        if self.events % CHECK_EVERY == 0 && self.observer.interrupted() {
+        if self.events.is_multiple_of(CHECK_EVERY) && self.observer.interrupted() {
             return Some(Ending::Interrupted { at: self.now });
         }
         None

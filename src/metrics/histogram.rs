@@ -195,8 +195,8 @@ mod tests {
             let u = (i as f64 + 0.5) / n as f64;
             h.record(-60.0 * (1.0 - u).ln());
         }
-        for q in [0.5, 0.9, 0.95] {
-            let truth = -60.0 * (1.0 - q as f64).ln();
+        for q in [0.5_f64, 0.9, 0.95] {
+            let truth = -60.0 * (1.0 - q).ln();
             let got = h.quantile(q);
             assert!((got - truth).abs() / truth < 1.0 / 32.0, "q{q}: {got} vs {truth}");
         }

@@ -1,7 +1,7 @@
 //! Scenario files: parse, check, and resolve into the model the engine runs.
 //!
 //! The flow is one way: TOML text → [`raw::RawScenario`] (serde, unknown keys denied) →
-//! [`resolve`] (every name an index, every value checked) → [`Scenario`]. Errors carry the file, the
+//! `resolve` (every name an index, every value checked) → [`Scenario`]. Errors carry the file, the
 //! line and column, the dotted key and what was expected ([`ScenarioError`]). Data files that a
 //! scenario names (`empirical` distributions, `trace` arrivals: [`demand`]) are read while it is
 //! resolved, relative to the scenario file's directory, so a checked scenario needs no files.
@@ -210,7 +210,11 @@ fn special_file_kind(_: &std::fs::FileType) -> &'static str {
 
 /// A size in bytes for a message: `16 MiB` when it is whole mebibytes, else `1234 bytes`.
 pub(crate) fn size_label(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { format!("{} MiB", bytes >> 20) } else { format!("{bytes} bytes") }
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// The text of a scenario file, or an error that says why there is none.

@@ -3,7 +3,7 @@
 //! Every table denies unknown keys, so a typo is an error rather than a silently ignored setting.
 //! Values that are checked after parsing (names, references, numbers with limits) are wrapped in
 //! [`Spanned`] so that a later error can still point at the line and column where the value stands.
-//! Nothing here interprets the values: [`super::resolve`] turns this form into the engine model.
+//! Nothing here interprets the values: `resolve` turns this form into the engine model.
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};

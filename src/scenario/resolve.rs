@@ -475,10 +475,10 @@ impl Resolver<'_> {
         if min.is_none() && max.is_none() {
             return Err(self.at(&c.metric, key, "no bound; expected `min`, `max` or both"));
         }
-        if let (Some(lo), Some(hi)) = (min, max) {
-            if lo > hi {
-                return Err(self.at(&c.metric, key, format!("min {lo} is above max {hi}; expected min ≤ max")));
-            }
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo > hi
+        {
+            return Err(self.at(&c.metric, key, format!("min {lo} is above max {hi}; expected min ≤ max")));
         }
         let on_ci = match &c.on {
             None => false,
@@ -834,12 +834,12 @@ impl Resolver<'_> {
             for (name, value) in &ch.context {
                 if let (Some(var), toml::Value::Table(weights)) =
                     (variables.iter_mut().find(|v| &v.name == name), value.get_ref())
+                    && var.kind == VariableType::Text
+                    && !weights.contains_key("dist")
                 {
-                    if var.kind == VariableType::Text && !weights.contains_key("dist") {
-                        for category in weights.keys() {
-                            if !var.categories.contains(category) {
-                                var.categories.push(category.clone());
-                            }
+                    for category in weights.keys() {
+                        if !var.categories.contains(category) {
+                            var.categories.push(category.clone());
                         }
                     }
                 }
