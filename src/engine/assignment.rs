@@ -26,10 +26,18 @@
 //!
 //! and remaining ties to the first in roster order; agents never assigned count as oldest.
 //!
-//! A push search reads each candidate's **seat** in the queue: free capacity, presence and its
-//! rank by the queue's method as one integer, written whenever the agent changes (an assignment
-//! is recorded first, so the seat it writes has the new last assignment from the queue).
-//!
+//! A push search visits only the members that can be eligible for the conversation, from a bit
+//! per member of the queue. A queue whose push lanes all ask for one capacity unit in the same
+//! presences keeps a bit per **candidate** (working with some free capacity), and the search
+//! checks each candidate's presence. Any other queue keeps a bit per member for each
+//! **requirement class** of its push lanes (a distinct pair of capacity units and allowed
+//! presences among their work streams), set while the member is eligible for it: in a blended
+//! center, where most members with some room have too little for a call, the search for a call
+//! never looks at them. The search reads each member it visits from its **seat** in the queue:
+//! its presence and its rank by the queue's method as one integer, written whenever the agent
+//! changes (an assignment is recorded first, so the seat it writes has the new last assignment
+//! from the queue). Debug builds check every search against the definition, over every member.
+
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
@@ -42,7 +50,7 @@ use super::agent::Agent;
 use super::events::ConvSlot;
 use super::{Conversation, ConversationState};
 use crate::scenario::{
-    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId,
+    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, PresenceSet, QueueId, Scenario, WorkStream, WorkStreamId,
 };
 use crate::time::SimTime;
 
@@ -125,7 +133,6 @@ impl LaneQueue {
 struct Seat {
     /// The agent's id in the roster.
     id: u32,
-    free: u32,
     presence: BasePresence,
     /// The member's [`rank`] by the queue's assignment method when the seat was written.
     rank: u128,
@@ -133,14 +140,14 @@ struct Seat {
 
 impl Seat {
     fn off_shift(id: u32) -> Seat {
-        Seat { id, free: 0, presence: BasePresence::Offline, rank: u128::MAX }
+        Seat { id, presence: BasePresence::Offline, rank: u128::MAX }
     }
 
     /// The seat of `agent` in a queue with assignment `method`, where its last assignment was at
     /// `last_from_queue`.
     #[inline]
     fn of(agent: &Agent, id: u32, method: AssignmentMethod, last_from_queue: f64) -> Seat {
-        Seat { id, free: agent.free(), presence: agent.presence(), rank: rank(method, agent, last_from_queue) }
+        Seat { id, presence: agent.presence(), rank: rank(method, agent, last_from_queue) }
     }
 }
 
@@ -150,8 +157,13 @@ struct Position {
     queue: usize,
     /// Index of its seat.
     seat: usize,
-    /// Index of its candidate bit.
+    /// Index of its eligibility bit for the queue's first class; class `c`'s is `c * words * 64`
+    /// further on.
     bit: usize,
+    /// Words of eligibility bits per class of the queue.
+    words: usize,
+    /// Whether the queue keeps a bit per class (else a bit per candidate, see `by_class`).
+    by_class: bool,
     method: AssignmentMethod,
 }
 
@@ -195,11 +207,22 @@ pub(super) struct Lanes {
     /// Per agent group, the positions in the queues whose method reads the last assignment.
     group_last_positions: Vec<Vec<Position>>,
     seat_start: Vec<usize>,
-    /// A bit per seat: working with some free capacity. Only these members can be eligible, so a
-    /// search visits them alone — a few of fifty in a busy center. Queue `q`'s bits begin at word
-    /// `word_start[q]`.
+    /// Per queue, the requirement classes of its push lanes: each distinct (capacity units,
+    /// allowed presences) of their work streams. Every lane of the queue has one (`lane_class`).
+    queue_classes: Vec<Vec<(u32, PresenceSet)>>,
+    lane_class: Vec<usize>,
+    /// Whether a queue keeps its members' eligibility per class. A queue whose push lanes all ask
+    /// for one capacity unit in the same presences keeps a bit per candidate (working with some
+    /// free capacity) instead, cheaper to keep, and its search checks each candidate's presence.
+    by_class: Vec<bool>,
+
+    /// Per class of each queue, a bit per seat: the member is eligible for the class (working,
+    /// enough free capacity, an allowed presence). A search visits these members alone — a few of
+    /// fifty in a busy center — and no others. Queue `q`'s bits begin at word `word_start[q]`, one
+    /// run of `queue_words[q]` words per class.
     candidates: Vec<u64>,
     word_start: Vec<usize>,
+    queue_words: Vec<usize>,
     /// Per agent group, for each of its queues: where the group's first agent sits (a group's
     /// agents are contiguous among a queue's members, in roster order).
     group_positions: Vec<Vec<Position>>,
@@ -246,10 +269,28 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
+        let mut lane_class = vec![0; lanes.len()];
+        let queue_classes: Vec<Vec<(u32, PresenceSet)>> = (0..scenario.queues.len())
+            .map(|q| {
+                let mut classes = Vec::new();
+                for (l, lane) in lanes.iter().enumerate().filter(|(_, lane)| lane.queue.index() == q) {
+                    let ws = &scenario.work_streams[lane.work_stream.index()];
+                    let class = (ws.capacity, ws.allowed_presences);
+                    lane_class[l] = classes.iter().position(|c| *c == class).unwrap_or_else(|| {
+                        classes.push(class);
+                        classes.len() - 1
+                    });
+                }
+                classes
+            })
+            .collect();
+        let by_class: Vec<bool> = queue_classes.iter().map(|classes| !matches!(classes[..], [] | [(1, _)])).collect();
+        let queue_words: Vec<usize> = members.iter().map(|m| m.len().div_ceil(64)).collect();
         let (mut seat_start, mut word_start) = (vec![0], vec![0]);
-        for m in &members {
+        for (q, m) in members.iter().enumerate() {
             seat_start.push(seat_start.last().unwrap() + m.len());
-            word_start.push(word_start.last().unwrap() + m.len().div_ceil(64));
+            let runs = if by_class[q] { queue_classes[q].len() } else { 1 };
+            word_start.push(word_start.last().unwrap() + queue_words[q] * runs);
         }
         // Every agent starts off shift, which its first change writes here.
         let seats = members.iter().flatten().map(|&id| Seat::off_shift(id)).collect();
@@ -268,6 +309,8 @@ impl Lanes {
                             queue,
                             seat: seat_start[queue] + first,
                             bit: word_start[queue] * 64 + first,
+                            words: queue_words[queue],
+                            by_class: by_class[queue],
                             method: scenario.queues[queue].assignment,
                         }
                     })
@@ -315,6 +358,10 @@ impl Lanes {
             candidates: vec![0; *word_start.last().unwrap()],
             seat_start,
             word_start,
+            queue_words,
+            queue_classes,
+            lane_class,
+            by_class,
             seats,
             group_last_positions: group_positions
                 .iter()
@@ -385,18 +432,57 @@ impl Lanes {
     pub fn agent_changed(&mut self, agent: &Agent, id: u32) {
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
+        // A queue with class bits hands the whole change to the general case, which writes again
+        // what this loop has written so far, the same way.
         if !agent.candidate() {
             // A search reads only the seats of candidates: this one is written when it is one again.
             for p in positions {
+                if p.by_class {
+                    return self.agent_changed_by_class(agent, id);
+                }
                 let bit = p.bit + offset;
                 self.candidates[bit / 64] &= !(1u64 << (bit % 64));
             }
             return;
         }
         for p in positions {
+            if p.by_class {
+                return self.agent_changed_by_class(agent, id);
+            }
             let (seat, bit) = (p.seat + offset, p.bit + offset);
             self.seats[seat] = Seat::of(agent, id, p.method, self.queue_last[seat]);
             self.candidates[bit / 64] |= 1u64 << (bit % 64);
+        }
+    }
+
+    /// [`Lanes::agent_changed`] for an agent of a group with a queue that keeps its members'
+    /// eligibility per class: out of line, so that the common case stays small where it is
+    /// inlined.
+    #[cold]
+    #[inline(never)]
+    fn agent_changed_by_class(&mut self, agent: &Agent, id: u32) {
+        let positions = &self.group_positions[agent.group.index()];
+        let offset = agent.offset as usize;
+        let candidate = agent.candidate();
+        let (free, presence) = (agent.free(), agent.presence());
+        for p in positions {
+            let (seat, bit) = (p.seat + offset, p.bit + offset);
+            if candidate {
+                // A search reads only the seats of eligible members: this one is written when it
+                // is a candidate again.
+                self.seats[seat] = Seat::of(agent, id, p.method, self.queue_last[seat]);
+            }
+            if !p.by_class {
+                let word = &mut self.candidates[bit / 64];
+                *word = (*word & !(1u64 << (bit % 64))) | (u64::from(candidate) << (bit % 64));
+                continue;
+            }
+            for (c, &(capacity, presences)) in self.queue_classes[p.queue].iter().enumerate() {
+                let bit = bit + c * p.words * 64;
+                let word = &mut self.candidates[bit / 64];
+                let eligible = candidate && free >= capacity && presences.contains(presence);
+                *word = (*word & !(1u64 << (bit % 64))) | (u64::from(eligible) << (bit % 64));
+            }
         }
     }
 
@@ -412,38 +498,62 @@ impl Lanes {
     }
 
     /// The best eligible agent for conversation `slot` of `lane` by the queue's method.
-    pub fn best_agent(&self, view: &View, lane: usize, slot: ConvSlot) -> Option<u32> {
-        let lane = &self.lanes[lane];
+    pub fn best_agent(&self, view: &View, lane_id: usize, slot: ConvSlot) -> Option<u32> {
+        let lane = &self.lanes[lane_id];
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
         if !view.conversations[slot as usize].declines.is_empty() {
             return self.best_agent_after_declines(view, q, ws, view.scenario.queues[q].assignment, slot);
         }
-        self.scan_candidates(q, ws)
+        let found = self.scan_candidates(q, self.lane_class[lane_id], ws);
+        debug_assert_eq!(found, self.best_by_definition(view, q, ws), "queue {q}");
+        found
     }
 
     /// [`Lanes::best_agent`] for a conversation of `lane` that no agent has declined, such as one
     /// arriving now; `ws` is the lane's work stream.
     #[inline]
-    pub fn best_agent_undeclined(&self, lane: usize, ws: &WorkStream) -> Option<u32> {
-        self.scan_candidates(self.lanes[lane].queue.index(), ws)
+    pub fn best_agent_undeclined(&self, view: &View, lane: usize, ws: &WorkStream) -> Option<u32> {
+        let q = self.lanes[lane].queue.index();
+        let found = self.scan_candidates(q, self.lane_class[lane], ws);
+        debug_assert_eq!(found, self.best_by_definition(view, q, ws), "queue {q}");
+        found
+    }
+
+    /// The best eligible member of queue `q` for a conversation of `ws` that nobody declined, by
+    /// the definition: every member in roster order, the lowest [`rank`] first. What the searches
+    /// above find from their bits and seats, as debug builds check on every search.
+    fn best_by_definition(&self, view: &View, q: usize, ws: &WorkStream) -> Option<u32> {
+        let method = view.scenario.queues[q].assignment;
+        let mut best: Option<(u32, u128)> = None;
+        for (pos, &id) in self.members[q].iter().enumerate() {
+            let agent = &view.agents[id as usize];
+            let key = rank(method, agent, self.queue_last[self.seat_start[q] + pos]);
+            if eligible(agent, ws) && best.is_none_or(|(_, b)| key < b) {
+                best = Some((id, key));
+            }
+        }
+        best.map(|(id, _)| id)
     }
 
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
     /// lowest [`rank`] wins, the first in roster order on ties. Out of line, so that the scan has
     /// the registers to itself.
     #[inline(never)]
-    fn scan_candidates(&self, q: usize, ws: &WorkStream) -> Option<u32> {
+    fn scan_candidates(&self, q: usize, class: usize, ws: &WorkStream) -> Option<u32> {
         let mut best = (u128::MAX, NO_SEAT);
         let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
-        for (w, &word) in self.candidates[self.word_start[q]..self.word_start[q + 1]].iter().enumerate() {
+        let start = self.word_start[q] + class * self.queue_words[q];
+        let by_class = self.by_class[q];
+        for (w, &word) in self.candidates[start..start + self.queue_words[q]].iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
                 let pos = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let seat = &seats[pos];
-                // A candidate is working: room and presence remain to be seen.
-                if seat.free < ws.capacity || !ws.allowed_presences.contains(seat.presence) {
+                // A candidate of a queue without class bits has room for one unit: its presence
+                // remains to be seen.
+                if !by_class && !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
                 best = keep_lower(best, seat);
@@ -762,7 +872,7 @@ mod tests {
         keys.extend((0..200).map(|_| rng.random::<u128>() >> rng.random_range(0..128u32)));
         for &a in &keys {
             for &b in &keys {
-                let seat = Seat { id: 2, free: 1, presence: BasePresence::Available, rank: b };
+                let seat = Seat { id: 2, presence: BasePresence::Available, rank: b };
                 let expected = if b < a { (b, 2) } else { (a, 1) };
                 assert_eq!(keep_lower((a, 1), &seat), expected, "best {a:#x}, seat {b:#x}");
             }
