@@ -3,7 +3,8 @@
 //! - Below `simulation.max_in_system` the run finishes, warns on the terminal and flags
 //!   `overloaded` (and counts `unanswered_at_end`) in `summary.csv`.
 //! - At `simulation.max_in_system` conversations in the system a replication stops: exit 3, an
-//!   explanation, and no files written.
+//!   explanation, and no files written; of several that would, the first in the list of
+//!   replications is the one reported, whatever the threads.
 //! - Ctrl-C stops even one long replication within moments.
 
 use std::fs;
@@ -102,6 +103,39 @@ fn a_replication_at_max_in_system_stops_the_run_with_exit_3_and_writes_nothing()
         assert!(stderr.contains(words), "{words:?} in {stderr}");
     }
     assert!(!dir.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn the_first_replication_in_the_list_that_overloads_is_the_one_reported_on_any_thread_count() {
+    use ccsim::experiment::{Settings, Stopped, run_all};
+    use ccsim::scenario::Scenario;
+    // A center that keeps up, then two that overload in every replication, each at its own
+    // moment: later replications may finish first on another thread, and every one before the
+    // first to overload must still be merged.
+    let named = |text: &str, name: &str, replications: u32| {
+        let mut s = Scenario::from_toml(text, "overloaded.toml").unwrap();
+        s.name = name.into();
+        s.simulation.replications = replications;
+        s
+    };
+    let scenarios = vec![
+        named(&overloaded("").replace("count = 10", "count = 60"), "keeps_up", 5),
+        named(&overloaded("max_in_system = 300"), "late", 4),
+        named(&overloaded("max_in_system = 300"), "later", 2),
+    ];
+    for threads in [1, 2, 3, 8] {
+        let settings = Settings { threads: Some(threads), ..Settings::default() };
+        let merged = std::sync::Mutex::new(Vec::new());
+        match run_all(&scenarios, &settings, &|n| merged.lock().unwrap().push(n)) {
+            Err(Stopped::Overloaded { scenario, replication, limit, .. }) => {
+                assert_eq!((scenario.as_str(), replication, limit), ("late", 0, 300), "{threads} threads");
+            }
+            other => panic!("{threads} threads: {:?}", other.map(|_| ())),
+        }
+        let merged = merged.into_inner().unwrap();
+        assert!(merged.windows(2).all(|w| w[0] < w[1]), "{threads} threads: progress only grows: {merged:?}");
+        assert_eq!(merged.last(), Some(&5), "{threads} threads: the five replications before it are merged");
+    }
 }
 
 #[test]
