@@ -139,6 +139,37 @@ fn the_first_replication_in_the_list_that_overloads_is_the_one_reported_on_any_t
 }
 
 #[test]
+fn a_replication_that_stops_while_other_threads_wait_for_it_ends_the_run() {
+    use ccsim::experiment::{Settings, Stopped, run_all};
+    use ccsim::scenario::Scenario;
+    // One replication that overloads only after days, then short ones that keep up: on two
+    // threads, one runs the long replication while the other finishes as many short ones as it
+    // may run ahead of the merge and waits for the long one, which then stops the run.
+    let mut slow = Scenario::from_toml(
+        &overloaded("max_in_system = 20000").replace("horizon = \"1d\"", "horizon = \"10d\""),
+        "slow.toml",
+    )
+    .unwrap();
+    slow.simulation.replications = 1;
+    let mut short = Scenario::from_toml(
+        &overloaded("").replace("count = 10", "count = 60").replace("horizon = \"1d\"", "horizon = \"1h\""),
+        "short.toml",
+    )
+    .unwrap();
+    short.simulation.replications = 12;
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let settings = Settings { threads: Some(2), ..Settings::default() };
+        let _ = sent.send(run_all(&[slow, short], &settings, &|_| {}).map(|_| ()));
+    });
+    match received.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(Err(Stopped::Overloaded { replication: 0, limit: 20000, .. })) => {}
+        Ok(other) => panic!("{other:?}"),
+        Err(_) => panic!("the run did not end: a thread waits for a replication that stopped"),
+    }
+}
+
+#[test]
 fn max_in_system_must_be_a_positive_integer() {
     let dir = tempfile::tempdir().unwrap();
     let out = ccsim(dir.path(), &overloaded("max_in_system = 0"), "out");

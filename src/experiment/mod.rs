@@ -180,8 +180,10 @@ pub fn run_all(
                 m.merge_ready(&pairs);
                 if m.next > before {
                     progress(m.next);
-                    merged.notify_all();
                 }
+                // Waiting workers look again: the merge moved on, or this replication stopped the
+                // run and nothing more will be merged.
+                merged.notify_all();
             }
         };
         rayon::scope(|scope| {
