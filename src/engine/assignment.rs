@@ -27,9 +27,9 @@
 //! and remaining ties to the first in roster order; agents never assigned count as oldest.
 //!
 //! A push search visits only the members that can be eligible for the conversation, from a bit
-//! per member of the queue. A queue whose push lanes all ask for one capacity unit in the same
-//! presences keeps a bit per **candidate** (working with some free capacity), and the search
-//! checks each candidate's presence. Any other queue keeps a bit per member for each
+//! per member of the queue. A queue of at most 64 members whose push lanes all ask for one
+//! capacity unit in the same presences keeps a bit per **candidate** (working with some free
+//! capacity), and the search checks each candidate's presence. Any other queue keeps a bit per member for each
 //! **requirement class** of its push lanes (a distinct pair of capacity units and allowed
 //! presences among their work streams), set while the member is eligible for it: in a blended
 //! center, where most members with some room have too little for a call, the search for a call
@@ -211,9 +211,10 @@ pub(super) struct Lanes {
     /// allowed presences) of their work streams. Every lane of the queue has one (`lane_class`).
     queue_classes: Vec<Vec<(u32, PresenceSet)>>,
     lane_class: Vec<usize>,
-    /// Whether a queue keeps its members' eligibility per class. A queue whose push lanes all ask
-    /// for one capacity unit in the same presences keeps a bit per candidate (working with some
-    /// free capacity) instead, cheaper to keep, and its search checks each candidate's presence.
+    /// Whether a queue keeps its members' eligibility per class. A queue of at most 64 members
+    /// whose push lanes all ask for one capacity unit in the same presences keeps a bit per
+    /// candidate (working with some free capacity) instead, cheaper to keep, and its search checks
+    /// each candidate's presence: it visits a few dozen at most.
     by_class: Vec<bool>,
 
     /// Per class of each queue, a bit per seat: the member is eligible for the class (working,
@@ -269,12 +270,17 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
+        let reaches = |ws: &WorkStream, q: QueueId| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q);
+        // The classes of the push lanes that routing can fill: no other lane is ever searched.
         let mut lane_class = vec![0; lanes.len()];
         let queue_classes: Vec<Vec<(u32, PresenceSet)>> = (0..scenario.queues.len())
             .map(|q| {
                 let mut classes = Vec::new();
-                for (l, lane) in lanes.iter().enumerate().filter(|(_, lane)| lane.queue.index() == q) {
+                for (l, lane) in lanes.iter().enumerate() {
                     let ws = &scenario.work_streams[lane.work_stream.index()];
+                    if lane.queue.index() != q || lane.pick || !reaches(ws, lane.queue) {
+                        continue;
+                    }
                     let class = (ws.capacity, ws.allowed_presences);
                     lane_class[l] = classes.iter().position(|c| *c == class).unwrap_or_else(|| {
                         classes.push(class);
@@ -284,7 +290,9 @@ impl Lanes {
                 classes
             })
             .collect();
-        let by_class: Vec<bool> = queue_classes.iter().map(|classes| !matches!(classes[..], [] | [(1, _)])).collect();
+        let by_class: Vec<bool> = (0..scenario.queues.len())
+            .map(|q| members[q].len() > 64 || !matches!(queue_classes[q][..], [] | [(1, _)]))
+            .collect();
         let queue_words: Vec<usize> = members.iter().map(|m| m.len().div_ceil(64)).collect();
         let (mut seat_start, mut word_start) = (vec![0], vec![0]);
         for (q, m) in members.iter().enumerate() {
@@ -317,7 +325,6 @@ impl Lanes {
                     .collect()
             })
             .collect();
-        let reaches = |ws: &WorkStream, q: QueueId| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q);
         let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
             scenario
                 .agent_groups
