@@ -29,15 +29,16 @@
 //! A push search visits only the members that can be eligible for the conversation, from a bit
 //! per member of the queue. A queue of at most 64 members whose push lanes all ask for one
 //! capacity unit in the same presences keeps a bit per **candidate** (working with some free
-//! capacity), and the search checks each candidate's presence. Any other queue keeps a bit per member for each
-//! **requirement class** of its push lanes (a distinct pair of capacity units and allowed
-//! presences among their work streams), set while the member is eligible for it: in a blended
-//! center, where most members with some room have too little for a call, the search for a call
-//! never looks at them. The search reads each member it visits from its **seat** in the queue:
-//! its presence and its rank by the queue's method as one integer, written whenever the agent
-//! changes (an assignment is recorded first, so the seat it writes has the new last assignment
-//! from the queue). Debug builds check every search against the definition, over every member.
-
+//! capacity), and the search checks each candidate's presence. Any other queue keeps a bit per
+//! member for each **requirement class** of its push lanes (a distinct pair of capacity units and
+//! allowed presences among their work streams), set while the member is eligible for it: in a
+//! blended center, where most members with some room have too little for a call, the search for
+//! a call never looks at them. The search reads each member it visits from its **seat** in the
+//! queue: its presence and its rank by the queue's method as one integer, written whenever the
+//! agent changes (an assignment is recorded first, so the seat it writes has the new last
+//! assignment from the queue). Debug builds check every search against the definition, over
+//! every member.
+//!
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
@@ -216,7 +217,6 @@ pub(super) struct Lanes {
     /// candidate (working with some free capacity) instead, cheaper to keep, and its search checks
     /// each candidate's presence: it visits a few dozen at most.
     by_class: Vec<bool>,
-
     /// Per class of each queue, a bit per seat: the member is eligible for the class (working,
     /// enough free capacity, an allowed presence). A search visits these members alone — a few of
     /// fifty in a busy center — and no others. Queue `q`'s bits begin at word `word_start[q]`, one
