@@ -9,9 +9,11 @@ mod common;
 use ccsim::metrics::{Metric, ScopeKind};
 use common::{run, scope};
 
-/// Calls take a whole agent (4 units) and only from an available one; chats take one unit from
-/// an available or busy one; both come into every queue; each queue has its own assignment
-/// method; one group works only some queues, another all of them, and agents take breaks.
+/// Calls take a whole agent (4 units) from an available or busy one — only room tells who can
+/// take one — and chats one unit, only from an available agent. Gold calls and chats share `vip` (two classes); other calls go to
+/// `spare` (one class of several units), other chats to `general` (one unit): each kind of queue,
+/// each with its own assignment method, is searched. One group works all three queues, the other
+/// only `general`, and agents take breaks.
 const BLENDED: &str = r#"
 [simulation]
 horizon = "2d"
@@ -35,7 +37,7 @@ context = { tier = { gold = 0.3, standard = 0.7 } }
 [[work_stream]]
 name = "calls"
 capacity = 4
-allowed_presences = ["available"]
+allowed_presences = ["available", "busy"]
 handle_time = { dist = "exponential", mean = "6m" }
 patience = { dist = "exponential", mean = "5m" }
 context_variables = [ { name = "tier", type = "text" } ]
@@ -44,11 +46,15 @@ fallback_queue = "general"
 name = "gold calls"
 when = { tier = "gold" }
 queue = "vip"
+[[work_stream.routing_rule]]
+name = "other calls"
+when = { tier = "standard" }
+queue = "spare"
 
 [[work_stream]]
 name = "chats"
 capacity = 1
-allowed_presences = ["available", "busy"]
+allowed_presences = ["available"]
 handle_time = { dist = "exponential", mean = "8m" }
 patience = { dist = "exponential", mean = "5m" }
 context_variables = [ { name = "tier", type = "text" } ]
@@ -87,8 +93,8 @@ queues = ["general"]
 #[test]
 fn searches_in_blended_queues_find_the_agent_the_definition_does() {
     let results = run(BLENDED);
-    for stream in ["calls", "chats"] {
-        let answered = results.estimate(scope(&results, ScopeKind::WorkStream, stream), Metric::Answered).mean;
-        assert!(answered > 50.0, "{stream}: {answered} answered a replication");
+    for queue in ["vip", "spare", "general"] {
+        let answered = results.estimate(scope(&results, ScopeKind::Queue, queue), Metric::Answered).mean;
+        assert!(answered > 50.0, "{queue}: {answered} answered a replication");
     }
 }

@@ -33,10 +33,10 @@
 //! so that an agent who frees capacity looks at a handful of lane heads rather than at every
 //! conversation, and an arrival into a busy lane looks at no agent at all; a push search visits
 //! only the agents that can be eligible (a bit set per queue, or per requirement class where the
-//! queue's work streams differ in the capacity or presences they need) and reads them from a
-//! dense array of seats per queue, each with its rank by the queue's method computed when the agent last
-//! changed, and keeps the best by conditional moves, since which candidate ranks first follows no
-//! pattern a branch predictor could learn; an agent freeing capacity when nothing is Open in its
+//! queue is large or its work streams differ in the capacity or presences they need) and reads
+//! them from a dense array of seats per queue, each with its rank by the queue's method computed
+//! when the agent last changed, and keeps the best by conditional moves, since which candidate
+//! ranks first follows no pattern a branch predictor could learn; an agent freeing capacity when nothing is Open in its
 //! lanes looks at nothing. Once the vectors have grown, nothing is allocated per event.
 //!
 //! What one conversation costs, in a push M/M/c without abandonment (two events each, its arrival
