@@ -322,6 +322,69 @@ shift = { start = "23:00", end = "23:59" }
 }
 
 #[test]
+fn the_open_auto_close_default_follows_each_conversation_s_channel_kind() {
+    // A live-chat and an SMS channel feed one work stream, and nobody is on shift until 23:00.
+    // Without `auto_close_open`, each live chat is closed unanswered exactly 20 minutes after it
+    // arrives and no SMS conversation is; with a value, both kinds are closed at that value
+    // (DESIGN.md "Open auto-close default per channel kind").
+    let text = |auto_close_open: &str| {
+        format!(
+            r#"
+[simulation]
+horizon = "1d"
+replications = 1
+[[channel]]
+name = "chat"
+kind = "live_chat"
+work_stream = "w"
+arrivals = {{ process = "poisson", rate_per_hour = 30 }}
+[[channel]]
+name = "text"
+kind = "sms"
+work_stream = "w"
+arrivals = {{ process = "poisson", rate_per_hour = 30 }}
+[[work_stream]]
+name = "w"
+handle_time = "1m"
+{auto_close_open}
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "late"
+count = 1
+queues = ["q"]
+shift = {{ start = "23:00", end = "23:59" }}
+"#
+        )
+    };
+    let closed_after = |text: &str, channel: &str| -> (usize, Vec<f64>) {
+        let s = scenario(text);
+        let id = s.channels.iter().position(|c| c.name == channel).expect("channel");
+        let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
+        let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
+        let rows: Vec<_> = r.trace.expect("a trace").into_iter().filter(|row| row.view.channel.index() == id).collect();
+        let closes = rows
+            .iter()
+            .filter(|row| row.outcome == ccsim::metrics::trace::Outcome::AutoClosed)
+            .map(|row| row.closed.expect("closed").0 - row.view.arrival.0)
+            .collect();
+        (rows.len(), closes)
+    };
+    let by_default = text("");
+    let (chats, chat_closes) = closed_after(&by_default, "chat");
+    let (texts, text_closes) = closed_after(&by_default, "text");
+    assert!(chats > 500 && texts > 500);
+    assert!(chat_closes.len() > 500 && chat_closes.iter().all(|&t| (t - 1200.0).abs() < 1e-6), "{chat_closes:?}");
+    assert!(text_closes.is_empty(), "{} SMS conversations closed unanswered: {text_closes:?}", text_closes.len());
+
+    let given = text("auto_close_open = \"30m\"");
+    for channel in ["chat", "text"] {
+        let (_, closes) = closed_after(&given, channel);
+        assert!(closes.len() > 500 && closes.iter().all(|&t| (t - 1800.0).abs() < 1e-6), "{channel}: {closes:?}");
+    }
+}
+
+#[test]
 fn metrics_count_only_conversations_that_arrive_after_warm_up() {
     let with =
         run(&single_queue(100.0, 60.0, 5, 1, "", "horizon = \"1d\"\nwarmup = \"12h\"\nreplications = 3\nseed = 9"));

@@ -4,7 +4,8 @@
 mod common;
 
 use ccsim::erlang::{self, QueueModel};
-use ccsim::metrics::{Metric, ScopeKind};
+use ccsim::metrics::trace::Outcome;
+use ccsim::metrics::{Metric, ScopeKind, Value};
 use common::{all, assert_agrees, run, scope, single_queue};
 
 const LONG: &str = "horizon = \"10d\"\nwarmup = \"2h\"\nreplications = 20\nseed = 7\nservice_level_threshold = \"20s\"";
@@ -433,4 +434,51 @@ fn timed_out_offers_keep_the_first_wait_running_so_asa_is_t_times_one_minus_a_ov
     assert!((per_answer - 2.0 / 3.0).abs() < 3.0 * 1.96 * (10.0f64 / 9.0 / n).sqrt(), "{per_answer}");
     assert_eq!(all(&r, Metric::Rejects).mean, 0.0);
     assert_eq!(all(&r, Metric::PWait).mean, 0.0, "an offer's time is not a queue");
+}
+
+#[test]
+fn p_wait_counts_only_conversations_that_found_no_agent_as_the_trace_shows() {
+    // Every offer is accepted after 30 s and patience is Exp(20 s): most customers abandon during
+    // their offer without having queued, and with 3 agents on 2 Erlangs some do queue. In every
+    // scope and interval, p_wait's numerator is the trace's count of queued conversations among
+    // those resolved (answered, abandoned, or auto-closed unanswered), and its denominator theirs.
+    let text = with_group_keys(
+        &single_queue(
+            120.0,
+            60.0,
+            3,
+            1,
+            "patience = { dist = \"exponential\", mean = \"20s\" }",
+            "horizon = \"2d\"\nreplications = 1\nseed = 3",
+        ),
+        "offer = { accept = 1.0, response_time = \"30s\" }",
+    );
+    let s = common::scenario(&text);
+    let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
+    let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
+    let rows = r.trace.clone().expect("a trace was asked for");
+    let resolved = |row: &ccsim::metrics::trace::TraceRow| {
+        row.first_accept.is_some() || matches!(row.outcome, Outcome::Abandoned | Outcome::AutoClosed)
+    };
+    let abandoned_unqueued = rows.iter().filter(|row| row.outcome == Outcome::Abandoned && !row.view.queued).count();
+    let queued = rows.iter().filter(|row| resolved(row) && row.view.queued).count();
+    assert!(abandoned_unqueued > 100 && queued > 100, "{abandoned_unqueued} left during offers, {queued} queued");
+
+    let interval = s.simulation.interval.0;
+    for scope in r.scopes.iter().filter(|sc| sc.kind != ScopeKind::AgentGroup) {
+        let whole = r.replication_value(0, scope, Metric::PWait);
+        let expected = (queued as f64, rows.iter().filter(|row| resolved(row)).count() as f64);
+        assert_eq!(whole, Value::Ratio { numerator: expected.0, denominator: expected.1 }, "{}", scope.name);
+        for k in 0..r.interval_lengths.len() {
+            let in_k = |row: &&ccsim::metrics::trace::TraceRow| (row.view.arrival.0 / interval) as usize == k;
+            let numerator = rows.iter().filter(in_k).filter(|row| resolved(row) && row.view.queued).count();
+            let denominator = rows.iter().filter(in_k).filter(|row| resolved(row)).count();
+            assert_eq!(
+                r.interval_parts(k, scope, Metric::PWait),
+                Value::Ratio { numerator: numerator as f64, denominator: denominator as f64 },
+                "{} interval {k}",
+                scope.name
+            );
+        }
+    }
 }

@@ -101,3 +101,31 @@ fn agents_with_capacity_k_behave_as_k_servers() {
     assert_agrees("asa_s", all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
     assert_agrees("occupancy", all(&r, Metric::Occupancy), expected.occupancy, K, ALLOWANCE);
 }
+
+#[test]
+fn a_break_in_a_presence_based_on_available_leaves_automatic_presence_on() {
+    // Agents of capacity 3 whose work stream allows only `available` take one conversation at a
+    // time: an agent holding one is busy. That makes 14 agents an M/M/14 (λ = 200/h, AHT 180 s),
+    // and breaks all day in a custom presence based on `available` is a label that changes
+    // nothing (DESIGN.md "Scheduled presences and automatic presence"), where an agent kept
+    // `available` while holding work would take three and wait would all but vanish.
+    let expected = theory(200.0, 180.0, 14, 1, None);
+    let plain = single_queue(200.0, 180.0, 14, 3, "allowed_presences = [\"available\"]", SIMULATION);
+    let with_break = format!(
+        "{plain}breaks = [ {{ start = \"00:00\", duration = \"12h\", presence = \"focus\" }}, \
+         {{ start = \"12:00\", duration = \"12h\", presence = \"focus\" }} ]\n\n\
+         [[presence]]\nname = \"focus\"\nbase = \"available\"\n"
+    );
+    for (label, text) in [("without the break", plain), ("with the break", with_break)] {
+        let r = run(&text);
+        assert_agrees(&format!("p_wait {label}"), all(&r, Metric::PWait), expected.p_wait, K, ALLOWANCE);
+        assert_agrees(&format!("asa_s {label}"), all(&r, Metric::AsaS), expected.asa_s, K, ALLOWANCE);
+        assert_agrees(
+            &format!("service_level {label}"),
+            all(&r, Metric::ServiceLevel),
+            expected.service_level,
+            K,
+            ALLOWANCE,
+        );
+    }
+}

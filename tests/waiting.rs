@@ -137,6 +137,57 @@ fn affinity_sends_a_reopened_conversation_back_to_its_agent() {
 }
 
 #[test]
+fn affinity_sends_a_reply_back_to_its_agent_during_that_agent_s_break() {
+    // Chats arrive between 08:00 and 09:00, when only agent 0 (group "a") is on shift. Each is
+    // handled for a minute and parked; the customer replies 2 hours later, from 10:00 on, while
+    // agent 0 is on an away break that lasts until 23:00 and agent 1 (group "b") is free. The
+    // reply still goes to agent 0: affinity ignores presence (DESIGN.md "Affinity").
+    let mut rates = vec!["0"; 24];
+    rates[8] = "30";
+    let text = format!(
+        r#"
+[simulation]
+horizon = "1d"
+replications = 1
+seed = 4
+[[channel]]
+name = "sms"
+kind = "sms"
+work_stream = "w"
+arrivals = {{ process = "poisson", rate_per_hour = [{}] }}
+[[work_stream]]
+name = "w"
+handle_time = "1m"
+affinity = true
+waiting = {{ probability = 1.0, customer_reply = "2h" }}
+auto_close_after_inactivity = "1d"
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "a"
+count = 1
+capacity = 100
+queues = ["q"]
+breaks = [ {{ start = "09:00", duration = "14h", presence = "away" }} ]
+[[agent_group]]
+name = "b"
+count = 1
+capacity = 100
+queues = ["q"]
+shift = {{ start = "09:00", end = "23:59" }}
+"#,
+        rates.join(", ")
+    );
+    let rec = Recorder::run(&text);
+    let during_break =
+        rec.of("reopened").iter().filter(|(_, _, at)| (9.0 * 3600.0..23.0 * 3600.0).contains(at)).count();
+    assert!(during_break > 20, "{during_break} replies during the break");
+    let handled = rec.of("handled");
+    assert!(handled.len() > during_break);
+    assert!(handled.iter().all(|&(_, agent, _)| agent == 0), "every episode is agent 0's: {handled:?}");
+}
+
+#[test]
 fn affinity_is_on_by_default_for_asynchronous_channels() {
     let s = common::scenario(&messaging("{ probability = 0.5, customer_reply = \"5m\" }", "", ONE_GROUP));
     assert!(s.work_streams[0].affinity);

@@ -3,8 +3,10 @@
 //! Presence (DOMAIN.md §1.9, §4.9): while working (on shift and not absent) an agent's base
 //! presence follows its capacity — none used: available, some: busy, all: busy_dnd — unless a
 //! penalty after a missed or rejected offer (inactive = away, or busy_dnd) or a scheduled presence
-//! (a break) says otherwise. Off shift it is offline, except while it finishes conversations it
-//! still holds, when presence again follows capacity. Routing sees only the base presence.
+//! (a break) based on busy_dnd, away or offline says otherwise; one based on available or busy is
+//! a label shown beside the presence that follows capacity. Off shift it is offline, except while
+//! it finishes conversations it still holds, when presence again follows capacity. Routing sees
+//! only the base presence.
 
 use super::rng::Stream;
 use crate::scenario::{BasePresence, GroupId, PresenceId};
@@ -133,10 +135,13 @@ impl Agent {
             if self.holding > 0 { self.by_capacity() } else { BasePresence::Offline }
         } else if let Some(p) = self.penalty {
             p
-        } else if let Some(p) = self.scheduled {
-            p
         } else {
-            self.by_capacity()
+            match self.scheduled {
+                // A scheduled presence based on available or busy is a label: the base presence
+                // still follows the load (DESIGN.md "Scheduled presences and automatic presence").
+                Some(p @ (BasePresence::BusyDnd | BasePresence::Away | BasePresence::Offline)) => p,
+                Some(BasePresence::Available | BasePresence::Busy) | None => self.by_capacity(),
+            }
         }
     }
 

@@ -70,7 +70,7 @@ pub mod rng;
 use rand::RngExt;
 
 use crate::scenario::{
-    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario, WorkStream,
+    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
     WorkStreamId, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
@@ -550,7 +550,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.join_lane(slot);
         }
         self.observer.state_changed(view, ConversationState::Open, self.now);
-        self.start_first_wait_timers(slot, ws, patience);
+        self.start_first_wait_timers(slot, channel.auto_close_open, patience);
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
                 self.take(slot, agent);
@@ -593,10 +593,10 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// Patience and `auto_close_open` run from arrival until the first accept, through offers.
     /// `slot` arrives now.
-    fn start_first_wait_timers(&mut self, slot: ConvSlot, ws: &WorkStream, patience: Option<f64>) {
+    fn start_first_wait_timers(&mut self, slot: ConvSlot, auto_close_open: Option<Duration>, patience: Option<f64>) {
         let arrival = self.now.0;
         let abandon_at = patience.map(|p| arrival + p);
-        let close_at = ws.auto_close_open.map(|d| arrival + d.0);
+        let close_at = auto_close_open.map(|d| arrival + d.0);
         let deadline = match (abandon_at, close_at) {
             (Some(a), Some(c)) if a <= c => Some((a, true)),
             (_, Some(c)) => Some((c, false)),
@@ -884,10 +884,10 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
             return;
         }
-        // "On shift" excludes a break in an away or offline presence: the agent is not at work.
+        // Affinity ignores presence (DOMAIN.md §4.10): a break in away or offline, or an offer
+        // penalty, does not keep the reply from the previous agent while it is on shift.
         let prev = &self.agents[previous as usize];
-        let at_work = prev.working() && prev.scheduled.is_none_or(|p| p.is_staffed());
-        if ws.affinity && at_work && prev.free() >= ws.capacity {
+        if ws.affinity && prev.working() && prev.free() >= ws.capacity {
             self.offer(slot, previous);
         } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
             self.offer(slot, agent);

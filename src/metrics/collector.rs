@@ -585,7 +585,9 @@ impl Observer for Collector<'_> {
                 cell.short_abandoned += 1;
             } else {
                 cell.abandoned += 1;
-                cell.queued_resolved += 1;
+                // Queued only when it found no agent on arrival (DESIGN.md "p_wait"): one that
+                // abandons during an offer or after a decline did not have to queue.
+                cell.queued_resolved += u64::from(c.queued);
             }
         });
     }

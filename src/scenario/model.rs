@@ -124,6 +124,9 @@ pub struct Channel {
     pub arrivals: Arrivals,
     /// One generator per context variable of the channel's work stream (`None`: no value).
     pub context: Vec<Option<ContextGenerator>>,
+    /// Open → closed unanswered after this long: the work stream's `auto_close_open`, or by
+    /// default 20 min for live chat and never for the other kinds.
+    pub auto_close_open: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -258,8 +261,6 @@ pub struct WorkStream {
     pub capacity: u32,
     pub allowed_presences: PresenceSet,
     pub wrap_up_block: WrapUpBlock,
-    /// Open → closed unanswered after this long (live chat: 20 min unless set).
-    pub auto_close_open: Option<Duration>,
     pub handle_time: Distribution,
     pub wrap_up: Distribution,
     pub patience: Option<Distribution>,

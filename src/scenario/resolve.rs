@@ -192,12 +192,21 @@ impl Resolver<'_> {
                 warnings.push(format!("channel \"{}\" has no arrivals all day", ch.name.get_ref()));
             }
             let context = self.channel_context(ch, ws, &key)?;
+            // A value given on the work stream applies to all its conversations; left out, it
+            // follows the channel's kind: live chat closes unanswered chats after 20 minutes
+            // (DOMAIN.md §2.5), the others never.
+            let auto_close_open = match raw.work_stream[ws_id.index()].auto_close_open {
+                Some(given) => Some(given).filter(|d| d.0 > 0.0),
+                None if ch.kind == ChannelKind::LiveChat => Some(Duration(20.0 * MINUTE)),
+                None => None,
+            };
             channels.push(Channel {
                 name: ch.name.get_ref().clone(),
                 kind: ch.kind,
                 work_stream: ws_id,
                 arrivals,
                 context,
+                auto_close_open,
             });
         }
         if channels.iter().all(|c| !c.arrivals.has_arrivals()) {
@@ -233,18 +242,6 @@ impl Resolver<'_> {
             }
             if raw_ws.affinity.is_none() {
                 ws.affinity = !kinds.is_empty() && kinds.iter().all(|k| k.is_asynchronous());
-            }
-        }
-
-        // Live chat has no Waiting state and closes unanswered chats after 20 minutes (DOMAIN.md §2.5).
-        for (raw_ws, ws) in raw.work_stream.iter().zip(work_streams.iter_mut()) {
-            if raw_ws.auto_close_open.is_none() {
-                let fed_by_live_chat = channels.iter().any(|c| {
-                    c.work_stream.index() == ws_ids[raw_ws.name.get_ref()].index() && c.kind == ChannelKind::LiveChat
-                });
-                if fed_by_live_chat {
-                    ws.auto_close_open = Some(Duration(20.0 * MINUTE));
-                }
             }
         }
 
@@ -885,7 +882,6 @@ impl Resolver<'_> {
             capacity: self.capacity(&ws.capacity, format!("{key}.capacity"))?,
             allowed_presences,
             wrap_up_block,
-            auto_close_open: ws.auto_close_open.filter(|d| d.0 > 0.0),
             handle_time: self.distribution(&ws.handle_time, format!("{key}.handle_time"), Support::NonNegative)?,
             wrap_up: match &ws.wrap_up {
                 Some(w) => self.distribution(w, format!("{key}.wrap_up"), Support::NonNegative)?,
