@@ -74,8 +74,8 @@ pub struct RunOptions {
     /// Number of replications (overrides simulation.replications).
     #[arg(short = 'r', long = "replications", value_name = "N")]
     pub replications: Option<u32>,
-    /// Master seed (overrides simulation.seed).
-    #[arg(long, value_name = "N")]
+    /// Master seed (overrides simulation.seed), 0 to 9223372036854775807 as in the file.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N")]

@@ -64,6 +64,10 @@ const TAIL_TOLERANCE: f64 = 1e-17;
 /// of a second rather than letting an absurd patience run for minutes.
 const MAX_QUEUE_STATES: u64 = 50_000_000;
 
+/// The most servers (agents × concurrency) the formulas accept. Erlang B's recursion and the
+/// Erlang A sums take one step per server: 10⁷ servers take well under a second.
+pub const MAX_SERVERS: u32 = 10_000_000;
+
 /// Tail weights are carried linearly and rescaled before they can overflow.
 const RESCALE_ABOVE: f64 = 1e250;
 
@@ -125,7 +129,10 @@ pub enum ErlangError {
     NoAgents,
     #[error("concurrency must be at least 1")]
     NoConcurrency,
-    #[error("{agents} agents × concurrency {concurrency} is more servers than fit in a u32")]
+    #[error(
+        "{agents} agents × concurrency {concurrency} is more than {} servers; expected at most that many (limit SERVERS: the formulas take time in proportion to the servers)",
+        MAX_SERVERS
+    )]
     TooManyServers { agents: u32, concurrency: u32 },
     #[error(
         "unstable: offered load {offered_load:.2} Erlangs needs more than {servers} servers; \
@@ -232,6 +239,7 @@ fn validate(model: &QueueModel, threshold_s: f64) -> Result<u32, ErlangError> {
     model
         .agents
         .checked_mul(model.concurrency)
+        .filter(|&servers| servers <= MAX_SERVERS)
         .ok_or(ErlangError::TooManyServers { agents: model.agents, concurrency: model.concurrency })
 }
 
@@ -831,6 +839,16 @@ mod tests {
                 QueueModel { agents: u32::MAX, concurrency: 2, ..good },
                 20.0,
                 ErlangError::TooManyServers { agents: u32::MAX, concurrency: 2 },
+            ),
+            (
+                QueueModel { agents: 4_000_000_000, concurrency: 1, ..good },
+                20.0,
+                ErlangError::TooManyServers { agents: 4_000_000_000, concurrency: 1 },
+            ),
+            (
+                QueueModel { agents: MAX_SERVERS / 2 + 1, concurrency: 2, ..good },
+                20.0,
+                ErlangError::TooManyServers { agents: MAX_SERVERS / 2 + 1, concurrency: 2 },
             ),
         ];
         for (m, threshold, want) in cases {

@@ -27,19 +27,23 @@ use ccsim::scenario::{Override, Scenario, ScenarioSource, limits};
 use ccsim::time::Duration;
 use cli::{Cli, Command, ErlangArgs, RunOptions};
 
-/// `println!` that ignores a closed stdout (see the module doc).
+/// `println!` that ignores a closed stdout (see the module doc) and escapes control characters
+/// other than line feeds, which names from a scenario may hold.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", report::terminal::printable(&text));
     }};
 }
 
-/// `eprintln!` that ignores a closed stderr.
+/// `eprintln!` that ignores a closed stderr. What it prints is one line: an error or a warning,
+/// every control character in it escaped.
 macro_rules! complain {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", report::terminal::one_line(&text));
     }};
 }
 
@@ -68,6 +72,13 @@ impl From<experiment::Stopped> for Failure {
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
+    // A write beyond a file-size limit (`ulimit -f`) then fails with an error, which the writer
+    // handles as it does a full disk, instead of killing the process mid-write.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -136,8 +147,15 @@ fn prepare(source: &ScenarioSource, options: &RunOptions, extra: &[Override]) ->
 }
 
 fn settings(options: &RunOptions) -> Result<Settings, Failure> {
-    if options.threads == Some(0) {
-        return Err(Failure::Input("--threads 0: expected at least 1 thread".into()));
+    match options.threads {
+        Some(0) => return Err(Failure::Input("--threads 0: expected at least 1 thread".into())),
+        Some(n) if n > limits::THREADS => {
+            return Err(Failure::Input(format!(
+                "--threads {n}: expected at most {} threads (limit THREADS); results do not depend on the thread count",
+                limits::THREADS
+            )));
+        }
+        _ => {}
     }
     // A second handler cannot be installed; the first one already sets the flag. The run takes no
     // more replications, and those under way stop at their next look at the flag; a second Ctrl-C
@@ -173,10 +191,29 @@ fn output_dir(options: &RunOptions, scenario: &Scenario) -> PathBuf {
     options.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&scenario.name)))
 }
 
+/// Takes the output folder for this command (see [`report::OutputLock`]).
+fn take(dir: &Path) -> Result<report::OutputLock, Failure> {
+    report::OutputLock::take(dir).map_err(output_failure)
+}
+
+fn output_failure(e: report::OutputError) -> Failure {
+    match e {
+        report::OutputError::NotAFolder(_) => Failure::Input(format!("-o: {e}")),
+        report::OutputError::Interrupted => Failure::Interrupted,
+        report::OutputError::Busy { .. } => Failure::Other(e.to_string()),
+        report::OutputError::Io { .. } => Failure::Other(format!("cannot write the results: {e}")),
+    }
+}
+
+/// Writes `files` into `dir` whole or not at all; Ctrl-C before the last rename writes nothing.
 fn write(dir: &Path, files: &[report::OutputFile]) -> Result<usize, Failure> {
-    report::write_all(dir, files)
-        .map(|written| written.len())
-        .map_err(|e| Failure::Other(format!("{}: cannot write the results: {e}", dir.display())))
+    report::write_all(dir, files, Some(&INTERRUPTED)).map(|written| written.len()).map_err(output_failure)
+}
+
+/// The files of `files` under `folder` of the output tree.
+fn inside(folder: &str, files: Vec<report::OutputFile>) -> impl Iterator<Item = report::OutputFile> {
+    let folder = folder.to_string();
+    files.into_iter().map(move |f| report::OutputFile { name: format!("{folder}/{}", f.name), bytes: f.bytes })
 }
 
 fn run_files(results: &RunResults, scenario: &Scenario) -> Result<Vec<report::OutputFile>, Failure> {
@@ -215,8 +252,9 @@ fn warn(scenario: &Scenario, options: &RunOptions) {
 
 fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
     let scenario = prepare(&source(path)?, options, &[])?;
-    let results = simulate(&scenario, options)?;
     let dir = output_dir(options, &scenario);
+    let _lock = take(&dir)?;
+    let results = simulate(&scenario, options)?;
     let files = run_outputs(&results, &scenario, options)?;
     let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
     let written = write(&dir, &files)? - charts;
@@ -327,6 +365,7 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
         warn(&v.scenario, options);
     }
     let dir = output_dir(options, &variants[0].scenario);
+    let _lock = take(&dir)?;
     let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
     let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
     let bar = progress_bar(total, options);
@@ -336,12 +375,14 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     })?;
     bar.finish_and_clear();
 
+    // The whole tree is written at once: no variant folder of this run beside another run's table.
+    let mut files = Vec::new();
     for (((name, results), scenario), folder) in comparison.variants.iter().zip(&scenarios).zip(&folders) {
         warn_overload(Some(name), results, options);
-        write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
+        files.extend(inside(folder, run_outputs(results, scenario, options)?));
     }
     let table = report::comparison::compare_csv(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
-    let mut files = vec![report::OutputFile { name: "compare.csv".into(), bytes: table }];
+    files.push(report::OutputFile { name: "compare.csv".into(), bytes: table });
     files.extend(charts(options, || report::compare_charts(&comparison))?);
     write(&dir, &files)?;
     if !options.quiet {
@@ -365,10 +406,13 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
         .iter()
         .map(|v| v.parse::<sweep::Axis>().map_err(|e| Failure::Input(format!("--vary {v}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
+    sweep::point_count(&axes).map_err(|e| Failure::Input(format!("--vary: {e}")))?;
     let points = sweep::grid(&axes);
     let base = prepare(&src, options, &[])?;
     let settings = settings(options)?;
     warn(&base, options);
+    let dir = output_dir(options, &base);
+    let _lock = take(&dir)?;
     let total = points.len() * base.simulation.replications as usize;
     let bar = progress_bar(total, options);
     let at = |p: &sweep::Point| -> Result<Scenario, ccsim::scenario::ScenarioError> {
@@ -385,12 +429,13 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
         .map_err(Failure::from)?;
     bar.finish_and_clear();
 
-    let dir = output_dir(options, &base);
     let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
     let folders = point_folders(&labels, &["sweep.csv", "charts"]);
+    // The whole tree is written at once, as for `compare`.
+    let mut files = Vec::new();
     for ((scenario, results), folder) in done.iter().zip(&folders) {
         warn_overload(Some(folder), results, options);
-        write(&dir.join(folder), &run_outputs(results, scenario, options)?)?;
+        files.extend(inside(folder, run_outputs(results, scenario, options)?));
     }
     let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     let rows: Vec<(String, Vec<String>, &RunResults)> = points
@@ -399,7 +444,7 @@ fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), Failu
         .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.value.clone()).collect(), r))
         .collect();
     let table = report::comparison::sweep_csv(&keys, &rows).map_err(|e| Failure::Other(e.to_string()))?;
-    let mut files = vec![report::OutputFile { name: "sweep.csv".into(), bytes: table }];
+    files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
     files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
     write(&dir, &files)?;
     if !options.quiet {
@@ -443,6 +488,15 @@ fn check(
     }
     // A gate naming an unknown metric is refused before anything runs.
     gates::check_metrics(&scenario.checks).map_err(|e| gate_error(path, &e))?;
+    // A gate on the confidence bound needs the spread across replications, which one lacks.
+    if scenario.simulation.replications < 2
+        && let Some((i, c)) = scenario.checks.iter().enumerate().find(|(_, c)| c.on_ci)
+    {
+        let message = format!(
+            "check[{i}].on: \"ci\" judges the 95% bound, which needs at least 2 replications; this run has 1 (set simulation.replications or -r to 2 or more, or use on = \"mean\")"
+        );
+        return Err(gate_error(path, &gates::GateError { check: i, at: c.at, message }));
+    }
     let baseline = baseline
         .map(|dir| experiment::check::Baseline::read(dir).map_err(|e| Failure::Input(format!("--baseline: {e}"))))
         .transpose()?;
@@ -462,6 +516,9 @@ fn check(
             );
         }
     }
+    let dir = output_dir(options, &scenario);
+    let _lock = take(&dir)?;
+    let _baseline_lock = save_baseline.filter(|save| *save != dir).map(take).transpose()?;
     let results = simulate(&scenario, options)?;
     let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
         .map_err(|e| gate_error(path, &e))?;
@@ -483,7 +540,6 @@ fn check(
     }
 
     // The run's files, as `ccsim run` writes them (charts unless --no-charts), then check.csv.
-    let dir = output_dir(options, &scenario);
     let mut files = run_outputs(&results, &scenario, options)?;
     let run_count = files.len();
     let table = report::check::check_csv(&gates).map_err(|e| Failure::Other(e.to_string()))?;
@@ -569,7 +625,12 @@ fn validate(paths: &[PathBuf]) -> Result<(), Failure> {
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(Failure::Input(errors.join("\nerror: "))) }
+    // One line per file that failed; the last is the command's error.
+    let last = errors.pop();
+    for e in &errors {
+        complain!("error: {e}");
+    }
+    last.map_or(Ok(()), |e| Err(Failure::Input(e)))
 }
 
 fn duration_arg(flag: &str, text: &str) -> Result<Duration, Failure> {

@@ -6,7 +6,7 @@
 //! conversations.
 //!
 //! Durations in scenario files are strings such as `"45s"`, `"15m"`, `"1h30m"`, `"2d"` (each part a
-//! number and a unit s, m, h or d, parts in any order) or plain numbers of seconds;
+//! number and a unit s, m, h or d, each unit once and the largest first) or plain numbers of seconds;
 //! [`Duration::parse`] reads the string form. Times of day (`"08:00"`) are read by
 //! [`parse_time_of_day`].
 
@@ -106,6 +106,8 @@ impl Duration {
         let mut total = 0.0;
         let mut number = String::new();
         let mut parts = 0;
+        // The unit of the part before: each unit comes once, largest first ("1h30m", not "1h1h").
+        let mut previous = f64::INFINITY;
         for ch in s.chars() {
             if ch.is_ascii_digit() || ch == '.' {
                 number.push(ch);
@@ -126,6 +128,12 @@ impl Duration {
             let value: f64 = number.parse().map_err(|_| {
                 format!("a unit without a number in duration \"{text}\"; expected e.g. \"45s\", \"1h30m\"")
             })?;
+            if unit >= previous {
+                return Err(format!(
+                    "the unit `{ch}` comes after a unit as small or smaller in duration \"{text}\"; expected each unit once, largest first, as in \"1h30m\""
+                ));
+            }
+            previous = unit;
             total += value * unit;
             number.clear();
             parts += 1;
@@ -205,6 +213,12 @@ mod tests {
             assert!(err.contains("expected"), "{bad}: {err}");
         }
         assert!(Duration::parse("-5").is_err());
+        // A unit twice, or after a smaller one, is a slip, not a sum: "1h1h" is not 2h.
+        for bad in ["1h1h", "30m1h", "10s10s", "1d2d"] {
+            let err = Duration::parse(bad).unwrap_err();
+            assert!(err.contains("largest first"), "{bad}: {err}");
+        }
+        assert_eq!(Duration::parse("1d2h3m4s").unwrap().0, 86_400.0 + 7200.0 + 180.0 + 4.0);
     }
 
     #[test]

@@ -958,6 +958,34 @@ fn cases() -> Vec<Case> {
             Expect::BadCommandLine { says: &["--threads 0", "expected at least 1 thread"] },
         ),
         run_case(
+            "run_with_threads_beyond_the_limit",
+            text(DEFAULT),
+            &["--threads", "100000"],
+            Expect::BadCommandLine { says: &["--threads 100000", "at most 1024", "limit THREADS"] },
+        ),
+        run_case(
+            "run_with_a_set_key_of_thousands_of_parts",
+            text(DEFAULT),
+            Box::leak(Box::new(["--set", Box::leak(format!("{}=1", vec!["a"; 5000].join(".")).into_boxed_str())])),
+            Expect::BadCommandLine { says: &["--set", "5000 dotted parts", "at most 16", "limit KEY_PARTS"] },
+        ),
+        run_case(
+            "run_with_a_seed_beyond_what_a_file_can_hold",
+            text(DEFAULT),
+            &["--seed", "18446744073709551615"],
+            Expect::BadCommandLine { says: &["18446744073709551615", "0..=9223372036854775807"] },
+        ),
+        case(
+            "duration_with_a_unit_twice",
+            edit("wrap_up = \"30s\"", "wrap_up = \"1h1h\""),
+            invalid(At("\"1h1h\""), "work_stream.messaging.wrap_up", &["1h1h", "largest first"]),
+        ),
+        case(
+            "empty_list_of_shifts",
+            edit("shift = { start = \"08:00\", end = \"18:00\" }", "shift = []"),
+            invalid(At("[]"), "agent_group.specialists.shift", &["empty list of shifts", "leave shift out"]),
+        ),
+        run_case(
             "run_with_an_unknown_flag",
             text(DEFAULT),
             &["--bogus"],

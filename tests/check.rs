@@ -56,7 +56,7 @@ fn a_center_that_meets_its_targets_passes() {
 fn removing_agents_fails_and_names_the_failing_gates() {
     let dir = tempfile::tempdir().unwrap();
     let out = check(
-        &["--set", "agent_group.generalists.count=6", "-q"],
+        &["--set", "agent_group.generalists.count=5", "-q"],
         &scenario_with(dir.path(), GATES),
         &dir.path().join("out"),
     );
@@ -479,4 +479,64 @@ fn holm_corrects_the_p_values_across_the_metrics_tested() {
     let asa_gate = gates.iter().find(|g| g.metric == Metric::AsaS).unwrap();
     assert!((asa_gate.p_value.unwrap() - 5.0 * p_alone).abs() < 1e-12, "{:?}", asa_gate.p_value);
     assert_eq!(asa_gate.verdict, Verdict::Pass);
+}
+
+#[test]
+fn a_gate_on_the_confidence_bound_with_one_replication_is_invalid_input() {
+    // One replication has no spread: `on = "ci"` cannot be judged, and must not pass as "no data".
+    let dir = tempfile::tempdir().unwrap();
+    let gate = "[[check]]\nmetric = \"service_level\"\nmin = 0.5\non = \"ci\"\n";
+    let scenario = scenario_with(dir.path(), gate);
+    let out = check(&["-r", "1", "-q"], &scenario, &dir.path().join("out"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let message = text(&out);
+    let (line, _) = common::position_in(&fs::read_to_string(&scenario).unwrap(), "metric = \"service_level\"");
+    assert!(message.starts_with(&format!("error: {}: at line {line}, column", scenario.display())), "{message}");
+    assert!(message.contains("check[0].on") && message.contains("at least 2 replications"), "{message}");
+    assert!(!dir.path().join("out").exists(), "nothing is written");
+    // With the mean it is judged.
+    let mean = scenario_with(dir.path(), &gate.replace("on = \"ci\"", "on = \"mean\""));
+    assert_eq!(check(&["-r", "1", "-q"], &mean, &dir.path().join("out")).status.code(), Some(0));
+}
+
+#[test]
+fn a_baseline_that_is_not_a_regular_file_or_holds_impossible_values_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_with(dir.path(), "");
+    let base = dir.path().join("base");
+    let out = ccsim().args(["run", "-r", "3", "--no-charts", "-q", "-o"]).arg(&base).arg(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let good = fs::read_to_string(base.join("replications.csv")).unwrap();
+
+    // `/dev/zero` would be read for ever, a named pipe would block: refused before opening.
+    let special = dir.path().join("special");
+    fs::create_dir(&special).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", special.join("replications.csv")).unwrap();
+    let fifo = dir.path().join("fifo");
+    fs::create_dir(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(fifo.join("replications.csv")).status().unwrap();
+    assert!(made.success());
+    for (folder, says) in [(&special, "character device"), (&fifo, "named pipe")] {
+        let out = check(&["--baseline", folder.to_str().unwrap(), "-q"], &scenario, &dir.path().join("out"));
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains(says) && text(&out).contains("not a regular file"), "{}", text(&out));
+    }
+
+    // A value no run can write names the file, the line and the metric.
+    for (value, name) in [("-1e300", "huge negative"), ("inf", "infinite"), ("1e300", "huge")] {
+        let bad = dir.path().join(format!("bad-{}", name.replace(' ', "-")));
+        fs::create_dir_all(&bad).unwrap();
+        let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let asa = header.iter().position(|h| *h == "asa_s").unwrap();
+        let mut fields: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+        fields[asa] = value.to_string();
+        lines[2] = fields.join(",");
+        fs::write(bad.join("replications.csv"), lines.join("\n") + "\n").unwrap();
+        let out = check(&["--baseline", bad.to_str().unwrap(), "-q"], &scenario, &dir.path().join("out"));
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", text(&out));
+        let message = text(&out);
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(message.contains("replications.csv: line 3: asa_s") && message.contains("expected"), "{message}");
+    }
 }

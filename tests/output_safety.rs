@@ -5,7 +5,10 @@
 //! - `-o DIR` is used as given, relative to the current directory or absolute, and nothing is
 //!   written outside it.
 //! - Files are written whole: no temporary file is left after a run, and a run that fails (an
-//!   output path that cannot be written, invalid input) leaves an earlier run's files as they were.
+//!   output path that cannot be written, invalid input, a file-size limit, SIGTERM) leaves an
+//!   earlier run's files as they were; a `compare` or `sweep` writes its whole tree or nothing.
+//! - One command writes a folder at a time: a second is refused while the first holds `DIR.lock`
+//!   beside the folder, and nothing of the lock is left in or beside it afterwards.
 //!
 //! Every run happens in a fresh temporary working directory, so that anything written in the
 //! wrong place shows up as an unexpected entry.
@@ -200,13 +203,15 @@ fn a_failed_run_leaves_the_earlier_results_intact() {
     let before = snapshot(&out);
     assert!(before.iter().any(|(p, _)| p == "summary.csv"));
 
-    // The output folder is a file.
-    let failed = sandbox.ccsim(&["run", file, "-o", "out/summary.csv", "--quiet", "--seed", "2"]);
-    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
-    assert!(stderr(&failed).starts_with("error: out/summary.csv"), "{}", stderr(&failed));
-    // A folder below a file.
-    let failed = sandbox.ccsim(&["run", file, "-o", "out/summary.csv/deeper", "--quiet", "--seed", "2"]);
-    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+    // The output folder is a file, or lies below one: invalid input, said before anything runs.
+    for o in ["out/summary.csv", "out/summary.csv/deeper"] {
+        let failed = sandbox.ccsim(&["run", file, "-o", o, "--quiet", "--seed", "2"]);
+        assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+        assert_eq!(
+            stderr(&failed),
+            "error: -o: out/summary.csv is a file; expected a folder, or a path that does not exist yet\n"
+        );
+    }
     assert_eq!(snapshot(&out), before);
 
     // One of the files cannot be replaced (a folder has its name): nothing is replaced.
@@ -254,4 +259,180 @@ fn compare_variant_names_stay_inside_the_output_folder() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(folders.len(), 3, "{folders:?}");
+}
+
+#[test]
+fn a_failed_compare_leaves_the_earlier_tree_intact() {
+    // The table of an earlier compare cannot be replaced (a folder has its name): before a single
+    // write, the new run would have replaced the variant folders and then failed on the table.
+    let sandbox = Sandbox::new();
+    let file = sandbox.scenario("tree");
+    let file = file.to_str().unwrap();
+    let compare = |seed: &str| {
+        sandbox.ccsim(&[
+            "compare",
+            file,
+            "--variant",
+            "more:agent_group.agents.count=5",
+            "-o",
+            "cmp",
+            "--quiet",
+            "--no-charts",
+            "--seed",
+            seed,
+        ])
+    };
+    succeeds(compare("1"));
+    let out = sandbox.cwd().join("cmp");
+    fs::remove_file(out.join("compare.csv")).unwrap();
+    fs::create_dir(out.join("compare.csv")).unwrap();
+    let before = snapshot(&out);
+    assert!(before.iter().any(|(p, _)| p == "more/summary.csv"));
+    let failed = compare("2");
+    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+    assert!(stderr(&failed).contains("compare.csv"), "{}", stderr(&failed));
+    assert_eq!(snapshot(&out), before, "a failed compare replaced some of the files");
+    no_temporaries(&out);
+
+    // The same for a sweep.
+    fs::remove_dir(out.join("compare.csv")).unwrap();
+    let sweep = |seed: &str| {
+        sandbox.ccsim(&[
+            "sweep",
+            file,
+            "--vary",
+            "agent_group.agents.count=4,5",
+            "-o",
+            "sw",
+            "--quiet",
+            "--no-charts",
+            "--seed",
+            seed,
+        ])
+    };
+    succeeds(sweep("1"));
+    let out = sandbox.cwd().join("sw");
+    fs::remove_file(out.join("sweep.csv")).unwrap();
+    fs::create_dir(out.join("sweep.csv")).unwrap();
+    let before = snapshot(&out);
+    let failed = sweep("2");
+    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+    assert_eq!(snapshot(&out), before, "a failed sweep replaced some of the files");
+    no_temporaries(&out);
+}
+
+#[test]
+fn a_folder_another_command_is_writing_is_refused_and_the_lock_leaves_no_trace() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.scenario("locked");
+    let file = file.to_str().unwrap();
+    succeeds(sandbox.ccsim(&["run", file, "-o", "out", "--quiet", "--no-charts"]));
+    let out = sandbox.cwd().join("out");
+    let before = snapshot(&out);
+    assert!(!sandbox.cwd().join("out.lock").exists(), "the lock is removed after the run");
+    assert!(before.iter().all(|(p, _)| !p.contains("lock")), "{before:?}");
+
+    // Another command holds the lock.
+    let held = fs::File::create(sandbox.cwd().join("out.lock")).unwrap();
+    held.try_lock().unwrap();
+    for args in [
+        vec!["run", file, "-o", "out", "--quiet", "--seed", "2"],
+        vec!["compare", file, "--variant", "v:agent_group.agents.count=5", "-o", "out", "--quiet"],
+        vec!["sweep", file, "--vary", "agent_group.agents.count=4,5", "-o", "out", "--quiet"],
+    ] {
+        let refused = sandbox.ccsim(&args);
+        assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+        assert_eq!(
+            stderr(&refused),
+            "error: another ccsim command is writing out (it holds out.lock); wait for it to finish, or write elsewhere with -o\n"
+        );
+        assert_eq!(snapshot(&out), before, "{args:?} wrote while another held the folder");
+    }
+    held.unlock().unwrap();
+    drop(held);
+    succeeds(sandbox.ccsim(&["run", file, "-o", "out", "--quiet", "--seed", "2", "--no-charts"]));
+    assert_ne!(snapshot(&out), before);
+    assert!(!sandbox.cwd().join("out.lock").exists());
+}
+
+#[test]
+fn two_runs_into_one_folder_at_once_never_mix_their_files() {
+    // Two runs of different seeds started together: each either writes all its files or is
+    // refused, so the folder holds one run's files, never some of each.
+    let sandbox = Sandbox::new();
+    let file = sandbox.scenario("race");
+    let file = file.to_str().unwrap().to_string();
+    for round in 0..5 {
+        let dir = format!("race{round}");
+        let children: Vec<std::process::Child> = ["1", "2"]
+            .iter()
+            .map(|seed| {
+                std::process::Command::new(assert_cmd::cargo::cargo_bin("ccsim"))
+                    .current_dir(sandbox.cwd())
+                    .args(["run", &file, "-o", &dir, "--quiet", "--no-charts", "-r", "20", "--seed", seed])
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let codes: Vec<Option<i32>> =
+            children.into_iter().map(|c| c.wait_with_output().unwrap().status.code()).collect();
+        assert!(codes.iter().all(|c| *c == Some(0) || *c == Some(3)) && codes.contains(&Some(0)), "{codes:?}");
+        let run = fs::read_to_string(sandbox.cwd().join(&dir).join("run.toml")).unwrap();
+        let seed = if run.contains("seed = \"1\"") { "1" } else { "2" };
+        let alone = format!("alone{round}");
+        succeeds(sandbox.ccsim(&["run", &file, "-o", &alone, "--quiet", "--no-charts", "-r", "20", "--seed", seed]));
+        let strip =
+            |files: Vec<(String, Vec<u8>)>| files.into_iter().filter(|(p, _)| p != "run.toml").collect::<Vec<_>>();
+        assert_eq!(strip(snapshot(&sandbox.cwd().join(&dir))), strip(snapshot(&sandbox.cwd().join(&alone))));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_fails_the_write_cleanly() {
+    // Under `ulimit -f`, a write past the limit used to kill ccsim (SIGXFSZ, exit 153) with its
+    // temporary files left behind; now the write fails, ccsim says so, and nothing is replaced.
+    let sandbox = Sandbox::new();
+    let file = sandbox.scenario("limited");
+    let file = file.to_str().unwrap();
+    succeeds(sandbox.ccsim(&["run", file, "-o", "out", "--quiet", "--no-charts"]));
+    let out = sandbox.cwd().join("out");
+    let before = snapshot(&out);
+    let bin = assert_cmd::cargo::cargo_bin("ccsim");
+    let limited = std::process::Command::new("sh")
+        .current_dir(sandbox.cwd())
+        .arg("-c")
+        .arg(format!("ulimit -f 8 && exec {} run {file} -o out --quiet --no-charts --trace --seed 2", bin.display()))
+        .output()
+        .unwrap();
+    assert_eq!(limited.status.code(), Some(3), "{}", stderr(&limited));
+    assert!(stderr(&limited).starts_with("error: cannot write the results: out: "), "{}", stderr(&limited));
+    assert_eq!(snapshot(&out), before);
+    no_temporaries(&out);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_run_with_nothing_written() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.root.path().join("long.toml");
+    fs::write(&file, scenario("long").replace("horizon = \"2h\"", "horizon = \"3000d\"\ninterval = \"1d\"")).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ccsim"))
+        .current_dir(sandbox.cwd())
+        .args(["run", file.to_str().unwrap(), "-o", "out", "--quiet"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: sending a signal to our own child, which is still running.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let started = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130));
+    assert!(!sandbox.cwd().join("out").exists() || snapshot(&sandbox.cwd().join("out")).is_empty());
+    assert!(!sandbox.cwd().join("out.lock").exists());
 }

@@ -39,7 +39,9 @@ pub fn stream(seed: u64, replication: u32, purpose: Purpose, a: u64, b: u64) -> 
 /// channel, so that a conversation's stream costs one mix and the generator's seeding.
 #[inline]
 pub fn family(seed: u64, replication: u32, purpose: Purpose, a: u64) -> u64 {
-    let mut key = splitmix64(seed ^ purpose as u64);
+    // The seed is mixed before the purpose joins it: `seed ^ purpose` alone would give seed s
+    // for one purpose the streams of seed s ^ p ^ q for another.
+    let mut key = splitmix64(splitmix64(seed) ^ purpose as u64);
     key = splitmix64(key ^ u64::from(replication));
     splitmix64(key ^ a)
 }
@@ -78,6 +80,23 @@ mod tests {
             stream(1, 0, Purpose::Conversation, 0, 1),
         ] {
             assert_ne!(base, first(other));
+        }
+    }
+
+    #[test]
+    fn no_two_seeds_share_a_stream_across_purposes() {
+        // With the purpose joined to the raw seed, seed s for one purpose was seed s ^ p ^ q for
+        // another: near 2⁶⁴ as anywhere else.
+        let purposes = [Purpose::Arrivals, Purpose::Conversation, Purpose::Agent];
+        for seed in [0, 1, 2, 20261124, u64::MAX, u64::MAX - 1, i64::MAX as u64] {
+            for p in purposes {
+                for q in purposes {
+                    let other = seed ^ p as u64 ^ q as u64;
+                    if other != seed {
+                        assert_ne!(family(seed, 0, p, 0), family(other, 0, q, 0), "{seed} {p:?} {q:?}");
+                    }
+                }
+            }
         }
     }
 }

@@ -8,7 +8,9 @@
 //!
 //! The regression tests need at least 2 replications in the baseline and in the current run; with
 //! fewer none can be evaluated, and the CLI refuses the check as invalid input rather than let it
-//! pass without testing anything. Scopes are matched by kind and name; the CLI warns about scopes
+//! pass without testing anything. The baseline's files are read as scenario and data files are
+//! (regular files of bounded size), and a value that no run can write (negative, infinite, above
+//! 10¹⁵) is an error naming the file, line and metric. Scopes are matched by kind and name; the CLI warns about scopes
 //! that only one side has, and about a baseline written for a scenario of another name.
 
 use std::collections::BTreeMap;
@@ -16,7 +18,11 @@ use std::path::Path;
 
 use crate::metrics::gates::{self, BaselineSeries, Gate, GateError};
 use crate::metrics::{Metric, RunResults, ScopeKind};
-use crate::scenario::Scenario;
+use crate::scenario::{FileProblem, Scenario, limits, read_regular_file, size_label};
+
+/// The largest value a baseline may hold: no metric of a run comes near it (arrivals are at most
+/// 10⁹ a replication, times at most ten years in seconds).
+const BASELINE_VALUE_MAX: f64 = 1e15;
 
 /// A baseline read from disk.
 pub struct Baseline {
@@ -43,8 +49,23 @@ impl Baseline {
     /// Reads `DIR/replications.csv` and, if present, `DIR/run.toml`.
     pub fn read(dir: &Path) -> Result<Baseline, String> {
         let path = dir.join("replications.csv");
-        let mut reader = csv::Reader::from_path(&path)
-            .map_err(|e| format!("{}: {e}; expected a folder written by `ccsim run`", path.display()))?;
+        // The same rule as scenario and data files: a regular file of bounded size, so that
+        // `/dev/zero` or a named pipe is refused rather than read for ever.
+        let bytes = read_regular_file(&path, limits::DATA_FILE_BYTES).map_err(|problem| {
+            let why = match problem {
+                FileProblem::Missing => "no such file".to_string(),
+                FileProblem::Directory => "is a directory".to_string(),
+                FileProblem::NotRegular(kind) => format!("is a {kind}, not a regular file"),
+                FileProblem::TooLarge(size) => format!(
+                    "is {}, more than {} (limit DATA_FILE_BYTES)",
+                    size_label(size),
+                    size_label(limits::DATA_FILE_BYTES)
+                ),
+                FileProblem::Unreadable(e) => format!("cannot be read: {e}"),
+            };
+            format!("{}: {why}; expected a folder written by `ccsim run`", path.display())
+        })?;
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
         let header = reader.headers().map_err(|e| format!("{}: {e}", path.display()))?.clone();
         let column = |name: &str| header.iter().position(|h| h == name);
         let (Some(rep), Some(scope), Some(name)) = (column("replication"), column("scope"), column("name")) else {
@@ -61,15 +82,28 @@ impl Baseline {
                 .map_err(|_| format!("{}: line {}: replication is not a number", path.display(), line + 2))?;
             replications = replications.max(r);
             for &(i, metric) in &metrics {
+                // NaN is a metric without a value in that replication (no answer, say); anything
+                // else must be a number a run can produce.
                 let value = record[i].parse::<f64>().unwrap_or(f64::NAN);
+                if !value.is_nan() && !(0.0..=BASELINE_VALUE_MAX).contains(&value) {
+                    return Err(format!(
+                        "{}: line {}: {}: {}; expected NaN or a number from 0 to {BASELINE_VALUE_MAX:e}",
+                        path.display(),
+                        line + 2,
+                        metric.name(),
+                        &record[i]
+                    ));
+                }
                 series.entry((record[scope].to_string(), record[name].to_string(), metric)).or_default().push(value);
             }
         }
         if series.is_empty() {
             return Err(format!("{}: no replications; expected a folder written by `ccsim run`", path.display()));
         }
-        let record =
-            std::fs::read_to_string(dir.join("run.toml")).ok().and_then(|text| text.parse::<toml::Table>().ok());
+        let record = read_regular_file(&dir.join("run.toml"), limits::SCENARIO_FILE_BYTES)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| text.parse::<toml::Table>().ok());
         let text = |key: &str| record.as_ref().and_then(|t| t.get(key)).and_then(|v| v.as_str()).map(str::to_string);
         Ok(Baseline { series, seed: text("seed"), replications, scenario: text("scenario") })
     }

@@ -6,14 +6,15 @@
 //! neighbouring points see the same customers and their differences are smooth.
 //!
 //! The values of a decimal range are rounded to as many decimals as FROM and STEP have, so
-//! `0.1..0.3/0.1` is 0.1, 0.2, 0.3 — not 0.30000000000000004 — in folder names and `sweep.csv`.
+//! `0.1..0.3/0.1` is 0.1, 0.2, 0.3 — not 0.30000000000000004 — in folder names and `sweep.csv`;
+//! FROM and STEP may have at most 12 decimals, so that rounding never merges values.
 //! Every point's replications run in one parallel workload ([`super::run_all`]); each point writes
 //! into a folder named after its label, made unique by [`super::folders::point_folders`].
 
 use std::str::FromStr;
 
 use crate::metrics::RunResults;
-use crate::scenario::{Override, Scenario, ScenarioError};
+use crate::scenario::{Override, Scenario, ScenarioError, limits};
 
 use super::{Settings, Stopped, run_all};
 
@@ -30,6 +31,7 @@ impl FromStr for Axis {
         let (key, spec) = text
             .split_once('=')
             .ok_or_else(|| format!("\"{text}\" is not KEY=VALUES; expected e.g. agent_group.tier1.count=10..30/5"))?;
+        crate::scenario::overrides::check_key(key.trim())?;
         let values = match spec.split_once("..") {
             Some((from, rest)) => {
                 let (to, step) = rest.split_once('/').unwrap_or((rest, "1"));
@@ -42,14 +44,29 @@ impl FromStr for Axis {
                 if step <= 0.0 || to < from {
                     return Err(format!("\"{spec}\": expected FROM ≤ TO and a positive STEP"));
                 }
-                let count = ((to - from) / step + 1e-9).floor() as usize + 1;
-                if count > 10_000 {
-                    return Err(format!("\"{spec}\" has {count} values; expected at most 10000"));
+                let count = ((to - from) / step + 1e-9).floor() + 1.0;
+                if count > limits::POINTS as f64 {
+                    return Err(format!(
+                        "\"{spec}\" has {count} values; expected at most {} (limit POINTS)",
+                        limits::POINTS
+                    ));
                 }
+                let count = count as usize;
                 let places = decimals(from).max(decimals(step));
+                if places > MAX_DECIMALS {
+                    return Err(format!(
+                        "\"{spec}\": FROM and STEP have {places} decimals; expected at most {MAX_DECIMALS} (list smaller values one by one: KEY=V1,V2,…)"
+                    ));
+                }
                 (0..count).map(|i| rounded(from + step * i as f64, places)).collect()
             }
-            None => spec.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect::<Vec<_>>(),
+            None => {
+                let count = spec.split(',').filter(|v| !v.trim().is_empty()).count();
+                if count > limits::POINTS {
+                    return Err(format!("{count} values; expected at most {} (limit POINTS)", limits::POINTS));
+                }
+                spec.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect::<Vec<_>>()
+            }
         };
         if values.is_empty() {
             return Err(format!("no values in \"{text}\"; expected KEY=V1,V2,… or KEY=FROM..TO[/STEP]"));
@@ -58,9 +75,12 @@ impl FromStr for Axis {
     }
 }
 
-/// How many decimals `x` has in its shortest form (`0.25` → 2, `10` → 0), at most 12.
+/// The most decimals a range's FROM and STEP may have: beyond them, rounding would merge values.
+const MAX_DECIMALS: usize = 12;
+
+/// How many decimals `x` has in its shortest form (`0.25` → 2, `10` → 0).
 fn decimals(x: f64) -> usize {
-    format!("{x}").split_once('.').map_or(0, |(_, fraction)| fraction.len()).min(12)
+    format!("{x}").split_once('.').map_or(0, |(_, fraction)| fraction.len())
 }
 
 /// `x` with `places` decimals, without trailing zeros (`0.30000000000000004`, 1 → `0.3`).
@@ -81,6 +101,21 @@ impl Point {
     pub fn label(&self) -> String {
         self.assignments.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",")
     }
+}
+
+/// How many points the axes make, refused before any is built when more than
+/// [`limits::POINTS`].
+pub fn point_count(axes: &[Axis]) -> Result<usize, String> {
+    let counts: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+    axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()).filter(|&n| n <= limits::POINTS)).ok_or_else(
+        || {
+            format!(
+                "the grid has {} points; expected at most {} (limit POINTS): vary fewer keys or fewer values",
+                counts.join(" × "),
+                limits::POINTS
+            )
+        },
+    )
 }
 
 /// Every combination of the axes' values, the first axis varying slowest.
@@ -129,9 +164,27 @@ mod tests {
         assert_eq!("a.b=-1..1/0.5".parse::<Axis>().unwrap().values, vec!["-1", "-0.5", "0", "0.5", "1"]);
         assert_eq!("a.b=1.5..3".parse::<Axis>().unwrap().values, vec!["1.5", "2.5"]);
         assert_eq!("m=push,pick".parse::<Axis>().unwrap().values, vec!["push", "pick"]);
+        // Rounding to 12 decimals would have made every value of these 0.
+        for tiny in ["a.b=0..0.0000000000003/0.0000000000001", "a.b=0.0000000000001..0.0000000000003/0.0000000000001"] {
+            assert!(tiny.parse::<Axis>().unwrap_err().contains("at most 12"), "{tiny}");
+        }
+        let twelve = "a.b=0..0.000000000002/0.000000000001".parse::<Axis>().unwrap().values;
+        assert_eq!(twelve, vec!["0", "0.000000000001", "0.000000000002"]);
         for bad in ["a.b", "a.b=", "a.b=5..1", "a.b=1..5/0", "a.b=x..y"] {
             assert!(bad.parse::<Axis>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn grids_beyond_the_point_limit_are_refused_before_they_are_built() {
+        let wide = |n: usize| format!("k=0..{}", n - 1).parse::<Axis>().unwrap();
+        assert_eq!(point_count(&[wide(100), wide(100)]), Ok(10_000));
+        let e = point_count(&[wide(10_000), wide(10_000)]).unwrap_err();
+        assert!(e.contains("10000 × 10000") && e.contains("limit POINTS"), "{e}");
+        assert!(point_count(&[wide(10_000), wide(2)]).is_err());
+        assert!("k=0..10000".parse::<Axis>().unwrap_err().contains("limit POINTS"));
+        let many: Vec<String> = (0..=10_000).map(|i| i.to_string()).collect();
+        assert!(format!("k={}", many.join(",")).parse::<Axis>().unwrap_err().contains("limit POINTS"));
     }
 
     #[test]

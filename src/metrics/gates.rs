@@ -237,6 +237,13 @@ pub struct BaselineSeries<'a> {
 }
 
 fn t_sf(t: f64, df: f64) -> f64 {
+    // statrs asserts on arguments its series cannot take: answer the limits here.
+    if t.is_nan() || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if t.is_infinite() {
+        return if t > 0.0 { 0.0 } else { 1.0 };
+    }
     match StudentsT::new(0.0, 1.0, df) {
         Ok(dist) => 1.0 - dist.cdf(t),
         Err(_) => f64::NAN,

@@ -1,12 +1,128 @@
-//! Writing output files whole or not at all.
+//! Writing output files whole or not at all, one run at a time.
 //!
-//! Every file of a run is first rendered in memory, then written to a temporary file in the
-//! output directory and renamed over its final name. A failed or interrupted run therefore leaves
-//! each earlier file either as it was or fully replaced, never half written.
+//! Every file of a command — a run's, or a whole `compare` or `sweep` tree with its variant
+//! folders — is first rendered in memory, then written to a temporary file beside its final name;
+//! only when every one is written are they renamed over their final names. A failed or
+//! interrupted command therefore leaves the earlier files as they were, never a mix of old and
+//! new, and removes its temporary files.
+//!
+//! An output folder is taken by one command at a time ([`OutputLock`]): a lock on `DIR.lock`
+//! beside the folder, held from before the simulation until the last file is in place, and
+//! removed after. The lock is the operating system's (`flock`), so a command that is killed
+//! releases it; nothing of it is ever inside DIR.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Why an output folder cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The folder, or a folder on its path, is a file: invalid input (`-o`).
+    #[error("{} is a file; expected a folder, or a path that does not exist yet", .0.display())]
+    NotAFolder(PathBuf),
+    /// Another command holds the folder's lock.
+    #[error(
+        "another ccsim command is writing {} (it holds {}); wait for it to finish, or write elsewhere with -o",
+        .dir.display(), .lock.display()
+    )]
+    Busy { dir: PathBuf, lock: PathBuf },
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// The cancel flag was set while the files were written: nothing was replaced.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// The lock on an output folder, taken with [`OutputLock::take`] and given back when dropped.
+#[derive(Debug)]
+pub struct OutputLock {
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl OutputLock {
+    /// Takes `dir` for this command: refuses a `dir` that is a file (or lies under one), and
+    /// one that another command is writing.
+    pub fn take(dir: &Path) -> Result<OutputLock, OutputError> {
+        for folder in dir.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+            if folder.exists() && !folder.is_dir() {
+                return Err(OutputError::NotAFolder(folder.to_path_buf()));
+            }
+        }
+        let path = lock_path(dir)?;
+        let io = |source| OutputError::Io { path: path.clone(), source };
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io)?;
+        }
+        // The file may have been removed by the holder between our open and our lock: then the
+        // lock is on a file nobody else will see, so take it again on the one at `path`.
+        for _ in 0..8 {
+            let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(OutputError::Busy { dir: dir.to_path_buf(), lock: path });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+            if same_file(&file, &path) {
+                return Ok(OutputLock { file, path });
+            }
+        }
+        Err(OutputError::Busy { dir: dir.to_path_buf(), lock: path })
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still held, so that no other command locks the old file meanwhile.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// `DIR.lock` beside `dir`: `output/default` → `output/default.lock`. A folder given as `.` or
+/// `..` is named by its absolute path.
+fn lock_path(dir: &Path) -> Result<PathBuf, OutputError> {
+    let named = match dir.file_name() {
+        Some(_) => dir.to_path_buf(),
+        None => std::path::absolute(dir).map_err(|source| OutputError::Io { path: dir.to_path_buf(), source })?,
+    };
+    let named = if named.file_name().is_none() { normalised(&named) } else { named };
+    let name = named.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    Ok(named.with_file_name(format!("{name}.lock")))
+}
+
+/// `path` without `.` and `..` components (an absolute path such as `/a/b/..`).
+fn normalised(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::File, path: &Path) -> bool {
+    path.exists()
+}
 
 /// A file to write: its name inside the output directory (a relative path such as
 /// `charts/service_level.png`; its folders are created) and its bytes.
@@ -15,22 +131,47 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Writes every file into `dir` (created if missing), each through a temporary file and a rename.
-/// Returns the paths written.
-pub fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<Vec<PathBuf>> {
+/// Writes every file into `dir` (created if missing), each through a temporary file and a rename,
+/// and returns the paths written. When `cancel` is set before the renames, nothing is replaced,
+/// the temporary files are removed, and the answer is [`OutputError::Interrupted`].
+pub fn write_all(dir: &Path, files: &[OutputFile], cancel: Option<&AtomicBool>) -> Result<Vec<PathBuf>, OutputError> {
+    let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    write_staged(dir, files, &cancelled).map_err(|e| match e {
+        Staged::Cancelled => OutputError::Interrupted,
+        Staged::Io(source) => OutputError::Io { path: dir.to_path_buf(), source },
+    })
+}
+
+enum Staged {
+    Cancelled,
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Staged {
+    fn from(e: std::io::Error) -> Staged {
+        Staged::Io(e)
+    }
+}
+
+fn write_staged(dir: &Path, files: &[OutputFile], cancelled: &dyn Fn() -> bool) -> Result<Vec<PathBuf>, Staged> {
     fs::create_dir_all(dir)?;
     let mut staged = Vec::with_capacity(files.len());
     let result = (|| {
         for file in files {
             // Names are relative paths going down, never up or elsewhere: nothing lands outside `dir`.
             if !Path::new(&file.name).components().all(|c| matches!(c, std::path::Component::Normal(_))) {
-                return Err(std::io::Error::other(format!("\"{}\" is not a name inside the output folder", file.name)));
+                return Err(
+                    std::io::Error::other(format!("\"{}\" is not a name inside the output folder", file.name)).into()
+                );
+            }
+            if cancelled() {
+                return Err(Staged::Cancelled);
             }
             let path = dir.join(&file.name);
             // The temporary file sits beside the final one: a rename within one folder is atomic.
             let (folder, name) = match (path.parent(), path.file_name()) {
                 (Some(folder), Some(name)) => (folder, name.to_string_lossy()),
-                _ => return Err(std::io::Error::other(format!("\"{}\" is not a file name", file.name))),
+                _ => return Err(std::io::Error::other(format!("\"{}\" is not a file name", file.name)).into()),
             };
             fs::create_dir_all(folder)?;
             let tmp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
@@ -42,7 +183,12 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> std::io::Result<Vec<PathBu
         // A rename onto a folder fails; find that before replacing anything, so that a failed
         // run leaves every earlier file as it was rather than some of them.
         if let Some((_, path)) = staged.iter().find(|(_, path)| path.is_dir()) {
-            return Err(std::io::Error::other(format!("{} is a folder; expected a file or nothing", path.display())));
+            return Err(
+                std::io::Error::other(format!("{} is a folder; expected a file or nothing", path.display())).into()
+            );
+        }
+        if cancelled() {
+            return Err(Staged::Cancelled);
         }
         for (tmp, path) in &staged {
             fs::rename(tmp, path)?;
@@ -69,11 +215,43 @@ mod tests {
             OutputFile { name: "a.csv".into(), bytes: b"new".to_vec() },
             OutputFile { name: "b.csv".into(), bytes: b"b".to_vec() },
         ];
-        write_all(dir.path(), &files).unwrap();
+        write_all(dir.path(), &files, None).unwrap();
         assert_eq!(fs::read_to_string(dir.path().join("a.csv")).unwrap(), "new");
         let names: Vec<_> =
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_cancelled_write_replaces_nothing_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.csv"), "old").unwrap();
+        let files = [
+            OutputFile { name: "a.csv".into(), bytes: b"new".to_vec() },
+            OutputFile { name: "sub/b.csv".into(), bytes: b"b".to_vec() },
+        ];
+        let cancel = AtomicBool::new(true);
+        assert!(matches!(write_all(dir.path(), &files, Some(&cancel)), Err(OutputError::Interrupted)));
+        assert_eq!(fs::read_to_string(dir.path().join("a.csv")).unwrap(), "old");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["a.csv"]);
+    }
+
+    #[test]
+    fn a_lock_refuses_a_second_taker_and_leaves_nothing_behind() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let first = OutputLock::take(&dir).unwrap();
+        assert!(root.path().join("out.lock").is_file());
+        assert!(matches!(OutputLock::take(&dir), Err(OutputError::Busy { .. })));
+        drop(first);
+        assert!(!root.path().join("out.lock").exists());
+        let again = OutputLock::take(&dir).unwrap();
+        drop(again);
+        fs::write(root.path().join("file"), "x").unwrap();
+        assert!(matches!(OutputLock::take(&root.path().join("file/below")), Err(OutputError::NotAFolder(_))));
+        assert_eq!(lock_path(Path::new("/a/b/..")).unwrap(), Path::new("/a.lock"));
+        assert_eq!(lock_path(Path::new("results/today")).unwrap(), Path::new("results/today.lock"));
     }
 
     #[test]
@@ -83,7 +261,7 @@ mod tests {
             OutputFile { name: "summary.csv".into(), bytes: b"s".to_vec() },
             OutputFile { name: "charts/a.svg".into(), bytes: b"<svg/>".to_vec() },
         ];
-        let written = write_all(dir.path(), &files).unwrap();
+        let written = write_all(dir.path(), &files, None).unwrap();
         assert_eq!(written[1], dir.path().join("charts").join("a.svg"));
         assert_eq!(fs::read_to_string(dir.path().join("charts/a.svg")).unwrap(), "<svg/>");
         let names: Vec<_> = fs::read_dir(dir.path().join("charts"))

@@ -74,3 +74,44 @@ pub fn overload_warning(results: &RunResults) -> Option<String> {
         mean(Metric::Offered)
     ))
 }
+
+/// `text` with every control character but the line feed written as an escape (`\u{1b}`, `\t`):
+/// names come from scenario files, and an escape sequence in one must not reach a terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(text, |c| c != '\n')
+}
+
+/// `text` on one line: every control character, the line feed included, written as an escape,
+/// so that a name holding a newline cannot split a one-line error or warning.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(text, |_| true)
+}
+
+fn escape_controls(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() && escape(c);
+    if !text.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(printable("queue \u{1b}[31mred\u{7}"), "queue \\u{1b}[31mred\\u{7}");
+        assert_eq!(printable("two\nlines\ttab"), "two\nlines\\ttab");
+        assert_eq!(one_line("two\nlines\r"), "two\\nlines\\r");
+        assert!(matches!(one_line("plain é ünïcode"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -10,8 +10,9 @@
 //!   with one column. Fields may be wrapped in double quotes (`"4m"`).
 //! - Blank lines, and everything from a `#` to the end of its line, are ignored; so is a UTF-8
 //!   byte-order mark (spreadsheets write one).
-//! - The first record is a header, and skipped, when it does not hold a value and does not start
-//!   like a number (`handle_time_s` is a header; `4x` is a typo, reported as one).
+//! - The first record is a header, and skipped, when it does not hold a value, does not start
+//!   like a number, and each of its fields is a name: a letter, then letters, digits, spaces and
+//!   `_-./()` (`handle_time_s` is a header; `4x` and `d2 08:15x` are typos, reported as such).
 //! - `empirical`: the values are in the first column: numbers of seconds or durations (`"4m"`,
 //!   `"1h30m"`). For a numeric context value they are plain numbers and may be negative.
 //! - `trace`: one arrival per record. The timestamps are in the column named `arrival` or
@@ -118,7 +119,14 @@ fn records<'t>(
             None => {
                 let looks_like_a_value =
                     fields[0].starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'));
-                if parse(fields[0]).is_ok() || looks_like_a_value {
+                // A header names its columns; a first line with a clock or other punctuation in
+                // it is a malformed value, reported as one rather than skipped in silence.
+                let names_columns = fields.iter().all(|f| {
+                    f.starts_with(|c: char| c.is_alphabetic())
+                        && f.chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.' | '(' | ')' | '/'))
+                });
+                if parse(fields[0]).is_ok() || looks_like_a_value || !names_columns {
                     first = Some((line, fields));
                 }
             }
@@ -361,6 +369,12 @@ mod tests {
         assert!(err.contains("line 3: no column 2"), "{err}");
         let path = write(&dir, "negative.csv", "60\n-60\n");
         assert!(read_arrival_times(&path).unwrap_err().contains("line 2: -60 is a negative timestamp"));
+        // A malformed first timestamp is an error at line 1, not a header skipped in silence.
+        for first in ["d2 08:15x", "dd 08:15", "08;15"] {
+            let path = write(&dir, "malformed_first.csv", &format!("{first}\n08:30\n"));
+            let err = read_arrival_times(&path).unwrap_err();
+            assert!(err.contains("line 1"), "{first}: {err}");
+        }
     }
 
     #[test]

@@ -30,11 +30,25 @@ impl FromStr for Override {
             .split_once('=')
             .ok_or_else(|| format!("\"{text}\" is not KEY=VALUE; expected e.g. agent_group.tier1.count=30"))?;
         let key = key.trim();
-        if key.is_empty() || key.split('.').any(str::is_empty) {
-            return Err(format!("\"{key}\" is not a dotted path; expected e.g. work_stream.chat.mode"));
-        }
+        check_key(key)?;
         Ok(Override { key: key.to_string(), value: value.trim().to_string() })
     }
+}
+
+/// Whether `key` is a dotted path that an override can follow.
+pub fn check_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.split('.').any(str::is_empty) {
+        return Err(format!("\"{key}\" is not a dotted path; expected e.g. work_stream.chat.mode"));
+    }
+    // Each part nests a table: thousands would exhaust the stack when the result is written.
+    let parts = key.split('.').count();
+    if parts > super::limits::KEY_PARTS {
+        return Err(format!(
+            "the key has {parts} dotted parts; expected at most {} (limit KEY_PARTS)",
+            super::limits::KEY_PARTS
+        ));
+    }
+    Ok(())
 }
 
 impl std::fmt::Display for Override {

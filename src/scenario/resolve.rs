@@ -71,6 +71,13 @@ pub mod limits {
     /// Bytes of a data file (`empirical` values, `trace` timestamps): tens of millions of
     /// records, more than a year of a large center's arrivals.
     pub const DATA_FILE_BYTES: u64 = 256 << 20;
+    /// Dotted parts of a `--set`, `--variant` or `--vary` key: the deepest scenario key has 8
+    /// (`work_stream.W.routing_rule.R.when.V.ge`, say).
+    pub const KEY_PARTS: usize = 16;
+    /// `--threads`: more threads than this only wait for one another.
+    pub const THREADS: usize = 1_024;
+    /// Points of a `sweep` grid (the product of its axes' value counts), and values of one axis.
+    pub const POINTS: usize = 10_000;
 }
 
 pub(super) struct Resolver<'a> {
@@ -612,6 +619,14 @@ impl Resolver<'_> {
         };
         let mut shifts = Vec::new();
         let mut all_day = false;
+        // An empty list would read as "no shift": around the clock, the opposite of what it says.
+        if let Some(list) = g.shift.as_ref().filter(|s| s.get_ref().0.is_empty()) {
+            return Err(self.at(
+                list,
+                format!("{key}.shift"),
+                "an empty list of shifts; expected at least one { start, end } (leave shift out for a group staffed around the clock)",
+            ));
+        }
         for s in g.shift.as_ref().map_or(&[][..], |s| &s.get_ref().0[..]) {
             let (start, end) = (time(&s.start, "shift.start")?, time(&s.end, "shift.end")?);
             // A shift that starts where it ends covers the whole day.
