@@ -335,6 +335,36 @@ fn cases() -> Vec<Case> {
                 &["missing field `handle_time`"],
             ),
         ),
+        // --- Keys the parser refuses without naming them: named from the text.
+        case(
+            "duplicate_key",
+            edit("horizon = \"1d\"", "horizon = \"1d\"\nhorizon = \"2d\""),
+            invalid(At("horizon = \"2d\""), "simulation.horizon", &["given twice", "expected each key once"]),
+        ),
+        case(
+            "duplicate_key_in_an_inline_table",
+            edit("context = { topic", "context = { topic = 1, topic"),
+            invalid(Line("context = { topic = 1"), "channel.context.topic", &["given twice", "expected each key once"]),
+        ),
+        case(
+            "duplicate_table",
+            edit("[simulation]\n", "[simulation]\nname = \"x\"\n\n[simulation]\n"),
+            invalid(
+                Line("[simulation]\nname = \"default\""),
+                "simulation",
+                &["[simulation] is written twice", "expected each table once"],
+            ),
+        ),
+        case(
+            "nesting_beyond_the_parser",
+            edit(
+                "name = \"default\"",
+                Box::leak(
+                    format!("name = \"default\"\ndeep = {}{}", "[".repeat(300), "]".repeat(300)).into_boxed_str(),
+                ),
+            ),
+            invalid(Line("deep = ["), "simulation.deep", &["nested deeper than the parser allows", "expected"]),
+        ),
         // --- Names: unique, and every reference to one that exists.
         case(
             "duplicate_queue_name",
@@ -411,6 +441,16 @@ fn cases() -> Vec<Case> {
                 At("\"generl\""),
                 "work_stream.chat.fallback_queue",
                 &["no queue is named \"generl\"", "expected one of"],
+            ),
+        ),
+        case(
+            // A newline would split the one-line error, an escape sequence would reach the terminal.
+            "control_characters_in_a_name_are_escaped",
+            edit("fallback_queue = \"general\"", "fallback_queue = \"gen\\u001b[31m\\neral\""),
+            invalid(
+                At("\"gen\\u001b"),
+                "work_stream.chat.fallback_queue",
+                &["no queue is named \"gen\\u{1b}[31m\\neral\"", "expected one of"],
             ),
         ),
         case(

@@ -194,7 +194,7 @@ fn bad_data_cases() -> Vec<BadData> {
             files: &[("aht.csv", "60\n-30\n")],
             at: r#""aht.csv""#,
             key: "work_stream.chat.handle_time.file",
-            says: &["aht.csv, line 2: -30 is negative", "expected a duration of 0 or more"],
+            says: &["aht.csv, line 2: \"-30\" is negative", "expected a duration of 0 or more"],
         },
         BadData {
             name: "empirical_file_missing",
@@ -230,7 +230,7 @@ fn bad_data_cases() -> Vec<BadData> {
             files: &[("arrivals.csv", "id,arrival\n1,08:00\n2,-60\n")],
             at: r#""arrivals.csv""#,
             key: "channel.chat.arrivals.file",
-            says: &["arrivals.csv, line 3: -60 is a negative timestamp", "expected 0 or more seconds"],
+            says: &["arrivals.csv, line 3: \"-60\" is a negative timestamp", "expected 0 or more seconds"],
         },
         BadData {
             name: "trace_nan_timestamp",

@@ -172,23 +172,25 @@ fn fields(line: &str) -> Vec<&str> {
 
 /// One value of an `empirical` file.
 fn parse_value(field: &str, support: Support) -> Result<f64, String> {
+    let shown = excerpt(field);
     let number = match field.parse::<f64>() {
         Ok(x) => x,
         Err(_) => Duration::parse(field).map(|d| d.0).map_err(|_| {
-            format!("\"{field}\" is not a value; expected a number of seconds or a duration such as \"4m\"")
+            format!("{shown} is not a value; expected a number of seconds or a duration such as \"4m\"")
         })?,
     };
     if !number.is_finite() {
-        return Err(format!("\"{field}\" is not a finite number; expected a number of seconds or a duration"));
+        return Err(format!("{shown} is not a finite number; expected a number of seconds or a duration"));
     }
     if support == Support::NonNegative && number < 0.0 {
-        return Err(format!("{number} is negative; expected a duration of 0 or more"));
+        return Err(format!("{shown} is negative; expected a duration of 0 or more"));
     }
     Ok(number)
 }
 
 /// One timestamp of a trace, in seconds since 00:00 of day 1.
 pub fn parse_timestamp(field: &str) -> Result<f64, String> {
+    let shown = excerpt(field);
     let expected = "expected seconds since the start, a duration such as \"1h30m\", or a clock time such as \"08:15\" or \"d2 08:15\"";
     if field.contains(':') {
         let (day, clock) = match field.split_once(char::is_whitespace) {
@@ -197,25 +199,32 @@ pub fn parse_timestamp(field: &str) -> Result<f64, String> {
                     .strip_prefix(['d', 'D'])
                     .and_then(|n| n.parse::<u32>().ok())
                     .filter(|n| *n >= 1)
-                    .ok_or_else(|| format!("\"{field}\" is not a timestamp; {expected}"))?;
+                    .ok_or_else(|| format!("{shown} is not a timestamp; {expected}"))?;
                 (n - 1, clock.trim())
             }
             None => (0, field),
         };
-        let second_of_day =
-            parse_time_of_day(clock).map_err(|_| format!("\"{field}\" is not a timestamp; {expected}"))?;
+        let second_of_day = parse_time_of_day(clock).map_err(|_| format!("{shown} is not a timestamp; {expected}"))?;
         return Ok(f64::from(day) * DAY + second_of_day);
     }
     match field.parse::<f64>() {
-        Ok(x) if x.is_nan() || x.is_infinite() => Err(format!("\"{field}\" is not a finite number; {expected}")),
-        Ok(x) if x < 0.0 => Err(format!("{x} is a negative timestamp; expected 0 or more seconds since the start")),
+        Ok(x) if x.is_nan() || x.is_infinite() => Err(format!("{shown} is not a finite number; {expected}")),
+        Ok(x) if x < 0.0 => Err(format!("{shown} is a negative timestamp; expected 0 or more seconds since the start")),
         Ok(x) => Ok(x),
         Err(_) if field.starts_with('-') => {
-            Err(format!("\"{field}\" is a negative timestamp; expected 0 or more seconds since the start"))
+            Err(format!("{shown} is a negative timestamp; expected 0 or more seconds since the start"))
         }
-        Err(_) => {
-            Duration::parse(field).map(|d| d.0).map_err(|_| format!("\"{field}\" is not a timestamp; {expected}"))
-        }
+        Err(_) => Duration::parse(field).map(|d| d.0).map_err(|_| format!("{shown} is not a timestamp; {expected}")),
+    }
+}
+
+/// A field as an error quotes it: in quotes, and cut after 40 characters (a line may be
+/// megabytes long; the start shows what is wrong).
+fn excerpt(field: &str) -> String {
+    const SHOWN: usize = 40;
+    match field.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("\"{}…\" ({} characters)", &field[..cut], field.chars().count()),
+        None => format!("\"{field}\""),
     }
 }
 
@@ -313,7 +322,7 @@ mod tests {
             ("header_only.csv", "seconds\n# nothing yet\n", "holds no values"),
             ("typo.csv", "60\n120\nabc\n", "line 3: \"abc\" is not a value"),
             ("first_typo.csv", "4x\n60\n", "line 1: \"4x\" is not a value"),
-            ("negative.csv", "aht\n60\n-5\n", "line 3: -5 is negative"),
+            ("negative.csv", "aht\n60\n-5\n", "line 3: \"-5\" is negative"),
             ("nan.csv", "60\nNaN\n", "line 2: \"NaN\" is not a finite number"),
         ];
         for (name, text, says) in cases {
@@ -368,7 +377,11 @@ mod tests {
         let err = read_arrival_times(&path).unwrap_err();
         assert!(err.contains("line 3: no column 2"), "{err}");
         let path = write(&dir, "negative.csv", "60\n-60\n");
-        assert!(read_arrival_times(&path).unwrap_err().contains("line 2: -60 is a negative timestamp"));
+        assert!(read_arrival_times(&path).unwrap_err().contains("line 2: \"-60\" is a negative timestamp"));
+        // A line of a megabyte is quoted only as far as it shows what is wrong.
+        let path = write(&dir, "long.csv", &format!("60\n{}\n", "9".repeat(1 << 20) + "x"));
+        let err = read_arrival_times(&path).unwrap_err();
+        assert!(err.len() < 400 && err.contains("line 2: \"9999") && err.contains("1048577 characters"), "{err}");
         // A malformed first timestamp is an error at line 1, not a header skipped in silence.
         for first in ["d2 08:15x", "dd 08:15", "08;15"] {
             let path = write(&dir, "malformed_first.csv", &format!("{first}\n08:30\n"));

@@ -161,6 +161,29 @@ pub enum Distribution {
     Empirical(Arc<[f64]>, f64, f64),
 }
 
+/// The widest spread, sd / mean either way, a lognormal or gamma distribution may have: beyond
+/// it their parameters overflow floating point.
+const MAX_SPREAD: f64 = 1e100;
+
+/// `sd` and `mean` within [`MAX_SPREAD`] of each other.
+fn spread(name: &str, mean: f64, sd: f64) -> Result<(), String> {
+    let ratio = sd / mean;
+    if (1.0 / MAX_SPREAD..=MAX_SPREAD).contains(&ratio) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`sd` {sd} against `mean` {mean} is a spread a {name} distribution cannot be drawn with; expected sd / mean from 1e-100 to 1e100"
+        ))
+    }
+}
+
+/// The parameters passed every check of ours but the sampler still refuses them.
+fn undrawable(name: &str) -> String {
+    format!(
+        "these parameters give a {name} distribution that cannot be drawn from (they overflow floating point); expected values of a sensible size"
+    )
+}
+
 impl Distribution {
     /// Checks a written distribution and prepares it for sampling; an `empirical` file is read
     /// from `base_dir` (the scenario file's directory) unless its path is absolute.
@@ -187,25 +210,31 @@ impl Distribution {
             S::Constant { value } => Distribution::Constant(at_least_zero_if_time("value", value)?),
             S::Exponential { mean } => {
                 let mean = positive("mean", mean)?;
-                Distribution::Exponential(Exp::new(1.0 / mean).map_err(|e| e.to_string())?, mean)
+                Distribution::Exponential(Exp::new(1.0 / mean).map_err(|_| undrawable("exponential"))?, mean)
             }
             S::Lognormal { mean, sd } => {
                 let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
                 if sd == 0.0 {
                     return Ok(Distribution::Constant(mean));
                 }
+                spread("lognormal", mean, sd)?;
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
-                Distribution::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?, mean, sd)
+                Distribution::LogNormal(
+                    LogNormal::new(mu, sigma2.sqrt()).map_err(|_| undrawable("lognormal"))?,
+                    mean,
+                    sd,
+                )
             }
             S::Gamma { mean, sd } => {
                 let (mean, sd) = (positive("mean", mean)?, non_negative("sd", sd)?);
                 if sd == 0.0 {
                     return Ok(Distribution::Constant(mean));
                 }
+                spread("gamma", mean, sd)?;
                 let shape = (mean / sd).powi(2);
                 let scale = sd * sd / mean;
-                Distribution::Gamma(Gamma::new(shape, scale).map_err(|e| e.to_string())?, mean, sd)
+                Distribution::Gamma(Gamma::new(shape, scale).map_err(|_| undrawable("gamma"))?, mean, sd)
             }
             S::Weibull { shape, scale } => {
                 let (shape, scale) = (positive("shape", Quantity(shape))?, positive("scale", scale)?);
@@ -218,7 +247,7 @@ impl Distribution {
                 }
                 // Infinite (or NaN, from ∞ − ∞) for small shapes: such a distribution has no finite variance.
                 let sd = scale * (g(1.0 + 2.0 / shape) - (mean / scale).powi(2)).sqrt();
-                Distribution::Weibull(Weibull::new(scale, shape).map_err(|e| e.to_string())?, mean, sd)
+                Distribution::Weibull(Weibull::new(scale, shape).map_err(|_| undrawable("weibull"))?, mean, sd)
             }
             S::Empirical { ref file } => {
                 let values = demand::read_values(&base_dir.join(file), support)?;
@@ -244,7 +273,7 @@ impl Distribution {
                 let mean = (min + mode + max) / 3.0;
                 let variance = (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0;
                 Distribution::Triangular(
-                    Triangular::new(min, max, mode).map_err(|e| e.to_string())?,
+                    Triangular::new(min, max, mode).map_err(|_| undrawable("triangular"))?,
                     mean,
                     variance.max(0.0).sqrt(),
                 )
@@ -431,6 +460,10 @@ mod tests {
             r#"{ dist = "weibull", shape = 0, scale = 10 }"#,
             r#"{ dist = "weibull", shape = 2, scale = -60 }"#,
             r#"{ dist = "weibull", shape = 0.001, scale = 10 }"#,
+            // Spreads whose parameters overflow: the sampler's own text never reaches the user.
+            r#"{ dist = "lognormal", mean = 1, sd = 1e200 }"#,
+            r#"{ dist = "gamma", mean = 1, sd = 1e200 }"#,
+            r#"{ dist = "gamma", mean = 1e200, sd = 1e-200 }"#,
             "-3",
         ];
         for text in bad {

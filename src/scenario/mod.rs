@@ -82,7 +82,15 @@ impl Scenario {
                     },
                     key,
                 },
-                None => toml_error(&e, String::new()),
+                None => match e.span().map(|s| parse_error_key(text, s.start, e.message())) {
+                    Some(Some((key, message))) => ScenarioError {
+                        file: file.to_string(),
+                        position: e.span().map(|s| error::line_column(text, s.start)),
+                        key,
+                        message,
+                    },
+                    _ => toml_error(&e, String::new()),
+                },
             }
         })?;
         let deserializer = toml::Deserializer::parse(text).map_err(|e| toml_error(&e, String::new()))?;
@@ -94,6 +102,64 @@ impl Scenario {
         })?;
         resolve::Resolver { file, text, base_dir }.resolve(raw)
     }
+}
+
+/// The key, and a planner's message, for the parse errors that the TOML parser reports without
+/// naming a key: a key given twice, and nesting beyond its recursion limit. The key is read from
+/// the text: the table header above `offset`, then the key written at `offset` (a duplicate) or
+/// at the start of its line (nesting).
+fn parse_error_key(text: &str, offset: usize, message: &str) -> Option<(String, String)> {
+    let duplicate = message.contains("duplicate key");
+    let nesting = message.contains("recurs");
+    if !duplicate && !nesting {
+        return None;
+    }
+    let before = text.get(..offset)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let header = |line: &str| {
+        let line = line.trim();
+        let inner = line.strip_prefix("[[").and_then(|l| l.split("]]").next());
+        let inner = inner.or_else(|| line.strip_prefix('[').and_then(|l| l.split(']').next()));
+        inner.map(|h| h.trim().to_string())
+    };
+    let table = before[..line_start].lines().rev().find_map(header);
+    let at = text.get(offset..)?;
+    let line_key = || text[line_start..].split('=').next().map(|k| k.trim().trim_matches('"').to_string());
+    let written = if let Some(quoted) = at.strip_prefix('"') {
+        quoted.split('"').next().map(str::to_string)
+    } else {
+        let token: String = at.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+        (!token.is_empty()).then_some(token)
+    };
+    let own = match (duplicate, header(&text[line_start..])) {
+        // A table header written twice: the table is the key.
+        (true, Some(h)) => {
+            return Some((
+                h.clone(),
+                format!(
+                    "the table [{h}] is written twice; expected each table once (use [[{h}]] for a list of tables)"
+                ),
+            ));
+        }
+        // Inside an inline table (`context = { topic = …, topic = … }`): the key of the line first.
+        (true, None) if text[line_start..offset].contains('=') => {
+            line_key().zip(written).map(|(line, inner)| format!("{line}.{inner}"))
+        }
+        (true, None) => written,
+        (false, _) => line_key(),
+    };
+    let key = match (table, own) {
+        (Some(t), Some(k)) if !k.is_empty() => format!("{t}.{k}"),
+        (Some(t), _) => t,
+        (None, Some(k)) => k,
+        (None, None) => String::new(),
+    };
+    let message = if duplicate {
+        "the key is given twice in its table; expected each key once".to_string()
+    } else {
+        "arrays or tables nested deeper than the parser allows; expected values nested a few levels at most".to_string()
+    };
+    Some((key, message))
 }
 
 /// serde names Rust types in its messages ("expected i64"); a planner reads words.

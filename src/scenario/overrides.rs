@@ -58,9 +58,22 @@ impl std::fmt::Display for Override {
 }
 
 impl Override {
-    /// The value as TOML: a TOML value if it reads as one, a string otherwise.
-    fn toml_value(&self) -> toml::Value {
-        self.value.parse::<toml::Value>().unwrap_or_else(|_| toml::Value::String(self.value.clone()))
+    /// The value as TOML: a TOML value if it reads as one, a string otherwise. An integer beyond
+    /// 64 bits is an error rather than a string, which the scenario would refuse as a wrong type.
+    fn toml_value(&self) -> Result<toml::Value, String> {
+        if let Ok(value) = self.value.parse::<toml::Value>() {
+            return Ok(value);
+        }
+        let digits = self.value.strip_prefix(['-', '+']).unwrap_or(&self.value);
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
+            return Err(format!(
+                "{} does not fit in an integer; expected an integer from {} to {}",
+                self.value,
+                i64::MIN,
+                i64::MAX
+            ));
+        }
+        Ok(toml::Value::String(self.value.clone()))
     }
 }
 
@@ -114,7 +127,8 @@ impl ScenarioSource {
         };
         let mut document: toml::Table = toml::from_str(&self.text).map_err(|e| fail("", e.message().to_string()))?;
         for o in overrides {
-            apply(&mut document, &o.key, o.toml_value()).map_err(|message| fail(&o.key, message))?;
+            let value = o.toml_value().map_err(|message| fail(&o.key, message))?;
+            apply(&mut document, &o.key, value).map_err(|message| fail(&o.key, message))?;
         }
         let text = toml::to_string(&document).map_err(|e| fail("", e.to_string()))?;
         // Line numbers of the rewritten text mean nothing to the user: the override is the culprit.
@@ -216,6 +230,13 @@ mod tests {
         assert_eq!(e.key, "agent_group.generalists.capacity");
         assert!(e.message.contains("expected"), "{e}");
         assert!(e.position.is_none());
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_is_said_to_be_one() {
+        let e = default_with(&["simulation.replications=99999999999999999999"]).unwrap_err();
+        assert_eq!(e.key, "simulation.replications");
+        assert!(e.message.contains("does not fit in an integer") && e.message.contains("expected"), "{e}");
     }
 
     #[test]
