@@ -500,3 +500,59 @@ fn p_wait_counts_only_conversations_that_found_no_agent_as_the_trace_shows() {
         }
     }
 }
+
+#[test]
+fn a_conversation_every_agent_rejects_at_once_is_offered_to_each_up_to_the_decline_limit() {
+    // 200 agents reject every offer the moment it is made: each chat bounces through all of them,
+    // fewer declines first, until each has declined it `decline_limit` times, then waits until
+    // live chat closes it. Debug builds check every one of these searches, made from the ranking
+    // kept for a conversation declined again and again, against the definition.
+    let text = r#"
+[simulation]
+horizon = "3h"
+replications = 1
+decline_limit = 2
+[[channel]]
+name = "c"
+kind = "live_chat"
+work_stream = "w"
+arrivals = { process = "poisson", rate_per_hour = 20 }
+[[work_stream]]
+name = "w"
+handle_time = "1m"
+[[queue]]
+name = "q"
+assignment = "round_robin"
+[[agent_group]]
+name = "a"
+count = 120
+capacity = 2
+queues = ["q"]
+offer = { accept = 0.0, reject = 1.0 }
+[[agent_group]]
+name = "b"
+count = 80
+queues = ["q"]
+offer = { accept = 0.0, reject = 1.0, response_time = { dist = "uniform", min = "0s", max = "2s" } }
+"#;
+    let rec = common::Recorder::run(text);
+    let mut offers: std::collections::HashMap<(u64, u32), u32> = std::collections::HashMap::new();
+    for (id, agent, _) in rec.of("offered") {
+        *offers.entry((id, agent)).or_default() += 1;
+    }
+    let closed: Vec<u64> = rec.of("auto_closed").iter().map(|c| c.0).collect();
+    assert!(closed.len() > 20, "{} chats closed", closed.len());
+    for id in closed {
+        let per_agent: Vec<u32> = (0..200).map(|a| offers.get(&(id, a)).copied().unwrap_or(0)).collect();
+        assert!(per_agent.iter().all(|&n| n == 2), "chat {id}: offers per agent {per_agent:?}");
+    }
+    // Fewer declines first: no agent is offered a chat a second time before every agent has been
+    // offered it once.
+    let mut seen: std::collections::HashMap<u64, std::collections::HashSet<u32>> = std::collections::HashMap::new();
+    for (id, agent, _) in rec.of("offered") {
+        let once = seen.entry(id).or_default();
+        if !once.insert(agent) {
+            assert_eq!(once.len(), 200, "chat {id} went back to agent {agent} before all had it once");
+        }
+    }
+}

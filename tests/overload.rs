@@ -203,3 +203,29 @@ fn ctrl_c_stops_a_single_long_replication_at_once() {
     assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
     assert_eq!(fs::read_to_string(dir.path().join("summary.csv")).unwrap(), "an earlier run's results");
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_center_whose_agents_reject_every_offer_at_once() {
+    // Thousands of agents bounce every chat among them at one instant: a loop of events without
+    // simulated time passing, which Ctrl-C must still stop at once.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("rejecting.toml");
+    let rejecting = overloaded("interval = \"1d\"")
+        .replace("count = 10", "count = 3000\noffer = { accept = 0.0, reject = 1.0 }")
+        .replace("replications = 3", "replications = 1")
+        .replace("horizon = \"1d\"", "horizon = \"3650d\"");
+    fs::write(&scenario, rejecting).unwrap();
+    let mut child = Command::new(cargo_bin("ccsim"))
+        .args(["run", "--threads", "1", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&scenario)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let sent = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
+}

@@ -42,6 +42,7 @@
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -126,6 +127,19 @@ impl LaneQueue {
     /// Every entry, in no particular order (but always the same for the same pushes and pops).
     fn iter(&self) -> impl Iterator<Item = &Waiting> {
         self.fifo.iter().chain(self.late.iter().map(|Reverse(w)| w))
+    }
+
+    fn len(&self) -> usize {
+        self.fifo.len() + self.late.len()
+    }
+
+    /// Drops the entries `keep` refuses: the stale ones, which a conversation that goes back and
+    /// forth between Open and Offered leaves at every turn.
+    fn retain(&mut self, keep: impl Fn(&Waiting) -> bool) {
+        self.fifo.retain(|w| keep(w));
+        let mut late = std::mem::take(&mut self.late).into_vec();
+        late.retain(|Reverse(w)| keep(w));
+        self.late = BinaryHeap::from(late);
     }
 }
 
@@ -241,6 +255,46 @@ pub(super) struct Lanes {
     cycle: u64,
     /// Open conversations of one lane, for the rare scans past its head (scratch, reused).
     scratch: Vec<Waiting>,
+    /// Agent changes, numbered from 1: how many there have been, the number of each agent's
+    /// latest, and the agents of the last [`CHANGE_LOG`] changes (by number, modulo).
+    changes: u64,
+    last_change: Vec<u64>,
+    change_log: Vec<u32>,
+    /// The ranking of one conversation declined again and again (see [`DeclineChain`]).
+    chain: RefCell<DeclineChain>,
+}
+
+/// How many agent changes [`Lanes`] remembers by agent: a conversation's ranking stays usable
+/// while fewer happened between two of its searches.
+const CHANGE_LOG: usize = 256;
+
+/// The members of a queue ranked for one conversation that agents keep declining, so that its
+/// next offer does not scan the queue again (DESIGN.md "Offers": fewer declines first, then the
+/// queue's method). Built at the conversation's second search in a row; each later search first
+/// adds entries for the agents that changed since the one before, then drops the entries that an
+/// agent's later change made stale. Every member's present state is in exactly one valid entry
+/// (or none, when it is not eligible or at the decline limit), so the top is the definition's
+/// answer: a conversation that every agent declines costs a ranking and a few entries per offer,
+/// not a scan of the queue per offer.
+#[derive(Default)]
+struct DeclineChain {
+    slot: ConvSlot,
+    generation: u32,
+    queue: usize,
+    /// `Lanes::changes` at its last search.
+    searched_at: u64,
+    built: bool,
+    ranking: BinaryHeap<Reverse<ChainEntry>>,
+}
+
+/// A member's place for the conversation, as of its change number `stamp`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ChainEntry {
+    declines: u32,
+    rank: u128,
+    pos: u32,
+    id: u32,
+    stamp: u64,
 }
 
 impl Lanes {
@@ -384,6 +438,10 @@ impl Lanes {
             blocked: vec![0; most_lanes],
             cycle: 0,
             scratch: Vec::new(),
+            changes: 0,
+            last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
+            change_log: vec![0; CHANGE_LOG],
+            chain: RefCell::new(DeclineChain::default()),
         }
     }
 
@@ -437,6 +495,9 @@ impl Lanes {
     /// candidate there (working with free capacity).
     #[inline(always)]
     pub fn agent_changed(&mut self, agent: &Agent, id: u32) {
+        self.changes += 1;
+        self.last_change[id as usize] = self.changes;
+        self.change_log[self.changes as usize % CHANGE_LOG] = id;
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
         // A queue with class bits hands the whole change to the general case, which writes again
@@ -570,7 +631,8 @@ impl Lanes {
     }
 
     /// [`Lanes::best_agent`] for a conversation some agents have declined: those who declined it
-    /// fewer times come first, and those at the decline limit not at all.
+    /// fewer times come first, and those at the decline limit not at all. The first search scans
+    /// the queue; a second in a row for the same conversation ranks it ([`DeclineChain`]).
     fn best_agent_after_declines(
         &self,
         view: &View,
@@ -579,13 +641,106 @@ impl Lanes {
         method: AssignmentMethod,
         slot: ConvSlot,
     ) -> Option<u32> {
+        let generation = view.conversations[slot as usize].generation;
+        let mut chain = self.chain.borrow_mut();
+        let same = chain.slot == slot && chain.generation == generation && chain.queue == q;
+        let recent = self.changes - chain.searched_at < CHANGE_LOG as u64;
+        let found = match (same && recent, chain.built) {
+            (true, true) => {
+                for n in chain.searched_at + 1..=self.changes {
+                    let id = self.change_log[n as usize % CHANGE_LOG];
+                    // Only its latest change says how it is now.
+                    if self.last_change[id as usize] == n
+                        && let Ok(pos) = self.members[q].binary_search(&id)
+                        && let Some(entry) = self.chain_entry(view, q, ws, method, slot, pos)
+                    {
+                        chain.ranking.push(Reverse(entry));
+                    }
+                }
+                self.chain_top(&mut chain)
+            }
+            (true, false) => {
+                let mut entries = std::mem::take(&mut chain.ranking).into_vec();
+                entries.clear();
+                entries.extend(
+                    (0..self.members[q].len())
+                        .filter_map(|pos| self.chain_entry(view, q, ws, method, slot, pos).map(Reverse)),
+                );
+                chain.ranking = BinaryHeap::from(entries);
+                chain.built = true;
+                self.chain_top(&mut chain)
+            }
+            (false, _) => {
+                *chain = DeclineChain {
+                    slot,
+                    generation,
+                    queue: q,
+                    searched_at: 0,
+                    built: false,
+                    ranking: std::mem::take(&mut chain.ranking),
+                };
+                chain.ranking.clear();
+                self.after_declines_by_definition(view, q, ws, method, slot)
+            }
+        };
+        chain.searched_at = self.changes;
+        debug_assert_eq!(found, self.after_declines_by_definition(view, q, ws, method, slot), "queue {q}");
+        found
+    }
+
+    /// Member `pos` of queue `q` as conversation `slot` ranks it now, if it may be offered it.
+    fn chain_entry(
+        &self,
+        view: &View,
+        q: usize,
+        ws: &WorkStream,
+        method: AssignmentMethod,
+        slot: ConvSlot,
+        pos: usize,
+    ) -> Option<ChainEntry> {
+        let id = self.members[q][pos];
+        let agent = &view.agents[id as usize];
+        let declines = view.declines(slot, id);
+        (eligible(agent, ws) && declines < view.limit()).then(|| ChainEntry {
+            declines,
+            rank: rank(method, agent, self.queue_last[self.seat_start[q] + pos]),
+            pos: pos as u32,
+            id,
+            stamp: self.last_change[id as usize],
+        })
+    }
+
+    /// The best valid entry of the ranking, the stale ones above it dropped.
+    fn chain_top(&self, chain: &mut DeclineChain) -> Option<u32> {
+        while let Some(Reverse(top)) = chain.ranking.peek() {
+            if self.last_change[top.id as usize] == top.stamp {
+                return Some(top.id);
+            }
+            chain.ranking.pop();
+        }
+        None
+    }
+
+    /// [`Lanes::best_agent_after_declines`] by the definition: every member in roster order.
+    fn after_declines_by_definition(
+        &self,
+        view: &View,
+        q: usize,
+        ws: &WorkStream,
+        method: AssignmentMethod,
+        slot: ConvSlot,
+    ) -> Option<u32> {
         let mut best: Option<(u32, (u32, u128))> = None;
+        // Members and declines are both in agent order: one pass over each, whatever the number
+        // of agents who declined it, so a conversation declined by all costs a scan per offer.
+        let mut declined = view.conversations[slot as usize].declines.iter().peekable();
         for (pos, &id) in self.members[q].iter().enumerate() {
+            while declined.next_if(|&&(a, _)| a < id).is_some() {}
+            let declines = declined.peek().filter(|&&&(a, _)| a == id).map_or(0, |&&(_, n)| n);
             let agent = &view.agents[id as usize];
             if !eligible(agent, ws) {
                 continue;
             }
-            let declines = view.declines(slot, id);
             if declines >= view.limit() {
                 continue;
             }
@@ -687,6 +842,12 @@ impl Lanes {
 
     /// The oldest Open conversation of a lane that has an eligible agent (`only`, or any).
     fn first_reachable(&mut self, view: &View, l: usize, only: Option<u32>) -> Option<(ConvSlot, u32)> {
+        // A conversation declined again and again leaves a stale entry at every decline: when
+        // they outnumber the Open ones, they go, so that this scan stays as long as the lane.
+        let lane = &mut self.lanes[l];
+        if lane.heap.len() > 2 * lane.open as usize + 64 {
+            lane.heap.retain(|w| view.is_open(w));
+        }
         self.scratch.clear();
         self.scratch.extend(self.lanes[l].heap.iter().copied().filter(|w| view.is_open(w)));
         self.scratch.sort_unstable();
