@@ -143,7 +143,23 @@ fn prepare(source: &ScenarioSource, options: &RunOptions, extra: &[Override]) ->
     if let Some(seed) = options.seed {
         scenario.simulation.seed = seed;
     }
+    if options.trace {
+        experiment::check_trace(&scenario).map_err(Failure::Input)?;
+    }
     Ok(scenario)
+}
+
+/// Says so when fewer replications run side by side than there are threads, to stay within the
+/// memory limit ([`experiment::fitting_threads`]).
+fn warn_memory(scenarios: &[Scenario], options: &RunOptions) {
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let fitting = experiment::fitting_threads(scenarios);
+    if fitting < threads && !options.quiet {
+        complain!(
+            "warning: {fitting} replications run side by side instead of {threads}, so that the run stays within {} GiB (limit MEMORY; the results are the same)",
+            limits::MEMORY >> 30
+        );
+    }
 }
 
 fn settings(options: &RunOptions) -> Result<Settings, Failure> {
@@ -287,6 +303,7 @@ fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), Failure> {
 fn simulate(scenario: &Scenario, options: &RunOptions) -> Result<RunResults, Failure> {
     let settings = settings(options)?;
     warn(scenario, options);
+    warn_memory(std::slice::from_ref(scenario), options);
     let bar = progress_bar(scenario.simulation.replications as usize, options);
     let results = experiment::try_run_replications(scenario, &settings, &|n| bar.set_position(n as u64))
         .map_err(Failure::from)?;
@@ -364,9 +381,11 @@ fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) ->
     for v in &variants {
         warn(&v.scenario, options);
     }
+    let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
+    experiment::check_memory(&scenarios).map_err(Failure::Input)?;
+    warn_memory(&scenarios, options);
     let dir = output_dir(options, &variants[0].scenario);
     let _lock = take(&dir)?;
-    let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
     let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
     let bar = progress_bar(total, options);
     let comparison = compare::compare(variants, &settings, &|n| bar.set_position(n as u64)).map_err(|e| match e {

@@ -147,6 +147,38 @@ fn cases() -> Vec<Case> {
             web_chat("{ process = \"poisson\", rate_per_hour = 9.9e8 }", &[("horizon = \"1d\"", "horizon = \"1h\"")]),
             Expect::Valid,
         ),
+        // --- Memory (limits::MEMORY): what a run holds at once, whatever its threads.
+        case(
+            "replications_times_scopes_beyond_memory",
+            {
+                let queues: Vec<String> = (0..400).map(|i| format!("\"q{i}\"")).collect();
+                let tables: String = (0..400).map(|i| format!("\n[[queue]]\nname = \"q{i}\"\n")).collect();
+                let Input::Text(text) = edits(&[
+                    ("replications = 10", "replications = 10000"),
+                    (
+                        "queues = [\"vip\", \"technical\", \"general\"]",
+                        &format!("queues = [\"vip\", \"technical\", \"general\", {}]", queues.join(", ")),
+                    ),
+                ]) else {
+                    unreachable!()
+                };
+                Input::Text(text + &tables)
+            },
+            invalid(
+                At("10000"),
+                "simulation.replications",
+                &["a run would hold about", "expected at most 4.0 GiB (limit MEMORY)", "fewer replications"],
+            ),
+        ),
+        case(
+            "max_in_system_beyond_memory",
+            edit("seed = 20261124", "seed = 20261124\nmax_in_system = 30000000"),
+            invalid(
+                At("30000000"),
+                "simulation.max_in_system",
+                &["expected at most 4.0 GiB (limit MEMORY)", "lower max_in_system"],
+            ),
+        ),
         // --- Arrival volume (limits::ARRIVALS).
         case(
             "rate_1e300_per_hour",
@@ -576,4 +608,113 @@ fn the_limits_let_a_planners_biggest_case_through() {
     // 10⁹ an hour for a day is refused.
     const { assert!(1e9 * 24.0 > limits::ARRIVALS) };
     const { assert!(limits::ARRIVALS * 10.0 <= limits::EPISODES) };
+}
+
+#[test]
+fn a_trace_beyond_its_limit_is_refused_before_anything_runs() {
+    // 400 000 chats an hour for 8 hours: 3.2 million rows held for conversations.csv.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.toml");
+    std::fs::write(
+        &path,
+        web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 400000 }")
+            .replace("horizon = \"1d\"", "horizon = \"8h\""),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("ccsim")
+        .unwrap()
+        .args(["run", "--trace", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: --trace: replication 1 of \"default\" expects about 32"), "{stderr}");
+    assert!(stderr.contains("limit TRACE_CONVERSATIONS"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn the_memory_limit_counts_what_the_metrics_really_hold() {
+    // The estimate's sizes are bounds on the real ones.
+    use ccsim::metrics::{AgentCell, ConvCell};
+    assert!(std::mem::size_of::<ConvCell>() as u64 <= limits::CELL_BYTES, "{}", std::mem::size_of::<ConvCell>());
+    assert!(std::mem::size_of::<AgentCell>() as u64 <= limits::CELL_BYTES);
+    // The case: 500 queues and 10 000 replications do not pass; 13 scopes and 100 000 do.
+    let fitting = |replications: u64, scopes: u64| (24 + replications) * scopes * limits::CELL_BYTES <= limits::MEMORY;
+    assert!(!fitting(10_000, 505));
+    assert!(fitting(100_000, 13));
+}
+
+/// The default scenario with 400 more queues for its generalists: 411 scopes.
+fn many_scopes(replications: u32) -> String {
+    let queues: Vec<String> = (0..400).map(|i| format!("\"q{i}\"")).collect();
+    let tables: String = (0..400).map(|i| format!("\n[[queue]]\nname = \"q{i}\"\n")).collect();
+    DEFAULT.replacen("replications = 10", &format!("replications = {replications}"), 1).replacen(
+        "queues = [\"vip\", \"technical\", \"general\"]",
+        &format!("queues = [\"vip\", \"technical\", \"general\", {}]", queues.join(", ")),
+        1,
+    ) + &tables
+}
+
+#[test]
+fn variants_that_fit_alone_but_not_together_are_refused() {
+    // Each variant keeps about 1 GiB of replication totals: one fits, four do not.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.toml");
+    std::fs::write(&path, many_scopes(2000)).unwrap();
+    let validate = Command::cargo_bin("ccsim").unwrap().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(validate.status.code(), Some(0), "{}", String::from_utf8_lossy(&validate.stderr));
+    let mut compare = Command::cargo_bin("ccsim").unwrap();
+    compare.arg("compare").arg(&path).arg("-o").arg(dir.path().join("out"));
+    for i in 0..3 {
+        compare.args(["--variant", &format!("v{i}:agent_group.generalists.count={}", 9 + i)]);
+    }
+    let out = compare.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: 4 runs would hold about") && stderr.contains("limit MEMORY"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn replications_that_would_pass_the_memory_limit_together_run_fewer_at_a_time() {
+    // A replication may hold 10 million conversations (1.5 GiB): two fit side by side, not eight.
+    // The run says so, and its files are those of one thread.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.toml");
+    std::fs::write(
+        &path,
+        DEFAULT.replacen("seed = 20261124", "seed = 20261124\nmax_in_system = 10000000", 1).replacen(
+            "replications = 10",
+            "replications = 4",
+            1,
+        ),
+    )
+    .unwrap();
+    let run = |threads: &str, out: &str| {
+        Command::cargo_bin("ccsim")
+            .unwrap()
+            .args(["run", "--no-charts", "--threads", threads, "-o"])
+            .arg(dir.path().join(out))
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let eight = run("8", "eight");
+    let stderr = String::from_utf8_lossy(&eight.stderr);
+    assert_eq!(eight.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: 2 replications run side by side instead of 8") && stderr.contains("limit MEMORY"),
+        "{stderr}"
+    );
+    assert_eq!(run("1", "one").status.code(), Some(0));
+    for file in ["summary.csv", "intervals.csv", "replications.csv", "agents.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("eight").join(file)).unwrap(),
+            std::fs::read(dir.path().join("one").join(file)).unwrap(),
+            "{file}"
+        );
+    }
 }

@@ -29,7 +29,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use crate::engine::{self, Ending};
 use crate::metrics::trace::Trace;
 use crate::metrics::{Collector, IntervalCells, RunResults};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, limits, memory_label};
 use crate::time::SimTime;
 
 /// How to run the replications.
@@ -69,6 +69,49 @@ impl std::fmt::Display for Stopped {
             ),
         }
     }
+}
+
+/// The most replications of `scenarios` that may run side by side within
+/// [`limits::MEMORY`](crate::scenario::limits::MEMORY) beside the cells every one of them keeps
+/// for the report; at least 1.
+pub fn fitting_threads(scenarios: &[Scenario]) -> usize {
+    let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();
+    let one = scenarios.iter().map(|s| s.footprint()).map(|f| f.under_way + f.waiting).max().unwrap_or(1);
+    (limits::MEMORY.saturating_sub(kept) / one.max(1)).clamp(1, limits::THREADS as u64) as usize
+}
+
+/// Whether `scenarios` run together — the variants of a `compare`, the points of a `sweep` —
+/// fit in [`limits::MEMORY`](crate::scenario::limits::MEMORY) with one replication under way:
+/// each fits alone (the scenario check sees to that), but their kept cells add up.
+pub fn check_memory(scenarios: &[Scenario]) -> Result<(), String> {
+    let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();
+    let one = scenarios.iter().map(|s| s.footprint()).map(|f| f.under_way + f.waiting).max().unwrap_or(0);
+    if kept + one <= limits::MEMORY {
+        return Ok(());
+    }
+    Err(format!(
+        "{} runs would hold about {} at once (results kept {}, a replication under way {}); expected at most {} (limit MEMORY): fewer variants or points, fewer replications, or a longer interval",
+        scenarios.len(),
+        memory_label(kept + one),
+        memory_label(kept),
+        memory_label(one),
+        memory_label(limits::MEMORY)
+    ))
+}
+
+/// Whether replication 1 of `scenario` can keep a `--trace`: the trace is the one output that
+/// grows with the conversations simulated, and is held until the run ends.
+pub fn check_trace(scenario: &Scenario) -> Result<(), String> {
+    let horizon = scenario.simulation.horizon.0;
+    let expected: f64 = scenario.channels.iter().map(|c| c.arrivals.expected_count(horizon)).sum();
+    if expected <= limits::TRACE_CONVERSATIONS {
+        return Ok(());
+    }
+    Err(format!(
+        "--trace: replication 1 of \"{}\" expects about {expected:.0} conversations; expected at most {:.0} with --trace (limit TRACE_CONVERSATIONS, about 740 MB): shorten the horizon (simulation.horizon) or leave --trace out",
+        scenario.name,
+        limits::TRACE_CONVERSATIONS
+    ))
 }
 
 /// Runs one replication and returns its cells.
@@ -135,10 +178,10 @@ pub fn run_all(
         .enumerate()
         .flat_map(|(s, scenario)| (0..scenario.simulation.replications).map(move |r| (s, r)))
         .collect();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = settings.threads {
-        pool = pool.num_threads(n.max(1));
-    }
+    // Fewer replications side by side when their memory calls for it: the results are the same.
+    let fitting = fitting_threads(scenarios);
+    let threads = settings.threads.unwrap_or_else(rayon::current_num_threads).clamp(1, fitting);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
     let merge = Mutex::new(Merge {
         results: scenarios.iter().map(RunResults::new).collect(),
         waiting: BTreeMap::new(),

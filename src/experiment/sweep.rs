@@ -146,6 +146,12 @@ pub fn sweep(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Result<Vec<(Scenario, RunResults)>, Stopped>, ScenarioError> {
     let scenarios = points.iter().map(scenario_at).collect::<Result<Vec<_>, _>>()?;
+    super::check_memory(&scenarios).map_err(|message| ScenarioError {
+        file: String::new(),
+        position: None,
+        key: String::new(),
+        message,
+    })?;
     Ok(run_all(&scenarios, settings, progress).map(|results| scenarios.into_iter().zip(results).collect()))
 }
 

@@ -283,6 +283,18 @@ pub(crate) fn size_label(bytes: u64) -> String {
     }
 }
 
+/// An estimate of memory for a message, to a tenth of its binary unit: `5.2 GiB`, `177.2 MiB`.
+pub(crate) fn memory_label(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", b / f64::from(1u32 << 30))
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", b / f64::from(1u32 << 20))
+    } else {
+        format!("{:.1} KiB", b / 1024.0)
+    }
+}
+
 /// The text of a scenario file, or an error that says why there is none.
 fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();

@@ -57,6 +57,52 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
+/// What a run of a scenario holds in memory, in bytes, as [`limits::MEMORY`] counts it.
+///
+/// [`limits::MEMORY`]: super::limits::MEMORY
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Footprint {
+    /// Kept until the report is written: every replication's totals and the merged intervals.
+    pub kept: u64,
+    /// One replication while it runs: its cells, its agents and the conversations it may hold.
+    pub under_way: u64,
+    /// One finished replication waiting to be merged: its cells.
+    pub waiting: u64,
+}
+
+impl Scenario {
+    /// The scenario's [`Footprint`], from the counts of intervals, scopes and replications.
+    pub fn footprint(&self) -> Footprint {
+        use super::limits::{AGENT_BYTES, CELL_BYTES, CONVERSATION_BYTES};
+        let scopes =
+            (2 + self.channels.len() + self.work_streams.len() + self.queues.len() + self.agent_groups.len()) as u64;
+        // A replication also keeps a cell per (channel, queue) its routing can reach.
+        let leaves: u64 = self
+            .channels
+            .iter()
+            .map(|c| {
+                let ws = &self.work_streams[c.work_stream.index()];
+                let mut queues: Vec<QueueId> = ws.rules.iter().map(|r| r.queue).collect();
+                queues.push(ws.fallback_queue);
+                queues.sort_unstable();
+                queues.dedup();
+                queues.len() as u64
+            })
+            .sum();
+        let intervals = self.simulation.interval_count() as u64;
+        let agents: u64 = self.agent_groups.iter().map(|g| u64::from(g.count)).sum();
+        let cells = intervals * scopes * CELL_BYTES;
+        Footprint {
+            kept: cells + u64::from(self.simulation.replications) * scopes * CELL_BYTES,
+            under_way: cells
+                + intervals * leaves * CELL_BYTES
+                + self.simulation.max_in_system as u64 * CONVERSATION_BYTES
+                + agents * AGENT_BYTES,
+            waiting: cells,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Simulation {
     pub horizon: Duration,

@@ -21,6 +21,7 @@ use toml::Spanned;
 use super::demand;
 use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
 use super::error::{ScenarioError, line_column};
+use super::memory_label;
 use super::model::*;
 use super::raw::{self, RateSpec, RawAgentGroup, RawArrivals, RawChannel, RawScenario, RawSimulation, RawWorkStream};
 use crate::time::{DAY, Duration, HOUR, MINUTE, SimTime, parse_time_of_day};
@@ -32,11 +33,29 @@ use crate::time::{DAY, Duration, HOUR, MINUTE, SimTime, parse_time_of_day};
 pub mod limits {
     /// The default of `simulation.max_in_system`: the most conversations one replication may hold
     /// in the system at once before it stops (exit 3). A center whose arrivals outrun its agents
-    /// queues without bound; at about 160 bytes a conversation this keeps a replication under
-    /// about 700 MB.
-    pub const IN_SYSTEM: i64 = 4_000_000;
-    /// The largest `simulation.max_in_system` accepted (about 16 GB a replication).
+    /// queues without bound; at [`CONVERSATION_BYTES`] a conversation this keeps a replication
+    /// under about 160 MB, so that many run side by side within [`MEMORY`].
+    pub const IN_SYSTEM: i64 = 1_000_000;
+    /// The largest `simulation.max_in_system` accepted (about 16 GB a replication, more than
+    /// [`MEMORY`] allows: such a value is refused by the memory check unless it is all that runs).
     pub const IN_SYSTEM_MAX: i64 = 100_000_000;
+    /// What a command may hold in memory at once, as estimated before it runs from the counts
+    /// below: the cells kept for the report (every replication's totals and every variant's
+    /// intervals), and those of the replications under way or waiting to be merged with the
+    /// conversations they may hold. Fewer replications run side by side when that is what it takes
+    /// (the results do not depend on it); a command whose one replication under way and kept cells
+    /// pass it is refused.
+    pub const MEMORY: u64 = 4 << 30;
+    /// Bytes of one scope's cell of one interval (counts, sums and a wait histogram), a bound the
+    /// metrics tests hold the real cells to.
+    pub const CELL_BYTES: u64 = 1_300;
+    /// Bytes of one conversation in the system (its slot, its timers, its place in a lane).
+    pub const CONVERSATION_BYTES: u64 = 160;
+    /// Bytes of one agent (its state, random streams, seats and bits).
+    pub const AGENT_BYTES: u64 = 400;
+    /// Conversations of replication 1 that `--trace` may expect: each row is held until the run
+    /// ends, about 370 bytes with its text, so this is about 740 MB.
+    pub const TRACE_CONVERSATIONS: f64 = 2e6;
     /// Agents in one group, and in all groups together.
     pub const AGENTS: u64 = 1_000_000;
     /// Capacity units of an agent, and units a conversation of a work stream takes.
@@ -278,7 +297,40 @@ impl Resolver<'_> {
             .map(|(i, c)| self.check(i, c, &simulation, &channels, &work_streams, &queues, &agent_groups))
             .collect::<Result<Vec<_>>>()?;
 
-        Ok(Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, checks, warnings })
+        let scenario =
+            Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, checks, warnings };
+        self.check_memory(&raw, &scenario)?;
+        Ok(scenario)
+    }
+
+    /// One replication under way beside the cells kept for the report fit in [`limits::MEMORY`].
+    fn check_memory(&self, raw: &RawScenario, scenario: &Scenario) -> Result<()> {
+        let f = scenario.footprint();
+        let total = f.kept + f.under_way + f.waiting;
+        if total <= limits::MEMORY {
+            return Ok(());
+        }
+        let sim = &raw.simulation;
+        let in_system = scenario.simulation.max_in_system as u64 * limits::CONVERSATION_BYTES;
+        // The key whose value holds the most.
+        let (span, key, what) = if in_system >= f.kept && in_system >= f.under_way - in_system {
+            (sim.max_in_system.as_ref().map(|s| s.span()), "simulation.max_in_system", "lower max_in_system")
+        } else if f.kept >= f.under_way {
+            (sim.replications.as_ref().map(|s| s.span()), "simulation.replications", "fewer replications")
+        } else {
+            (sim.interval.as_ref().map(|s| s.span()), "simulation.interval", "a longer interval or a shorter horizon")
+        };
+        Err(self.error_at(
+            span,
+            key,
+            format!(
+                "a run would hold about {} at once (results kept {}, a replication under way {}); expected at most {} (limit MEMORY): {what}",
+                memory_label(total),
+                memory_label(f.kept),
+                memory_label(f.under_way + f.waiting),
+                memory_label(limits::MEMORY)
+            ),
+        ))
     }
 
     fn simulation(&self, raw: &RawSimulation) -> Result<Simulation> {
