@@ -260,6 +260,9 @@ pub(super) struct Lanes {
     changes: u64,
     last_change: Vec<u64>,
     change_log: Vec<u32>,
+    /// Whether any offer may be declined (some group rejects or lets offers time out): without
+    /// declines no ranking is ever made, and agent changes go unnumbered.
+    declines_possible: bool,
     /// The ranking of one conversation declined again and again (see [`DeclineChain`]).
     chain: RefCell<DeclineChain>,
 }
@@ -439,6 +442,7 @@ impl Lanes {
             cycle: 0,
             scratch: Vec::new(),
             changes: 0,
+            declines_possible: scenario.agent_groups.iter().any(|g| g.offer.as_ref().is_some_and(|o| o.accept < 1.0)),
             last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
             change_log: vec![0; CHANGE_LOG],
             chain: RefCell::new(DeclineChain::default()),
@@ -495,9 +499,9 @@ impl Lanes {
     /// candidate there (working with free capacity).
     #[inline(always)]
     pub fn agent_changed(&mut self, agent: &Agent, id: u32) {
-        self.changes += 1;
-        self.last_change[id as usize] = self.changes;
-        self.change_log[self.changes as usize % CHANGE_LOG] = id;
+        if self.declines_possible {
+            self.log_change(id);
+        }
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
         // A queue with class bits hands the whole change to the general case, which writes again
@@ -521,6 +525,16 @@ impl Lanes {
             self.seats[seat] = Seat::of(agent, id, p.method, self.queue_last[seat]);
             self.candidates[bit / 64] |= 1u64 << (bit % 64);
         }
+    }
+
+    /// Numbers the change of agent `id` for the rankings of declined conversations: out of line,
+    /// so that centers without declines pay a test of a flag.
+    #[cold]
+    #[inline(never)]
+    fn log_change(&mut self, id: u32) {
+        self.changes += 1;
+        self.last_change[id as usize] = self.changes;
+        self.change_log[self.changes as usize % CHANGE_LOG] = id;
     }
 
     /// [`Lanes::agent_changed`] for an agent of a group with a queue that keeps its members'
