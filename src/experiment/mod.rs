@@ -72,7 +72,7 @@ impl std::fmt::Display for Stopped {
 }
 
 /// The most replications of `scenarios` that may run side by side within
-/// [`limits::MEMORY`](crate::scenario::limits::MEMORY) beside the cells every one of them keeps
+/// [`limits::MEMORY`] beside the cells every one of them keeps
 /// for the report; at least 1.
 pub fn fitting_threads(scenarios: &[Scenario]) -> usize {
     let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();
@@ -81,7 +81,7 @@ pub fn fitting_threads(scenarios: &[Scenario]) -> usize {
 }
 
 /// Whether `scenarios` run together — the variants of a `compare`, the points of a `sweep` —
-/// fit in [`limits::MEMORY`](crate::scenario::limits::MEMORY) with one replication under way:
+/// fit in [`limits::MEMORY`] with one replication under way:
 /// each fits alone (the scenario check sees to that), but their kept cells add up.
 pub fn check_memory(scenarios: &[Scenario]) -> Result<(), String> {
     let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();

@@ -20,8 +20,6 @@
 //! Failing inputs found by these generators, by probing the binary and by reading the code are
 //! kept at the end as named regression tests, with the concrete input that failed.
 
-mod common;
-
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
@@ -36,10 +34,10 @@ use ccsim::scenario::{Arrivals, GroupId, Override, Scenario, ScenarioSource, Wra
 use ccsim::time::{DAY, Duration, SimTime};
 
 const EXAMPLES: [(&str, &str); 4] = [
-    ("default.toml", include_str!("../scenarios/default.toml")),
-    ("async_messaging.toml", include_str!("../scenarios/async_messaging.toml")),
-    ("push_vs_pick_push.toml", include_str!("../scenarios/push_vs_pick_push.toml")),
-    ("push_vs_pick_pick.toml", include_str!("../scenarios/push_vs_pick_pick.toml")),
+    ("default.toml", include_str!("../../scenarios/default.toml")),
+    ("async_messaging.toml", include_str!("../../scenarios/async_messaging.toml")),
+    ("push_vs_pick_push.toml", include_str!("../../scenarios/push_vs_pick_push.toml")),
+    ("push_vs_pick_pick.toml", include_str!("../../scenarios/push_vs_pick_pick.toml")),
 ];
 
 /// Events one brief simulation may cost, roughly: arrivals plus agents' looks at their queues.

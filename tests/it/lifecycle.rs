@@ -1,13 +1,11 @@
 //! The conversation lifecycle and the exact rules of DESIGN.md, checked end to end: routing,
 //! conservation, shifts, wrap-up capacity, assignment ties, and arrival cohorts.
 
-mod common;
-
+use crate::common::{all, assert_agrees, run, scenario, scope, single_queue};
 use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};
 use ccsim::metrics::{Metric, ScopeKind};
 use ccsim::scenario::{DEFAULT_SCENARIO, GroupId, WrapUpBlock};
 use ccsim::time::{Duration, SimTime};
-use common::{all, assert_agrees, run, scenario, scope, single_queue};
 
 #[test]
 fn conversations_are_conserved_in_every_scope() {
@@ -310,7 +308,7 @@ shift = { start = "23:00", end = "23:59" }
     let queue_len = r.estimate(s, Metric::AvgQueueLen);
     assert!(queue_len.mean > 7.0 && queue_len.mean < 13.0, "{queue_len:?}");
     // Exactly: every chat that arrived before 22:40 is closed 1 200 s after its arrival.
-    let rec = common::Recorder::run(text);
+    let rec = crate::common::Recorder::run(text);
     let arrived: std::collections::HashMap<u64, f64> =
         rec.of("arrived").into_iter().map(|(id, _, at)| (id, at)).collect();
     let closes: Vec<(u64, f64)> = rec.of("auto_closed").into_iter().map(|(id, _, at)| (id, at)).collect();
@@ -736,7 +734,7 @@ pick = {{ every = "0s" }}
     for mode in ["push", "pick"] {
         let s = ccsim::scenario::Scenario::from_toml_in(&text(mode), "ties.toml", dir.path())
             .unwrap_or_else(|e| panic!("{e}"));
-        let mut rec = common::Recorder::default();
+        let mut rec = crate::common::Recorder::default();
         engine::simulate(&s, 0, &mut rec);
         let arrivals = rec.of("arrived");
         assert_eq!(arrivals.len(), 9);

@@ -3,8 +3,6 @@
 //! data file that cannot be used is an input error (exit code 2) that names the scenario file, the
 //! position of its `file` value, the key, and what is wrong where in the data file.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -64,7 +62,7 @@ fn trace_offers_exactly_its_timestamps_in_their_intervals() {
         "replications = 5",
     );
     let results = run_with_data(&text);
-    let channel = common::scope(&results, ScopeKind::Channel, "chat");
+    let channel = crate::common::scope(&results, ScopeKind::Channel, "chat");
 
     // The file's comment lists the arrivals per hour of day 1; the two on day 2 are past the horizon.
     let mut expected = [0.0; 24];
@@ -94,7 +92,7 @@ fn trace_is_read_from_the_scenario_files_directory() {
 
     let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let results = experiment::run_replications(&scenario, &experiment::Settings::default(), &|_| {});
-    assert_eq!(common::all(&results, Metric::Offered).mean, 3.0);
+    assert_eq!(crate::common::all(&results, Metric::Offered).mean, 3.0);
     // No warning: every arrival is before the horizon.
     assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
 }
@@ -119,15 +117,15 @@ fn empirical_handle_times_reproduce_the_files_mean() {
     );
     let results = run_with_data(&text);
     // The file's 12 values sum to 3150 s.
-    common::assert_agrees("aht_s", common::all(&results, Metric::AhtS), 262.5, 3.0, 0.0);
+    crate::common::assert_agrees("aht_s", crate::common::all(&results, Metric::AhtS), 262.5, 3.0, 0.0);
 }
 
 #[test]
 fn renewal_arrivals_with_a_constant_gap_are_evenly_spaced() {
     // One arrival every 90 s from 00:01:30: 40 per hour, 39 in the first hour (3600 s is the next).
     let text = center(r#"{ process = "renewal", interarrival = "90s" }"#, r#""1m""#, "replications = 2");
-    let results = common::run(&text);
-    let channel = common::scope(&results, ScopeKind::Channel, "chat");
+    let results = crate::common::run(&text);
+    let channel = crate::common::scope(&results, ScopeKind::Channel, "chat");
     assert_eq!(results.interval_value(0, channel, Metric::Offered), 39.0);
     for k in 1..24 {
         assert_eq!(results.interval_value(k, channel, Metric::Offered), 40.0, "interval {k}");
@@ -143,9 +141,15 @@ fn renewal_arrivals_with_weibull_gaps_match_their_rate() {
         r#""1m""#,
         "replications = 20",
     );
-    let results = common::run(&text);
+    let results = crate::common::run(&text);
     let mean_gap = 60.0 * statrs::function::gamma::gamma(1.5);
-    common::assert_agrees("offered", common::all(&results, Metric::Offered), 86_400.0 / mean_gap, 3.0, 0.001);
+    crate::common::assert_agrees(
+        "offered",
+        crate::common::all(&results, Metric::Offered),
+        86_400.0 / mean_gap,
+        3.0,
+        0.001,
+    );
 }
 
 /// A scenario and its data files, written into a temporary directory and checked with

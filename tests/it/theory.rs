@@ -13,7 +13,7 @@
 //! 21.8 s); for Erlang A ±12% on the abandon rate (±0.0016 on 0.0140) and ±10% on ASA. So these
 //! tests catch a wrong queueing model or a broken discipline, not an error of a few percent in the
 //! mean wait; exact comparisons elsewhere pin the finer rules (pick against push on the same seed
-//! in tests/offers_and_pick.rs, `ccsim erlang` to 4 decimals in tests/cli.rs).
+//! in `offers_and_pick`, `ccsim erlang` to 4 decimals in `cli`).
 //!
 //! Bias allowance: the centre starts empty at time 0 and stops at the horizon. A two-hour
 //! warm-up (the relaxation time of these queues is a few minutes) removes the start-up bias, and
@@ -22,11 +22,9 @@
 //! theoretical value covers both with a wide margin and is far below the size of a real error.
 //! Seeds are fixed, so the tests are reproducible.
 
-mod common;
-
+use crate::common::{all, assert_agrees, run, single_queue};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::Metric;
-use common::{all, assert_agrees, run, single_queue};
 
 const SIMULATION: &str = r#"horizon = "10d"
 warmup = "2h"

@@ -4,10 +4,8 @@
 //! queue in roster order, the eligible one of lowest rank first — so these centers fail on any
 //! search that visits the wrong members or misses one.
 
-mod common;
-
+use crate::common::{run, scope};
 use ccsim::metrics::{Metric, ScopeKind};
-use common::{run, scope};
 
 /// Calls take a whole agent (4 units) from an available or busy one — only room tells who can
 /// take one — and chats one unit, only from an available agent. Gold calls and chats share `vip` (two classes); other calls go to

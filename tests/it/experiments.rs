@@ -1,17 +1,15 @@
 //! Experiments: overrides, paired comparisons on common random numbers, sweeps, determinism
 //! across thread counts, and stopping cleanly on Ctrl-C.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
+use crate::common::files_under;
 use assert_cmd::Command;
 use ccsim::experiment::{self, Settings};
 use ccsim::metrics::Metric;
 use ccsim::metrics::statistics::independent_difference;
 use ccsim::scenario::{Override, ScenarioSource};
-use common::files_under;
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")

@@ -1,12 +1,10 @@
 //! Push offers (accept, reject, timeout, decline limit, presence penalties) and pick mode
 //! (polling, immediate picks, policies, capacity), end to end.
 
-mod common;
-
+use crate::common::{all, assert_agrees, run, scope, single_queue};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::trace::Outcome;
 use ccsim::metrics::{Metric, ScopeKind, Value};
-use common::{all, assert_agrees, run, scope, single_queue};
 
 const LONG: &str = "horizon = \"10d\"\nwarmup = \"2h\"\nreplications = 20\nseed = 7\nservice_level_threshold = \"20s\"";
 
@@ -302,7 +300,7 @@ capacity = 1
 queues = ["q"]
 offer = { accept = 0.5, reject = 0.5, response_time = "5s" }
 "#;
-    let rec = common::Recorder::run(text);
+    let rec = crate::common::Recorder::run(text);
     let offers = rec.of("offered");
     // When agent 1 holds something (an offer or a conversation), agent 0 is the only one with
     // room, and a conversation it declined goes back to it.
@@ -410,7 +408,7 @@ fn picking_at_once_by_age_gives_the_same_waits_as_push_fifo_on_the_same_seed() {
         }
     }
     // Conversation by conversation, in replication 1: the same answer time.
-    let answers = |text: &str| common::Recorder::run(text).of("answered");
+    let answers = |text: &str| crate::common::Recorder::run(text).of("answered");
     let (push_answers, pick_answers) = (answers(&push_text), answers(&pick_text));
     assert!(push_answers.len() > 10_000);
     let mut pick_at: Vec<(u64, f64)> = pick_answers.iter().map(|(id, _, at)| (*id, *at)).collect();
@@ -471,7 +469,7 @@ fn p_wait_counts_only_conversations_that_found_no_agent_as_the_trace_shows() {
         ),
         "offer = { accept = 1.0, response_time = \"30s\" }",
     );
-    let s = common::scenario(&text);
+    let s = crate::common::scenario(&text);
     let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
     let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
     let rows = r.trace.clone().expect("a trace was asked for");
@@ -535,7 +533,7 @@ count = 80
 queues = ["q"]
 offer = { accept = 0.0, reject = 1.0, response_time = { dist = "uniform", min = "0s", max = "2s" } }
 "#;
-    let rec = common::Recorder::run(text);
+    let rec = crate::common::Recorder::run(text);
     let mut offers: std::collections::HashMap<(u64, u32), u32> = std::collections::HashMap::new();
     for (id, agent, _) in rec.of("offered") {
         *offers.entry((id, agent)).or_default() += 1;

@@ -1,11 +1,9 @@
 //! Presence schedules: shifts (one or several), breaks with custom presences, absence, and the
 //! time in each presence that `agents.csv` reports.
 
-mod common;
-
+use crate::common::{all, run};
 use ccsim::metrics::{AgentCell, Metric, RunResults};
 use ccsim::scenario::BasePresence;
-use common::{all, run};
 
 fn center(group_keys: &str, extra: &str, rate: f64) -> String {
     format!(

@@ -1,12 +1,10 @@
 //! `ccsim check`: assertions from `[[check]]` tables and regressions against a baseline.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
+use crate::common::files_under;
 use assert_cmd::Command;
-use common::files_under;
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
@@ -490,7 +488,7 @@ fn a_gate_on_the_confidence_bound_with_one_replication_is_invalid_input() {
     let out = check(&["-r", "1", "-q"], &scenario, &dir.path().join("out"));
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let message = text(&out);
-    let (line, _) = common::position_in(&fs::read_to_string(&scenario).unwrap(), "metric = \"service_level\"");
+    let (line, _) = crate::common::position_in(&fs::read_to_string(&scenario).unwrap(), "metric = \"service_level\"");
     assert!(message.starts_with(&format!("error: {}: at line {line}, column", scenario.display())), "{message}");
     assert!(message.contains("check[0].on") && message.contains("at least 2 replications"), "{message}");
     assert!(!dir.path().join("out").exists(), "nothing is written");

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use ccsim::scenario::limits;
 
-const DEFAULT: &str = include_str!("../scenarios/default.toml");
+const DEFAULT: &str = include_str!("../../scenarios/default.toml");
 
 /// The start of the web chat's arrivals table in the default scenario.
 const WEB_CHAT_ARRIVALS: &str = "{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 20";

@@ -1,13 +1,11 @@
 //! Waiting and auto-close after inactivity on asynchronous channels, reopening, affinity, and
 //! the assignment methods (DESIGN.md "Waiting and auto-close", "Affinity"; DOMAIN.md §2, §4.5).
 
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common::{Recorder, all, run};
 use ccsim::metrics::trace::Outcome;
 use ccsim::metrics::{Metric, ScopeKind};
-use common::{Recorder, all, run};
 
 fn messaging(waiting: &str, extra_ws: &str, agents: &str) -> String {
     format!(
@@ -189,7 +187,7 @@ shift = {{ start = "09:00", end = "23:59" }}
 
 #[test]
 fn affinity_is_on_by_default_for_asynchronous_channels() {
-    let s = common::scenario(&messaging("{ probability = 0.5, customer_reply = \"5m\" }", "", ONE_GROUP));
+    let s = crate::common::scenario(&messaging("{ probability = 0.5, customer_reply = \"5m\" }", "", ONE_GROUP));
     assert!(s.work_streams[0].affinity);
     assert_eq!(s.work_streams[0].auto_close_after_inactivity.0, 28.0 * 86_400.0);
 }
@@ -290,7 +288,7 @@ fn the_share_of_waiting_episodes_that_auto_close_is_exp_of_minus_threshold_over_
         ONE_GROUP,
     )
     .replace("rate_per_hour = 6", "rate_per_hour = 30");
-    let s = common::scenario(&text);
+    let s = crate::common::scenario(&text);
     let (threshold, horizon) = (600.0, s.simulation.horizon.0);
     let (mut closed, mut replied) = (0u64, 0u64);
     for replication in 0..3 {
@@ -344,7 +342,7 @@ fn conversations_that_never_reply_are_all_auto_closed_exactly_at_the_threshold_i
         "auto_close_after_inactivity = \"10m\"",
         ONE_GROUP,
     );
-    let s = common::scenario(&text);
+    let s = crate::common::scenario(&text);
     let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
     let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
     let rows = r.trace.expect("a trace was asked for");

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-const DEFAULT: &str = include_str!("../scenarios/default.toml");
+const DEFAULT: &str = include_str!("../../scenarios/default.toml");
 
 /// The sms channel's per-hour rates, as the default scenario writes their start.
 const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";

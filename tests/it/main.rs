@@ -1,0 +1,23 @@
+//! The integration tests, one binary: each module proves one part of the contract (its module doc
+//! says which), with the helpers they share in `common`. A test of something new goes in the
+//! module whose doc names it; a new module is for a new part of the contract.
+
+mod bad_input;
+mod blended;
+mod charts;
+mod check;
+mod cli;
+mod common;
+mod demand;
+mod experiments;
+mod golden;
+mod lifecycle;
+mod limits;
+mod offers_and_pick;
+mod output_safety;
+mod overload;
+mod presence;
+mod properties;
+mod terminal;
+mod theory;
+mod waiting;
