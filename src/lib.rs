@@ -6,8 +6,11 @@
 //! - [`engine`]: one replication of the contact center, event by event;
 //! - [`metrics`]: what the engine observes, per interval and scope, and the statistics across
 //!   replications;
-//! - [`report`]: CSV files and the terminal summary;
-//! - [`experiment`]: replications (in parallel) and the run as a whole.
+//! - [`report`]: CSV files, charts, terminal tables, and writing files whole;
+//! - [`experiment`]: replications in parallel, compare, sweep, check, output folders.
+//!
+//! The command line (`src/main.rs`) sits on top. The guide for planners is in `docs/`; how the
+//! code is laid out and how to change it, in `CONTRIBUTING.md`.
 //!
 //! [`time`] and [`erlang`] stand beside them: simulated time, and the analytic formulas that the
 //! simulation is checked against.

@@ -39,27 +39,7 @@
 //! ranks first follows no pattern a branch predictor could learn; an agent freeing capacity when nothing is Open in its
 //! lanes looks at nothing. Once the vectors have grown, nothing is allocated per event.
 //!
-//! What one conversation costs, in a push M/M/c without abandonment (two events each, its arrival
-//! and its handle-time end; measured with callgrind): the arrival draws the next gap of its channel
-//! and seeds the conversation's own stream from a per-channel key family (a few multiplications),
-//! routes it, looks for the best agent among those with free capacity, fills a slot that is Open
-//! from the start, reserves capacity, draws the handle time and schedules its end; the
-//! handle-time end releases capacity and lets that one agent look at the heads of its lanes
-//! (unless its group has nothing Open, which one counter says); without wrap-up, the observer
-//! hears of the handling and the close in one call. An agent's change is computed once: its
-//! status before and after goes to the observer, which integrates only the quantities that
-//! changed, and its seat is written in each of its queues; a change of its load alone (an offer,
-//! a release) recomputes only the status, since whether it works and its custom presence cannot
-//! change. Accepting and closing look the conversation up once, beside the observer and the
-//! calendar, rather than once per step. The metrics find a conversation's cells from its tag,
-//! without a lookup, and follow one Open level for the scopes that cover the same leaves. About
-//! 1 800 instructions in all, spread evenly: the calendar, the agent search, the agent
-//! bookkeeping and the metrics each take a tenth to a fifth; no single part dominates, and the
-//! branches mispredicted are about as many as in a bare heap-and-FIFO loop. A center with
-//! hundreds of idle agents per queue spends much of its time in the push search, which is linear
-//! in the agents eligible in the queue: about a third in the large center of the benchmarks,
-//! whose blended agents would make a search for a call visit every agent with any room without
-//! the class bits (a fifth fewer instructions with them).
+//! What one conversation costs, and where its time goes, is measured in `benches/README.md`.
 
 pub mod agent;
 pub mod arrivals;

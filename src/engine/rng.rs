@@ -3,7 +3,7 @@
 //! DESIGN.md "Random numbers": every conversation draws everything about itself from its own
 //! stream keyed by (seed, replication, channel, arrival index); each channel has one stream for its
 //! arrival times; each agent one for its own behaviour. A stream is a Xoshiro256++ generator
-//! seeded through SplitMix64 — cheap enough (~15 ns) to create one per conversation, and a named
+//! seeded through SplitMix64 — cheap enough to create one per conversation, and a named
 //! algorithm, so the bytes of a run never depend on a library's choice of default generator.
 
 use rand::SeedableRng;

@@ -5,6 +5,7 @@
 //!   after warm-up.
 //! - [`comparison`]: variants side by side, with paired differences.
 //! - [`definitions`]: every headline metric, defined once.
+//! - [`gates`]: the `[[check]]` assertions and the regression tests against a baseline.
 //! - [`results`]: a run's replications and merged cells, as the rows reports print.
 //! - [`trace`]: the per-conversation record of one replication (`--trace`).
 //! - [`statistics`]: means, ratios of sums and their 95% confidence intervals across replications.

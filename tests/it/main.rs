@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod common;
 mod demand;
+mod docs;
 mod experiments;
 mod golden;
 mod lifecycle;

@@ -43,7 +43,7 @@ const CHANNEL_ORDER: [usize; 6] = [4, 2, 3, 5, 1, 0];
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
-/// Every chart of a run, in the order the README lists them.
+/// Every chart of a run, in the order docs/metrics.md lists them.
 pub fn figures(results: &RunResults, scenario: &Scenario) -> Vec<Figure> {
     let day = Day::of(results, scenario);
     vec![
