@@ -157,6 +157,23 @@ impl Duration {
     }
 }
 
+impl Duration {
+    /// The duration in its largest whole unit, as people write it: `1d`, `8h`, `15m`, else
+    /// seconds (`90s`, `2.5s`).
+    pub fn label(self) -> String {
+        let s = self.0;
+        if s >= DAY && s % DAY == 0.0 {
+            format!("{}d", s / DAY)
+        } else if s >= HOUR && s % HOUR == 0.0 {
+            format!("{}h", s / HOUR)
+        } else if s >= MINUTE && s % MINUTE == 0.0 {
+            format!("{}m", s / MINUTE)
+        } else {
+            format!("{s}s")
+        }
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}s", self.0)

@@ -108,6 +108,39 @@ impl Baseline {
         Ok(Baseline { series, seed: text("seed"), replications, scenario: text("scenario") })
     }
 
+    /// Whether this baseline can be checked against a run of `scenario`: both need 2 replications
+    /// or more. A warning when it was written for a scenario of another name.
+    pub fn suits(&self, scenario: &Scenario) -> Result<Option<String>, String> {
+        let here = scenario.simulation.replications as usize;
+        if self.replications < 2 || here < 2 {
+            return Err(format!(
+                "--baseline: the baseline has {} replication{} and this run {here}; expected at least 2 replications on each side, since a regression test needs the spread across replications",
+                self.replications,
+                if self.replications == 1 { "" } else { "s" }
+            ));
+        }
+        Ok(self.scenario.as_ref().filter(|n| **n != scenario.name).map(|name| {
+            format!("--baseline: the baseline was written for the scenario \"{name}\", this is \"{}\"", scenario.name)
+        }))
+    }
+
+    /// After the run: an error when no metric could be compared (a baseline of another center),
+    /// else the warnings about scopes only one side has.
+    pub fn coverage(&self, results: &RunResults, gates: &[Gate]) -> Result<Vec<String>, String> {
+        let (only_baseline, only_here) = self.unmatched(results);
+        if !gates.iter().any(|g| g.kind == "regression") {
+            return Err(format!(
+                "--baseline: no metric of this run could be compared with the baseline (scopes only in the baseline: {}); expected a baseline written by a run of this scenario",
+                if only_baseline.is_empty() { "none".to_string() } else { only_baseline.join(", ") }
+            ));
+        }
+        Ok([(&only_baseline, "the baseline"), (&only_here, "this run")]
+            .into_iter()
+            .filter(|(scopes, _)| !scopes.is_empty())
+            .map(|(scopes, side)| format!("--baseline: only {side} has {}; not compared", scopes.join(", ")))
+            .collect())
+    }
+
     /// Whether the current run's replications pair with the baseline's.
     pub fn pairs_with(&self, scenario: &Scenario) -> bool {
         self.seed.as_deref() == Some(scenario.simulation.seed.to_string().as_str())
@@ -151,6 +184,39 @@ impl Baseline {
             })
             .collect()
     }
+}
+
+/// Why a check cannot run: its inputs, refused before anything is simulated.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("--tolerance {0}: expected a fraction ≥ 0, such as 0.05")]
+    Tolerance(f64),
+    #[error("nothing to check; expected [[check]] tables in the scenario, --baseline DIR or --save-baseline DIR")]
+    NothingToCheck,
+    /// A gate that cannot be judged, with its place in the scenario file.
+    #[error("{}", .0.message)]
+    Gate(GateError),
+}
+
+/// The rules of a check's inputs (see the module doc): a tolerance ≥ 0, something to check,
+/// gates on known metrics, and `on = "ci"` only with the spread of 2 replications or more.
+pub fn check_inputs(scenario: &Scenario, tolerance: f64, baseline_or_saving: bool) -> Result<(), CheckError> {
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return Err(CheckError::Tolerance(tolerance));
+    }
+    if scenario.checks.is_empty() && !baseline_or_saving {
+        return Err(CheckError::NothingToCheck);
+    }
+    gates::check_metrics(&scenario.checks).map_err(CheckError::Gate)?;
+    if scenario.simulation.replications < 2
+        && let Some((i, c)) = scenario.checks.iter().enumerate().find(|(_, c)| c.on_ci)
+    {
+        let message = format!(
+            "check[{i}].on: \"ci\" judges the 95% bound, which needs at least 2 replications; this run has 1 (set simulation.replications or -r to 2 or more, or use on = \"mean\")"
+        );
+        return Err(CheckError::Gate(GateError { check: i, at: c.at, message }));
+    }
+    Ok(())
 }
 
 /// Every gate: the scenario's assertions, then the regressions against `baseline`.

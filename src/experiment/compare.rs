@@ -17,7 +17,7 @@
 //! All variants' replications run as one parallel workload ([`super::run_all`]).
 
 use crate::metrics::Comparison;
-use crate::scenario::Scenario;
+use crate::scenario::{Override, Scenario};
 
 use super::{Settings, Stopped, run_all};
 
@@ -34,6 +34,28 @@ pub enum CompareError {
     Unpaired(String),
     /// A Ctrl-C or an overloaded replication stopped the runs.
     Stopped(Stopped),
+}
+
+/// `--variant NAME:KEY=VALUE[,KEY=VALUE]`: the variant's name and its overrides. A value may hold
+/// commas (`[1, 2]`) when no `=` follows them.
+pub fn parse_variant(text: &str) -> Result<(String, Vec<Override>), String> {
+    let bad = |why: &str| format!("--variant {text}: {why}; expected NAME:KEY=VALUE[,KEY=VALUE]");
+    let (name, spec) = text.split_once(':').ok_or_else(|| bad("no NAME:"))?;
+    if name.trim().is_empty() {
+        return Err(bad("an empty name"));
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    for piece in spec.split(',') {
+        match pieces.last_mut() {
+            Some(last) if !piece.contains('=') => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ => pieces.push(piece.to_string()),
+        }
+    }
+    let sets = pieces.iter().map(|p| p.parse::<Override>().map_err(|e| bad(&e))).collect::<Result<Vec<_>, _>>()?;
+    Ok((name.trim().to_string(), sets))
 }
 
 /// Why `variant` does not see the same customers as `base`, if it does not.

@@ -54,6 +54,8 @@ pub enum Stopped {
     Overloaded { scenario: String, replication: u32, at: SimTime, limit: usize },
 }
 
+impl std::error::Error for Stopped {}
+
 impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

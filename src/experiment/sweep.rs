@@ -14,7 +14,7 @@
 use std::str::FromStr;
 
 use crate::metrics::RunResults;
-use crate::scenario::{Override, Scenario, ScenarioError, limits};
+use crate::scenario::{Override, Scenario, limits};
 
 use super::{Settings, Stopped, run_all};
 
@@ -137,21 +137,17 @@ pub fn grid(axes: &[Axis]) -> Vec<Point> {
 }
 
 /// Builds each point's scenario with `scenario_at` (so bad values fail before anything runs),
-/// then runs all their replications in one parallel workload; `progress(done)` counts
-/// replications over all points.
-pub fn sweep(
+/// checks that the points fit in memory together, then runs all their replications in one
+/// parallel workload; `progress(done)` counts replications over all points. `E` is the caller's
+/// error for invalid input, which a memory refusal becomes too.
+pub fn sweep<E: From<String>>(
     points: &[Point],
-    scenario_at: &dyn Fn(&Point) -> Result<Scenario, ScenarioError>,
+    scenario_at: &dyn Fn(&Point) -> Result<Scenario, E>,
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Result<Vec<(Scenario, RunResults)>, Stopped>, ScenarioError> {
+) -> Result<Result<Vec<(Scenario, RunResults)>, Stopped>, E> {
     let scenarios = points.iter().map(scenario_at).collect::<Result<Vec<_>, _>>()?;
-    super::check_memory(&scenarios).map_err(|message| ScenarioError {
-        file: String::new(),
-        position: None,
-        key: String::new(),
-        message,
-    })?;
+    super::check_memory(&scenarios)?;
     Ok(run_all(&scenarios, settings, progress).map(|results| scenarios.into_iter().zip(results).collect()))
 }
 

@@ -71,3 +71,29 @@ pub fn check_table(gates: &[Gate]) -> String {
     }
     table.to_string()
 }
+
+/// The failed gates in one line, for the error a failed check exits with; `None` when all hold.
+/// At most five are named; check.csv has them all.
+pub fn failures(gates: &[Gate]) -> Option<String> {
+    let failed: Vec<String> = gates
+        .iter()
+        .filter(|g| g.verdict == crate::metrics::gates::Verdict::Fail)
+        .map(|g| {
+            let interval = g.interval.as_ref().map_or_else(String::new, |i| format!(" at {i}"));
+            format!(
+                "{} {} {} {}{interval} = {:.4} (limit {})",
+                g.kind,
+                g.scope.name(),
+                g.name,
+                g.metric.name(),
+                g.value,
+                g.limit
+            )
+        })
+        .collect();
+    match failed.len() {
+        0 => None,
+        n if n <= 5 => Some(failed.join("; ")),
+        n => Some(format!("{}; and {} more (see check.csv)", failed[..5].join("; "), n - 5)),
+    }
+}

@@ -1,0 +1,321 @@
+//! The commands: each reads its inputs through [`crate::options`], runs the library, writes its
+//! files and prints what a planner reads on the terminal.
+
+use std::path::{Path, PathBuf};
+
+use ccsim::erlang::{self, QueueModel};
+use ccsim::experiment::folders::{point_folders, safe_component, variant_folders};
+use ccsim::experiment::{self, compare, sweep};
+use ccsim::metrics::{Metric, RunResults, gates};
+use ccsim::report;
+use ccsim::scenario::Scenario;
+use ccsim::time::Duration;
+
+use crate::cli::{ErlangArgs, RunOptions};
+use crate::error::CliError;
+use crate::options::{
+    charts, inside, output_dir, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
+    warn_memory, warn_overload, write,
+};
+
+/// `ccsim run`: one scenario's replications, its files, and the summary table.
+pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
+    let scenario = prepare(&source(path)?, options, &[])?;
+    let dir = output_dir(options, &scenario);
+    let _lock = take(&dir)?;
+    let results = simulate(&scenario, options)?;
+    let files = run_outputs(&results, &scenario, options)?;
+    let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
+    let written = write(&dir, &files)? - charts;
+
+    if !options.quiet {
+        let sim = &scenario.simulation;
+        say!(
+            "{}: {} replication{} of {} (seed {}), {} conversations offered per replication",
+            scenario.name,
+            sim.replications,
+            if sim.replications == 1 { "" } else { "s" },
+            sim.horizon.label(),
+            sim.seed,
+            results.estimate(&results.scopes[0], Metric::Offered).mean.round()
+        );
+        say!("{}", report::terminal::summary_table(&results));
+        say!(
+            "service level: answered within {} over all arrivals; ± is the 95% confidence half-width across replications",
+            sim.service_level_threshold.label()
+        );
+        say!("wrote {written} files to {}", dir.display());
+        if charts > 0 {
+            say!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
+        }
+    }
+    Ok(())
+}
+
+/// `ccsim compare`: variants of a scenario, or two files, on the same customers.
+pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) -> Result<(), CliError> {
+    let mut variants = Vec::new();
+    if paths.len() == 2 {
+        if !variant_texts.is_empty() {
+            return Err(CliError::Input("compare takes two scenario files or --variant, not both".into()));
+        }
+        for path in paths {
+            let scenario = prepare(&source(Some(path))?, options, &[])?;
+            let name = path.file_stem().map_or_else(|| scenario.name.clone(), |s| s.to_string_lossy().into_owned());
+            variants.push(compare::Variant { name, scenario });
+        }
+        if variants[0].name == variants[1].name {
+            variants[1].name.push_str("-2");
+        }
+    } else {
+        if variant_texts.is_empty() {
+            return Err(CliError::Input("compare needs --variant NAME:KEY=VALUE, or a second scenario file".into()));
+        }
+        let src = source(Some(&paths[0]))?;
+        variants.push(compare::Variant { name: "base".into(), scenario: prepare(&src, options, &[])? });
+        for text in variant_texts {
+            let (name, sets) = compare::parse_variant(text)?;
+            if variants.iter().any(|v| v.name == name) {
+                return Err(CliError::Input(format!("--variant {text}: the name \"{name}\" is used twice")));
+            }
+            variants.push(compare::Variant { name, scenario: prepare(&src, options, &sets)? });
+        }
+    }
+    let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
+    let folders = variant_folders(&names, &["compare.csv", "charts"])?;
+    if let Some(why) = variants[1..].iter().find_map(|v| compare::unpaired(&variants[0], v)) {
+        return Err(CliError::Input(why));
+    }
+    let settings = settings(options)?;
+    for v in &variants {
+        warn(&v.scenario, options);
+    }
+    let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
+    experiment::check_memory(&scenarios)?;
+    warn_memory(&scenarios, options);
+    let dir = output_dir(options, &variants[0].scenario);
+    let _lock = take(&dir)?;
+    let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
+    let bar = progress_bar(total, options);
+    let comparison = compare::compare(variants, &settings, &|n| bar.set_position(n as u64)).map_err(|e| match e {
+        compare::CompareError::Unpaired(why) => CliError::Input(why),
+        compare::CompareError::Stopped(stopped) => CliError::from(stopped),
+    })?;
+    bar.finish_and_clear();
+
+    // The whole tree is written at once: no variant folder of this run beside another run's table.
+    let mut files = Vec::new();
+    for (((name, results), scenario), folder) in comparison.variants.iter().zip(&scenarios).zip(&folders) {
+        warn_overload(Some(name), results, options);
+        files.extend(inside(folder, run_outputs(results, scenario, options)?));
+    }
+    let table = report::comparison::compare_csv(&comparison)?;
+    files.push(report::OutputFile { name: "compare.csv".into(), bytes: table });
+    files.extend(charts(options, || report::compare_charts(&comparison))?);
+    write(&dir, &files)?;
+    if !options.quiet {
+        say!(
+            "{}: {} on the same customers ({} replications each)",
+            scenarios[0].name,
+            names.join(" vs "),
+            scenarios[0].simulation.replications
+        );
+        say!("{}", report::comparison::compare_table(&comparison));
+        say!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
+        let charts = if options.no_charts { "" } else { ", charts/" };
+        say!("wrote compare.csv{charts} and one folder per variant to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// `ccsim sweep`: a scenario at every point of a grid of overrides.
+pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), CliError> {
+    let src = source(Some(path))?;
+    let axes = vary
+        .iter()
+        .map(|v| v.parse::<sweep::Axis>().map_err(|e| CliError::Input(format!("--vary {v}: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    sweep::point_count(&axes).map_err(|e| CliError::Input(format!("--vary: {e}")))?;
+    let points = sweep::grid(&axes);
+    let base = prepare(&src, options, &[])?;
+    let settings = settings(options)?;
+    warn(&base, options);
+    let dir = output_dir(options, &base);
+    let _lock = take(&dir)?;
+    let total = points.len() * base.simulation.replications as usize;
+    let bar = progress_bar(total, options);
+    let at = |p: &sweep::Point| prepare(&src, options, &p.assignments);
+    let done = sweep::sweep(&points, &at, &settings, &|n| bar.set_position(n as u64))??;
+    bar.finish_and_clear();
+
+    let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
+    let folders = point_folders(&labels, &["sweep.csv", "charts"]);
+    // The whole tree is written at once, as for `compare`.
+    let mut files = Vec::new();
+    for ((scenario, results), folder) in done.iter().zip(&folders) {
+        warn_overload(Some(folder), results, options);
+        files.extend(inside(folder, run_outputs(results, scenario, options)?));
+    }
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    let rows: Vec<(String, Vec<String>, &RunResults)> = points
+        .iter()
+        .zip(&done)
+        .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.value.clone()).collect(), r))
+        .collect();
+    let table = report::comparison::sweep_csv(&keys, &rows)?;
+    files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
+    files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
+    write(&dir, &files)?;
+    if !options.quiet {
+        say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
+        say!("{}", report::comparison::sweep_table(&rows));
+        let charts = if options.no_charts { "" } else { ", charts/" };
+        say!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());
+        let renamed: Vec<String> = labels
+            .iter()
+            .zip(&folders)
+            .enumerate()
+            .filter(|(_, (label, folder))| safe_component(label) != **folder)
+            .map(|(i, (_, folder))| format!("point {} in {folder}", i + 1))
+            .collect();
+        if !renamed.is_empty() {
+            say!(
+                "points whose labels make the same folder name got their place in the grid as a suffix: {}",
+                renamed.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `ccsim check`: a run judged by its gates and, with a baseline, by regressions.
+pub fn check(
+    path: &Path,
+    baseline: Option<&Path>,
+    tolerance: f64,
+    save_baseline: Option<&Path>,
+    options: &RunOptions,
+) -> Result<(), CliError> {
+    let scenario = prepare(&source(Some(path))?, options, &[])?;
+    experiment::check::check_inputs(&scenario, tolerance, baseline.is_some() || save_baseline.is_some())
+        .map_err(|e| CliError::check(path, e))?;
+    let baseline = baseline
+        .map(|dir| experiment::check::Baseline::read(dir).map_err(|e| CliError::Input(format!("--baseline: {e}"))))
+        .transpose()?;
+    if let Some(b) = &baseline
+        && let Some(warning) = b.suits(&scenario)?.filter(|_| !options.quiet)
+    {
+        complain!("warning: {warning}");
+    }
+    let dir = output_dir(options, &scenario);
+    let _lock = take(&dir)?;
+    let _baseline_lock = save_baseline.filter(|save| *save != dir).map(take).transpose()?;
+    let results = simulate(&scenario, options)?;
+    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
+        .map_err(|e| CliError::gate(path, &e))?;
+    if let Some(b) = &baseline {
+        for warning in b.coverage(&results, &gates)?.iter().filter(|_| !options.quiet) {
+            complain!("warning: {warning}");
+        }
+    }
+
+    // The run's files, as `ccsim run` writes them (charts unless --no-charts), then check.csv.
+    let mut files = run_outputs(&results, &scenario, options)?;
+    let run_count = files.len();
+    files.push(report::OutputFile { name: "check.csv".into(), bytes: report::check::check_csv(&gates)? });
+    write(&dir, &files)?;
+    if let Some(save) = save_baseline {
+        write(save, &files[..run_count])?;
+        if scenario.simulation.replications < 2 && !options.quiet {
+            complain!(
+                "warning: --save-baseline: a baseline of 1 replication cannot be checked against; expected at least 2 replications"
+            );
+        }
+    }
+
+    let failed = report::check::failures(&gates);
+    if !options.quiet {
+        if let Some(b) = &baseline {
+            let paired = if b.pairs_with(&scenario) {
+                "paired: same seed and replications"
+            } else {
+                "unpaired: different seed or replications"
+            };
+            say!("baseline: {} replications ({paired}); tolerance {}%", b.replications, tolerance * 100.0);
+        }
+        say!("{}", report::check::check_table(&gates));
+        let count = gates.iter().filter(|g| g.verdict == gates::Verdict::Fail).count();
+        say!("{} gates, {count} failed; wrote check.csv to {}", gates.len(), dir.display());
+    }
+    failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(text)))
+}
+
+/// `ccsim validate`: every file checked, one line each; the last error is the command's.
+pub fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
+    let mut errors = Vec::new();
+    for path in paths {
+        let checked = Scenario::load(path).map_err(|e| e.to_string()).and_then(|s| {
+            // `check` would refuse these gates; `validate` says so without simulating.
+            match gates::check_metrics(&s.checks) {
+                Ok(_) => Ok(s),
+                Err(e) => Err(CliError::gate(path, &e).to_string()),
+            }
+        });
+        match checked {
+            Ok(s) => {
+                for warning in &s.warnings {
+                    complain!("warning: {}: {warning}", path.display());
+                }
+                say!(
+                    "{}: ok ({} channels, {} work streams, {} queues, {} agent groups)",
+                    path.display(),
+                    s.channels.len(),
+                    s.work_streams.len(),
+                    s.queues.len(),
+                    s.agent_groups.len()
+                );
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // One line per file that failed; the last is the command's error.
+    let last = errors.pop();
+    for e in &errors {
+        complain!("error: {e}");
+    }
+    last.map_or(Ok(()), |e| Err(CliError::Input(e)))
+}
+
+fn duration_arg(flag: &str, text: &str) -> Result<Duration, CliError> {
+    Duration::parse(text).map_err(|e| CliError::Input(format!("{flag} {text}: {e}")))
+}
+
+/// `ccsim erlang`: the analytic figures for one queue.
+pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
+    let model = QueueModel {
+        arrivals_per_hour: args.rate,
+        aht_s: duration_arg("--aht", &args.aht)?.0,
+        agents: args.agents,
+        concurrency: args.concurrency,
+        patience_mean_s: args.patience.as_deref().map(|p| duration_arg("--patience", p)).transpose()?.map(|d| d.0),
+    };
+    let threshold = duration_arg("--threshold", &args.threshold)?;
+    let f = erlang::figures(&model, threshold.0).map_err(|e| CliError::Input(e.to_string()))?;
+    let name = if model.patience_mean_s.is_some() { "Erlang A (M/M/c+M)" } else { "Erlang C (M/M/c)" };
+    say!(
+        "{name}: {} arrivals/h, AHT {} s, {} servers ({} agents × {}), offered load {:.4} Erlangs",
+        args.rate,
+        model.aht_s,
+        f.servers,
+        args.agents,
+        args.concurrency,
+        f.offered_load_erlangs
+    );
+    say!("  P(wait)        {:.6}", f.p_wait);
+    say!("  ASA            {:.4} s   (mean wait of answered conversations)", f.asa_s);
+    say!("  mean wait      {:.4} s   (over all arrivals)", f.mean_wait_all_s);
+    say!("  service level  {:.6}   (answered within {} s, over all arrivals)", f.service_level, f.threshold_s);
+    say!("  P(abandon)     {:.6}", f.p_abandon);
+    say!("  occupancy      {:.6}", f.occupancy);
+    Ok(())
+}
