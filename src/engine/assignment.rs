@@ -50,9 +50,10 @@ use rand::RngExt;
 
 use super::agent::Agent;
 use super::events::ConvSlot;
+use super::requirement::Requirement;
 use super::{Conversation, ConversationState};
 use crate::scenario::{
-    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, PresenceSet, QueueId, Scenario, WorkStream, WorkStreamId,
+    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId,
 };
 use crate::time::SimTime;
 
@@ -224,7 +225,7 @@ pub(super) struct Lanes {
     seat_start: Vec<usize>,
     /// Per queue, the requirement classes of its push lanes: each distinct (capacity units,
     /// allowed presences) of their work streams. Every lane of the queue has one (`lane_class`).
-    queue_classes: Vec<Vec<(u32, PresenceSet)>>,
+    queue_classes: Vec<Vec<Requirement>>,
     lane_class: Vec<usize>,
     /// Whether a queue keeps its members' eligibility per class. A queue of at most 64 members
     /// whose push lanes all ask for one capacity unit in the same presences keeps a bit per
@@ -260,6 +261,8 @@ pub(super) struct Lanes {
     changes: u64,
     last_change: Vec<u64>,
     change_log: Vec<u32>,
+    /// Per lane, [`lane_can_hold`].
+    can_hold: Vec<bool>,
     /// Whether any offer may be declined (some group rejects or lets offers time out): without
     /// declines no ranking is ever made, and agent changes go unnumbered.
     declines_possible: bool,
@@ -327,18 +330,17 @@ impl Lanes {
         for m in &mut members {
             m.sort_unstable();
         }
-        let reaches = |ws: &WorkStream, q: QueueId| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q);
         // The classes of the push lanes that routing can fill: no other lane is ever searched.
         let mut lane_class = vec![0; lanes.len()];
-        let queue_classes: Vec<Vec<(u32, PresenceSet)>> = (0..scenario.queues.len())
+        let queue_classes: Vec<Vec<Requirement>> = (0..scenario.queues.len())
             .map(|q| {
                 let mut classes = Vec::new();
                 for (l, lane) in lanes.iter().enumerate() {
                     let ws = &scenario.work_streams[lane.work_stream.index()];
-                    if lane.queue.index() != q || lane.pick || !reaches(ws, lane.queue) {
+                    if lane.queue.index() != q || lane.pick || !lane_can_hold(ws, lane.queue) {
                         continue;
                     }
-                    let class = (ws.capacity, ws.allowed_presences);
+                    let class = Requirement::of(ws);
                     lane_class[l] = classes.iter().position(|c| *c == class).unwrap_or_else(|| {
                         classes.push(class);
                         classes.len() - 1
@@ -348,7 +350,7 @@ impl Lanes {
             })
             .collect();
         let by_class: Vec<bool> = (0..scenario.queues.len())
-            .map(|q| members[q].len() > 64 || !matches!(queue_classes[q][..], [] | [(1, _)]))
+            .map(|q| members[q].len() > 64 || !matches!(queue_classes[q][..], [] | [Requirement { units: 1, .. }]))
             .collect();
         let queue_words: Vec<usize> = members.iter().map(|m| m.len().div_ceil(64)).collect();
         let (mut seat_start, mut word_start) = (vec![0], vec![0]);
@@ -395,7 +397,7 @@ impl Lanes {
                                 .work_streams
                                 .iter()
                                 .enumerate()
-                                .filter(move |(_, ws)| reaches(ws, q))
+                                .filter(move |(_, ws)| lane_can_hold(ws, q))
                                 .map(move |(w, _)| q.index() * work_streams + w)
                         })
                         .filter(|&l| keep(&lanes[l]))
@@ -441,12 +443,21 @@ impl Lanes {
             blocked: vec![0; most_lanes],
             cycle: 0,
             scratch: Vec::new(),
+            can_hold: (0..scenario.queues.len() * work_streams)
+                .map(|i| lane_can_hold(&scenario.work_streams[i % work_streams], QueueId((i / work_streams) as u16)))
+                .collect(),
             changes: 0,
             declines_possible: scenario.agent_groups.iter().any(|g| g.offer.as_ref().is_some_and(|o| o.accept < 1.0)),
             last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
             change_log: vec![0; CHANGE_LOG],
             chain: RefCell::new(DeclineChain::default()),
         }
+    }
+
+    /// The queue a lane belongs to: the one its conversations are offered from.
+    #[inline]
+    pub fn queue_of(&self, lane: usize) -> QueueId {
+        self.lanes[lane].queue
     }
 
     #[inline]
@@ -475,6 +486,7 @@ impl Lanes {
 
     #[inline]
     pub fn push(&mut self, lane: usize, since: SimTime, order: u64, slot: ConvSlot, version: u32, limited: bool) {
+        debug_assert!(self.can_hold[lane], "a conversation joined lane {lane}, which routing cannot fill");
         for &g in &self.lane_groups[lane] {
             self.group_open[g] += 1;
         }
@@ -559,10 +571,10 @@ impl Lanes {
                 *word = (*word & !(1u64 << (bit % 64))) | (u64::from(candidate) << (bit % 64));
                 continue;
             }
-            for (c, &(capacity, presences)) in self.queue_classes[p.queue].iter().enumerate() {
+            for (c, class) in self.queue_classes[p.queue].iter().enumerate() {
                 let bit = bit + c * p.words * 64;
                 let word = &mut self.candidates[bit / 64];
-                let eligible = candidate && free >= capacity && presences.contains(presence);
+                let eligible = candidate && class.admits_state(free, presence);
                 *word = (*word & !(1u64 << (bit % 64))) | (u64::from(eligible) << (bit % 64));
             }
         }
@@ -633,8 +645,8 @@ impl Lanes {
                 let pos = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let seat = &seats[pos];
-                // A candidate of a queue without class bits has room for one unit: its presence
-                // remains to be seen.
+                // A candidate of a queue without class bits has room for the one unit its only
+                // class asks: of the `Requirement`, its presence remains to be seen.
                 if !by_class && !ws.allowed_presences.contains(seat.presence) {
                     continue;
                 }
@@ -1030,11 +1042,18 @@ fn rank(method: AssignmentMethod, agent: &Agent, last_from_queue: f64) -> u128 {
     (u128::from(primary) << 64) | u128::from(secondary)
 }
 
-/// DOMAIN.md §4.2: working, base presence allowed by the work stream, enough free capacity.
+/// Whether the lane of `queue` and `ws` can ever hold a conversation: routing sends the work
+/// stream's conversations there (a rule names the queue, or it is the fallback). Only such lanes
+/// are given requirement classes and searched; debug builds check that no conversation joins
+/// another ([`Lanes::push`]).
+pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId) -> bool {
+    ws.fallback_queue == queue || ws.rules.iter().any(|r| r.queue == queue)
+}
+
+/// DOMAIN.md §4.2: whether `agent` may be given a conversation of `ws` now ([`Requirement`]).
 #[inline]
 pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
-    // Cheapest test first: most agents passed over are full.
-    agent.free() >= ws.capacity && agent.working() && ws.allowed_presences.contains(agent.presence())
+    Requirement::of(ws).admits(agent)
 }
 
 #[cfg(test)]

@@ -40,11 +40,47 @@
 //! lanes looks at nothing. Once the vectors have grown, nothing is allocated per event.
 //!
 //! What one conversation costs, and where its time goes, is measured in `benches/README.md`.
+//!
+//! # Glossary
+//!
+//! - **Lane**: where Open conversations of one (queue, work stream) wait, in (since, arrival)
+//!   order; a conversation keeps its lane in its slot, apart from the queue it is reported under.
+//! - **Requirement**: what a conversation asks of an agent (capacity units, allowed presences);
+//!   `requirement.rs`'s `admits` is the one eligibility test. A queue's **classes** are the distinct
+//!   requirements of the push lanes routing can fill.
+//! - **Seat**: a queue member as the push search reads it (id, presence, rank by the queue's
+//!   method); **candidate**: a member working with room, whose bit is set for the search.
+//! - **Cycle**: one assignment pass over a group's push lanes, matching heads to agents.
+//! - **Slot**: a conversation's place in the vector of conversations, reused when it closes;
+//!   **version** and **generation** tell stale timers from live ones.
+//! - **Leaf**, **cohort**, **tag** (metrics): a conversation's (channel, queue) cell, the interval
+//!   it arrived in, and the label the observer gives it on arrival to find both.
+//!
+//! # Invariants
+//!
+//! Each is checked where it can break, in debug builds (every test run):
+//! - An offer never takes an agent past its capacity (`reserve`); only picks that ignore capacity
+//!   may.
+//! - A push search finds what the definition finds: every member in roster order, the lowest
+//!   rank of the eligible ones (`Lanes::best_agent`, against `best_by_definition`; with declines,
+//!   against `after_declines_by_definition`).
+//! - A conversation joins only a lane that routing can fill (`Lanes::push`, `lane_can_hold`),
+//!   the lanes whose classes were made.
+//! - A group's count of Open conversations in its push lanes is the sum over those lanes
+//!   (`Lanes::group_has_open`).
+//! - An agent's derived fields follow its state (`Agent::refresh_load`).
+//! - One pending arrival per channel, and event times are not negative (`Calendar`).
+//! - A slot stays at 128 bytes (a compile-time assertion).
+//!
+//! Not yet true, and so not checked: that after a cycle no Open push conversation has an eligible
+//! agent. An agent whose presence a new conversation changes (available to busy) may become
+//! eligible for a work stream that allows busy but not available, and no cycle runs for it then.
 
 pub mod agent;
 pub mod arrivals;
 pub mod assignment;
 pub mod events;
+mod requirement;
 pub mod rng;
 
 use rand::RngExt;
@@ -218,6 +254,9 @@ pub(crate) struct Conversation {
     /// Waiting in its lane (counted in the queue length).
     in_lane: bool,
     holds_capacity: bool,
+    /// The lane it waits in and is offered from: its (queue, work stream) as the engine keeps
+    /// them, apart from the queue it is reported under (`view.queue`), which never changes.
+    lane: u32,
     /// (agent, times declined), for the decline limit, in agent order: a look-up is a binary
     /// search, and a search over a queue's members (in agent order too) reads it in one pass.
     declines: Vec<(u32, u32)>,
@@ -239,6 +278,10 @@ impl Conversation {
         self.declines.binary_search_by_key(&agent, |&(a, _)| a).map_or(0, |i| self.declines[i].1)
     }
 }
+
+// A conversation's slot stays at 128 bytes, two to a cache line pair: the hot loop reads slots by
+// index, and the lane lives in what was padding.
+const _: () = assert!(std::mem::size_of::<Conversation>() <= 128);
 
 /// Runs replication `replication` (0-based) of `scenario` to its horizon.
 ///
@@ -528,7 +571,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         view.queued = agent.is_none();
         view.tag = self.observer.arrived(view);
         // The slot is filled as an Open conversation: what `enter_open` does, done once.
-        let slot = self.new_slot(view, stream);
+        let slot = self.new_slot(view, lane, stream);
         if view.queued {
             self.join_lane(slot);
         }
@@ -545,7 +588,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// A slot for a conversation arriving now, Open in a new version: timers of the slot's earlier
     /// conversations are stale.
-    fn new_slot(&mut self, view: ConversationView, rng: Stream) -> ConvSlot {
+    fn new_slot(&mut self, view: ConversationView, lane: usize, rng: Stream) -> ConvSlot {
         let fresh = |version: u32, generation: u32, declines: Vec<(u32, u32)>| Conversation {
             view,
             state: ConversationState::Open,
@@ -556,6 +599,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             limited: false,
             in_lane: false,
             holds_capacity: false,
+            lane: lane as u32,
             declines,
             rng,
         };
@@ -612,8 +656,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn join_lane(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         c.in_lane = true;
-        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
-        self.lanes.push(lane, c.open_since, c.view.id, slot, c.version, c.limited);
+        self.lanes.push(c.lane as usize, c.open_since, c.view.id, slot, c.version, c.limited);
         self.observer.open_changed(c.view, self.now, 1);
     }
 
@@ -630,8 +673,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn take_from_lane(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         c.in_lane = false;
-        let lane = self.lanes.lane_of(c.view.queue, c.view.work_stream);
-        self.lanes.remove_open(lane, c.limited);
+        self.lanes.remove_open(c.lane as usize, c.limited);
         self.observer.open_changed(c.view, self.now, -1);
     }
 
@@ -675,7 +717,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
         c.view.agent = agent;
         c.holds_capacity = true;
-        let queue = c.view.queue;
+        // The queue it is offered from: its lane's.
+        let queue = self.lanes.queue_of(c.lane as usize);
         self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
         self.update_load(agent, |a| {
             a.used += units;
@@ -766,10 +809,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
 
         self.enter_open(slot, true);
-        let lane = {
-            let c = &self.conversations[slot as usize];
-            self.lanes.lane_of(c.view.queue, c.view.work_stream)
-        };
+        let lane = self.conversations[slot as usize].lane as usize;
         if let Some(next) = self.lanes.best_agent(&self.view(), lane, slot) {
             self.offer(slot, next);
         }
@@ -856,11 +896,10 @@ impl<'s, O: Observer> Replication<'s, O> {
         let c = &mut self.conversations[slot as usize];
         c.open_since = now;
         let previous = c.view.agent;
-        let view = c.view;
+        let (view, lane) = (c.view, c.lane as usize);
         let ws = &self.scenario.work_streams[view.work_stream.index()];
         self.observer.reopened(view, now);
         self.enter_open(slot, true);
-        let lane = self.lanes.lane_of(view.queue, view.work_stream);
         if ws.mode == Mode::Pick {
             if let Some(agent) = self.lanes.immediate_picker(&self.view(), lane) {
                 self.take(slot, agent);
