@@ -6,7 +6,7 @@
 //! and means) or the numerator and denominator of a ratio, so that ratios across replications and
 //! intervals are ratios of sums.
 
-use super::collector::{AgentCell, ConvCell};
+use super::cells::{AgentCell, ConvCell};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {

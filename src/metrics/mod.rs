@@ -1,5 +1,6 @@
 //! Metrics: what the engine observes, and the statistics across replications.
 //!
+//! - [`cells`]: the counts, sums and integrals of one interval and scope, and how they merge.
 //! - [`collector`]: the engine's observer for one replication — streaming counts, sums, a small
 //!   wait histogram ([`histogram`]) and time integrals per (interval, scope), by arrival cohort
 //!   after warm-up.
@@ -10,6 +11,7 @@
 //! - [`trace`]: the per-conversation record of one replication (`--trace`).
 //! - [`statistics`]: means, ratios of sums and their 95% confidence intervals across replications.
 
+pub mod cells;
 pub mod collector;
 pub mod comparison;
 pub mod definitions;
@@ -19,7 +21,8 @@ pub mod results;
 pub mod statistics;
 pub mod trace;
 
-pub use collector::{AgentCell, Collector, ConvCell, IntervalCells, ScopeLayout};
+pub use cells::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
+pub use collector::Collector;
 pub use comparison::{CompareRow, Comparison};
 pub use definitions::{Kind, Metric, ScopeKind, Value};
 pub use results::{RunResults, Scope, SummaryRow};

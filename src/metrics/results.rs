@@ -8,7 +8,7 @@
 //!   the pooled sums and histograms, never as means of per-replication ratios.
 //! - [`RunResults::replication_value`]: one replication's value, for `replications.csv`.
 
-use super::collector::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
+use super::cells::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
 use super::definitions::{Kind, Metric, ScopeKind, Value};
 use super::histogram::WaitHistogram;
 use super::statistics::{self, Estimate};
