@@ -1,7 +1,7 @@
 //! The cells one replication fills, per reporting interval and scope, and how replications and
 //! intervals add up.
 //!
-//! Every field of a cell is declared once, in [`cells!`], with how two cells combine (`sum`, or
+//! Every field of a cell is declared once, in `cells!`, with how two cells combine (`sum`, or
 //! `max` for a maximum): `merge` is written from that list, so a new field cannot be left out of
 //! it.
 

@@ -12,6 +12,7 @@
 pub mod demand;
 pub mod distribution;
 pub mod error;
+pub mod limits;
 pub mod model;
 pub mod overrides;
 pub mod raw;
@@ -20,7 +21,6 @@ mod resolve;
 pub use error::ScenarioError;
 pub use model::*;
 pub use overrides::{Override, ScenarioSource};
-pub use resolve::limits;
 
 use std::path::Path;
 

@@ -1,0 +1,194 @@
+//! Agent groups as the resolver checks them: count, capacity, queues, shifts and breaks, offers,
+//! picks, absence; and the custom presences they use.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::*;
+use crate::scenario::distribution::Support;
+use crate::scenario::model::*;
+use crate::scenario::raw::{self, RawAgentGroup};
+
+impl Resolver<'_> {
+    pub(super) fn agent_group(
+        &self,
+        g: &RawAgentGroup,
+        queue_ids: &BTreeMap<String, QueueId>,
+        presences: &[Presence],
+    ) -> Result<AgentGroup> {
+        let key = format!("agent_group.{}", g.name.get_ref());
+        let count = *g.count.get_ref();
+        if count < 0 || count as u64 > limits::AGENTS {
+            return Err(self.at(
+                &g.count,
+                format!("{key}.count"),
+                format!("{count} agents; expected an integer from 0 to {}", limits::AGENTS),
+            ));
+        }
+        let capacity = self.capacity(&g.capacity, format!("{key}.capacity"))?;
+        if g.queues.get_ref().is_empty() {
+            return Err(self.at(
+                &g.queues,
+                format!("{key}.queues"),
+                "no queues; expected the names of the queues this group serves",
+            ));
+        }
+        let mut queues = Vec::new();
+        for q in g.queues.get_ref() {
+            let id = *queue_ids.get(q.get_ref()).ok_or_else(|| {
+                self.at(
+                    q,
+                    format!("{key}.queues"),
+                    format!("no queue is named \"{}\"; expected one of {}", q.get_ref(), list(queue_ids.keys())),
+                )
+            })?;
+            if !queues.contains(&id) {
+                queues.push(id);
+            }
+        }
+        let time = |t: &Spanned<String>, field: &str| {
+            parse_time_of_day(t.get_ref()).map_err(|e| self.at(t, format!("{key}.{field}"), e))
+        };
+        let mut shifts = Vec::new();
+        let mut all_day = false;
+        // An empty list would read as "no shift": around the clock, the opposite of what it says.
+        if let Some(list) = g.shift.as_ref().filter(|s| s.get_ref().0.is_empty()) {
+            return Err(self.at(
+                list,
+                format!("{key}.shift"),
+                "an empty list of shifts; expected at least one { start, end } (leave shift out for a group staffed around the clock)",
+            ));
+        }
+        for s in g.shift.as_ref().map_or(&[][..], |s| &s.get_ref().0[..]) {
+            let (start, end) = (time(&s.start, "shift.start")?, time(&s.end, "shift.end")?);
+            // A shift that starts where it ends covers the whole day.
+            if (start - end).abs() < 1e-9 || (start == 0.0 && end == DAY) {
+                all_day = true;
+            } else {
+                shifts.push(Shift { start: start % DAY, end: end % DAY });
+            }
+        }
+        if all_day {
+            shifts.clear();
+        }
+        let mut breaks = Vec::new();
+        for b in &g.breaks {
+            let start = time(&b.start, "breaks.start")?;
+            let duration = b.duration.get_ref().0;
+            if duration <= 0.0 || duration >= DAY {
+                return Err(self.at(
+                    &b.duration,
+                    format!("{key}.breaks.duration"),
+                    format!("{}; expected a duration above 0 and under 24h", b.duration.get_ref()),
+                ));
+            }
+            let presence = match &b.presence {
+                None => PresenceId(BasePresence::Away as u16),
+                Some(p) => PresenceId(presences.iter().position(|x| &x.name == p.get_ref()).ok_or_else(|| {
+                    self.at(
+                        p,
+                        format!("{key}.breaks.presence"),
+                        format!(
+                            "no presence is named \"{}\"; expected a base presence or a [[presence]] name: {}",
+                            p.get_ref(),
+                            list(presences.iter().map(|x| &x.name))
+                        ),
+                    )
+                })? as u16),
+            };
+            breaks.push(Break { start: start % DAY, duration, presence });
+        }
+        let offer = match &g.offer {
+            None => None,
+            Some(o) => {
+                let raw = o.get_ref();
+                let okey = format!("{key}.offer");
+                let check = |v: Option<f64>, field: &str| -> Result<Option<f64>> {
+                    match v {
+                        Some(p) if !(0.0..=1.0).contains(&p) => Err(self.at(
+                            o,
+                            format!("{okey}.{field}"),
+                            format!("{p}; expected a probability between 0 and 1"),
+                        )),
+                        other => Ok(other),
+                    }
+                };
+                let reject = check(raw.reject, "reject")?.unwrap_or(0.0);
+                let accept = check(raw.accept, "accept")?.unwrap_or(1.0 - reject);
+                if accept + reject > 1.0 + 1e-9 {
+                    return Err(self.at(
+                        o,
+                        okey,
+                        format!(
+                            "accept {accept} + reject {reject} is above 1; expected at most 1 (the rest times out)"
+                        ),
+                    ));
+                }
+                Some(OfferBehaviour {
+                    accept,
+                    reject,
+                    response_time: match &raw.response_time {
+                        Some(d) => self.distribution(d, format!("{okey}.response_time"), Support::NonNegative)?,
+                        None => Distribution::Constant(0.0),
+                    },
+                    timeout: raw.timeout.unwrap_or(Duration(120.0)),
+                    timeout_sets_inactive: raw.timeout_sets_inactive.unwrap_or(false),
+                    reject_sets_dnd: raw.reject_sets_dnd.unwrap_or(false),
+                    presence_reset: raw.presence_reset.unwrap_or(Duration(300.0)),
+                })
+            }
+        };
+        let pick = PickBehaviour {
+            every: match g.pick.as_ref().and_then(|p| p.every.as_ref()) {
+                Some(d) => self.distribution(d, format!("{key}.pick.every"), Support::NonNegative)?,
+                None => Distribution::Constant(30.0),
+            },
+            policy: g.pick.as_ref().and_then(|p| p.policy).unwrap_or(PickPolicy::Oldest),
+            respect_capacity: g.pick.as_ref().and_then(|p| p.respect_capacity).unwrap_or(true),
+        };
+        if !pick.immediate() && pick.every.mean() <= 0.0 {
+            return Err(self.error_at(
+                None,
+                format!("{key}.pick.every"),
+                "a polling period with mean 0; expected \"0s\" or a positive period",
+            ));
+        }
+        let absence = match &g.absence {
+            Some(a) => self.probability(a, format!("{key}.absence"))?,
+            None => 0.0,
+        };
+        Ok(AgentGroup {
+            name: g.name.get_ref().clone(),
+            count: count as u32,
+            capacity,
+            queues,
+            shifts,
+            breaks,
+            offer,
+            pick,
+            absence,
+        })
+    }
+
+    /// The base presences, then the custom ones, each with a unique name.
+    pub(super) fn presences(&self, raw: &[raw::RawPresence]) -> Result<Vec<Presence>> {
+        let mut presences: Vec<Presence> =
+            BasePresence::ALL.iter().map(|&base| Presence { name: base.name().to_string(), base }).collect();
+        for p in raw {
+            let name = p.name.get_ref();
+            if name.trim().is_empty() {
+                return Err(self.at(&p.name, "presence.name", "the name is empty; expected a non-empty name"));
+            }
+            if presences.iter().any(|x| &x.name == name) {
+                return Err(self.at(
+                    &p.name,
+                    format!("presence.{name}"),
+                    format!("the presence \"{name}\" is declared twice or is a base presence; expected a new name"),
+                ));
+            }
+            presences.push(Presence { name: name.clone(), base: p.base });
+        }
+        Ok(presences)
+    }
+}
