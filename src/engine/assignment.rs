@@ -1,6 +1,9 @@
 //! Distribution: which agent gets an Open conversation (push), and which conversation an agent
 //! takes (push cycles and picks).
 //!
+//! (About 870 lines: the push search, its decline rankings and the pick search share the lanes and
+//! seats they read, and each keeps its check against the definition beside it.)
+//!
 //! Open conversations wait in **lanes**, one per (queue, work stream) pair that routing can
 //! produce. Conversations of one lane have the same eligibility requirements (capacity units and
 //! allowed presences), so an agent can take a lane's oldest conversation or none of them — unless
@@ -44,144 +47,18 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use rand::RngExt;
 
 use super::agent::Agent;
 use super::events::ConvSlot;
+use super::lanes::{Lane, LaneQueue, Waiting};
 use super::requirement::Requirement;
+use super::seats::{NO_SEAT, Position, Seat, keep_lower, rank};
 use super::{Conversation, ConversationState};
-use crate::scenario::{
-    AssignmentMethod, BasePresence, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId,
-};
+use crate::scenario::{AssignmentMethod, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId};
 use crate::time::SimTime;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Waiting {
-    since: SimTime,
-    order: u64,
-    slot: ConvSlot,
-    version: u32,
-}
-
-struct Lane {
-    queue: QueueId,
-    work_stream: WorkStreamId,
-    priority: i64,
-    /// Conversations of a pick work stream: never pushed.
-    pick: bool,
-    /// A push lane whose conversations agents may also pick.
-    selectable: bool,
-    /// Open conversations in the lane (the heap may also hold stale entries).
-    open: u32,
-    /// Open conversations that some agent has declined `decline_limit` times.
-    limited: u32,
-    heap: LaneQueue,
-}
-
-/// Entries of a lane in (since, order) order: those pushed in order go to the back of a FIFO, at
-/// constant cost; any other goes to a heap; the head is the smaller of the two heads.
-#[derive(Default)]
-struct LaneQueue {
-    fifo: VecDeque<Waiting>,
-    late: BinaryHeap<Reverse<Waiting>>,
-}
-
-impl LaneQueue {
-    #[inline]
-    fn push(&mut self, w: Waiting) {
-        if self.fifo.back().is_none_or(|last| *last <= w) {
-            self.fifo.push_back(w);
-        } else {
-            self.late.push(Reverse(w));
-        }
-    }
-
-    /// Whether the head is in the FIFO (else in the heap); `None` when empty.
-    #[inline]
-    fn head_in_fifo(&self) -> Option<bool> {
-        match (self.fifo.front(), self.late.peek()) {
-            (None, None) => None,
-            (Some(_), None) => Some(true),
-            (None, Some(_)) => Some(false),
-            (Some(f), Some(Reverse(l))) => Some(f < l),
-        }
-    }
-
-    #[inline]
-    fn peek(&self) -> Option<&Waiting> {
-        match self.head_in_fifo()? {
-            true => self.fifo.front(),
-            false => self.late.peek().map(|Reverse(w)| w),
-        }
-    }
-
-    #[inline]
-    fn pop(&mut self) -> Option<Waiting> {
-        match self.head_in_fifo()? {
-            true => self.fifo.pop_front(),
-            false => self.late.pop().map(|Reverse(w)| w),
-        }
-    }
-
-    /// Every entry, in no particular order (but always the same for the same pushes and pops).
-    fn iter(&self) -> impl Iterator<Item = &Waiting> {
-        self.fifo.iter().chain(self.late.iter().map(|Reverse(w)| w))
-    }
-
-    fn len(&self) -> usize {
-        self.fifo.len() + self.late.len()
-    }
-
-    /// Drops the entries `keep` refuses: the stale ones, which a conversation that goes back and
-    /// forth between Open and Offered leaves at every turn.
-    fn retain(&mut self, keep: impl Fn(&Waiting) -> bool) {
-        self.fifo.retain(|w| keep(w));
-        let mut late = std::mem::take(&mut self.late).into_vec();
-        late.retain(|Reverse(w)| keep(w));
-        self.late = BinaryHeap::from(late);
-    }
-}
-
-/// A queue member as a push search sees it (see [`Lanes::best_agent`]).
-#[derive(Clone, Copy, Debug)]
-struct Seat {
-    /// The agent's id in the roster.
-    id: u32,
-    presence: BasePresence,
-    /// The member's [`rank`] by the queue's assignment method when the seat was written.
-    rank: u128,
-}
-
-impl Seat {
-    fn off_shift(id: u32) -> Seat {
-        Seat { id, presence: BasePresence::Offline, rank: u128::MAX }
-    }
-
-    /// The seat of `agent` in a queue with assignment `method`, where its last assignment was at
-    /// `last_from_queue`.
-    #[inline]
-    fn of(agent: &Agent, id: u32, method: AssignmentMethod, last_from_queue: f64) -> Seat {
-        Seat { id, presence: agent.presence(), rank: rank(method, agent, last_from_queue) }
-    }
-}
-
-/// Where an agent group's first agent sits in one of its queues.
-#[derive(Clone, Copy, Debug)]
-struct Position {
-    queue: usize,
-    /// Index of its seat.
-    seat: usize,
-    /// Index of its eligibility bit for the queue's first class; class `c`'s is `c * words * 64`
-    /// further on.
-    bit: usize,
-    /// Words of eligibility bits per class of the queue.
-    words: usize,
-    /// Whether the queue keeps a bit per class (else a bit per candidate, see `by_class`).
-    by_class: bool,
-    method: AssignmentMethod,
-}
 
 /// What selection reads of the replication's state.
 pub(super) struct View<'a> {
@@ -980,68 +857,6 @@ impl Lanes {
     }
 }
 
-/// No seat yet: the id a scan starts from.
-const NO_SEAT: u32 = u32::MAX;
-
-/// `seat`'s (rank, id) if its rank is strictly lower than `best`'s key, else `best`.
-///
-/// Which of a queue's candidates ranks first follows no pattern a branch predictor could learn,
-/// so on x86-64 the choice is made by conditional moves, which read the seat in place. Written
-/// out, because LLVM turns a select in a loop like the scan back into a branch.
-#[inline(always)]
-fn keep_lower(best: (u128, u32), seat: &Seat) -> (u128, u32) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let (mut lo, mut hi, mut id) = (best.0 as u64, (best.0 >> 64) as u64, best.1);
-        // SAFETY: reads the 16 bytes of `seat.rank` (low half first) and the 4 of `seat.id`
-        // through a valid reference; writes only registers and the flags.
-        unsafe {
-            std::arch::asm!(
-                // The borrow out of the 128-bit difference rank − best: set when rank < best.
-                "cmp qword ptr [{seat} + {rank}], {lo}",
-                "mov {t}, qword ptr [{seat} + {rank} + 8]",
-                "sbb {t}, {hi}",
-                "cmovb {lo}, qword ptr [{seat} + {rank}]",
-                "cmovb {hi}, qword ptr [{seat} + {rank} + 8]",
-                "cmovb {id:e}, dword ptr [{seat} + {id_at}]",
-                seat = in(reg) seat,
-                rank = const std::mem::offset_of!(Seat, rank),
-                id_at = const std::mem::offset_of!(Seat, id),
-                lo = inout(reg) lo,
-                hi = inout(reg) hi,
-                id = inout(reg) id,
-                t = out(reg) _,
-                options(pure, readonly, nostack),
-            );
-        }
-        ((u128::from(hi) << 64) | u128::from(lo), id)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        if seat.rank < best.0 { (seat.rank, seat.id) } else { best }
-    }
-}
-
-/// A time (or −∞) as an integer that orders like [`f64::total_cmp`].
-#[inline]
-fn ordered(x: f64) -> u64 {
-    let bits = x.to_bits();
-    bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
-}
-
-/// A member's rank by a queue's assignment method, lower first: the method's (primary,
-/// secondary) pair as one integer. `last_from_queue` is the member's last assignment from the
-/// queue, which only round robin and least active read.
-#[inline]
-fn rank(method: AssignmentMethod, agent: &Agent, last_from_queue: f64) -> u128 {
-    let (primary, secondary) = match method {
-        AssignmentMethod::HighestCapacity => (u64::from(u32::MAX - agent.free()), ordered(agent.last_assigned)),
-        AssignmentMethod::RoundRobin => (ordered(last_from_queue), 0),
-        AssignmentMethod::LeastActive => (ordered(agent.last_release), ordered(last_from_queue)),
-    };
-    (u128::from(primary) << 64) | u128::from(secondary)
-}
-
 /// Whether the lane of `queue` and `ws` can ever hold a conversation: routing sends the work
 /// stream's conversations there (a rule names the queue, or it is the fallback). Only such lanes
 /// are given requirement classes and searched; debug builds check that no conversation joins
@@ -1054,67 +869,4 @@ pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId) -> bool {
 #[inline]
 pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
     Requirement::of(ws).admits(agent)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{LaneQueue, Seat, Waiting, keep_lower, ordered};
-    use crate::scenario::BasePresence;
-    use crate::time::SimTime;
-
-    #[test]
-    fn keep_lower_takes_the_seat_only_when_its_rank_is_strictly_lower() {
-        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        // Keys that differ in the high half, in the low half only, and not at all.
-        let halves = [0, 1, u64::MAX - 1, u64::MAX];
-        let mut keys: Vec<u128> =
-            halves.iter().flat_map(|&h| halves.iter().map(move |&l| (u128::from(h) << 64) | u128::from(l))).collect();
-        keys.extend((0..200).map(|_| rng.random::<u128>() >> rng.random_range(0..128u32)));
-        for &a in &keys {
-            for &b in &keys {
-                let seat = Seat { id: 2, presence: BasePresence::Available, rank: b };
-                let expected = if b < a { (b, 2) } else { (a, 1) };
-                assert_eq!(keep_lower((a, 1), &seat), expected, "best {a:#x}, seat {b:#x}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_lane_gives_its_oldest_entry_first_whatever_the_order_of_pushes() {
-        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
-        use std::collections::BTreeSet;
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
-        let (mut lane, mut reference) = (LaneQueue::default(), BTreeSet::new());
-        let (mut now, mut late) = (0.0, 0);
-        for order in 0..20_000u64 {
-            now += rng.random_range(0..3u8) as f64;
-            // Most entries come in order; a declined one goes back with an earlier time.
-            let since = if rng.random::<f64>() < 0.1 { now - rng.random_range(0..50u8) as f64 } else { now };
-            late += u32::from(lane.fifo.back().is_some_and(|w| w.since.0 > since));
-            let w = Waiting { since: SimTime(since), order, slot: order as u32, version: 0 };
-            lane.push(w);
-            reference.insert(w);
-            assert_eq!(lane.iter().count(), reference.len());
-            if rng.random::<f64>() < 0.45 {
-                assert_eq!(lane.peek().copied(), reference.first().copied());
-                assert_eq!(lane.pop(), reference.pop_first());
-            }
-        }
-        while let Some(w) = reference.pop_first() {
-            assert_eq!(lane.pop(), Some(w));
-        }
-        assert_eq!(lane.pop(), None);
-        assert!(late > 1_000, "{late} entries out of order");
-    }
-
-    #[test]
-    fn ordered_times_compare_as_the_times_do() {
-        let times = [f64::NEG_INFINITY, -3.5, -0.0, 0.0, 1e-300, 0.25, 1.0, 86_400.0, 1e15, f64::INFINITY];
-        for a in times {
-            for b in times {
-                assert_eq!(ordered(a).cmp(&ordered(b)), a.total_cmp(&b), "{a} vs {b}");
-            }
-        }
-    }
 }

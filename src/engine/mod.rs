@@ -1,5 +1,9 @@
 //! The engine: one replication of the contact center, event by event.
 //!
+//! (About 780 lines, for its documentation — lifecycle, glossary, invariants — and the event
+//! loop with the handlers every conversation passes through; offers, Waiting and schedules have
+//! files of their own.)
+//!
 //! [`simulate`] runs the conversation lifecycle of DESIGN.md ("The conversation lifecycle, as
 //! simulated") for one (scenario, replication) and reports what happens to an [`Observer`]; it
 //! keeps no statistics itself. The engine knows the scenario and nothing above it: the metrics
@@ -80,139 +84,25 @@ pub mod agent;
 pub mod arrivals;
 pub mod assignment;
 pub mod events;
+mod lanes;
+mod observer;
+mod offers;
 mod requirement;
 pub mod rng;
+mod schedule;
+mod seats;
+mod waiting;
+
+pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 
 use rand::RngExt;
 
-use crate::scenario::{
-    BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, PresenceId, QueueId, Scenario,
-    WorkStreamId, WrapUpBlock,
-};
-use crate::time::{DAY, Duration, SimTime};
+use crate::scenario::{BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, Scenario, WrapUpBlock};
+use crate::time::{Duration, SimTime};
 use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
-use events::{Calendar, ConvSlot, EventKind, Response};
+use events::{Calendar, ConvSlot, EventKind};
 use rng::{Purpose, Stream};
-
-/// What the metrics layer needs to know about a conversation when something happens to it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ConversationView {
-    /// Arrival order within the replication, from 0.
-    pub id: u64,
-    pub arrival: SimTime,
-    pub channel: ChannelId,
-    pub work_stream: WorkStreamId,
-    /// The queue the conversation was routed to.
-    pub queue: QueueId,
-    /// It found no eligible agent on arrival and had to wait in its queue.
-    pub queued: bool,
-    /// An agent has accepted it.
-    pub answered: bool,
-    /// The agent that holds it or last held it (`u32::MAX`: none yet).
-    pub agent: u32,
-    /// What [`Observer::arrived`] returned for it (0 until then).
-    pub tag: u64,
-}
-
-/// The lifecycle states of DOMAIN.md §2.1, with the offer made explicit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConversationState {
-    Open,
-    /// Offered to an agent, capacity reserved, not yet accepted.
-    Offered,
-    Active,
-    Waiting,
-    WrapUp,
-    Closed,
-}
-
-/// What one agent contributes to its group's load, as the metrics count it: every change of an
-/// agent is reported with [`Observer::agent_changed`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AgentStatus {
-    pub presence: BasePresence,
-    /// Counted as staffed (see `Agent::staffed`).
-    pub staffed: bool,
-    /// Staffed and holding at least one conversation.
-    pub busy: bool,
-    /// Capacity units while staffed, else 0.
-    pub staffed_capacity: u32,
-    /// Capacity units in use.
-    pub in_use: u32,
-}
-
-/// Receives what happens in a replication, in time order. The methods with a default body
-/// report detail that not every observer needs.
-pub trait Observer {
-    /// A conversation arrived; `c.queued` says whether it had to wait. The value returned is the
-    /// observer's own label for it, carried from then on as `c.tag`.
-    fn arrived(&mut self, c: ConversationView) -> u64;
-    /// An agent accepted it for the first time (its first wait ends).
-    fn answered(&mut self, c: ConversationView, at: SimTime);
-    /// The customer left before the first accept.
-    fn abandoned(&mut self, c: ConversationView, at: SimTime);
-    /// Closed by a timer: unanswered (`auto_close_open`) or after inactivity in Waiting.
-    fn auto_closed(&mut self, c: ConversationView, at: SimTime);
-    /// Closed normally after wrap-up.
-    fn completed(&mut self, c: ConversationView, at: SimTime);
-    /// An agent of `group` finished an active episode.
-    fn handled(&mut self, group: GroupId, c: ConversationView, handle: Duration);
-    /// An agent of `group` finished wrap-up.
-    fn wrapped_up(&mut self, group: GroupId, c: ConversationView, wrap_up: Duration);
-    /// Handling ended and the conversation closed at once, without wrap-up: `handled`, then
-    /// `wrapped_up` with zero and `completed`, told in one call.
-    #[inline]
-    fn handled_and_completed(&mut self, group: GroupId, c: ConversationView, handle: Duration, at: SimTime) {
-        self.handled(group, c, handle);
-        self.wrapped_up(group, c, Duration::ZERO);
-        self.completed(c, at);
-    }
-    /// The number of Open conversations like `c` changed by `delta`.
-    fn open_changed(&mut self, c: ConversationView, at: SimTime, delta: i64);
-    /// An agent of `group` is on the roster, in `status`, from time 0: every agent is heard of
-    /// once, before anything else happens.
-    fn agent_added(&mut self, group: GroupId, status: AgentStatus);
-    /// An agent of `group` changed: its contribution to the group's load went from `from` to `to`
-    /// (which may be equal).
-    fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus);
-    /// Still in the system at the horizon.
-    fn in_system(&mut self, c: ConversationView);
-    /// The replication reached its horizon.
-    fn finished(&mut self, horizon: SimTime);
-
-    /// The conversation was offered to `c.agent`.
-    fn offered(&mut self, _c: ConversationView, _at: SimTime) {}
-    /// The agent rejected the offer, or let it time out.
-    fn declined(&mut self, _c: ConversationView, _at: SimTime, _timed_out: bool) {}
-    /// The agent accepted an offer after `_delay`.
-    fn offer_accepted(&mut self, _c: ConversationView, _delay: Duration) {}
-    /// The agent parked the conversation in Waiting.
-    fn waiting(&mut self, _c: ConversationView, _at: SimTime) {}
-    /// The customer replied to a Waiting conversation: it is Open again.
-    fn reopened(&mut self, _c: ConversationView, _at: SimTime) {}
-    /// A reopened conversation was accepted after waiting `_wait` since the reply.
-    fn requeue_answered(&mut self, _c: ConversationView, _wait: Duration) {}
-    /// The conversation entered `_state` (for per-conversation traces).
-    fn state_changed(&mut self, _c: ConversationView, _state: ConversationState, _at: SimTime) {}
-    /// The context values drawn on arrival, in the work stream's variable order.
-    fn context(&mut self, _c: ConversationView, _values: &[ContextValue]) {}
-    /// The custom presence (`[[presence]]`) an agent of `group` shows changed from `from` to `to`
-    /// (`None`: a base presence).
-    fn custom_presence_changed(
-        &mut self,
-        _group: GroupId,
-        _at: SimTime,
-        _from: Option<PresenceId>,
-        _to: Option<PresenceId>,
-    ) {
-    }
-    /// Asked every [`CHECK_EVERY`] events: `true` stops the replication where it is (the user
-    /// interrupted the run), and [`simulate`] says so.
-    fn interrupted(&self) -> bool {
-        false
-    }
-}
 
 /// How many events pass between two questions to [`Observer::interrupted`]. A question costs
 /// about a nanosecond; an event can cost a scan of a queue of a million agents (a millisecond or
@@ -685,148 +575,6 @@ impl<'s, O: Observer> Replication<'s, O> {
         version
     }
 
-    /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
-    #[inline]
-    fn offer(&mut self, slot: ConvSlot, agent: u32) {
-        self.leave_lane(slot);
-        self.reserve(slot, agent, true);
-        let group = self.agents[agent as usize].group;
-        let Some(behaviour) = &self.scenario.agent_groups[group.index()].offer else {
-            self.accept(slot);
-            return;
-        };
-        let version = self.set_state(slot, ConversationState::Offered);
-        self.observer.offered(self.conversations[slot as usize].view, self.now);
-        let rng = &mut self.agent_streams[agent as usize].behaviour;
-        let u: f64 = rng.random();
-        let (response, delay) = if u < behaviour.accept {
-            (Response::Accept, behaviour.response_time.sample(rng))
-        } else if u < behaviour.accept + behaviour.reject {
-            (Response::Reject, behaviour.response_time.sample(rng))
-        } else {
-            (Response::Timeout, behaviour.timeout.0)
-        };
-        self.calendar.schedule(self.now + Duration(delay), EventKind::OfferResponse { conv: slot, version, response });
-    }
-
-    /// Capacity is taken from the agent the moment the conversation is offered (`push`) or picked.
-    #[inline(always)]
-    fn reserve(&mut self, slot: ConvSlot, agent: u32, push: bool) {
-        let now = self.now;
-        let c = &mut self.conversations[slot as usize];
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
-        c.view.agent = agent;
-        c.holds_capacity = true;
-        // The queue it is offered from: its lane's.
-        let queue = self.lanes.queue_of(c.lane as usize);
-        self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
-        self.update_load(agent, |a| {
-            a.used += units;
-            a.holding += 1;
-            a.last_assigned = now.0;
-            // Capacity is never exceeded in push mode (DESIGN.md "Affinity"); only picks that
-            // ignore it may.
-            debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
-        });
-    }
-
-    /// Pick: the agent takes the conversation; there is no offer to answer.
-    fn take(&mut self, slot: ConvSlot, agent: u32) {
-        self.leave_lane(slot);
-        self.reserve(slot, agent, false);
-        self.accept(slot);
-    }
-
-    fn offer_response(&mut self, slot: ConvSlot, response: Response) {
-        let c = &self.conversations[slot as usize];
-        match response {
-            Response::Accept => {
-                self.observer.offer_accepted(c.view, self.now - c.since);
-                self.accept(slot);
-            }
-            Response::Reject | Response::Timeout => self.decline(slot, response == Response::Timeout),
-        }
-    }
-
-    /// The agent accepts: the first wait (or a requeue wait) ends and active handling begins.
-    #[inline(always)]
-    fn accept(&mut self, slot: ConvSlot) {
-        let now = self.now;
-        // The conversation is looked up once, beside the observer and the calendar.
-        let Replication { conversations, observer, scenario, calendar, .. } = self;
-        let c = &mut conversations[slot as usize];
-        let version = c.enter(ConversationState::Active, now);
-        observer.state_changed(c.view, ConversationState::Active, now);
-        if c.view.answered {
-            observer.requeue_answered(c.view, now - c.open_since);
-        } else {
-            c.view.answered = true;
-            observer.answered(c.view, now);
-        }
-        let handle = scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
-        calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
-    }
-
-    /// A reject or a timeout: the reservation returns, the conversation is Open again and may be
-    /// offered to another agent at once; the agent may get a penalty presence (DOMAIN.md §4.7).
-    fn decline(&mut self, slot: ConvSlot, timed_out: bool) {
-        let c = &mut self.conversations[slot as usize];
-        let agent = c.view.agent;
-        self.observer.declined(c.view, self.now, timed_out);
-        let count = match c.declines.binary_search_by_key(&agent, |&(a, _)| a) {
-            Ok(i) => {
-                c.declines[i].1 += 1;
-                c.declines[i].1
-            }
-            Err(i) => {
-                c.declines.insert(i, (agent, 1));
-                1
-            }
-        };
-        // Counted in its lane's `limited` when it goes back to Open below.
-        c.limited |= count >= self.scenario.simulation.decline_limit;
-        self.release_reservation(slot, agent);
-
-        let group = self.agents[agent as usize].group;
-        if let Some(b) = &self.scenario.agent_groups[group.index()].offer {
-            let penalty = if timed_out && b.timeout_sets_inactive {
-                Some(BasePresence::Away)
-            } else if !timed_out && b.reject_sets_dnd {
-                Some(BasePresence::BusyDnd)
-            } else {
-                None
-            };
-            if let Some(p) = penalty {
-                let reset_at = self.now + b.presence_reset;
-                let mut token = 0;
-                self.update_agent(agent, |a| {
-                    a.penalty = Some(p);
-                    a.penalty_token = a.penalty_token.wrapping_add(1);
-                    token = a.penalty_token;
-                });
-                self.calendar.schedule(reset_at, EventKind::PresenceReset { agent, token });
-            }
-        }
-
-        self.enter_open(slot, true);
-        let lane = self.conversations[slot as usize].lane as usize;
-        if let Some(next) = self.lanes.best_agent(&self.view(), lane, slot) {
-            self.offer(slot, next);
-        }
-        self.agent_available(agent);
-    }
-
-    /// Gives back the capacity an offer reserved (reject, timeout, or the customer left).
-    fn release_reservation(&mut self, slot: ConvSlot, agent: u32) {
-        let c = &mut self.conversations[slot as usize];
-        c.holds_capacity = false;
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
-        self.update_load(agent, |a| {
-            a.used -= units;
-            a.holding -= 1;
-        });
-    }
-
     fn handle_end(&mut self, slot: ConvSlot) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
@@ -861,58 +609,6 @@ impl<'s, O: Observer> Replication<'s, O> {
                 self.calendar.schedule(now + block, EventKind::CapacityRelease { conv: slot, version });
             }
             WrapUpBlock::For(_) => {}
-        }
-    }
-
-    /// Active → Waiting: capacity is released at once; the customer replies after `reply` seconds
-    /// unless `never`, and the conversation auto-closes at the inactivity threshold otherwise.
-    fn park(&mut self, slot: ConvSlot, never: bool, reply: f64) {
-        let c = &self.conversations[slot as usize];
-        let agent = c.view.agent;
-        let ws = &self.scenario.work_streams[c.view.work_stream.index()];
-        let threshold = ws.auto_close_after_inactivity.0;
-        self.observer.waiting(c.view, self.now);
-        let units = ws.capacity;
-        let now = self.now;
-        self.conversations[slot as usize].holds_capacity = false;
-        self.update_load(agent, |a| {
-            a.used -= units;
-            a.holding -= 1;
-            a.last_release = now.0;
-        });
-        let version = self.set_state(slot, ConversationState::Waiting);
-        if !never && reply < threshold {
-            self.calendar.schedule(now + Duration(reply), EventKind::CustomerReply { conv: slot, version });
-        } else {
-            self.calendar.schedule(now + Duration(threshold), EventKind::InactivityClose { conv: slot, version });
-        }
-        self.agent_available(agent);
-    }
-
-    /// Waiting → Open: to the previous agent with affinity when it can take it (push only),
-    /// otherwise queued by its last interaction time like any other conversation.
-    fn customer_reply(&mut self, slot: ConvSlot) {
-        let now = self.now;
-        let c = &mut self.conversations[slot as usize];
-        c.open_since = now;
-        let previous = c.view.agent;
-        let (view, lane) = (c.view, c.lane as usize);
-        let ws = &self.scenario.work_streams[view.work_stream.index()];
-        self.observer.reopened(view, now);
-        self.enter_open(slot, true);
-        if ws.mode == Mode::Pick {
-            if let Some(agent) = self.lanes.immediate_picker(&self.view(), lane) {
-                self.take(slot, agent);
-            }
-            return;
-        }
-        // Affinity ignores presence (DOMAIN.md §4.10): a break in away or offline, or an offer
-        // penalty, does not keep the reply from the previous agent while it is on shift.
-        let prev = &self.agents[previous as usize];
-        if ws.affinity && prev.working() && prev.free() >= ws.capacity {
-            self.offer(slot, previous);
-        } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
-            self.offer(slot, agent);
         }
     }
 
@@ -1085,59 +781,4 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.calendar.schedule(at, EventKind::PickPoll { agent });
         }
     }
-
-    /// Shifts, breaks and absence in force now for every agent of the group.
-    fn apply_schedule(&mut self, group: GroupId) {
-        let g = &self.scenario.agent_groups[group.index()];
-        let second_of_day = self.now.0.rem_euclid(DAY);
-        let day = (self.now.0 / DAY).floor() as i64;
-        let on_shift = g.on_shift(second_of_day);
-        let scheduled_as = g.break_at(second_of_day);
-        let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
-        let absence = g.absence;
-        for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
-            let new_day = self.agents[agent as usize].absence_day != day;
-            let absent = if new_day {
-                absence > 0.0 && self.agent_streams[agent as usize].absence.random::<f64>() < absence
-            } else {
-                self.agents[agent as usize].absent
-            };
-            self.update_agent(agent, |a| {
-                a.on_shift = on_shift;
-                a.scheduled = scheduled;
-                a.scheduled_as = scheduled_as;
-                a.absence_day = day;
-                a.absent = absent;
-            });
-        }
-    }
-
-    fn next_schedule_change(&self, group: GroupId) -> Option<SimTime> {
-        let g = &self.scenario.agent_groups[group.index()];
-        let mut times = g.schedule_changes();
-        if g.absence > 0.0 {
-            times.push(0.0);
-        }
-        times.into_iter().map(|t| next_time_of_day(self.now, t)).min()
-    }
-
-    fn schedule_change(&mut self, group: GroupId) {
-        self.apply_schedule(group);
-        if let Some(at) = self.next_schedule_change(group) {
-            self.calendar.schedule(at, EventKind::ScheduleChange(group));
-        }
-        self.assignment_cycle(group, None);
-        if self.picks_at_once[group.index()] {
-            for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
-                self.try_pick(agent, true);
-            }
-        }
-    }
-}
-
-/// The first time strictly after `now` at `second_of_day`.
-fn next_time_of_day(now: SimTime, second_of_day: f64) -> SimTime {
-    let day_start = (now.0 / DAY).floor() * DAY;
-    let candidate = day_start + second_of_day;
-    SimTime(if candidate > now.0 { candidate } else { candidate + DAY })
 }

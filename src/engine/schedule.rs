@@ -1,0 +1,67 @@
+//! Shifts, breaks and daily absence: what is in force for a group's agents now, and when it next
+//! changes (DESIGN.md "Clock": shifts and breaks repeat daily, a shift whose end is before its
+//! start runs overnight).
+
+use rand::RngExt;
+
+use super::events::EventKind;
+use super::{Observer, Replication};
+use crate::scenario::GroupId;
+use crate::time::{DAY, SimTime};
+
+impl<O: Observer> Replication<'_, O> {
+    /// Shifts, breaks and absence in force now for every agent of the group.
+    pub(super) fn apply_schedule(&mut self, group: GroupId) {
+        let g = &self.scenario.agent_groups[group.index()];
+        let second_of_day = self.now.0.rem_euclid(DAY);
+        let day = (self.now.0 / DAY).floor() as i64;
+        let on_shift = g.on_shift(second_of_day);
+        let scheduled_as = g.break_at(second_of_day);
+        let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
+        let absence = g.absence;
+        for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+            let new_day = self.agents[agent as usize].absence_day != day;
+            let absent = if new_day {
+                absence > 0.0 && self.agent_streams[agent as usize].absence.random::<f64>() < absence
+            } else {
+                self.agents[agent as usize].absent
+            };
+            self.update_agent(agent, |a| {
+                a.on_shift = on_shift;
+                a.scheduled = scheduled;
+                a.scheduled_as = scheduled_as;
+                a.absence_day = day;
+                a.absent = absent;
+            });
+        }
+    }
+
+    pub(super) fn next_schedule_change(&self, group: GroupId) -> Option<SimTime> {
+        let g = &self.scenario.agent_groups[group.index()];
+        let mut times = g.schedule_changes();
+        if g.absence > 0.0 {
+            times.push(0.0);
+        }
+        times.into_iter().map(|t| next_time_of_day(self.now, t)).min()
+    }
+
+    pub(super) fn schedule_change(&mut self, group: GroupId) {
+        self.apply_schedule(group);
+        if let Some(at) = self.next_schedule_change(group) {
+            self.calendar.schedule(at, EventKind::ScheduleChange(group));
+        }
+        self.assignment_cycle(group, None);
+        if self.picks_at_once[group.index()] {
+            for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+                self.try_pick(agent, true);
+            }
+        }
+    }
+}
+
+/// The first time strictly after `now` at `second_of_day`.
+pub(super) fn next_time_of_day(now: SimTime, second_of_day: f64) -> SimTime {
+    let day_start = (now.0 / DAY).floor() * DAY;
+    let candidate = day_start + second_of_day;
+    SimTime(if candidate > now.0 { candidate } else { candidate + DAY })
+}
