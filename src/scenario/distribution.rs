@@ -10,7 +10,8 @@
 //!
 //! `empirical` resamples the values of a planner's own data file, each equally likely, with no
 //! interpolation between them: the simulated handle times are exactly the observed ones. The
-//! file format is described in [`super::demand`]; it is read once, at validation, and its values
+//! file format is described in [`super::demand`]; the resolver reads it once, at validation (a
+//! distribution does no I/O: it is given the values), and its values
 //! are shared (not copied) by every clone of the scenario.
 //!
 //! [`RawDistribution`] is the serde form; [`Distribution`] is the checked form the engine samples.
@@ -21,10 +22,8 @@ use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Triangular, Weibull};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
-use super::demand;
 use crate::time::Duration;
 
 /// A number in a distribution table: a duration string (`"4m"`) or a plain number.
@@ -140,6 +139,10 @@ pub enum Support {
     Real,
 }
 
+/// Where an `empirical` distribution's values come from: the values of a data file, by its name
+/// as written and the support they must lie in.
+pub type ValuesOf<'a> = dyn Fn(&str, Support) -> Result<Arc<[f64]>, String> + 'a;
+
 /// A checked distribution, ready to sample. Beside its sampler each variant keeps its mean and,
 /// where it is not a function of the mean alone, its standard deviation: the arrival-volume
 /// limits ([`Distribution::renewals_bound`]) need both.
@@ -185,9 +188,14 @@ fn undrawable(name: &str) -> String {
 }
 
 impl Distribution {
-    /// Checks a written distribution and prepares it for sampling; an `empirical` file is read
-    /// from `base_dir` (the scenario file's directory) unless its path is absolute.
-    pub fn from_spec(spec: &DistributionSpec, support: Support, base_dir: &Path) -> Result<Distribution, String> {
+    /// Checks a written distribution and prepares it for sampling. An `empirical` one takes its
+    /// values from `values_of(file, support)`: the resolver reads the data file, so that
+    /// distributions do no I/O.
+    pub fn from_spec(
+        spec: &DistributionSpec,
+        support: Support,
+        values_of: &ValuesOf<'_>,
+    ) -> Result<Distribution, String> {
         use DistributionSpec as S;
         let finite = |name: &str, q: Quantity| -> Result<f64, String> {
             if q.0.is_finite() { Ok(q.0) } else { Err(format!("`{name}` is {}; expected a finite number", q.0)) }
@@ -250,7 +258,7 @@ impl Distribution {
                 Distribution::Weibull(Weibull::new(scale, shape).map_err(|_| undrawable("weibull"))?, mean, sd)
             }
             S::Empirical { ref file } => {
-                let values = demand::read_values(&base_dir.join(file), support)?;
+                let values = values_of(file, support)?;
                 let n = values.len() as f64;
                 let mean = values.iter().sum::<f64>() / n;
                 let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
@@ -372,12 +380,17 @@ mod tests {
 
     /// Sample mean and variance of 200 000 draws against the analytic ones, within 4 standard
     /// errors (the sample variance's standard error uses the fourth central moment estimate).
-    fn assert_moments(text: &str, mean: f64, variance: f64) {
-        assert_moments_in(Path::new(""), text, mean, variance);
+    /// Values of no file: the distributions under test read none.
+    fn no_file(file: &str, _: Support) -> Result<Arc<[f64]>, String> {
+        Err(format!("no file {file} in these tests"))
     }
 
-    fn assert_moments_in(base_dir: &Path, text: &str, mean: f64, variance: f64) {
-        let dist = Distribution::from_spec(&spec(text), Support::NonNegative, base_dir).unwrap();
+    fn assert_moments(text: &str, mean: f64, variance: f64) {
+        assert_moments_with(&no_file, text, mean, variance);
+    }
+
+    fn assert_moments_with(values_of: &ValuesOf<'_>, text: &str, mean: f64, variance: f64) {
+        let dist = Distribution::from_spec(&spec(text), Support::NonNegative, values_of).unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
         let n = 200_000;
         let draws: Vec<f64> = (0..n).map(|_| dist.sample(&mut rng)).collect();
@@ -423,19 +436,21 @@ mod tests {
     fn empirical_resamples_the_file_with_its_mean_and_variance() {
         // Resampling draws each value with probability 1/n: the variance is the population one.
         let values = [30.0, 45.0, 60.0, 60.0, 240.0, 600.0, 75.5];
-        let dir = std::env::temp_dir().join(format!("ccsim-empirical-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let lines: Vec<String> = values.iter().map(f64::to_string).collect();
-        std::fs::write(dir.join("aht.csv"), format!("aht_s\n{}\n", lines.join("\n"))).unwrap();
+        let of_aht = |file: &str, _: Support| -> Result<Arc<[f64]>, String> {
+            if file == "aht.csv" { Ok(values.to_vec().into()) } else { Err(format!("{file}: no such file")) }
+        };
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
         let variance = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-        assert_moments_in(&dir, r#"{ dist = "empirical", file = "aht.csv" }"#, mean, variance);
+        assert_moments_with(&of_aht, r#"{ dist = "empirical", file = "aht.csv" }"#, mean, variance);
 
         // Every draw is one of the values, and a clone shares them rather than copying.
-        let dist =
-            Distribution::from_spec(&spec(r#"{ dist = "empirical", file = "aht.csv" }"#), Support::NonNegative, &dir)
-                .unwrap();
+        let dist = Distribution::from_spec(
+            &spec(r#"{ dist = "empirical", file = "aht.csv" }"#),
+            Support::NonNegative,
+            &of_aht,
+        )
+        .unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         assert!((0..1000).all(|_| values.contains(&dist.sample(&mut rng))));
         let (Distribution::Empirical(a, ..), Distribution::Empirical(b, ..)) = (&dist, &dist.clone()) else {
@@ -443,9 +458,13 @@ mod tests {
         };
         assert!(Arc::ptr_eq(a, b));
 
-        let err =
-            Distribution::from_spec(&spec(r#"{ dist = "empirical", file = "none.csv" }"#), Support::NonNegative, &dir)
-                .unwrap_err();
+        // The reader's error is the distribution's.
+        let err = Distribution::from_spec(
+            &spec(r#"{ dist = "empirical", file = "none.csv" }"#),
+            Support::NonNegative,
+            &of_aht,
+        )
+        .unwrap_err();
         assert!(err.contains("none.csv") && err.contains("no such file"), "{err}");
     }
 
@@ -467,18 +486,18 @@ mod tests {
             "-3",
         ];
         for text in bad {
-            let err = Distribution::from_spec(&spec(text), Support::NonNegative, Path::new("")).unwrap_err();
+            let err = Distribution::from_spec(&spec(text), Support::NonNegative, &no_file).unwrap_err();
             assert!(err.contains("expected"), "{text}: {err}");
         }
         // Numeric context values may be negative.
         let uniform = spec(r#"{ dist = "uniform", min = -5, max = 1 }"#);
-        assert!(Distribution::from_spec(&uniform, Support::Real, Path::new("")).is_ok());
+        assert!(Distribution::from_spec(&uniform, Support::Real, &no_file).is_ok());
     }
 
     #[test]
     fn the_renewals_bound_follows_the_mean_and_counts_heavy_tails() {
         let bound = |text: &str, span: f64| {
-            Distribution::from_spec(&spec(text), Support::NonNegative, Path::new("")).unwrap().renewals_bound(span)
+            Distribution::from_spec(&spec(text), Support::NonNegative, &no_file).unwrap().renewals_bound(span)
         };
         // span/mean + 1 + (sd/mean)²
         assert_eq!(bound("\"1m\"", 3600.0), 61.0);

@@ -528,7 +528,8 @@ impl Resolver<'_> {
         key: String,
         support: Support,
     ) -> Result<Distribution> {
-        Distribution::from_spec(spec, support, self.base_dir).map_err(|e| match spec {
+        let values_of = |file: &str, support| demand::read_values(&self.base_dir.join(file), support);
+        Distribution::from_spec(spec, support, &values_of).map_err(|e| match spec {
             DistributionSpec::Empirical { .. } => self.data_file_error(span, &key, e),
             _ => self.error_at(Some(span), key, e),
         })
