@@ -8,38 +8,95 @@
 
 use super::cells::{AgentCell, ConvCell};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Metric {
-    Offered,
-    Answered,
-    Abandoned,
-    ShortAbandoned,
-    AutoClosed,
-    Completed,
-    InSystem,
-    AsaS,
-    WaitP50S,
-    WaitP90S,
-    WaitP95S,
-    PWait,
-    ServiceLevel,
-    AbandonRate,
-    Handled,
-    AhtS,
-    WrapUpS,
-    AvgQueueLen,
-    MaxQueueLen,
-    Occupancy,
-    Utilization,
-    Offers,
-    Rejects,
-    Timeouts,
-    TimeToAcceptS,
-    Waits,
-    Reopened,
-    RequeueWaitS,
-    UnansweredAtEnd,
-    Overloaded,
+/// Every metric, one row each, in report order: its variant, its name in the files, how it is
+/// estimated across replications, whether a larger value is worse (for regression checks; `None`
+/// when neither way is bad), the scopes that report it, and its unit. Nothing else lists them; a
+/// new metric is one row here and its formula in [`Metric::value`].
+macro_rules! metrics {
+    ($( $variant:ident => $name:literal, $kind:ident, worse: $worse:expr, scopes: $scopes:ident, unit: $unit:literal; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Metric {
+            $( $variant, )*
+        }
+
+        const ROWS: &[Attributes] = &[
+            $( Attributes {
+                metric: Metric::$variant,
+                name: $name,
+                kind: Kind::$kind,
+                larger_is_worse: $worse,
+                scopes: $scopes,
+                unit: $unit,
+            }, )*
+        ];
+
+        impl Metric {
+            /// Every metric, in report order.
+            pub const ALL: [Metric; ROWS.len()] = [ $( Metric::$variant, )* ];
+        }
+    };
+}
+
+/// A metric's row of the table.
+struct Attributes {
+    metric: Metric,
+    name: &'static str,
+    kind: Kind,
+    larger_is_worse: Option<bool>,
+    /// Which scope kinds report it, as bits of `ScopeKind as u8`.
+    scopes: u8,
+    unit: &'static str,
+}
+
+// The rows are in the variants' order: `attributes` finds a metric's row by its number.
+const _: () = {
+    let mut i = 0;
+    while i < ROWS.len() {
+        assert!(ROWS[i].metric as usize == i);
+        i += 1;
+    }
+};
+
+/// Conversation metrics: all, channel, work stream, queue.
+const CONV: u8 = 0b01111;
+/// Agent-group metrics that all reports too, from the agents' side.
+const ALL_AND_GROUPS: u8 = 0b10001;
+/// Reported for conversations and for agent groups (handle and wrap-up times).
+const CONV_AND_GROUPS: u8 = 0b11111;
+/// Agent groups only.
+const GROUPS: u8 = 0b10000;
+
+metrics! {
+    Offered => "offered", Count, worse: None, scopes: CONV, unit: "conversations";
+    Answered => "answered", Count, worse: Some(false), scopes: CONV, unit: "conversations";
+    Abandoned => "abandoned", Count, worse: Some(true), scopes: CONV, unit: "conversations";
+    ShortAbandoned => "short_abandoned", Count, worse: None, scopes: CONV, unit: "conversations";
+    AutoClosed => "auto_closed", Count, worse: Some(true), scopes: CONV, unit: "conversations";
+    Completed => "completed", Count, worse: Some(false), scopes: CONV, unit: "conversations";
+    InSystem => "in_system", Count, worse: None, scopes: CONV, unit: "conversations";
+    AsaS => "asa_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    WaitP50S => "wait_p50_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    WaitP90S => "wait_p90_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    WaitP95S => "wait_p95_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    PWait => "p_wait", Ratio, worse: Some(true), scopes: CONV, unit: "share";
+    ServiceLevel => "service_level", Ratio, worse: Some(false), scopes: CONV, unit: "share";
+    AbandonRate => "abandon_rate", Ratio, worse: Some(true), scopes: CONV, unit: "share";
+    Handled => "handled", Count, worse: None, scopes: GROUPS, unit: "conversations";
+    AhtS => "aht_s", Mean, worse: None, scopes: CONV_AND_GROUPS, unit: "seconds";
+    WrapUpS => "wrap_up_s", Mean, worse: None, scopes: CONV_AND_GROUPS, unit: "seconds";
+    AvgQueueLen => "avg_queue_len", Mean, worse: Some(true), scopes: CONV, unit: "conversations";
+    MaxQueueLen => "max_queue_len", Mean, worse: Some(true), scopes: CONV, unit: "conversations";
+    Occupancy => "occupancy", Ratio, worse: None, scopes: ALL_AND_GROUPS, unit: "share";
+    Utilization => "utilization", Ratio, worse: None, scopes: ALL_AND_GROUPS, unit: "share";
+    Offers => "offers", Count, worse: None, scopes: CONV, unit: "offers";
+    Rejects => "rejects", Count, worse: Some(true), scopes: CONV, unit: "offers";
+    Timeouts => "timeouts", Count, worse: Some(true), scopes: CONV, unit: "offers";
+    TimeToAcceptS => "time_to_accept_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    Waits => "waits", Count, worse: None, scopes: CONV, unit: "episodes";
+    Reopened => "reopened", Count, worse: None, scopes: CONV, unit: "conversations";
+    RequeueWaitS => "requeue_wait_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    UnansweredAtEnd => "unanswered_at_end", Count, worse: Some(true), scopes: CONV, unit: "conversations";
+    Overloaded => "overloaded", Count, worse: Some(true), scopes: CONV, unit: "replications flagged";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,40 +158,6 @@ fn ratio(numerator: u64, denominator: u64) -> Value {
 }
 
 impl Metric {
-    /// Every metric, in report order.
-    pub const ALL: [Metric; 30] = [
-        Metric::Offered,
-        Metric::Answered,
-        Metric::Abandoned,
-        Metric::ShortAbandoned,
-        Metric::AutoClosed,
-        Metric::Completed,
-        Metric::InSystem,
-        Metric::AsaS,
-        Metric::WaitP50S,
-        Metric::WaitP90S,
-        Metric::WaitP95S,
-        Metric::PWait,
-        Metric::ServiceLevel,
-        Metric::AbandonRate,
-        Metric::Handled,
-        Metric::AhtS,
-        Metric::WrapUpS,
-        Metric::AvgQueueLen,
-        Metric::MaxQueueLen,
-        Metric::Occupancy,
-        Metric::Utilization,
-        Metric::Offers,
-        Metric::Rejects,
-        Metric::Timeouts,
-        Metric::TimeToAcceptS,
-        Metric::Waits,
-        Metric::Reopened,
-        Metric::RequeueWaitS,
-        Metric::UnansweredAtEnd,
-        Metric::Overloaded,
-    ];
-
     /// The metrics that `compare`, `sweep` and the terminal put first.
     pub const HEADLINE: [Metric; 10] = [
         Metric::Offered,
@@ -149,63 +172,22 @@ impl Metric {
         Metric::Utilization,
     ];
 
+    fn attributes(self) -> &'static Attributes {
+        &ROWS[self as usize]
+    }
+
     /// Whether a larger value is worse (waits, abandons); `None` when neither way is bad.
     pub fn larger_is_worse(self) -> Option<bool> {
-        match self {
-            Metric::AsaS
-            | Metric::WaitP50S
-            | Metric::WaitP90S
-            | Metric::WaitP95S
-            | Metric::PWait
-            | Metric::AbandonRate
-            | Metric::Abandoned
-            | Metric::AutoClosed
-            | Metric::AvgQueueLen
-            | Metric::MaxQueueLen
-            | Metric::RequeueWaitS
-            | Metric::TimeToAcceptS
-            | Metric::Rejects
-            | Metric::Timeouts
-            | Metric::UnansweredAtEnd
-            | Metric::Overloaded => Some(true),
-            Metric::ServiceLevel | Metric::Answered | Metric::Completed => Some(false),
-            _ => None,
-        }
+        self.attributes().larger_is_worse
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Metric::Offered => "offered",
-            Metric::Answered => "answered",
-            Metric::Abandoned => "abandoned",
-            Metric::ShortAbandoned => "short_abandoned",
-            Metric::AutoClosed => "auto_closed",
-            Metric::Completed => "completed",
-            Metric::InSystem => "in_system",
-            Metric::AsaS => "asa_s",
-            Metric::WaitP50S => "wait_p50_s",
-            Metric::WaitP90S => "wait_p90_s",
-            Metric::WaitP95S => "wait_p95_s",
-            Metric::PWait => "p_wait",
-            Metric::ServiceLevel => "service_level",
-            Metric::AbandonRate => "abandon_rate",
-            Metric::Handled => "handled",
-            Metric::AhtS => "aht_s",
-            Metric::WrapUpS => "wrap_up_s",
-            Metric::AvgQueueLen => "avg_queue_len",
-            Metric::MaxQueueLen => "max_queue_len",
-            Metric::Occupancy => "occupancy",
-            Metric::Utilization => "utilization",
-            Metric::Offers => "offers",
-            Metric::Rejects => "rejects",
-            Metric::Timeouts => "timeouts",
-            Metric::TimeToAcceptS => "time_to_accept_s",
-            Metric::Waits => "waits",
-            Metric::Reopened => "reopened",
-            Metric::RequeueWaitS => "requeue_wait_s",
-            Metric::UnansweredAtEnd => "unanswered_at_end",
-            Metric::Overloaded => "overloaded",
-        }
+        self.attributes().name
+    }
+
+    /// What the metric counts or measures: `seconds`, `share`, `conversations`, …
+    pub fn unit(self) -> &'static str {
+        self.attributes().unit
     }
 
     pub fn from_name(name: &str) -> Option<Metric> {
@@ -213,39 +195,13 @@ impl Metric {
     }
 
     pub fn kind(self) -> Kind {
-        match self {
-            Metric::Offered
-            | Metric::Answered
-            | Metric::Abandoned
-            | Metric::ShortAbandoned
-            | Metric::AutoClosed
-            | Metric::Completed
-            | Metric::InSystem
-            | Metric::Handled
-            | Metric::Offers
-            | Metric::Rejects
-            | Metric::Timeouts
-            | Metric::Waits
-            | Metric::Reopened
-            | Metric::UnansweredAtEnd
-            | Metric::Overloaded => Kind::Count,
-            Metric::PWait | Metric::ServiceLevel | Metric::AbandonRate | Metric::Occupancy | Metric::Utilization => {
-                Kind::Ratio
-            }
-            _ => Kind::Mean,
-        }
+        self.attributes().kind
     }
 
     /// Whether the metric has a row for this scope. Conversation metrics belong to all, channel,
     /// work stream and queue; agent groups report what their agents handled and their load.
     pub fn applies_to(self, scope: ScopeKind) -> bool {
-        let agent_metric =
-            matches!(self, Metric::Handled | Metric::AhtS | Metric::WrapUpS | Metric::Occupancy | Metric::Utilization);
-        match scope {
-            ScopeKind::All => self != Metric::Handled,
-            ScopeKind::AgentGroup => agent_metric,
-            _ => !matches!(self, Metric::Handled | Metric::Occupancy | Metric::Utilization),
-        }
+        self.attributes().scopes & (1 << scope as u8) != 0
     }
 
     /// The metric's value from a scope's cells. `conv` is absent for agent groups, `agent` for
