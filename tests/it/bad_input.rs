@@ -64,18 +64,12 @@ struct Case {
 
 /// The default scenario with the first occurrence of `old` (which must be there) replaced by `new`.
 fn edit(old: &str, new: &str) -> Input {
-    assert!(DEFAULT.contains(old), "the default scenario has no {old:?}");
-    Input::Text(DEFAULT.replacen(old, new, 1))
+    Input::Text(crate::common::edited(DEFAULT, &[(old, new)]))
 }
 
 /// The default scenario with several edits, each applied to its first occurrence.
 fn edits(pairs: &[(&str, &str)]) -> Input {
-    let mut text = DEFAULT.to_string();
-    for (old, new) in pairs {
-        assert!(text.contains(old), "the default scenario has no {old:?}");
-        text = text.replacen(old, new, 1);
-    }
-    Input::Text(text)
+    Input::Text(crate::common::edited(DEFAULT, pairs))
 }
 
 /// The default scenario with the text from `from` up to (not including) `to` removed; `to` = ""
@@ -1040,15 +1034,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// (line, column), 1-based, columns in characters, of the only occurrence of `needle` in `text`.
-fn position_of(text: &str, needle: &str) -> (usize, usize) {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in the file"));
-    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the file");
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
-}
-
 /// Runs one case; returns what went wrong, if anything.
 fn check(case: &Case, dir: &Path) -> Result<(), String> {
     let file = dir.join(format!("{}.toml", case.name));
@@ -1118,9 +1103,9 @@ fn check(case: &Case, dir: &Path) -> Result<(), String> {
             };
             let expected = match at {
                 Pos::Nowhere => None,
-                Pos::Line(needle) => Some((position_of(text, needle).0, None)),
+                Pos::Line(needle) => Some((crate::common::position_of(text, needle).0, None)),
                 Pos::At(needle) => {
-                    let (line, column) = position_of(text, needle);
+                    let (line, column) = crate::common::position_of(text, needle);
                     Some((line, Some(column)))
                 }
                 Pos::Exact(line, column) => Some((*line, Some(*column))),

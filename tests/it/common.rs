@@ -180,3 +180,20 @@ pub fn position_in(text: &str, needle: &str) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
+
+/// (line, column), 1-based, columns in characters, of the only occurrence of `needle` in `text`:
+/// where an error about it must point.
+pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the file");
+    position_in(text, needle)
+}
+
+/// `text` with the first occurrence of each `old` (which must be there) replaced by its `new`.
+pub fn edited(text: &str, pairs: &[(&str, &str)]) -> String {
+    let mut text = text.to_string();
+    for (old, new) in pairs {
+        assert!(text.contains(old), "the scenario has no {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    text
+}

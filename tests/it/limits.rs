@@ -85,12 +85,7 @@ fn with(extras: Vec<Extra>, c: Case) -> Case {
 
 /// The default scenario with each `(old, new)` applied to the first occurrence of `old`.
 fn edits(pairs: &[(&str, &str)]) -> Input {
-    let mut text = DEFAULT.to_string();
-    for (old, new) in pairs {
-        assert!(text.contains(old), "the default scenario has no {old:?}");
-        text = text.replacen(old, new, 1);
-    }
-    Input::Text(text)
+    Input::Text(crate::common::edited(DEFAULT, pairs))
 }
 
 fn edit(old: &str, new: &str) -> Input {
@@ -491,15 +486,6 @@ fn create(dir: &Path, extra: &Extra) -> PathBuf {
     }
 }
 
-/// (line, column), 1-based, columns in characters, of the only occurrence of `needle` in `text`.
-fn position_of(text: &str, needle: &str) -> (usize, usize) {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} is not in the file"));
-    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the file");
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
-}
-
 /// Runs one case in its own directory; returns what went wrong, if anything.
 fn check(case: &Case, root: &Path) -> Result<(), String> {
     let dir = root.join(case.name);
@@ -559,7 +545,7 @@ fn check(case: &Case, root: &Path) -> Result<(), String> {
         Pos::Nowhere => {}
         Pos::At(needle) => {
             let Input::Text(text) = &case.input else { unreachable!("a position needs the file's text") };
-            let (line, column) = position_of(text, needle);
+            let (line, column) = crate::common::position_of(text, needle);
             let expected = format!("at line {line}, column {column}: ");
             let Some(after) = rest.strip_prefix(&expected) else {
                 return fail(format!("expected `{expected}`"));

@@ -178,6 +178,24 @@ fn max_in_system_must_be_a_positive_integer() {
     assert!(stderr.contains("simulation.max_in_system: 0; expected an integer from 1 to"), "{stderr}");
 }
 
+/// Runs `ccsim run` of `scenario` on one thread into `out`, sends Ctrl-C after half a second, and
+/// checks that it stops with exit 130 within seconds.
+#[cfg(unix)]
+fn stops_at_ctrl_c(scenario: &Path, out: &Path) {
+    let mut child = Command::new(cargo_bin("ccsim"))
+        .args(["run", "--threads", "1", "-q", "--no-charts", "-o"])
+        .arg(out)
+        .arg(scenario)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let sent = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_a_single_long_replication_at_once() {
@@ -189,18 +207,7 @@ fn ctrl_c_stops_a_single_long_replication_at_once() {
         .replace("count = 10", "count = 60")
         .replace("replications = 3", "replications = 1");
     fs::write(&scenario, keeping_up.replace("horizon = \"1d\"", "horizon = \"3650d\"")).unwrap();
-    let mut child = Command::new(cargo_bin("ccsim"))
-        .args(["run", "--threads", "1", "-q", "--no-charts", "-o"])
-        .arg(dir.path())
-        .arg(&scenario)
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let sent = std::time::Instant::now();
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
+    stops_at_ctrl_c(&scenario, dir.path());
     assert_eq!(fs::read_to_string(dir.path().join("summary.csv")).unwrap(), "an earlier run's results");
 }
 
@@ -216,16 +223,5 @@ fn ctrl_c_stops_a_center_whose_agents_reject_every_offer_at_once() {
         .replace("replications = 3", "replications = 1")
         .replace("horizon = \"1d\"", "horizon = \"3650d\"");
     fs::write(&scenario, rejecting).unwrap();
-    let mut child = Command::new(cargo_bin("ccsim"))
-        .args(["run", "--threads", "1", "-q", "--no-charts", "-o"])
-        .arg(dir.path().join("out"))
-        .arg(&scenario)
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let sent = std::time::Instant::now();
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert!(sent.elapsed().as_secs_f64() < 5.0, "stopped {:?} after Ctrl-C", sent.elapsed());
+    stops_at_ctrl_c(&scenario, &dir.path().join("out"));
 }
