@@ -667,6 +667,32 @@ impl Lanes {
         self.group_open[group.index()] > 0
     }
 
+    /// Debug builds, between events: no Open conversation of `group`'s push lanes is left with a
+    /// member of its queue who may be offered it (eligible, below the decline limit for it).
+    /// Checked where lanes hold at most 16 Open conversations and queues 16 members, to keep the
+    /// tests quick.
+    #[cfg(debug_assertions)]
+    pub fn check_no_match_left(&self, view: &View, group: GroupId) {
+        for &l in &self.group_lanes[group.index()] {
+            let lane = &self.lanes[l];
+            let q = lane.queue.index();
+            if lane.open > 16 || self.members[q].len() > 16 {
+                continue;
+            }
+            let ws = &view.scenario.work_streams[lane.work_stream.index()];
+            for w in lane.heap.iter().filter(|w| view.is_open(w)) {
+                let missed = self.members[q]
+                    .iter()
+                    .find(|&&id| eligible(&view.agents[id as usize], ws) && view.declines(w.slot, id) < view.limit());
+                assert!(
+                    missed.is_none(),
+                    "conversation {} of lane {l} waits while agent {missed:?} is free for it",
+                    w.slot
+                );
+            }
+        }
+    }
+
     /// Starts an assignment cycle over the push lanes of `group`.
     pub fn begin_cycle(&mut self, group: GroupId) {
         debug_assert!(self.blocked.len() >= self.group_lanes[group.index()].len());

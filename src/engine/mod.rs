@@ -76,9 +76,11 @@
 //! - One pending arrival per channel, and event times are not negative (`Calendar`).
 //! - A slot stays at 128 bytes (a compile-time assertion).
 //!
-//! Not yet true, and so not checked: that after a cycle no Open push conversation has an eligible
-//! agent. An agent whose presence a new conversation changes (available to busy) may become
-//! eligible for a work stream that allows busy but not available, and no cycle runs for it then.
+//! - Between events, no Open push conversation has a member of its queue who may be offered it
+//!   (`Lanes::check_no_match_left`, for lanes and queues of at most 16; the property tests' random
+//!   centers are that small). Taking work can make an agent eligible for more — available to busy,
+//!   where a work stream allows busy but not available — so such agents get a cycle once the
+//!   event is done (`Replication::cycle_newly_eligible`).
 
 pub mod agent;
 pub mod arrivals;
@@ -200,6 +202,12 @@ struct Replication<'s, O: Observer> {
     group_start: Vec<u32>,
     /// Per group: its agents pick from some lane the moment they can (`pick.every = "0s"`).
     picks_at_once: Vec<bool>,
+    /// Per group: some push lane of its queues allows busy but not available, or busy_dnd but not
+    /// busy, so that taking work can make an agent eligible for more ([`Replication::newly_eligible`]).
+    gains_by_load: Vec<bool>,
+    /// Agents whose load just changed their presence into one that some lane allows and the old
+    /// one did not: each gets a cycle once the event in hand is done.
+    newly_eligible: Vec<u32>,
     lanes: Lanes,
     arrival_streams: Vec<Stream>,
     arrivals_so_far: Vec<u64>,
@@ -235,6 +243,19 @@ impl<'s, O: Observer> Replication<'s, O> {
         let picks_at_once = (0..scenario.agent_groups.len())
             .map(|g| lanes.group_picks(GroupId(g as u16)) && scenario.agent_groups[g].pick.immediate())
             .collect();
+        let gains_by_load = scenario
+            .agent_groups
+            .iter()
+            .map(|g| {
+                scenario.work_streams.iter().any(|ws| {
+                    let p = ws.allowed_presences;
+                    ws.mode == Mode::Push
+                        && g.queues.iter().any(|&q| assignment::lane_can_hold(ws, q))
+                        && ((p.contains(BasePresence::Busy) && !p.contains(BasePresence::Available))
+                            || (p.contains(BasePresence::BusyDnd) && !p.contains(BasePresence::Busy)))
+                })
+            })
+            .collect();
         let max_variables = scenario.work_streams.iter().map(|w| w.variables.len()).max().unwrap_or(0);
         Replication {
             scenario,
@@ -248,6 +269,8 @@ impl<'s, O: Observer> Replication<'s, O> {
             agent_streams,
             group_start,
             picks_at_once,
+            gains_by_load,
+            newly_eligible: Vec::new(),
             lanes,
             arrival_streams: (0..scenario.channels.len())
                 .map(|c| rng::stream(seed, replication, Purpose::Arrivals, c as u64, 0))
@@ -292,6 +315,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                     return ending;
                 }
                 self.arrival(channel);
+                self.cycle_newly_eligible();
                 if self.conversations.len() - self.free_slots.len() >= self.scenario.simulation.max_in_system {
                     return Ending::Overloaded { at: self.now };
                 }
@@ -355,9 +379,24 @@ impl<'s, O: Observer> Replication<'s, O> {
                     self.schedule_poll(agent, false);
                 }
             }
+            self.cycle_newly_eligible();
         }
 
         self.reach_horizon()
+    }
+
+    /// A cycle for each agent that taking work made eligible for more (DESIGN.md "Push": a
+    /// presence change runs a cycle), once the event that changed it is done. Then, in debug
+    /// builds, no Open push conversation of a small center is left with an agent free for it.
+    #[inline(always)]
+    fn cycle_newly_eligible(&mut self) {
+        while let Some(agent) = self.newly_eligible.pop() {
+            self.agent_available(agent);
+        }
+        #[cfg(debug_assertions)]
+        for g in 0..self.scenario.agent_groups.len() {
+            self.lanes.check_no_match_left(&self.view(), GroupId(g as u16));
+        }
     }
 
     /// Moves the clock to the next event's `time`; an ending when the replication stops there

@@ -44,6 +44,8 @@ impl<O: Observer> Replication<'_, O> {
         // The queue it is offered from: its lane's.
         let queue = self.lanes.queue_of(c.lane as usize);
         self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
+        let group = self.agents[agent as usize].group.index();
+        let before = self.agents[agent as usize].presence();
         self.update_load(agent, |a| {
             a.used += units;
             a.holding += 1;
@@ -52,6 +54,9 @@ impl<O: Observer> Replication<'_, O> {
             // ignore it may.
             debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
         });
+        if self.gains_by_load[group] && self.agents[agent as usize].presence() != before {
+            self.newly_eligible.push(agent);
+        }
     }
 
     /// Pick: the agent takes the conversation; there is no offer to answer.

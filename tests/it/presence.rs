@@ -124,3 +124,48 @@ fn absent_agents_are_not_staffed() {
     assert!((present - 0.75).abs() < 4.0 * (0.75f64 * 0.25 / n).sqrt(), "{present}");
     assert!(all(&r, Metric::Occupancy).mean <= 1.0);
 }
+
+#[test]
+fn taking_work_that_makes_an_agent_busy_lets_it_take_work_that_only_busy_agents_may() {
+    // Chats may go only to busy agents; calls to available or busy ones. A chat arrives at 00:10
+    // and waits (the one agent is available); a call arrives at 00:20 and the agent takes it,
+    // which makes it busy: the chat must be offered at once, at 00:20 (DESIGN.md "Push": a
+    // presence change runs a cycle), not wait until a later change.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("chats.csv"), "600\n").unwrap();
+    std::fs::write(dir.path().join("calls.csv"), "1200\n").unwrap();
+    let text = r#"
+[simulation]
+horizon = "1h"
+replications = 1
+[[channel]]
+name = "chat"
+kind = "persistent_chat"
+work_stream = "chats"
+arrivals = { process = "trace", file = "chats.csv" }
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = { process = "trace", file = "calls.csv" }
+[[work_stream]]
+name = "chats"
+handle_time = "1m"
+allowed_presences = ["busy"]
+[[work_stream]]
+name = "calls"
+handle_time = "10m"
+[[queue]]
+name = "q"
+[[agent_group]]
+name = "a"
+count = 1
+capacity = 2
+queues = ["q"]
+"#;
+    let s = ccsim::scenario::Scenario::from_toml_in(text, "test.toml", dir.path()).unwrap();
+    let mut rec = crate::common::Recorder::default();
+    ccsim::engine::simulate(&s, 0, &mut rec);
+    let answered: Vec<f64> = rec.of("answered").iter().map(|a| a.2).collect();
+    assert_eq!(answered, vec![1200.0, 1200.0], "the call and then the chat, both at 00:20");
+}
