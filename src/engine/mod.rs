@@ -390,12 +390,20 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// builds, no Open push conversation of a small center is left with an agent free for it.
     #[inline(always)]
     fn cycle_newly_eligible(&mut self) {
-        while let Some(agent) = self.newly_eligible.pop() {
-            self.agent_available(agent);
+        if !self.newly_eligible.is_empty() {
+            self.cycle_each_newly_eligible();
         }
         #[cfg(debug_assertions)]
         for g in 0..self.scenario.agent_groups.len() {
             self.lanes.check_no_match_left(&self.view(), GroupId(g as u16));
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cycle_each_newly_eligible(&mut self) {
+        while let Some(agent) = self.newly_eligible.pop() {
+            self.agent_available(agent);
         }
     }
 

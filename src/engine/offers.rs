@@ -44,8 +44,12 @@ impl<O: Observer> Replication<'_, O> {
         // The queue it is offered from: its lane's.
         let queue = self.lanes.queue_of(c.lane as usize);
         self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
-        let group = self.agents[agent as usize].group.index();
-        let before = self.agents[agent as usize].presence();
+        // Only where taking work can open more work (a lane for busy agents only) is the
+        // presence before looked at.
+        let watched = {
+            let a = &self.agents[agent as usize];
+            self.gains_by_load[a.group.index()].then(|| a.presence())
+        };
         self.update_load(agent, |a| {
             a.used += units;
             a.holding += 1;
@@ -54,7 +58,9 @@ impl<O: Observer> Replication<'_, O> {
             // ignore it may.
             debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
         });
-        if self.gains_by_load[group] && self.agents[agent as usize].presence() != before {
+        if let Some(before) = watched
+            && self.agents[agent as usize].presence() != before
+        {
             self.newly_eligible.push(agent);
         }
     }
