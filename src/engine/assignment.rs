@@ -1,7 +1,7 @@
 //! Distribution: which agent gets an Open conversation (push), and which conversation an agent
 //! takes (push cycles and picks).
 //!
-//! (About 870 lines: the push search, its decline rankings and the pick search share the lanes and
+//! (About 900 lines: the push search, its decline rankings and the pick search share the lanes and
 //! seats they read, and each keeps its check against the definition beside it.)
 //!
 //! Open conversations wait in **lanes**, one per (queue, work stream) pair that routing can

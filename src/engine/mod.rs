@@ -1,6 +1,6 @@
 //! The engine: one replication of the contact center, event by event.
 //!
-//! (About 780 lines, for its documentation — lifecycle, glossary, invariants — and the event
+//! (About 830 lines, for its documentation — lifecycle, glossary, invariants — and the event
 //! loop with the handlers every conversation passes through; offers, Waiting and schedules have
 //! files of their own.)
 //!

@@ -1,5 +1,7 @@
 //! The conversation lifecycle and the exact rules of DESIGN.md, checked end to end: routing,
 //! conservation, shifts, wrap-up capacity, assignment ties, and arrival cohorts.
+//!
+//! (About 750 lines: each rule of the lifecycle with the small center that shows it.)
 
 use crate::common::{all, assert_agrees, run, scenario, scope, single_queue};
 use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};

@@ -3,6 +3,8 @@
 //! what was expected`, naming the limit it broke ([`ccsim::scenario::limits`]); and a planner's
 //! biggest real case is not.
 //!
+//! (About 700 lines: a table of cases and the harness that runs each through the binary.)
+//!
 //! The limits: expected arrivals per replication (`ARRIVALS`), active episodes with Waiting
 //! (`EPISODES`), polls of picking agents (`POLLS`), the size of scenario files and data files
 //! (`SCENARIO_FILE_BYTES`, `DATA_FILE_BYTES`, regular files only), and integers a TOML file can

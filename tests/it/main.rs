@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod blended;
+mod centers;
 mod charts;
 mod check;
 mod cli;

@@ -1,0 +1,460 @@
+//! The second half of `bad_input`'s table: values out of range — capacities and counts,
+//! durations and the clock, distributions, context variables and routing conditions, the
+//! lifecycle settings — and `run`, which must refuse the same and write nothing.
+
+use super::*;
+
+pub(super) fn cases() -> Vec<Case> {
+    use Pos::*;
+    vec![
+        // --- Capacities and counts.
+        case(
+            "work_stream_capacity_zero",
+            edit("capacity = 1      ", "capacity = 0      "),
+            invalid(At("0      "), "work_stream.chat.capacity", &["0", "expected an integer from 1"]),
+        ),
+        case(
+            "agent_group_capacity_zero",
+            edit("capacity = 3", "capacity = 0"),
+            invalid(At("0\nqueues"), "agent_group.generalists.capacity", &["0", "expected an integer from 1"]),
+        ),
+        case(
+            "agent_group_capacity_too_large",
+            edit("capacity = 3", "capacity = 10001"),
+            invalid(At("10001"), "agent_group.generalists.capacity", &["10001", "expected an integer from 1 to 10000"]),
+        ),
+        case(
+            "negative_count",
+            edit("count = 5", "count = -1"),
+            invalid(At("-1"), "agent_group.specialists.count", &["-1 agents", "expected an integer from 0"]),
+        ),
+        case("count_zero_is_valid", edit("count = 5", "count = 0"), Expect::Valid { warning: None }),
+        case(
+            "absurd_count",
+            edit("count = 5", "count = 1000000000000"),
+            invalid(
+                At("1000000000000"),
+                "agent_group.specialists.count",
+                &["1000000000000 agents", "expected an integer from 0 to 1000000"],
+            ),
+        ),
+        case(
+            "too_many_agents_in_all",
+            edits(&[
+                ("count = 5", "count = 600000"),
+                ("\"generalists\"\ncount = ", "\"generalists\"\ncount = 600000 # was "),
+            ]),
+            invalid(Nowhere, "agent_group", &["1200000 agents in all is too large", "expected at most 1000000"]),
+        ),
+        case(
+            "work_stream_capacity_above_every_serving_group",
+            edit("capacity = 1      ", "capacity = 4      "),
+            invalid(
+                At("4      "),
+                "work_stream.chat.capacity",
+                &["take 4 capacity units", "expected an agent_group capacity ≥ 4"],
+            ),
+        ),
+        // --- Durations and the clock.
+        case(
+            "duration_with_unknown_unit_x",
+            edit("wrap_up = \"1m\"", "wrap_up = \"10x\""),
+            invalid(At("\"10x\""), "work_stream.chat.wrap_up", &["unknown unit `x`", "expected units s, m, h or d"]),
+        ),
+        case(
+            "duration_in_weeks",
+            edit("horizon = \"1d\"", "horizon = \"1w\""),
+            invalid(At("\"1w\""), "simulation.horizon", &["unknown unit `w`", "expected units s, m, h or d"]),
+        ),
+        case(
+            "negative_duration_text",
+            edit("warmup = \"0s\"", "warmup = \"-1h\""),
+            invalid(At("\"-1h\""), "simulation.warmup", &["negative duration", "expected 0 or more"]),
+        ),
+        case(
+            "negative_duration_seconds",
+            edit("horizon = \"1d\"", "horizon = -3600"),
+            invalid(At("-3600"), "simulation.horizon", &["negative duration", "expected 0 or more"]),
+        ),
+        case(
+            "negative_wrap_up",
+            edit("wrap_up = \"30s\"", "wrap_up = -30"),
+            invalid(At("-30"), "work_stream.messaging.wrap_up", &["-30", "expected 0 or more"]),
+        ),
+        case(
+            "interval_that_does_not_divide_a_day",
+            edit("interval = \"1h\"", "interval = \"7h\""),
+            invalid(At("\"7h\""), "simulation.interval", &["does not divide 24 hours", "expected e.g. \"15m\""]),
+        ),
+        case(
+            "warmup_equal_to_horizon",
+            edit("warmup = \"0s\"", "warmup = \"1d\""),
+            invalid(
+                At("\"1d\"\ninterval"),
+                "simulation.warmup",
+                &["not shorter than the horizon", "expected warm-up < horizon"],
+            ),
+        ),
+        case(
+            "warmup_beyond_horizon",
+            edit("warmup = \"0s\"", "warmup = \"2d\""),
+            invalid(At("\"2d\""), "simulation.warmup", &["not shorter than the horizon", "expected warm-up < horizon"]),
+        ),
+        case(
+            "zero_horizon",
+            edit("horizon = \"1d\"", "horizon = 0"),
+            invalid(At("0\nwarmup"), "simulation.horizon", &["horizon is 0", "expected a positive duration"]),
+        ),
+        case(
+            "absurd_horizon",
+            edit("horizon = \"1d\"", "horizon = 1e300"),
+            invalid(At("1e300"), "simulation.horizon", &["too long to simulate", "expected at most 3660 days"]),
+        ),
+        case(
+            "zero_replications",
+            edit("replications = 10", "replications = 0"),
+            invalid(At("0\nseed"), "simulation.replications", &["0 replications", "expected 1 to"]),
+        ),
+        case(
+            "shift_start_at_25_00",
+            edit("start = \"08:00\"", "start = \"25:00\""),
+            invalid(
+                At("\"25:00\""),
+                "agent_group.specialists.shift.start",
+                &["\"25:00\" is not a time of day", "expected \"HH:MM\""],
+            ),
+        ),
+        // --- Distributions.
+        case(
+            "unknown_distribution",
+            edit("dist = \"gamma\"", "dist = \"gama\""),
+            invalid(
+                At("\"gama\""),
+                "work_stream.messaging.handle_time.dist",
+                &["unknown variant `gama`", "expected one of", "`gamma`"],
+            ),
+        ),
+        case(
+            "lognormal_sd_without_mean",
+            edit("mean = \"10m\", sd = \"5m\"", "sd = \"5m\""),
+            invalid(At("{ dist = \"lognormal\""), "work_stream.chat.handle_time", &["missing field `mean`"]),
+        ),
+        case(
+            "lognormal_negative_sd",
+            edit("sd = \"5m\"", "sd = -5"),
+            invalid(
+                At("{ dist = \"lognormal\""),
+                "work_stream.chat.handle_time",
+                &["`sd` is -5", "expected 0 or more"],
+            ),
+        ),
+        case(
+            "exponential_mean_zero",
+            edit("mean = \"3m\"", "mean = 0"),
+            invalid(
+                At("{ dist = \"exponential\""),
+                "work_stream.chat.patience",
+                &["`mean` is 0", "expected a number above 0"],
+            ),
+        ),
+        case(
+            "uniform_max_below_min",
+            edit("min = 0, max = 500", "min = 500, max = 0"),
+            invalid(
+                At("{ dist = \"uniform\""),
+                "channel.sms.context.order_value",
+                &["`max` (0) is below `min` (500)", "expected min ≤ max"],
+            ),
+        ),
+        case(
+            "weibull_shape_zero",
+            edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = 0, scale = \"3m\" }"),
+            invalid(
+                At("{ dist = \"weibull\""),
+                "work_stream.chat.patience",
+                &["`shape` is 0", "expected a number above 0"],
+            ),
+        ),
+        case(
+            "weibull_shape_as_a_duration",
+            edit("{ dist = \"exponential\", mean = \"3m\" }", "{ dist = \"weibull\", shape = \"2m\", scale = \"3m\" }"),
+            invalid(At("{ dist = \"weibull\""), "work_stream.chat.patience", &["string \"2m\"", "expected a number"]),
+        ),
+        case(
+            "empirical_file_missing",
+            edit(
+                "{ dist = \"gamma\", mean = \"6m\", sd = \"3m\" }",
+                "{ dist = \"empirical\", file = \"no_such_times.csv\" }",
+            ),
+            invalid(
+                At("\"no_such_times.csv\""),
+                "work_stream.messaging.handle_time.file",
+                &["no_such_times.csv: no such file", "expected a CSV file of values"],
+            ),
+        ),
+        // --- Context variables and routing conditions.
+        case(
+            "context_weights_not_summing_to_one",
+            edit("gold = 0.2, standard = 0.8", "gold = 0.2, standard = 0.7"),
+            invalid(
+                At("{ gold = 0.2"),
+                "channel.web_chat.context.tier",
+                &["the weights sum to 0.9;", "expected probabilities that sum to 1"],
+            ),
+        ),
+        case(
+            "context_weight_above_one",
+            edit("gold = 0.2, standard = 0.8", "gold = 1.5, standard = -0.5"),
+            invalid(
+                At("{ gold = 1.5"),
+                "channel.web_chat.context.tier.gold",
+                &["1.5", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "context_for_an_undeclared_variable",
+            edit("standard = 0.8 }", "standard = 0.8 }, region = { eu = 1.0 }"),
+            invalid(
+                At("{ eu = 1.0 }"),
+                "channel.web_chat.context.region",
+                &[
+                    "\"region\" is not a context variable of work stream \"chat\"",
+                    "expected one of \"product\", \"tier\"",
+                ],
+            ),
+        ),
+        case(
+            "text_context_given_a_distribution",
+            edit("tier = { gold = 0.2, standard = 0.8 }", "tier = { dist = \"uniform\", min = 0, max = 1 }"),
+            invalid(
+                At("{ dist = \"uniform\", min = 0, max = 1 }"),
+                "channel.web_chat.context.tier",
+                &["\"tier\" is a text variable", "expected a table of category weights"],
+            ),
+        ),
+        case(
+            "rule_on_an_undeclared_variable",
+            edit("when = { tier = \"gold\" }", "when = { tire = \"gold\" }"),
+            invalid(
+                At("\"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tire",
+                &[
+                    "\"tire\" is not a context variable of work stream \"chat\"",
+                    "expected one of \"product\", \"tier\"",
+                ],
+            ),
+        ),
+        case(
+            "text_variable_compared_with_ge",
+            edit("when = { tier = \"gold\" }", "when = { tier = { ge = \"gold\" } }"),
+            invalid(
+                At("{ ge = \"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tier",
+                &["`ge` cannot test text variable \"tier\"", "expected eq, ne, in or contains"],
+            ),
+        ),
+        case(
+            "number_variable_compared_with_a_string",
+            edit("order_value = { ge = 200 }", "order_value = { ge = \"200\" }"),
+            invalid(
+                At("{ ge = \"200\" }"),
+                "work_stream.messaging.routing_rule.big technical orders.when.order_value",
+                &["`ge` on number variable \"order_value\" with \"200\"", "expected a number"],
+            ),
+        ),
+        case(
+            "in_without_a_list",
+            edit("when = { tier = \"gold\" }", "when = { tier = { in = \"gold\" } }"),
+            invalid(
+                At("{ in = \"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers.when.tier",
+                &["`in` needs a list", "expected e.g. in = ["],
+            ),
+        ),
+        // --- The lifecycle settings: Waiting, pick, offers, decline limit.
+        case(
+            "waiting_on_live_chat",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nwaiting = { probability = 0.3, customer_reply = \"20m\" }"),
+            invalid(
+                At("{ probability = 0.3"),
+                "work_stream.chat.waiting",
+                &[
+                    "a live_chat channel feeds this work stream and has no Waiting state",
+                    "expected `waiting` only on asynchronous channels",
+                ],
+            ),
+        ),
+        case(
+            "waiting_on_voice",
+            edits(&[
+                ("kind = \"sms\"", "kind = \"voice\""),
+                ("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 0.4, customer_reply = \"20m\" }"),
+            ]),
+            invalid(
+                At("{ probability = 0.4"),
+                "work_stream.messaging.waiting",
+                &[
+                    "a voice channel feeds this work stream and has no Waiting state",
+                    "expected `waiting` only on asynchronous channels",
+                ],
+            ),
+        ),
+        case(
+            "pick_fed_by_a_voice_channel",
+            edits(&[
+                ("kind = \"sms\"", "kind = \"voice\""),
+                ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
+            ]),
+            // The position is the work stream's name (the rule is about the work stream and its
+            // channels), the key its `mode`.
+            invalid(
+                At("\"messaging\"\nmode = \"pick\""),
+                "work_stream.messaging.mode",
+                &["a voice channel feeds this work stream", "expected mode = \"push\" (voice is push only)"],
+            ),
+        ),
+        case(
+            "offer_accept_plus_reject_above_one",
+            edit("count = 5", "count = 5\noffer = { accept = 0.7, reject = 0.4 }"),
+            invalid(
+                At("{ accept = 0.7"),
+                "agent_group.specialists.offer",
+                &["accept 0.7 + reject 0.4 is above 1", "expected at most 1 (the rest times out)"],
+            ),
+        ),
+        case(
+            "offer_accept_negative",
+            edit("count = 5", "count = 5\noffer = { accept = -0.2 }"),
+            invalid(
+                At("{ accept = -0.2 }"),
+                "agent_group.specialists.offer.accept",
+                &["-0.2", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "decline_limit_zero",
+            edit("seed = 20261124", "seed = 20261124\ndecline_limit = 0"),
+            invalid(
+                At("0\nservice_level_threshold"),
+                "simulation.decline_limit",
+                &["0", "expected an integer from 1 to 100"],
+            ),
+        ),
+        case(
+            "decline_limit_above_100",
+            edit("seed = 20261124", "seed = 20261124\ndecline_limit = 101"),
+            invalid(
+                At("101\nservice_level_threshold"),
+                "simulation.decline_limit",
+                &["101", "expected an integer from 1 to 100"],
+            ),
+        ),
+        case(
+            "waiting_probability_above_one",
+            edit("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 1.5, customer_reply = \"20m\" }"),
+            invalid(
+                At("1.5, customer_reply"),
+                "work_stream.messaging.waiting.probability",
+                &["1.5", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "never_reply_negative",
+            edit(
+                "wrap_up = \"30s\"",
+                "wrap_up = \"30s\"\nwaiting = { probability = 0.5, customer_reply = \"20m\", never_reply = -0.1 }",
+            ),
+            invalid(
+                At("-0.1 }"),
+                "work_stream.messaging.waiting.never_reply",
+                &["-0.1", "expected a probability between 0 and 1"],
+            ),
+        ),
+        case(
+            "auto_close_after_inactivity_zero",
+            edit("wrap_up = \"30s\"", "wrap_up = \"30s\"\nauto_close_after_inactivity = \"0s\""),
+            invalid(
+                At("\"0s\"\ncontext_variables"),
+                "work_stream.messaging.auto_close_after_inactivity",
+                &["0s", "expected a positive duration"],
+            ),
+        ),
+        case(
+            "pick_every_with_mean_zero",
+            edits(&[
+                ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
+                ("count = 5", "count = 5\npick = { every = { dist = \"exponential\", mean = \"0s\" } }"),
+            ]),
+            invalid(
+                At("{ dist = \"exponential\", mean = \"0s\" }"),
+                "agent_group.specialists.pick.every",
+                &["`mean` is 0", "expected a number above 0"],
+            ),
+        ),
+        // --- `run`: the same checks, and nothing written when they fail.
+        run_case(
+            "run_with_capacity_zero",
+            edit("capacity = 3", "capacity = 0"),
+            &[],
+            invalid(At("0\nqueues"), "agent_group.generalists.capacity", &["0", "expected an integer from 1"]),
+        ),
+        run_case(
+            "run_with_no_arrivals_at_all",
+            all_rates_zero(),
+            &[],
+            invalid(Nowhere, "channel", &["no channel has any arrivals", "expected at least one channel"]),
+        ),
+        run_case(
+            "run_with_zero_replications_flag",
+            text(DEFAULT),
+            &["-r", "0"],
+            Expect::BadCommandLine { says: &["-r 0", "expected 1 to"] },
+        ),
+        run_case(
+            "run_with_zero_threads_flag",
+            text(DEFAULT),
+            &["--threads", "0"],
+            Expect::BadCommandLine { says: &["--threads 0", "expected at least 1 thread"] },
+        ),
+        run_case(
+            "run_with_threads_beyond_the_limit",
+            text(DEFAULT),
+            &["--threads", "100000"],
+            Expect::BadCommandLine { says: &["--threads 100000", "at most 1024", "limit THREADS"] },
+        ),
+        run_case(
+            "run_with_a_set_key_of_thousands_of_parts",
+            text(DEFAULT),
+            Box::leak(Box::new(["--set", Box::leak(format!("{}=1", vec!["a"; 5000].join(".")).into_boxed_str())])),
+            Expect::BadCommandLine { says: &["--set", "5000 dotted parts", "at most 16", "limit KEY_PARTS"] },
+        ),
+        run_case(
+            "run_with_a_seed_beyond_what_a_file_can_hold",
+            text(DEFAULT),
+            &["--seed", "18446744073709551615"],
+            Expect::BadCommandLine { says: &["18446744073709551615", "0..=9223372036854775807"] },
+        ),
+        case(
+            "duration_with_a_unit_twice",
+            edit("wrap_up = \"30s\"", "wrap_up = \"1h1h\""),
+            invalid(At("\"1h1h\""), "work_stream.messaging.wrap_up", &["1h1h", "largest first"]),
+        ),
+        case(
+            "empty_list_of_shifts",
+            edit("shift = { start = \"08:00\", end = \"18:00\" }", "shift = []"),
+            invalid(At("[]"), "agent_group.specialists.shift", &["empty list of shifts", "leave shift out"]),
+        ),
+        run_case(
+            "run_with_an_unknown_flag",
+            text(DEFAULT),
+            &["--bogus"],
+            Expect::BadCommandLine { says: &["unexpected argument '--bogus'"] },
+        ),
+        run_case(
+            "run_with_replications_not_a_number",
+            text(DEFAULT),
+            &["-r", "abc"],
+            Expect::BadCommandLine { says: &["invalid value 'abc'"] },
+        ),
+    ]
+}
