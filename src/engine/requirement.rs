@@ -30,7 +30,6 @@ impl Requirement {
     /// the room and the presence it asks for.
     #[inline]
     pub fn admits(self, agent: &Agent) -> bool {
-        // Cheapest test first: most agents passed over are full.
-        agent.free() >= self.units && agent.working() && self.presences.contains(agent.presence())
+        agent.working() && self.admits_state(agent.free(), agent.presence())
     }
 }

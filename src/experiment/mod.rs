@@ -77,17 +77,24 @@ impl std::fmt::Display for Stopped {
 /// [`limits::MEMORY`] beside the cells every one of them keeps
 /// for the report; at least 1.
 pub fn fitting_threads(scenarios: &[Scenario]) -> usize {
-    let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();
-    let one = scenarios.iter().map(|s| s.footprint()).map(|f| f.under_way + f.waiting).max().unwrap_or(1);
+    let (kept, one) = memory(scenarios);
     (limits::MEMORY.saturating_sub(kept) / one.max(1)).clamp(1, limits::THREADS as u64) as usize
+}
+
+/// What `scenarios` keep for the report together, and the most one of their replications holds
+/// while it runs and waits to be merged.
+fn memory(scenarios: &[Scenario]) -> (u64, u64) {
+    let footprints: Vec<_> = scenarios.iter().map(Scenario::footprint).collect();
+    let kept = footprints.iter().map(|f| f.kept).sum();
+    let one = footprints.iter().map(|f| f.under_way + f.waiting).max().unwrap_or(0);
+    (kept, one)
 }
 
 /// Whether `scenarios` run together — the variants of a `compare`, the points of a `sweep` —
 /// fit in [`limits::MEMORY`] with one replication under way:
 /// each fits alone (the scenario check sees to that), but their kept cells add up.
 pub fn check_memory(scenarios: &[Scenario]) -> Result<(), String> {
-    let kept: u64 = scenarios.iter().map(|s| s.footprint().kept).sum();
-    let one = scenarios.iter().map(|s| s.footprint()).map(|f| f.under_way + f.waiting).max().unwrap_or(0);
+    let (kept, one) = memory(scenarios);
     if kept + one <= limits::MEMORY {
         return Ok(());
     }

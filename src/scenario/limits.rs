@@ -11,7 +11,7 @@ use super::memory_label;
 use super::model::*;
 use super::raw::RawScenario;
 use super::resolve::{Resolver, Result};
-use crate::time::{DAY, Duration};
+use crate::time::Duration;
 
 /// The default of `simulation.max_in_system`: the most conversations one replication may hold
 /// in the system at once before it stops (exit 3). A center whose arrivals outrun its agents
@@ -102,7 +102,7 @@ impl Resolver<'_> {
         };
         let expected =
             format!("expected at most {} arrivals per replication (ccsim's limit on arrival volume)", amount(ARRIVALS));
-        let horizon = horizon_label(horizon);
+        let horizon = Duration(horizon).label();
         Err(match &ch.arrivals {
             Arrivals::Poisson(profile) => {
                 let per_hour = profile.daily_total() / 24.0;
@@ -232,7 +232,7 @@ impl Resolver<'_> {
                 "{} agents polling every {} on average over a horizon of {} make {} polls{}; expected at most {} polls per replication (ccsim's limit on pick polls): poll less often, use every = \"0s\" (pick at once) or shorten the horizon",
                 g.count,
                 seconds(g.pick.every.mean()),
-                horizon_label(sim.horizon.0),
+                sim.horizon.label(),
                 amount(count),
                 if count < total { format!(" ({} with the other groups)", amount(total)) } else { String::new() },
                 amount(POLLS)
@@ -271,15 +271,6 @@ pub(super) fn amount(x: f64) -> String {
 /// A number of seconds for a message: `60s`, `1.000e-300s`, `infinite`.
 pub(super) fn seconds(x: f64) -> String {
     if x.is_finite() { format!("{}s", amount(x)) } else { "infinite".to_string() }
-}
-
-/// A horizon for a message, in days when it is whole days.
-pub(super) fn horizon_label(seconds: f64) -> String {
-    if seconds >= DAY && (seconds / DAY).fract() == 0.0 {
-        format!("{}d", seconds / DAY)
-    } else {
-        format!("{}", Duration(seconds))
-    }
 }
 
 impl Resolver<'_> {

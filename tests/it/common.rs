@@ -197,3 +197,12 @@ pub fn edited(text: &str, pairs: &[(&str, &str)]) -> String {
     }
     text
 }
+
+/// Runs `text` with the trace of replication 1 kept: its scenario, its results and the trace.
+pub fn run_traced(text: &str) -> (Scenario, RunResults, Vec<ccsim::metrics::trace::TraceRow>) {
+    let s = scenario(text);
+    let settings = experiment::Settings { trace: true, ..experiment::Settings::default() };
+    let mut r = experiment::run_replications(&s, &settings, &|_| {});
+    let rows = r.trace.take().expect("a trace was asked for");
+    (s, r, rows)
+}

@@ -357,29 +357,28 @@ shift = {{ start = "23:00", end = "23:59" }}
 "#
         )
     };
-    let closed_after = |text: &str, channel: &str| -> (usize, Vec<f64>) {
-        let s = scenario(text);
-        let id = s.channels.iter().position(|c| c.name == channel).expect("channel");
-        let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
-        let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
-        let rows: Vec<_> = r.trace.expect("a trace").into_iter().filter(|row| row.view.channel.index() == id).collect();
-        let closes = rows
-            .iter()
-            .filter(|row| row.outcome == ccsim::metrics::trace::Outcome::AutoClosed)
-            .map(|row| row.closed.expect("closed").0 - row.view.arrival.0)
-            .collect();
-        (rows.len(), closes)
+    // Per channel: the conversations, and how long after arriving those auto-closed were closed.
+    let closed_after = |text: &str| -> Vec<(usize, Vec<f64>)> {
+        let (s, _, rows) = crate::common::run_traced(text);
+        (0..s.channels.len())
+            .map(|id| {
+                let of_channel = rows.iter().filter(|row| row.view.channel.index() == id);
+                let closes = of_channel
+                    .clone()
+                    .filter(|row| row.outcome == ccsim::metrics::trace::Outcome::AutoClosed)
+                    .map(|row| row.closed.expect("closed").0 - row.view.arrival.0)
+                    .collect();
+                (of_channel.count(), closes)
+            })
+            .collect()
     };
-    let by_default = text("");
-    let (chats, chat_closes) = closed_after(&by_default, "chat");
-    let (texts, text_closes) = closed_after(&by_default, "text");
-    assert!(chats > 500 && texts > 500);
+    let by_default = closed_after(&text(""));
+    let [(chats, chat_closes), (texts, text_closes)] = &by_default[..] else { panic!("two channels") };
+    assert!(*chats > 500 && *texts > 500);
     assert!(chat_closes.len() > 500 && chat_closes.iter().all(|&t| (t - 1200.0).abs() < 1e-6), "{chat_closes:?}");
     assert!(text_closes.is_empty(), "{} SMS conversations closed unanswered: {text_closes:?}", text_closes.len());
 
-    let given = text("auto_close_open = \"30m\"");
-    for channel in ["chat", "text"] {
-        let (_, closes) = closed_after(&given, channel);
+    for (channel, (_, closes)) in ["chat", "text"].iter().zip(closed_after(&text("auto_close_open = \"30m\""))) {
         assert!(closes.len() > 500 && closes.iter().all(|&t| (t - 1800.0).abs() < 1e-6), "{channel}: {closes:?}");
     }
 }

@@ -469,10 +469,7 @@ fn p_wait_counts_only_conversations_that_found_no_agent_as_the_trace_shows() {
         ),
         "offer = { accept = 1.0, response_time = \"30s\" }",
     );
-    let s = crate::common::scenario(&text);
-    let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
-    let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
-    let rows = r.trace.clone().expect("a trace was asked for");
+    let (s, r, rows) = crate::common::run_traced(&text);
     let resolved = |row: &ccsim::metrics::trace::TraceRow| {
         row.first_accept.is_some() || matches!(row.outcome, Outcome::Abandoned | Outcome::AutoClosed)
     };

@@ -342,10 +342,7 @@ fn conversations_that_never_reply_are_all_auto_closed_exactly_at_the_threshold_i
         "auto_close_after_inactivity = \"10m\"",
         ONE_GROUP,
     );
-    let s = crate::common::scenario(&text);
-    let settings = ccsim::experiment::Settings { trace: true, ..Default::default() };
-    let r = ccsim::experiment::run_replications(&s, &settings, &|_| {});
-    let rows = r.trace.expect("a trace was asked for");
+    let (s, _, rows) = crate::common::run_traced(&text);
     let horizon = s.simulation.horizon.0;
     let mut closed = 0;
     for row in &rows {
