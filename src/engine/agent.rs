@@ -11,6 +11,21 @@
 use super::rng::Stream;
 use crate::scenario::{BasePresence, GroupId, PresenceId};
 
+/// An agent's place in a replication's roster: the groups' agents one after another, in the
+/// order the scenario lists the groups, each group's in roster order.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgentId(pub u32);
+
+impl AgentId {
+    /// No agent: the agent of a conversation that none has held yet.
+    pub const NONE: AgentId = AgentId(u32::MAX);
+
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Agent {
     pub group: GroupId,

@@ -51,7 +51,7 @@ use std::collections::BinaryHeap;
 
 use rand::RngExt;
 
-use super::agent::Agent;
+use super::agent::{Agent, AgentId};
 use super::events::ConvSlot;
 use super::lanes::{Lane, LaneQueue, Waiting};
 use super::requirement::Requirement;
@@ -75,7 +75,7 @@ impl View<'_> {
     }
 
     #[inline]
-    fn declines(&self, slot: ConvSlot, agent: u32) -> u32 {
+    fn declines(&self, slot: ConvSlot, agent: AgentId) -> u32 {
         self.conversations[slot as usize].declines_by(agent)
     }
 
@@ -89,7 +89,7 @@ pub(super) struct Lanes {
     work_streams: usize,
     lanes: Vec<Lane>,
     /// Members of each queue, in roster order.
-    members: Vec<Vec<u32>>,
+    members: Vec<Vec<AgentId>>,
     /// Every queue's members, queue after queue, from `seat_start[q]`: what a push search reads of
     /// the member, kept beside the queue's other members so that a search over hundreds of
     /// candidates reads one dense array; up to date for the candidates.
@@ -137,7 +137,7 @@ pub(super) struct Lanes {
     /// latest, and the agents of the last [`CHANGE_LOG`] changes (by number, modulo).
     changes: u64,
     last_change: Vec<u64>,
-    change_log: Vec<u32>,
+    change_log: Vec<AgentId>,
     /// Per lane, [`lane_can_hold`].
     can_hold: Vec<bool>,
     /// Whether any offer may be declined (some group rejects or lets offers time out): without
@@ -176,7 +176,7 @@ struct ChainEntry {
     declines: u32,
     rank: u128,
     pos: u32,
-    id: u32,
+    id: AgentId,
     stamp: u64,
 }
 
@@ -201,7 +201,7 @@ impl Lanes {
         let mut members = vec![Vec::new(); scenario.queues.len()];
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             for q in &group.queues {
-                members[q.index()].extend(group_start[g]..group_start[g + 1]);
+                members[q.index()].extend((group_start[g]..group_start[g + 1]).map(AgentId));
             }
         }
         for m in &mut members {
@@ -248,7 +248,7 @@ impl Lanes {
                     .iter()
                     .map(|q| {
                         let queue = q.index();
-                        let first = members[queue].partition_point(|&a| a < group_start[g]);
+                        let first = members[queue].partition_point(|&a| a < AgentId(group_start[g]));
                         Position {
                             queue,
                             seat: seat_start[queue] + first,
@@ -326,7 +326,7 @@ impl Lanes {
             changes: 0,
             declines_possible: scenario.agent_groups.iter().any(|g| g.offer.as_ref().is_some_and(|o| o.accept < 1.0)),
             last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
-            change_log: vec![0; CHANGE_LOG],
+            change_log: vec![AgentId::NONE; CHANGE_LOG],
             chain: RefCell::new(DeclineChain::default()),
         }
     }
@@ -387,7 +387,7 @@ impl Lanes {
     /// An agent (`id` in the roster) changed: its seat in each of its queues, and whether it is a
     /// candidate there (working with free capacity).
     #[inline(always)]
-    pub fn agent_changed(&mut self, agent: &Agent, id: u32) {
+    pub fn agent_changed(&mut self, agent: &Agent, id: AgentId) {
         if self.declines_possible {
             self.log_change(id);
         }
@@ -420,9 +420,9 @@ impl Lanes {
     /// so that centers without declines pay a test of a flag.
     #[cold]
     #[inline(never)]
-    fn log_change(&mut self, id: u32) {
+    fn log_change(&mut self, id: AgentId) {
         self.changes += 1;
-        self.last_change[id as usize] = self.changes;
+        self.last_change[id.index()] = self.changes;
         self.change_log[self.changes as usize % CHANGE_LOG] = id;
     }
 
@@ -431,7 +431,7 @@ impl Lanes {
     /// inlined.
     #[cold]
     #[inline(never)]
-    fn agent_changed_by_class(&mut self, agent: &Agent, id: u32) {
+    fn agent_changed_by_class(&mut self, agent: &Agent, id: AgentId) {
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
         let candidate = agent.candidate();
@@ -469,7 +469,7 @@ impl Lanes {
     }
 
     /// The best eligible agent for conversation `slot` of `lane` by the queue's method.
-    pub fn best_agent(&self, view: &View, lane_id: usize, slot: ConvSlot) -> Option<u32> {
+    pub fn best_agent(&self, view: &View, lane_id: usize, slot: ConvSlot) -> Option<AgentId> {
         let lane = &self.lanes[lane_id];
         let q = lane.queue.index();
         let ws = &view.scenario.work_streams[lane.work_stream.index()];
@@ -484,7 +484,7 @@ impl Lanes {
     /// [`Lanes::best_agent`] for a conversation of `lane` that no agent has declined, such as one
     /// arriving now; `ws` is the lane's work stream.
     #[inline]
-    pub fn best_agent_undeclined(&self, view: &View, lane: usize, ws: &WorkStream) -> Option<u32> {
+    pub fn best_agent_undeclined(&self, view: &View, lane: usize, ws: &WorkStream) -> Option<AgentId> {
         let q = self.lanes[lane].queue.index();
         let found = self.scan_candidates(q, self.lane_class[lane], ws);
         debug_assert_eq!(found, self.best_by_definition(view, q, ws), "queue {q}");
@@ -494,11 +494,11 @@ impl Lanes {
     /// The best eligible member of queue `q` for a conversation of `ws` that nobody declined, by
     /// the definition: every member in roster order, the lowest [`rank`] first. What the searches
     /// above find from their bits and seats, as debug builds check on every search.
-    fn best_by_definition(&self, view: &View, q: usize, ws: &WorkStream) -> Option<u32> {
+    fn best_by_definition(&self, view: &View, q: usize, ws: &WorkStream) -> Option<AgentId> {
         let method = view.scenario.queues[q].assignment;
-        let mut best: Option<(u32, u128)> = None;
+        let mut best: Option<(AgentId, u128)> = None;
         for (pos, &id) in self.members[q].iter().enumerate() {
-            let agent = &view.agents[id as usize];
+            let agent = &view.agents[id.index()];
             let key = rank(method, agent, self.queue_last[self.seat_start[q] + pos]);
             if eligible(agent, ws) && best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
@@ -511,7 +511,7 @@ impl Lanes {
     /// lowest [`rank`] wins, the first in roster order on ties. Out of line, so that the scan has
     /// the registers to itself.
     #[inline(never)]
-    fn scan_candidates(&self, q: usize, class: usize, ws: &WorkStream) -> Option<u32> {
+    fn scan_candidates(&self, q: usize, class: usize, ws: &WorkStream) -> Option<AgentId> {
         let mut best = (u128::MAX, NO_SEAT);
         let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
         let start = self.word_start[q] + class * self.queue_words[q];
@@ -543,7 +543,7 @@ impl Lanes {
         ws: &WorkStream,
         method: AssignmentMethod,
         slot: ConvSlot,
-    ) -> Option<u32> {
+    ) -> Option<AgentId> {
         let generation = view.conversations[slot as usize].generation;
         let mut chain = self.chain.borrow_mut();
         let same = chain.slot == slot && chain.generation == generation && chain.queue == q;
@@ -553,7 +553,7 @@ impl Lanes {
                 for n in chain.searched_at + 1..=self.changes {
                     let id = self.change_log[n as usize % CHANGE_LOG];
                     // Only its latest change says how it is now.
-                    if self.last_change[id as usize] == n
+                    if self.last_change[id.index()] == n
                         && let Ok(pos) = self.members[q].binary_search(&id)
                         && let Some(entry) = self.chain_entry(view, q, ws, method, slot, pos)
                     {
@@ -602,21 +602,21 @@ impl Lanes {
         pos: usize,
     ) -> Option<ChainEntry> {
         let id = self.members[q][pos];
-        let agent = &view.agents[id as usize];
+        let agent = &view.agents[id.index()];
         let declines = view.declines(slot, id);
         (eligible(agent, ws) && declines < view.limit()).then(|| ChainEntry {
             declines,
             rank: rank(method, agent, self.queue_last[self.seat_start[q] + pos]),
             pos: pos as u32,
             id,
-            stamp: self.last_change[id as usize],
+            stamp: self.last_change[id.index()],
         })
     }
 
     /// The best valid entry of the ranking, the stale ones above it dropped.
-    fn chain_top(&self, chain: &mut DeclineChain) -> Option<u32> {
+    fn chain_top(&self, chain: &mut DeclineChain) -> Option<AgentId> {
         while let Some(Reverse(top)) = chain.ranking.peek() {
-            if self.last_change[top.id as usize] == top.stamp {
+            if self.last_change[top.id.index()] == top.stamp {
                 return Some(top.id);
             }
             chain.ranking.pop();
@@ -632,15 +632,15 @@ impl Lanes {
         ws: &WorkStream,
         method: AssignmentMethod,
         slot: ConvSlot,
-    ) -> Option<u32> {
-        let mut best: Option<(u32, (u32, u128))> = None;
+    ) -> Option<AgentId> {
+        let mut best: Option<(AgentId, (u32, u128))> = None;
         // Members and declines are both in agent order: one pass over each, whatever the number
         // of agents who declined it, so a conversation declined by all costs a scan per offer.
         let mut declined = view.conversations[slot as usize].declines.iter().peekable();
         for (pos, &id) in self.members[q].iter().enumerate() {
             while declined.next_if(|&&(a, _)| a < id).is_some() {}
             let declines = declined.peek().filter(|&&&(a, _)| a == id).map_or(0, |&&(_, n)| n);
-            let agent = &view.agents[id as usize];
+            let agent = &view.agents[id.index()];
             if !eligible(agent, ws) {
                 continue;
             }
@@ -683,7 +683,7 @@ impl Lanes {
             for w in lane.heap.iter().filter(|w| view.is_open(w)) {
                 let missed = self.members[q]
                     .iter()
-                    .find(|&&id| eligible(&view.agents[id as usize], ws) && view.declines(w.slot, id) < view.limit());
+                    .find(|&&id| eligible(&view.agents[id.index()], ws) && view.declines(w.slot, id) < view.limit());
                 assert!(
                     missed.is_none(),
                     "conversation {} of lane {l} waits while agent {missed:?} is free for it",
@@ -717,10 +717,10 @@ impl Lanes {
     /// the conversation taken out of its lane's order; `None` when no Open conversation of the
     /// group's push lanes has an eligible agent. With `only`, that agent is the only candidate.
     #[inline]
-    pub fn next_match(&mut self, view: &View, group: GroupId, only: Option<u32>) -> Option<(ConvSlot, u32)> {
+    pub fn next_match(&mut self, view: &View, group: GroupId, only: Option<AgentId>) -> Option<(ConvSlot, AgentId)> {
         // An agent without room, or not working, is eligible for nothing (every work stream takes
         // at least one unit).
-        if only.is_some_and(|a| !view.agents[a as usize].candidate()) {
+        if only.is_some_and(|a| !view.agents[a.index()].candidate()) {
             return None;
         }
         loop {
@@ -748,7 +748,7 @@ impl Lanes {
             let (pos, l, head) = best?;
             let ws = &view.scenario.work_streams[self.lanes[l].work_stream.index()];
             let head_agent = match only {
-                Some(a) if !eligible(&view.agents[a as usize], ws) => {
+                Some(a) if !eligible(&view.agents[a.index()], ws) => {
                     self.blocked[pos] = self.cycle;
                     continue;
                 }
@@ -770,7 +770,7 @@ impl Lanes {
     }
 
     /// The oldest Open conversation of a lane that has an eligible agent (`only`, or any).
-    fn first_reachable(&mut self, view: &View, l: usize, only: Option<u32>) -> Option<(ConvSlot, u32)> {
+    fn first_reachable(&mut self, view: &View, l: usize, only: Option<AgentId>) -> Option<(ConvSlot, AgentId)> {
         // A conversation declined again and again leaves a stale entry at every decline: when
         // they outnumber the Open ones, they go, so that this scan stays as long as the lane.
         let lane = &mut self.lanes[l];
@@ -816,11 +816,11 @@ impl Lanes {
     pub fn pick(
         &mut self,
         view: &View,
-        agent_id: u32,
+        agent_id: AgentId,
         immediate: bool,
         rng: &mut super::rng::Stream,
     ) -> Option<ConvSlot> {
-        let agent = &view.agents[agent_id as usize];
+        let agent = &view.agents[agent_id.index()];
         let group = agent.group.index();
         let policy = view.scenario.agent_groups[group].pick.policy;
         if policy == PickPolicy::Random {
@@ -866,11 +866,11 @@ impl Lanes {
 
     /// An immediate picker (`pick.every = "0s"`) who can take a new conversation of `lane` now:
     /// the one idle longest, first in roster order on ties.
-    pub fn immediate_picker(&self, view: &View, lane: usize) -> Option<u32> {
+    pub fn immediate_picker(&self, view: &View, lane: usize) -> Option<AgentId> {
         let l = &self.lanes[lane];
-        let mut best: Option<(u32, f64)> = None;
+        let mut best: Option<(AgentId, f64)> = None;
         for &id in &self.members[l.queue.index()] {
-            let agent = &view.agents[id as usize];
+            let agent = &view.agents[id.index()];
             let group = &view.scenario.agent_groups[agent.group.index()];
             if !group.pick.immediate() || !Self::may_pick(view, agent, l, true) {
                 continue;

@@ -6,6 +6,7 @@
 //! or for the first-wait timers its slot generation — from when it was scheduled, and is skipped
 //! when it comes due with a different one.
 
+use super::agent::AgentId;
 use crate::scenario::{ChannelId, GroupId};
 use crate::time::SimTime;
 
@@ -42,9 +43,9 @@ pub enum EventKind {
     /// A group's shifts or breaks change now.
     ScheduleChange(GroupId),
     /// A penalty presence (inactive, DND) set after an offer ends.
-    PresenceReset { agent: u32, token: u32 },
+    PresenceReset { agent: AgentId, token: u32 },
     /// An agent looks at the Open conversations it may pick.
-    PickPoll { agent: u32 },
+    PickPoll { agent: AgentId },
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -95,6 +95,7 @@ mod schedule;
 mod seats;
 mod waiting;
 
+pub use agent::AgentId;
 pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 
 use rand::RngExt;
@@ -151,7 +152,7 @@ pub(crate) struct Conversation {
     lane: u32,
     /// (agent, times declined), for the decline limit, in agent order: a look-up is a binary
     /// search, and a search over a queue's members (in agent order too) reads it in one pass.
-    declines: Vec<(u32, u32)>,
+    declines: Vec<(AgentId, u32)>,
     rng: Stream,
 }
 
@@ -166,7 +167,7 @@ impl Conversation {
     }
 
     #[inline]
-    fn declines_by(&self, agent: u32) -> u32 {
+    fn declines_by(&self, agent: AgentId) -> u32 {
         self.declines.binary_search_by_key(&agent, |&(a, _)| a).map_or(0, |i| self.declines[i].1)
     }
 }
@@ -185,8 +186,6 @@ pub fn simulate<O: Observer>(scenario: &Scenario, replication: u32, observer: &m
     let ending = sim.run();
     Outcome { ending, events: sim.events }
 }
-
-const NO_AGENT: u32 = u32::MAX;
 
 struct Replication<'s, O: Observer> {
     scenario: &'s Scenario,
@@ -207,7 +206,7 @@ struct Replication<'s, O: Observer> {
     gains_by_load: Vec<bool>,
     /// Agents whose load just changed their presence into one that some lane allows and the old
     /// one did not: each gets a cycle once the event in hand is done.
-    newly_eligible: Vec<u32>,
+    newly_eligible: Vec<AgentId>,
     lanes: Lanes,
     arrival_streams: Vec<Stream>,
     arrivals_so_far: Vec<u64>,
@@ -290,15 +289,15 @@ impl<'s, O: Observer> Replication<'s, O> {
         for (g, group) in self.scenario.agent_groups.iter().enumerate() {
             let group_id = GroupId(g as u16);
             // Every agent starts offline; the schedule in force at time 0 then applies as a change.
-            for agent in self.group_start[g]..self.group_start[g + 1] {
-                self.observer.agent_added(group_id, self.agents[agent as usize].status);
+            for agent in self.agents_of(g) {
+                self.observer.agent_added(group_id, self.agents[agent.index()].status);
             }
             self.apply_schedule(group_id);
             if let Some(at) = self.next_schedule_change(group_id) {
                 self.calendar.schedule(at, EventKind::ScheduleChange(group_id));
             }
             if self.lanes.group_picks(group_id) && !group.pick.immediate() {
-                for agent in self.group_start[g]..self.group_start[g + 1] {
+                for agent in self.agents_of(g) {
                     self.schedule_poll(agent, true);
                 }
             }
@@ -367,13 +366,13 @@ impl<'s, O: Observer> Replication<'s, O> {
                 }
                 EventKind::ScheduleChange(group) => self.schedule_change(group),
                 EventKind::PresenceReset { agent, token } => {
-                    if self.agents[agent as usize].penalty_token == token {
+                    if self.agents[agent.index()].penalty_token == token {
                         self.update_agent(agent, |a| a.penalty = None);
                         self.agent_available(agent);
                     }
                 }
                 EventKind::PickPoll { agent } => {
-                    if self.agents[agent as usize].working() {
+                    if self.agents[agent.index()].working() {
                         self.try_pick(agent, false);
                     }
                     self.schedule_poll(agent, false);
@@ -489,7 +488,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             queue,
             queued: false,
             answered: false,
-            agent: NO_AGENT,
+            agent: AgentId::NONE,
             tag: 0,
         };
         self.next_id += 1;
@@ -526,7 +525,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// A slot for a conversation arriving now, Open in a new version: timers of the slot's earlier
     /// conversations are stale.
     fn new_slot(&mut self, view: ConversationView, lane: usize, rng: Stream) -> ConvSlot {
-        let fresh = |version: u32, generation: u32, declines: Vec<(u32, u32)>| Conversation {
+        let fresh = |version: u32, generation: u32, declines: Vec<(AgentId, u32)>| Conversation {
             view,
             state: ConversationState::Open,
             version,
@@ -626,7 +625,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
-        let group = self.agents[c.view.agent as usize].group;
+        let group = self.agents[c.view.agent.index()].group;
         let handle = now - c.since;
 
         // Per active episode, after the handle time: the waiting decision, then the reply delay.
@@ -661,7 +660,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     fn wrap_up_end(&mut self, slot: ConvSlot) {
         let c = &self.conversations[slot as usize];
-        let group = self.agents[c.view.agent as usize].group;
+        let group = self.agents[c.view.agent.index()].group;
         self.observer.wrapped_up(group, c.view, self.now - c.since);
         self.close(slot, None);
     }
@@ -738,10 +737,15 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.free_slots.push(slot);
     }
 
+    /// The agents of group `g`, in roster order.
+    fn agents_of(&self, g: usize) -> impl Iterator<Item = AgentId> + use<'s, O> {
+        (self.group_start[g]..self.group_start[g + 1]).map(AgentId)
+    }
+
     /// Changes an agent, and tells the observer and the queues it belongs to how it changed.
     #[inline(always)]
-    fn update_agent(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
-        let a = &mut self.agents[agent as usize];
+    fn update_agent(&mut self, agent: AgentId, change: impl FnOnce(&mut Agent)) {
+        let a = &mut self.agents[agent.index()];
         let (before, was_custom) = (a.status, a.custom);
         change(a);
         a.refresh();
@@ -758,8 +762,8 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// [`Replication::update_agent`] for a change of the agent's load alone (see
     /// [`Agent::refresh_load`]): the custom presence it shows stays as it was.
     #[inline(always)]
-    fn update_load(&mut self, agent: u32, change: impl FnOnce(&mut Agent)) {
-        let a = &mut self.agents[agent as usize];
+    fn update_load(&mut self, agent: AgentId, change: impl FnOnce(&mut Agent)) {
+        let a = &mut self.agents[agent.index()];
         let before = a.status;
         change(a);
         a.refresh_load();
@@ -769,8 +773,8 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// One agent gained room or presence: it takes the best Open conversations it can.
     #[inline]
-    fn agent_available(&mut self, agent: u32) {
-        let group = self.agents[agent as usize].group;
+    fn agent_available(&mut self, agent: AgentId) {
+        let group = self.agents[agent.index()].group;
         self.assignment_cycle(group, Some(agent));
         if self.picks_at_once[group.index()] {
             self.try_pick(agent, true);
@@ -781,7 +785,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// agents — to `only` when a single agent's state changed, since no other agent can have
     /// become eligible.
     #[inline(always)]
-    fn assignment_cycle(&mut self, group: GroupId, only: Option<u32>) {
+    fn assignment_cycle(&mut self, group: GroupId, only: Option<AgentId>) {
         // Nothing Open in the group's push lanes (most releases in a busy center): no cycle.
         if self.lanes.group_has_open(group) {
             self.run_cycle(group, only);
@@ -790,7 +794,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// The cycle itself, kept out of line: most releases in a busy center never enter it.
     #[inline(never)]
-    fn run_cycle(&mut self, group: GroupId, only: Option<u32>) {
+    fn run_cycle(&mut self, group: GroupId, only: Option<AgentId>) {
         self.lanes.begin_cycle(group);
         loop {
             let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
@@ -800,10 +804,10 @@ impl<'s, O: Observer> Replication<'s, O> {
     }
 
     /// The agent picks (one conversation when polling; as many as fit when `immediate`).
-    fn try_pick(&mut self, agent: u32, immediate: bool) {
+    fn try_pick(&mut self, agent: AgentId, immediate: bool) {
         loop {
             let view = View { scenario: self.scenario, conversations: &self.conversations, agents: &self.agents };
-            let rng = &mut self.agent_streams[agent as usize].behaviour;
+            let rng = &mut self.agent_streams[agent.index()].behaviour;
             let picked = self.lanes.pick(&view, agent, immediate, rng);
             let Some(slot) = picked else { break };
             self.take(slot, agent);
@@ -815,9 +819,9 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// The agent's next look at the Open conversations. The first look comes at a uniformly random
     /// point of a first period, so that a group's agents do not all poll at the same instant.
-    fn schedule_poll(&mut self, agent: u32, first: bool) {
-        let group = self.agents[agent as usize].group;
-        let rng = &mut self.agent_streams[agent as usize].behaviour;
+    fn schedule_poll(&mut self, agent: AgentId, first: bool) {
+        let group = self.agents[agent.index()].group;
+        let rng = &mut self.agent_streams[agent.index()].behaviour;
         let mut every = self.scenario.agent_groups[group.index()].pick.every.sample(rng);
         if first {
             every *= rng.random::<f64>();

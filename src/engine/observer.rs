@@ -2,6 +2,7 @@
 //! conversation and an agent's status that come with each call. The metrics layer implements it;
 //! tests implement it to record what happened.
 
+use super::agent::AgentId;
 use crate::scenario::{BasePresence, ChannelId, ContextValue, GroupId, PresenceId, QueueId, WorkStreamId};
 use crate::time::{Duration, SimTime};
 
@@ -20,7 +21,7 @@ pub struct ConversationView {
     /// An agent has accepted it.
     pub answered: bool,
     /// The agent that holds it or last held it (`u32::MAX`: none yet).
-    pub agent: u32,
+    pub agent: AgentId,
     /// What [`Observer::arrived`] returned for it (0 until then).
     pub tag: u64,
 }

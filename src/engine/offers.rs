@@ -11,17 +11,17 @@ use super::*;
 impl<O: Observer> Replication<'_, O> {
     /// Push: offer an Open conversation to `agent`, reserving capacity (DOMAIN.md §4.7, §4.8).
     #[inline]
-    pub(super) fn offer(&mut self, slot: ConvSlot, agent: u32) {
+    pub(super) fn offer(&mut self, slot: ConvSlot, agent: AgentId) {
         self.leave_lane(slot);
         self.reserve(slot, agent, true);
-        let group = self.agents[agent as usize].group;
+        let group = self.agents[agent.index()].group;
         let Some(behaviour) = &self.scenario.agent_groups[group.index()].offer else {
             self.accept(slot);
             return;
         };
         let version = self.set_state(slot, ConversationState::Offered);
         self.observer.offered(self.conversations[slot as usize].view, self.now);
-        let rng = &mut self.agent_streams[agent as usize].behaviour;
+        let rng = &mut self.agent_streams[agent.index()].behaviour;
         let u: f64 = rng.random();
         let (response, delay) = if u < behaviour.accept {
             (Response::Accept, behaviour.response_time.sample(rng))
@@ -35,7 +35,7 @@ impl<O: Observer> Replication<'_, O> {
 
     /// Capacity is taken from the agent the moment the conversation is offered (`push`) or picked.
     #[inline(always)]
-    pub(super) fn reserve(&mut self, slot: ConvSlot, agent: u32, push: bool) {
+    pub(super) fn reserve(&mut self, slot: ConvSlot, agent: AgentId, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
@@ -43,11 +43,11 @@ impl<O: Observer> Replication<'_, O> {
         c.holds_capacity = true;
         // The queue it is offered from: its lane's.
         let queue = self.lanes.queue_of(c.lane as usize);
-        self.lanes.record_assignment(queue, &self.agents[agent as usize], now);
+        self.lanes.record_assignment(queue, &self.agents[agent.index()], now);
         // Only where taking work can open more work (a lane for busy agents only) is the
         // presence before looked at.
         let watched = {
-            let a = &self.agents[agent as usize];
+            let a = &self.agents[agent.index()];
             self.gains_by_load[a.group.index()].then(|| a.presence())
         };
         self.update_load(agent, |a| {
@@ -59,14 +59,14 @@ impl<O: Observer> Replication<'_, O> {
             debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
         });
         if let Some(before) = watched
-            && self.agents[agent as usize].presence() != before
+            && self.agents[agent.index()].presence() != before
         {
             self.newly_eligible.push(agent);
         }
     }
 
     /// Pick: the agent takes the conversation; there is no offer to answer.
-    pub(super) fn take(&mut self, slot: ConvSlot, agent: u32) {
+    pub(super) fn take(&mut self, slot: ConvSlot, agent: AgentId) {
         self.leave_lane(slot);
         self.reserve(slot, agent, false);
         self.accept(slot);
@@ -122,7 +122,7 @@ impl<O: Observer> Replication<'_, O> {
         c.limited |= count >= self.scenario.simulation.decline_limit;
         self.release_reservation(slot, agent);
 
-        let group = self.agents[agent as usize].group;
+        let group = self.agents[agent.index()].group;
         if let Some(b) = &self.scenario.agent_groups[group.index()].offer {
             let penalty = if timed_out && b.timeout_sets_inactive {
                 Some(BasePresence::Away)
@@ -152,7 +152,7 @@ impl<O: Observer> Replication<'_, O> {
     }
 
     /// Gives back the capacity an offer reserved (reject, timeout, or the customer left).
-    pub(super) fn release_reservation(&mut self, slot: ConvSlot, agent: u32) {
+    pub(super) fn release_reservation(&mut self, slot: ConvSlot, agent: AgentId) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
         let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;

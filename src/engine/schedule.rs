@@ -19,12 +19,12 @@ impl<O: Observer> Replication<'_, O> {
         let scheduled_as = g.break_at(second_of_day);
         let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
         let absence = g.absence;
-        for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
-            let new_day = self.agents[agent as usize].absence_day != day;
+        for agent in self.agents_of(group.index()) {
+            let new_day = self.agents[agent.index()].absence_day != day;
             let absent = if new_day {
-                absence > 0.0 && self.agent_streams[agent as usize].absence.random::<f64>() < absence
+                absence > 0.0 && self.agent_streams[agent.index()].absence.random::<f64>() < absence
             } else {
-                self.agents[agent as usize].absent
+                self.agents[agent.index()].absent
             };
             self.update_agent(agent, |a| {
                 a.on_shift = on_shift;
@@ -52,7 +52,7 @@ impl<O: Observer> Replication<'_, O> {
         }
         self.assignment_cycle(group, None);
         if self.picks_at_once[group.index()] {
-            for agent in self.group_start[group.index()]..self.group_start[group.index() + 1] {
+            for agent in self.agents_of(group.index()) {
                 self.try_pick(agent, true);
             }
         }

@@ -1,28 +1,28 @@
 //! Seats: a queue's members as the push search reads them — id, presence and rank by the queue's
 //! assignment method — and the comparison that keeps the best.
 
-use super::agent::Agent;
+use super::agent::{Agent, AgentId};
 use crate::scenario::{AssignmentMethod, BasePresence};
 
 /// A queue member as a push search sees it (see [`Lanes::best_agent`]).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Seat {
     /// The agent's id in the roster.
-    pub(super) id: u32,
+    pub(super) id: AgentId,
     pub(super) presence: BasePresence,
     /// The member's [`rank`] by the queue's assignment method when the seat was written.
     pub(super) rank: u128,
 }
 
 impl Seat {
-    pub(super) fn off_shift(id: u32) -> Seat {
+    pub(super) fn off_shift(id: AgentId) -> Seat {
         Seat { id, presence: BasePresence::Offline, rank: u128::MAX }
     }
 
     /// The seat of `agent` in a queue with assignment `method`, where its last assignment was at
     /// `last_from_queue`.
     #[inline]
-    pub(super) fn of(agent: &Agent, id: u32, method: AssignmentMethod, last_from_queue: f64) -> Seat {
+    pub(super) fn of(agent: &Agent, id: AgentId, method: AssignmentMethod, last_from_queue: f64) -> Seat {
         Seat { id, presence: agent.presence(), rank: rank(method, agent, last_from_queue) }
     }
 }
@@ -44,7 +44,7 @@ pub(super) struct Position {
 }
 
 /// No seat yet: the id a scan starts from.
-pub(super) const NO_SEAT: u32 = u32::MAX;
+pub(super) const NO_SEAT: AgentId = AgentId::NONE;
 
 /// `seat`'s (rank, id) if its rank is strictly lower than `best`'s key, else `best`.
 ///
@@ -52,10 +52,10 @@ pub(super) const NO_SEAT: u32 = u32::MAX;
 /// so on x86-64 the choice is made by conditional moves, which read the seat in place. Written
 /// out, because LLVM turns a select in a loop like the scan back into a branch.
 #[inline(always)]
-pub(super) fn keep_lower(best: (u128, u32), seat: &Seat) -> (u128, u32) {
+pub(super) fn keep_lower(best: (u128, AgentId), seat: &Seat) -> (u128, AgentId) {
     #[cfg(target_arch = "x86_64")]
     {
-        let (mut lo, mut hi, mut id) = (best.0 as u64, (best.0 >> 64) as u64, best.1);
+        let (mut lo, mut hi, mut id) = (best.0 as u64, (best.0 >> 64) as u64, best.1.0);
         // SAFETY: reads the 16 bytes of `seat.rank` (low half first) and the 4 of `seat.id`
         // through a valid reference; writes only registers and the flags.
         unsafe {
@@ -77,7 +77,7 @@ pub(super) fn keep_lower(best: (u128, u32), seat: &Seat) -> (u128, u32) {
                 options(pure, readonly, nostack),
             );
         }
-        ((u128::from(hi) << 64) | u128::from(lo), id)
+        ((u128::from(hi) << 64) | u128::from(lo), AgentId(id))
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -107,7 +107,7 @@ pub(super) fn rank(method: AssignmentMethod, agent: &Agent, last_from_queue: f64
 
 #[cfg(test)]
 mod tests {
-    use super::{Seat, keep_lower, ordered};
+    use super::{AgentId, Seat, keep_lower, ordered};
     use crate::scenario::BasePresence;
 
     #[test]
@@ -121,9 +121,9 @@ mod tests {
         keys.extend((0..200).map(|_| rng.random::<u128>() >> rng.random_range(0..128u32)));
         for &a in &keys {
             for &b in &keys {
-                let seat = Seat { id: 2, presence: BasePresence::Available, rank: b };
-                let expected = if b < a { (b, 2) } else { (a, 1) };
-                assert_eq!(keep_lower((a, 1), &seat), expected, "best {a:#x}, seat {b:#x}");
+                let seat = Seat { id: AgentId(2), presence: BasePresence::Available, rank: b };
+                let expected = if b < a { (b, AgentId(2)) } else { (a, AgentId(1)) };
+                assert_eq!(keep_lower((a, AgentId(1)), &seat), expected, "best {a:#x}, seat {b:#x}");
             }
         }
     }

@@ -50,7 +50,7 @@ impl<O: Observer> Replication<'_, O> {
         }
         // Affinity ignores presence (DOMAIN.md §4.10): a break in away or offline, or an offer
         // penalty, does not keep the reply from the previous agent while it is on shift.
-        let prev = &self.agents[previous as usize];
+        let prev = &self.agents[previous.index()];
         if ws.affinity && prev.working() && prev.free() >= ws.capacity {
             self.offer(slot, previous);
         } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {

@@ -1,5 +1,6 @@
 //! The collector's tests: each observer method against brute-force counts of small centers.
 use super::*;
+use crate::engine::AgentId;
 use crate::scenario::{ChannelId, QueueId, WorkStreamId};
 
 const SCENARIO: &str = r#"
@@ -78,7 +79,7 @@ fn handled_and_completed_counts_as_its_three_calls_do() {
                 queue: QueueId(0),
                 queued: false,
                 answered: false,
-                agent: 0,
+                agent: AgentId(0),
                 tag: 0,
             };
             c.context(view, &[]);
@@ -173,7 +174,7 @@ fn each_scope_has_the_maximum_queue_length_of_its_own_leaves() {
         queue: QueueId(queue),
         queued: true,
         answered: false,
-        agent: 0,
+        agent: AgentId(0),
         tag: 0,
     };
     let mut views = [leaf_view(0, 0, 0), leaf_view(1, 1, 1), leaf_view(2, 1, 1)];
@@ -240,7 +241,7 @@ fn levels_are_integrated_per_interval_as_a_step_function_would_be() {
         queue: QueueId(0),
         queued: true,
         answered: false,
-        agent: 0,
+        agent: AgentId(0),
         tag: 0,
     };
     // Before warm-up, at interval boundaries, twice at one instant, across empty intervals, and

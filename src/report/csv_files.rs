@@ -3,6 +3,7 @@
 //! [`crate::metrics`], this module only lays them out. Numbers are written in Rust's shortest
 //! round-trip form, so the same results always give the same bytes; undefined values are `NaN`.
 
+use crate::engine::AgentId;
 use crate::metrics::{Metric, RunResults};
 
 /// The metric columns of `intervals.csv`: those of DESIGN.md, then the lifecycle counts.
@@ -159,12 +160,12 @@ pub fn conversations_csv(results: &RunResults, scenario: &crate::scenario::Scena
         starts.push(next);
         next += count;
     }
-    let agent_name = |agent: u32| -> String {
-        if agent == u32::MAX {
+    let agent_name = |agent: AgentId| -> String {
+        if agent == AgentId::NONE {
             return String::new();
         }
-        let g = starts.partition_point(|&s| s <= agent) - 1;
-        format!("{}#{}", results.groups[g].0, agent - starts[g] + 1)
+        let g = starts.partition_point(|&s| s <= agent.0) - 1;
+        format!("{}#{}", results.groups[g].0, agent.0 - starts[g] + 1)
     };
     let optional = |t: Option<crate::time::SimTime>| t.map_or_else(String::new, |t| t.0.to_string());
     for row in results.trace.iter().flatten() {

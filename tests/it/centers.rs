@@ -19,9 +19,10 @@ use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Obse
 use ccsim::experiment::{self, Settings};
 use ccsim::metrics::{Metric, ScopeKind};
 use ccsim::report;
-use ccsim::scenario::{GroupId, Scenario, WrapUpBlock};
+use ccsim::scenario::{GroupId, Scenario};
 use ccsim::time::{Duration, SimTime};
 
+use crate::common::AgentLoads;
 use crate::properties::config;
 
 // ---------------------------------------------------------------------------------------------
@@ -441,48 +442,32 @@ impl Center {
 }
 
 /// Checks, event by event, what the metrics cannot show: capacity in use per agent group against
-/// the capacity staffed, capacity in use per agent against the agent's capacity, and every wait.
-///
-/// The Observer reports load changes per group, not per agent, so the load of each agent is
-/// rebuilt from the conversations it holds: a conversation takes its work stream's units from
-/// `c.agent` when it is Offered or Active (reserved when offered or picked) and gives them back
-/// when it is Open again (declined), Waiting or Closed, or at wrap-up per
-/// `block_capacity_for_wrap_up`: at once for "never", at the close for "always", and for a
-/// duration B at wrap-up start + B (the engine's own timer, which sends no event; it is
-/// replayed here before any later event). At the horizon the rebuilt loads must add up to the
-/// groups' own, so the rebuild is checked against the engine too.
-#[derive(Default)]
+/// the capacity staffed, capacity in use per agent against the agent's capacity (rebuilt by
+/// [`AgentLoads`]), and every wait. At the horizon the rebuilt loads must add up to the groups'
+/// own, so the rebuild is checked against the engine too.
 struct Invariants {
     /// Per group: (in use, staffed capacity, agents in any presence).
     load: Vec<(i64, i64, i64)>,
     /// The group capacity held beyond what is staffed, at its worst.
     excess: i64,
     negative: Vec<String>,
-    /// Per agent: its group, its capacity and the units it holds now.
-    agents: Vec<(usize, i64, i64)>,
-    /// Conversations holding capacity: id → (agent, units).
-    held: std::collections::HashMap<u64, (u32, i64)>,
-    /// Wrap-up blocks that end by timer: (time, conversation id), earliest first.
-    releases: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64)>>,
-    /// Units and wrap-up block of each work stream.
-    streams: Vec<(i64, WrapUpBlock)>,
+    agents: AgentLoads,
     /// The worst (agent, units held, capacity) above its capacity.
-    agent_excess: Option<(u32, i64, i64)>,
+    agent_excess: Option<(usize, i64, i64)>,
     /// The rebuilt per-agent loads disagree with the group loads at the horizon.
     mismatch: Vec<String>,
 }
 
 impl Invariants {
     fn run(s: &Scenario, replication: u32) -> Invariants {
-        let agents = s
-            .agent_groups
-            .iter()
-            .enumerate()
-            .flat_map(|(g, group)| (0..group.count).map(move |_| (g, i64::from(group.capacity), 0)))
-            .collect();
-        let streams = s.work_streams.iter().map(|w| (i64::from(w.capacity), w.wrap_up_block)).collect();
-        let mut inv =
-            Invariants { load: vec![(0, 0, 0); s.agent_groups.len()], agents, streams, ..Invariants::default() };
+        let mut inv = Invariants {
+            load: vec![(0, 0, 0); s.agent_groups.len()],
+            excess: 0,
+            negative: Vec::new(),
+            agents: AgentLoads::new(s),
+            agent_excess: None,
+            mismatch: Vec::new(),
+        };
         engine::simulate(s, replication, &mut inv);
         inv
     }
@@ -491,24 +476,6 @@ impl Invariants {
         // NaN counts as wrong too.
         if wait.is_nan() || wait < 0.0 {
             self.negative.push(format!("{what} {wait}"));
-        }
-    }
-
-    fn release(&mut self, id: u64) {
-        if let Some((agent, units)) = self.held.remove(&id) {
-            self.agents[agent as usize].2 -= units;
-        }
-    }
-
-    /// Replays the wrap-up blocks that ended at or before `now`. Non-negative times order like
-    /// their bit patterns.
-    fn release_until(&mut self, now: SimTime) {
-        while let Some(std::cmp::Reverse((at, id))) = self.releases.peek().copied() {
-            if f64::from_bits(at) > now.0 {
-                break;
-            }
-            self.releases.pop();
-            self.release(id);
         }
     }
 }
@@ -539,7 +506,7 @@ impl Observer for Invariants {
         l.2 += 1;
     }
     fn agent_changed(&mut self, group: GroupId, at: SimTime, from: AgentStatus, to: AgentStatus) {
-        self.release_until(at);
+        self.agents.release_until(at.0);
         let l = &mut self.load[group.index()];
         l.0 += i64::from(to.in_use) - i64::from(from.in_use);
         l.1 += i64::from(to.staffed_capacity) - i64::from(from.staffed_capacity);
@@ -549,33 +516,18 @@ impl Observer for Invariants {
         self.excess = self.excess.max(l.0 - l.1);
     }
     fn state_changed(&mut self, c: ConversationView, state: ConversationState, at: SimTime) {
-        self.release_until(at);
-        match state {
-            ConversationState::Offered | ConversationState::Active if !self.held.contains_key(&c.id) => {
-                let units = self.streams[c.work_stream.index()].0;
-                self.held.insert(c.id, (c.agent, units));
-                let agent = &mut self.agents[c.agent as usize];
-                agent.2 += units;
-                if agent.2 > agent.1 && self.agent_excess.is_none_or(|(_, used, cap)| agent.2 - agent.1 > used - cap) {
-                    self.agent_excess = Some((c.agent, agent.2, agent.1));
-                }
+        if let Some(agent) = self.agents.state_changed(&c, state, at) {
+            let (used, capacity) = (self.agents.used[agent], self.agents.capacity[agent]);
+            if used > capacity && self.agent_excess.is_none_or(|(_, u, cap)| used - capacity > u - cap) {
+                self.agent_excess = Some((agent, used, capacity));
             }
-            ConversationState::Offered | ConversationState::Active => {}
-            ConversationState::WrapUp => match self.streams[c.work_stream.index()].1 {
-                WrapUpBlock::Always => {}
-                WrapUpBlock::Never => self.release(c.id),
-                WrapUpBlock::For(block) => {
-                    self.releases.push(std::cmp::Reverse(((at + block).0.to_bits(), c.id)));
-                }
-            },
-            ConversationState::Open | ConversationState::Waiting | ConversationState::Closed => self.release(c.id),
         }
     }
     fn in_system(&mut self, _: ConversationView) {}
     fn finished(&mut self, horizon: SimTime) {
-        self.release_until(horizon);
+        self.agents.release_until(horizon.0);
         for (g, (in_use, _, _)) in self.load.iter().enumerate() {
-            let rebuilt: i64 = self.agents.iter().filter(|a| a.0 == g).map(|a| a.2).sum();
+            let rebuilt = self.agents.group_in_use(g);
             if rebuilt != *in_use {
                 self.mismatch.push(format!("group {g}: {in_use} units in use, {rebuilt} held by its agents"));
             }

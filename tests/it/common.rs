@@ -85,11 +85,14 @@ pub fn assert_agrees(label: &str, got: Estimate, expected: f64, k: f64, allowanc
     );
 }
 
-use ccsim::engine::{AgentStatus, ConversationView, Observer};
-use ccsim::scenario::GroupId;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use ccsim::engine::{AgentId, AgentStatus, ConversationState, ConversationView, Observer};
+use ccsim::scenario::{GroupId, WrapUpBlock};
 use ccsim::time::{Duration, SimTime};
 
-/// What happened to whom, in order: (what, conversation id, agent, time).
+/// What happened to whom, in order: (what, conversation id, agent's number, time).
 #[derive(Default)]
 pub struct Recorder {
     pub events: Vec<(&'static str, u64, u32, f64)>,
@@ -97,7 +100,7 @@ pub struct Recorder {
 
 impl Recorder {
     fn note(&mut self, what: &'static str, c: &ConversationView, at: f64) {
-        self.events.push((what, c.id, c.agent, at));
+        self.events.push((what, c.id, c.agent.0, at));
     }
 
     /// Runs replication 0 of `text` and records it.
@@ -152,6 +155,105 @@ impl Observer for Recorder {
     }
     fn reopened(&mut self, c: ConversationView, at: SimTime) {
         self.note("reopened", &c, at.0);
+    }
+}
+
+/// Each agent's capacity units in use, rebuilt from the conversations it holds, for observers
+/// that check what the metrics cannot show.
+///
+/// The Observer reports loads per agent group, but every state change names the conversation's
+/// agent: a conversation takes its work stream's units from `c.agent` when it is Offered or
+/// Active (reserved when offered or picked) and gives them back when it is Open again (declined
+/// or withdrawn), Waiting or Closed, and at wrap-up as `block_capacity_for_wrap_up` says: at once
+/// for "never", at the close for "always", and for a duration B at wrap-up start + B — the
+/// engine's own timer, which sends no event, so [`AgentLoads::release_until`] replays it. An
+/// observer that uses it checks the rebuilt loads against its groups' own, which proves the
+/// rebuild right.
+pub struct AgentLoads {
+    /// Per agent, in the engine's numbering (group by group, in roster order): its group.
+    pub group_of: Vec<usize>,
+    pub capacity: Vec<i64>,
+    pub used: Vec<i64>,
+    /// Conversations holding capacity: id → (agent, units).
+    held: HashMap<u64, (AgentId, i64)>,
+    /// Units and wrap-up block of each work stream.
+    streams: Vec<(i64, WrapUpBlock)>,
+    /// Wrap-up blocks that end by timer: (time, conversation id), earliest first. Non-negative
+    /// times order like their bit patterns.
+    releases: BinaryHeap<Reverse<(u64, u64)>>,
+    /// Wrap-up blocks that ended while their conversation still held its units.
+    pub block_releases: u64,
+}
+
+impl AgentLoads {
+    pub fn new(s: &Scenario) -> AgentLoads {
+        let (mut group_of, mut capacity) = (Vec::new(), Vec::new());
+        for (g, group) in s.agent_groups.iter().enumerate() {
+            for _ in 0..group.count {
+                group_of.push(g);
+                capacity.push(i64::from(group.capacity));
+            }
+        }
+        AgentLoads {
+            used: vec![0; group_of.len()],
+            group_of,
+            capacity,
+            held: HashMap::new(),
+            streams: s.work_streams.iter().map(|w| (i64::from(w.capacity), w.wrap_up_block)).collect(),
+            releases: BinaryHeap::new(),
+            block_releases: 0,
+        }
+    }
+
+    fn release(&mut self, id: u64) {
+        if let Some((agent, units)) = self.held.remove(&id) {
+            self.used[agent.index()] -= units;
+            assert!(self.used[agent.index()] >= 0, "agent {agent:?} released more than it held");
+        }
+    }
+
+    /// Replays the wrap-up blocks that ended at or before `now`.
+    pub fn release_until(&mut self, now: f64) {
+        while let Some(Reverse((at, id))) = self.releases.peek().copied() {
+            if f64::from_bits(at) > now {
+                break;
+            }
+            self.releases.pop();
+            self.block_releases += u64::from(self.held.contains_key(&id));
+            self.release(id);
+        }
+    }
+
+    /// Follows conversation `c` into `state` at `at`; returns the agent when it took units.
+    pub fn state_changed(&mut self, c: &ConversationView, state: ConversationState, at: SimTime) -> Option<usize> {
+        self.release_until(at.0);
+        let (units, block) = self.streams[c.work_stream.index()];
+        match state {
+            // An accepted offer keeps its reservation.
+            ConversationState::Offered | ConversationState::Active if self.held.contains_key(&c.id) => None,
+            ConversationState::Offered | ConversationState::Active => {
+                self.held.insert(c.id, (c.agent, units));
+                self.used[c.agent.index()] += units;
+                Some(c.agent.index())
+            }
+            ConversationState::WrapUp => {
+                match block {
+                    WrapUpBlock::Always => {}
+                    WrapUpBlock::Never => self.release(c.id),
+                    WrapUpBlock::For(b) => self.releases.push(Reverse(((at + b).0.to_bits(), c.id))),
+                }
+                None
+            }
+            ConversationState::Open | ConversationState::Waiting | ConversationState::Closed => {
+                self.release(c.id);
+                None
+            }
+        }
+    }
+
+    /// The units group `g`'s agents hold, by the rebuild.
+    pub fn group_in_use(&self, g: usize) -> i64 {
+        self.used.iter().zip(&self.group_of).filter(|&(_, &of)| of == g).map(|(u, _)| u).sum()
     }
 }
 

@@ -3,10 +3,10 @@
 //!
 //! (About 750 lines: each rule of the lifecycle with the small center that shows it.)
 
-use crate::common::{all, assert_agrees, run, scenario, scope, single_queue};
+use crate::common::{AgentLoads, all, assert_agrees, run, scenario, scope, single_queue};
 use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};
 use ccsim::metrics::{Metric, ScopeKind};
-use ccsim::scenario::{DEFAULT_SCENARIO, GroupId, WrapUpBlock};
+use ccsim::scenario::{DEFAULT_SCENARIO, GroupId};
 use ccsim::time::{Duration, SimTime};
 
 #[test]
@@ -497,84 +497,36 @@ queues = ["vip", "general"]
 offer = { accept = 0.9, timeout = "20s", timeout_sets_inactive = true, presence_reset = "3m" }
 "#;
 
-/// Follows every agent's capacity units in use and checks them against the agent's capacity on
-/// every reservation.
-///
-/// The Observer API reports loads per agent group only (`agent_changed` gives a group and an
-/// change), but every state change names the conversation's agent, so the watch rebuilds each
-/// agent's units from the conversations it holds: a conversation takes its work stream's units when
-/// it is Offered (or Active straight from Open), and gives them back when it goes Open again
-/// (declined or withdrawn), into Waiting, or Closed, and in Wrap-up as its work stream's block
-/// says. At the end of every instant the rebuilt per-agent units must add up to the group's units
-/// in use as the engine reports them, which proves the rebuild right; and the group's units in
-/// use must never exceed its staffed capacity.
-struct CapacityWatch<'s> {
-    scenario: &'s ccsim::scenario::Scenario,
-    group_of: Vec<usize>,
-    capacity: Vec<i64>,
-    used: Vec<i64>,
-    /// Conversation id → (agent, units) while it holds capacity.
-    held: std::collections::HashMap<u64, (u32, i64)>,
-    /// Wrap-up blocks that end before the wrap-up does: (release time, conversation id).
-    blocks: Vec<(f64, u64)>,
+/// Follows every agent's capacity units in use ([`AgentLoads`]) and checks them against the
+/// agent's capacity on every reservation. At the end of every instant the rebuilt per-agent units
+/// must add up to the group's units in use as the engine reports them, which proves the rebuild
+/// right; and the group's units in use must never exceed its staffed capacity.
+struct CapacityWatch {
+    loads: AgentLoads,
     /// Per group, by the engine's account: units in use and staffed capacity.
     engine_in_use: Vec<i64>,
     engine_staffed: Vec<i64>,
     last: f64,
     reservations: u64,
     filled: u64,
-    block_releases: u64,
     rejects: u64,
     timeouts: u64,
     instants: u64,
 }
 
-impl<'s> CapacityWatch<'s> {
-    fn new(scenario: &'s ccsim::scenario::Scenario) -> Self {
-        // The engine numbers agents group by group, in roster order; `handled` checks it.
-        let (mut group_of, mut capacity) = (Vec::new(), Vec::new());
-        for (g, group) in scenario.agent_groups.iter().enumerate() {
-            for _ in 0..group.count {
-                group_of.push(g);
-                capacity.push(i64::from(group.capacity));
-            }
-        }
+impl CapacityWatch {
+    fn new(scenario: &ccsim::scenario::Scenario) -> Self {
         let groups = scenario.agent_groups.len();
         CapacityWatch {
-            scenario,
-            used: vec![0; group_of.len()],
-            group_of,
-            capacity,
-            held: Default::default(),
-            blocks: Vec::new(),
+            loads: AgentLoads::new(scenario),
             engine_in_use: vec![0; groups],
             engine_staffed: vec![0; groups],
             last: 0.0,
             reservations: 0,
             filled: 0,
-            block_releases: 0,
             rejects: 0,
             timeouts: 0,
             instants: 0,
-        }
-    }
-
-    fn release(&mut self, id: u64) {
-        if let Some((agent, units)) = self.held.remove(&id) {
-            self.used[agent as usize] -= units;
-            assert!(self.used[agent as usize] >= 0, "agent {agent} released more than it held");
-        }
-    }
-
-    /// Wrap-up blocks that have ended by `now` release their capacity.
-    fn end_blocks(&mut self, now: f64) {
-        let (ended, running): (Vec<_>, Vec<_>) = self.blocks.iter().partition(|(at, _)| *at <= now);
-        self.blocks = running;
-        for (_, id) in ended {
-            if self.held.contains_key(&id) {
-                self.block_releases += 1;
-            }
-            self.release(id);
         }
     }
 
@@ -583,10 +535,14 @@ impl<'s> CapacityWatch<'s> {
         if at <= self.last {
             return;
         }
-        self.end_blocks(self.last);
+        self.loads.release_until(self.last);
         for g in 0..self.engine_in_use.len() {
-            let rebuilt: i64 = (0..self.used.len()).filter(|&a| self.group_of[a] == g).map(|a| self.used[a]).sum();
-            assert_eq!(rebuilt, self.engine_in_use[g], "group {g} at {}: per-agent units disagree", self.last);
+            assert_eq!(
+                self.loads.group_in_use(g),
+                self.engine_in_use[g],
+                "group {g} at {}: per-agent units disagree",
+                self.last
+            );
             assert!(
                 self.engine_in_use[g] <= self.engine_staffed[g],
                 "group {g} at {}: {} units in use of {} staffed",
@@ -600,7 +556,7 @@ impl<'s> CapacityWatch<'s> {
     }
 }
 
-impl Observer for CapacityWatch<'_> {
+impl Observer for CapacityWatch {
     fn arrived(&mut self, _: ConversationView) -> u64 {
         0
     }
@@ -609,7 +565,13 @@ impl Observer for CapacityWatch<'_> {
     fn auto_closed(&mut self, _: ConversationView, _: SimTime) {}
     fn completed(&mut self, _: ConversationView, _: SimTime) {}
     fn handled(&mut self, group: GroupId, c: ConversationView, _: Duration) {
-        assert_eq!(self.group_of[c.agent as usize], group.index(), "agent {} is not in group {group:?}", c.agent);
+        // The engine numbers agents group by group, in roster order, as the rebuild does.
+        assert_eq!(
+            self.loads.group_of[c.agent.index()],
+            group.index(),
+            "agent {:?} is not in group {group:?}",
+            c.agent
+        );
     }
     fn wrapped_up(&mut self, _: GroupId, _: ConversationView, _: Duration) {}
     fn open_changed(&mut self, _: ConversationView, _: SimTime, _: i64) {}
@@ -635,34 +597,16 @@ impl Observer for CapacityWatch<'_> {
     }
     fn state_changed(&mut self, c: ConversationView, state: ConversationState, at: SimTime) {
         self.advance(at.0);
-        let ws = &self.scenario.work_streams[c.work_stream.index()];
-        match state {
-            ConversationState::Offered | ConversationState::Active => {
-                if self.held.contains_key(&c.id) {
-                    return; // an accepted offer keeps its reservation
-                }
-                self.end_blocks(at.0);
-                let (agent, units) = (c.agent as usize, i64::from(ws.capacity));
-                self.held.insert(c.id, (c.agent, units));
-                self.used[agent] += units;
-                self.reservations += 1;
-                self.filled += u64::from(self.used[agent] == self.capacity[agent]);
-                assert!(
-                    self.used[agent] <= self.capacity[agent],
-                    "push gave agent {agent} {} units of its {} at {} (conversation {})",
-                    self.used[agent],
-                    self.capacity[agent],
-                    at.0,
-                    c.id
-                );
-            }
-            ConversationState::WrapUp => match ws.wrap_up_block {
-                WrapUpBlock::Always => {}
-                WrapUpBlock::Never => self.release(c.id),
-                WrapUpBlock::For(block) => self.blocks.push(((at + block).0, c.id)),
-            },
-            ConversationState::Open | ConversationState::Waiting | ConversationState::Closed => self.release(c.id),
-        }
+        let Some(agent) = self.loads.state_changed(&c, state, at) else { return };
+        let (used, capacity) = (self.loads.used[agent], self.loads.capacity[agent]);
+        self.reservations += 1;
+        self.filled += u64::from(used == capacity);
+        assert!(
+            used <= capacity,
+            "push gave agent {agent} {used} units of its {capacity} at {} (conversation {})",
+            at.0,
+            c.id
+        );
     }
 }
 
@@ -676,7 +620,7 @@ fn push_never_gives_an_agent_more_than_its_capacity() {
         // The scenario exercises what could go wrong: agents filled to the brim, rejects,
         // timeouts, and wrap-up blocks that end before the wrap-up.
         assert!(watch.rejects > 100 && watch.timeouts > 100, "{} rejects, {} timeouts", watch.rejects, watch.timeouts);
-        assert!(watch.block_releases > 100, "{} wrap-up blocks ended", watch.block_releases);
+        assert!(watch.loads.block_releases > 100, "{} wrap-up blocks ended", watch.loads.block_releases);
         assert!(watch.instants > 10_000);
         reservations += watch.reservations;
         filled += watch.filled;
