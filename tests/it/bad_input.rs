@@ -2,81 +2,17 @@
 //! a one-line message of the form `error: FILE: at line L, column C: KEY: what was wrong and what
 //! was expected` (DESIGN.md "Command line"), never a panic, and a failed `run` writes no files.
 //!
-//! (About 700 lines: the first half of a table of cases, and the harness that checks each
-//! message's line, column and key; the second half is in `bad_values.rs`.)
-//!
 //! Each case is the default scenario with one edit (or a small file of its own), a command, the exit
-//! code, and what the message must say. Where the error points is given as a needle: the line and
-//! column at which that text stands in the case's own file, so the expectation follows the file.
-
-use std::path::Path;
-
-use assert_cmd::Command;
+//! code, and what the message must say; `cases.rs` runs them. The second half of the table is in
+//! `bad_values.rs`.
 
 #[path = "bad_values.rs"]
 mod bad_values;
 
-const DEFAULT: &str = include_str!("../../scenarios/default.toml");
+use crate::cases::*;
 
 /// The sms channel's per-hour rates, as the default scenario writes their start.
 const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";
-
-enum Input {
-    Text(String),
-    Bytes(Vec<u8>),
-    /// A path where no file exists.
-    Missing,
-    /// A directory, named like a scenario file.
-    Directory,
-}
-
-enum Cmd {
-    /// `ccsim validate FILE`
-    Validate,
-    /// `ccsim run FILE -o DIR ARGS...`
-    Run(&'static [&'static str]),
-}
-
-/// Where the error must point.
-enum Pos {
-    /// Nowhere: the whole file is at fault.
-    Nowhere,
-    /// The line on which this text (unique in the file) starts; the column is not checked.
-    Line(&'static str),
-    /// The line and column at which this text (unique in the file) starts.
-    At(&'static str),
-    /// A fixed line and column.
-    Exact(usize, usize),
-}
-
-enum Expect {
-    /// Exit 2: `error: FILE: [at line L, column C: ][KEY: ]MESSAGE` on one line, the message
-    /// holding every one of `says`.
-    Invalid { at: Pos, key: &'static str, says: &'static [&'static str] },
-    /// Exit 2 for the command line itself: `error: ...` holding every one of `says`.
-    BadCommandLine { says: &'static [&'static str] },
-    /// Exit 0: either nothing on stderr, or one `warning: ` line holding every one of the words.
-    Valid { warning: Option<&'static [&'static str]> },
-}
-
-struct Case {
-    /// The behaviour, used as the file name too.
-    name: &'static str,
-    input: Input,
-    cmd: Cmd,
-    exit: i32,
-    expect: Expect,
-}
-
-/// The default scenario with the first occurrence of `old` (which must be there) replaced by `new`.
-fn edit(old: &str, new: &str) -> Input {
-    Input::Text(crate::common::edited(DEFAULT, &[(old, new)]))
-}
-
-/// The default scenario with several edits, each applied to its first occurrence.
-fn edits(pairs: &[(&str, &str)]) -> Input {
-    Input::Text(crate::common::edited(DEFAULT, pairs))
-}
 
 /// The default scenario with the text from `from` up to (not including) `to` removed; `to` = ""
 /// removes to the end.
@@ -114,25 +50,6 @@ fn sms_arrivals(table: &str) -> Input {
     let start = DEFAULT[..start].rfind('{').unwrap();
     let end = start + DEFAULT[start..].find('}').unwrap() + 1;
     Input::Text(format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..]))
-}
-
-fn text(t: &str) -> Input {
-    Input::Text(t.to_string())
-}
-
-fn invalid(at: Pos, key: &'static str, says: &'static [&'static str]) -> Expect {
-    Expect::Invalid { at, key, says }
-}
-
-/// A `validate` case; the exit code follows from the expectation: 0 when valid, 2 otherwise.
-fn case(name: &'static str, input: Input, expect: Expect) -> Case {
-    let exit = if matches!(expect, Expect::Valid { .. }) { 0 } else { 2 };
-    Case { name, input, cmd: Cmd::Validate, exit, expect }
-}
-
-/// A `run FILE -o DIR ARGS...` case.
-fn run_case(name: &'static str, input: Input, args: &'static [&'static str], expect: Expect) -> Case {
-    Case { cmd: Cmd::Run(args), ..case(name, input, expect) }
 }
 
 fn cases() -> Vec<Case> {
@@ -595,120 +512,9 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Runs one case; returns what went wrong, if anything.
-fn check(case: &Case, dir: &Path) -> Result<(), String> {
-    let file = dir.join(format!("{}.toml", case.name));
-    match &case.input {
-        Input::Text(t) => std::fs::write(&file, t).unwrap(),
-        Input::Bytes(b) => std::fs::write(&file, b).unwrap(),
-        Input::Missing => {}
-        Input::Directory => std::fs::create_dir(&file).unwrap(),
-    }
-    let out = dir.join(format!("{}.out", case.name));
-    let mut cmd = Command::cargo_bin("ccsim").unwrap();
-    match case.cmd {
-        Cmd::Validate => cmd.arg("validate").arg(&file),
-        Cmd::Run(args) => cmd.arg("run").arg(&file).arg("-o").arg(&out).args(args),
-    };
-    let output = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let fail = |what: String| Err(format!("{what}\n    stderr: {stderr}"));
-
-    if stderr.contains("panicked") {
-        return fail("the process panicked".into());
-    }
-    if output.status.code() != Some(case.exit) {
-        return fail(format!("exit code {:?}, expected {}", output.status.code(), case.exit));
-    }
-    if matches!(case.cmd, Cmd::Run(_)) && case.exit != 0 {
-        let written: Vec<_> =
-            std::fs::read_dir(&out).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
-        if !written.is_empty() {
-            return fail(format!("a failed run wrote {written:?}"));
-        }
-    }
-    let lacking = |message: &str, words: &[&str]| words.iter().find(|w| !message.contains(**w)).map(|w| w.to_string());
-
-    match &case.expect {
-        Expect::Valid { warning } => match (warning, stderr.lines().collect::<Vec<_>>().as_slice()) {
-            (None, []) => Ok(()),
-            (Some(words), [line]) if line.starts_with("warning: ") => match lacking(line, words) {
-                Some(w) => fail(format!("the warning lacks {w:?}")),
-                None => Ok(()),
-            },
-            _ => fail(format!("expected {} on stderr", if warning.is_some() { "one warning" } else { "nothing" })),
-        },
-        Expect::BadCommandLine { says } => {
-            if !stderr.starts_with("error: ") {
-                return fail("stderr does not start with `error: `".into());
-            }
-            match lacking(&stderr, says) {
-                Some(w) => fail(format!("the message lacks {w:?}")),
-                None => Ok(()),
-            }
-        }
-        Expect::Invalid { at, key, says } => {
-            if stderr.lines().count() != 1 {
-                return fail("expected exactly one line on stderr".into());
-            }
-            if stderr.len() > 500 {
-                return fail("the message is unreadably long".into());
-            }
-            let prefix = format!("error: {}: ", file.display());
-            let Some(mut rest) = stderr.trim_end().strip_prefix(prefix.as_str()) else {
-                return fail(format!("stderr does not start with {prefix:?}"));
-            };
-            let text = match &case.input {
-                Input::Text(t) => t.as_str(),
-                _ => "",
-            };
-            let expected = match at {
-                Pos::Nowhere => None,
-                Pos::Line(needle) => Some((crate::common::position_of(text, needle).0, None)),
-                Pos::At(needle) => {
-                    let (line, column) = crate::common::position_of(text, needle);
-                    Some((line, Some(column)))
-                }
-                Pos::Exact(line, column) => Some((*line, Some(*column))),
-            };
-            match expected {
-                None if rest.starts_with("at line") => return fail("expected no position".into()),
-                None => {}
-                Some((line, column)) => {
-                    let Some(after) = rest.strip_prefix(&format!("at line {line}, column ")) else {
-                        return fail(format!("expected `at line {line}, column ...`"));
-                    };
-                    let (found, after) = after.split_once(": ").unwrap_or(("", after));
-                    if column.is_some_and(|c| found != c.to_string()) {
-                        return fail(format!("column {found}, expected {}", column.unwrap()));
-                    }
-                    rest = after;
-                }
-            }
-            if !key.is_empty() {
-                let Some(after) = rest.strip_prefix(&format!("{key}: ")) else {
-                    return fail(format!("expected the key `{key}: ` next"));
-                };
-                rest = after;
-            }
-            match lacking(rest, says) {
-                Some(w) => fail(format!("the message lacks {w:?}")),
-                None => Ok(()),
-            }
-        }
-    }
-}
-
 #[test]
 fn bad_scenario_inputs_are_rejected_with_a_precise_message() {
-    let dir = tempfile::tempdir().unwrap();
     let cases = cases();
     assert!(cases.len() >= 40);
-    let mut names = std::collections::BTreeSet::new();
-    let failures: Vec<String> = cases
-        .iter()
-        .inspect(|c| assert!(names.insert(c.name), "two cases are named {}", c.name))
-        .filter_map(|c| check(c, dir.path()).err().map(|e| format!("{}: {e}", c.name)))
-        .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    check_all(&cases);
 }

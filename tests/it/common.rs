@@ -9,8 +9,77 @@ use ccsim::experiment;
 use ccsim::metrics::{Estimate, Metric, RunResults, Scope, ScopeKind};
 use ccsim::scenario::Scenario;
 
-/// A single-queue push center: Poisson arrivals, exponential handle times, `agents` agents of
-/// capacity `agent_capacity`, conversations of 1 unit; `extra_ws` is appended to the work stream.
+/// The scenario builder of the tests: one channel, its work stream, one queue `q` and the agents
+/// that serve it, written as TOML. Each table takes the keys a test adds to it; what is not
+/// given is the scenario default. The channel is named after its kind, the work stream `w`, the
+/// one agent group `agents`.
+#[derive(Clone, Debug)]
+pub struct Center {
+    simulation: String,
+    kind: String,
+    arrivals: String,
+    work_stream: String,
+    groups: String,
+}
+
+impl Center {
+    /// A `kind` channel with Poisson arrivals of `rate_per_hour`, a work stream with this
+    /// `handle_time` (a TOML value: `"2m"` or a distribution table), `agents` of capacity 1.
+    pub fn new(kind: &str, rate_per_hour: f64, handle_time: &str, agents: u32) -> Center {
+        Center {
+            simulation: String::new(),
+            kind: kind.to_string(),
+            arrivals: format!("{{ process = \"poisson\", rate_per_hour = {rate_per_hour} }}"),
+            work_stream: format!("handle_time = {handle_time}\n"),
+            groups: String::new(),
+        }
+        .agents(agents, 1, "")
+    }
+
+    /// These lines in `[simulation]`.
+    pub fn simulation(mut self, keys: &str) -> Center {
+        self.simulation = format!("{}{keys}\n", self.simulation);
+        self
+    }
+
+    /// The channel's `arrivals` table instead of Poisson at a constant rate.
+    pub fn arrivals(mut self, table: &str) -> Center {
+        self.arrivals = table.to_string();
+        self
+    }
+
+    /// These lines in the work stream.
+    pub fn work_stream(mut self, keys: &str) -> Center {
+        self.work_stream = format!("{}{keys}\n", self.work_stream);
+        self
+    }
+
+    /// One group `agents` of `count` agents of `capacity`, with these lines, instead of the
+    /// agents so far.
+    pub fn agents(self, count: u32, capacity: u32, keys: &str) -> Center {
+        self.groups(&format!(
+            "[[agent_group]]\nname = \"agents\"\ncount = {count}\ncapacity = {capacity}\nqueues = [\"q\"]\n{keys}"
+        ))
+    }
+
+    /// These `[[agent_group]]` tables instead of the agents so far.
+    pub fn groups(mut self, tables: &str) -> Center {
+        self.groups = tables.to_string();
+        self
+    }
+
+    pub fn toml(&self) -> String {
+        let Center { simulation, kind, arrivals, work_stream, groups } = self;
+        format!(
+            "[simulation]\n{simulation}\n[[channel]]\nname = \"{kind}\"\nkind = \"{kind}\"\nwork_stream = \"w\"\n\
+             arrivals = {arrivals}\n\n[[work_stream]]\nname = \"w\"\n{work_stream}\n[[queue]]\nname = \"q\"\n\n{groups}\n"
+        )
+    }
+}
+
+/// A live chat center of the classic queueing models: Poisson arrivals, exponential handle times
+/// of mean `aht_s`, `agents` agents of capacity `agent_capacity`, conversations of 1 unit never
+/// closed for waiting; `extra_ws` goes in the work stream, `simulation` in `[simulation]`.
 pub fn single_queue(
     rate_per_hour: f64,
     aht_s: f64,
@@ -19,35 +88,11 @@ pub fn single_queue(
     extra_ws: &str,
     simulation: &str,
 ) -> String {
-    format!(
-        r#"
-[simulation]
-name = "single-queue"
-{simulation}
-
-[[channel]]
-name = "chat"
-kind = "live_chat"
-work_stream = "chat"
-arrivals = {{ process = "poisson", rate_per_hour = {rate_per_hour} }}
-
-[[work_stream]]
-name = "chat"
-capacity = 1
-handle_time = {{ dist = "exponential", mean = {aht_s} }}
-auto_close_open = "0s"
-{extra_ws}
-
-[[queue]]
-name = "q"
-
-[[agent_group]]
-name = "agents"
-count = {agents}
-capacity = {agent_capacity}
-queues = ["q"]
-"#
-    )
+    Center::new("live_chat", rate_per_hour, &format!("{{ dist = \"exponential\", mean = {aht_s} }}"), agents)
+        .simulation(simulation)
+        .work_stream(&format!("capacity = 1\nauto_close_open = \"0s\"\n{extra_ws}"))
+        .agents(agents, agent_capacity, "")
+        .toml()
 }
 
 pub fn scenario(text: &str) -> Scenario {

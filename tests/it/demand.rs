@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use ccsim::experiment;
 use ccsim::metrics::{Metric, RunResults, ScopeKind};
 use ccsim::scenario::Scenario;
+
+use crate::cases::{Case, Extra, Input, Pos, case, check_all, invalid, with};
+use crate::common::Center;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
@@ -16,33 +18,10 @@ fn data_dir() -> PathBuf {
 
 /// One channel feeding one queue of plenty of agents; `arrivals` and `handle_time` as given.
 fn center(arrivals: &str, handle_time: &str, simulation: &str) -> String {
-    format!(
-        r#"
-[simulation]
-name = "demand"
-horizon = "1d"
-interval = "1h"
-{simulation}
-
-[[channel]]
-name = "chat"
-kind = "persistent_chat"
-work_stream = "chat"
-arrivals = {arrivals}
-
-[[work_stream]]
-name = "chat"
-handle_time = {handle_time}
-
-[[queue]]
-name = "q"
-
-[[agent_group]]
-name = "agents"
-count = 40
-queues = ["q"]
-"#
-    )
+    Center::new("persistent_chat", 0.0, handle_time, 40)
+        .arrivals(arrivals)
+        .simulation(&format!("horizon = \"1d\"\ninterval = \"1h\"\n{simulation}"))
+        .toml()
 }
 
 /// Runs scenario text whose data files are in `tests/data`.
@@ -62,7 +41,7 @@ fn trace_offers_exactly_its_timestamps_in_their_intervals() {
         "replications = 5",
     );
     let results = run_with_data(&text);
-    let channel = crate::common::scope(&results, ScopeKind::Channel, "chat");
+    let channel = crate::common::scope(&results, ScopeKind::Channel, "persistent_chat");
 
     // The file's comment lists the arrivals per hour of day 1; the two on day 2 are past the horizon.
     let mut expected = [0.0; 24];
@@ -125,7 +104,7 @@ fn renewal_arrivals_with_a_constant_gap_are_evenly_spaced() {
     // One arrival every 90 s from 00:01:30: 40 per hour, 39 in the first hour (3600 s is the next).
     let text = center(r#"{ process = "renewal", interarrival = "90s" }"#, r#""1m""#, "replications = 2");
     let results = crate::common::run(&text);
-    let channel = crate::common::scope(&results, ScopeKind::Channel, "chat");
+    let channel = crate::common::scope(&results, ScopeKind::Channel, "persistent_chat");
     assert_eq!(results.interval_value(0, channel, Metric::Offered), 39.0);
     for k in 1..24 {
         assert_eq!(results.interval_value(k, channel, Metric::Offered), 40.0, "interval {k}");
@@ -152,168 +131,130 @@ fn renewal_arrivals_with_weibull_gaps_match_their_rate() {
     );
 }
 
-/// A scenario and its data files, written into a temporary directory and checked with
-/// `ccsim validate`.
-struct BadData {
-    name: &'static str,
-    /// The channel's `arrivals` value.
-    arrivals: &'static str,
-    handle_time: &'static str,
-    /// (file name, contents) written beside the scenario.
-    files: &'static [(&'static str, &'static str)],
-    /// The text at whose line and column the error must point (unique in the scenario).
-    at: &'static str,
-    key: &'static str,
-    /// What the message must say after the key, besides the data file's path.
-    says: &'static [&'static str],
-}
-
 const POISSON: &str = r#"{ process = "poisson", rate_per_hour = 10 }"#;
 const EXPONENTIAL: &str = r#"{ dist = "exponential", mean = "5m" }"#;
 
-fn bad_data_cases() -> Vec<BadData> {
-    vec![
-        BadData {
-            name: "empirical_value_not_a_number",
-            arrivals: POISSON,
-            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
-            files: &[("aht.csv", "seconds\n120\n# a comment\nabc\n")],
-            at: r#""aht.csv""#,
-            key: "work_stream.chat.handle_time.file",
-            says: &["aht.csv, line 4: \"abc\" is not a value", "expected a number of seconds or a duration"],
-        },
-        BadData {
-            name: "empirical_file_empty",
-            arrivals: POISSON,
-            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
-            files: &[("aht.csv", "\n# nothing here\n")],
-            at: r#""aht.csv""#,
-            key: "work_stream.chat.handle_time.file",
-            says: &["aht.csv holds no values", "expected one value per line"],
-        },
-        BadData {
-            name: "empirical_negative_duration",
-            arrivals: POISSON,
-            handle_time: r#"{ dist = "empirical", file = "aht.csv" }"#,
-            files: &[("aht.csv", "60\n-30\n")],
-            at: r#""aht.csv""#,
-            key: "work_stream.chat.handle_time.file",
-            says: &["aht.csv, line 2: \"-30\" is negative", "expected a duration of 0 or more"],
-        },
-        BadData {
-            name: "empirical_file_missing",
-            arrivals: POISSON,
-            handle_time: r#"{ dist = "empirical", file = "data/aht.csv" }"#,
-            files: &[],
-            at: r#""data/aht.csv""#,
-            key: "work_stream.chat.handle_time.file",
-            says: &["aht.csv: no such file", "expected a CSV file of values"],
-        },
-        BadData {
-            name: "empirical_interarrival_file_bad",
-            arrivals: r#"{ process = "renewal", interarrival = { dist = "empirical", file = "gaps.csv" } }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("gaps.csv", "30\n4x\n")],
-            at: r#""gaps.csv""#,
-            key: "channel.chat.arrivals.interarrival.file",
-            says: &["gaps.csv, line 2: \"4x\" is not a value", "expected"],
-        },
-        BadData {
-            name: "trace_file_missing",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["arrivals.csv: no such file", "expected a CSV file of arrival timestamps"],
-        },
-        BadData {
-            name: "trace_negative_timestamp",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("arrivals.csv", "id,arrival\n1,08:00\n2,-60\n")],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["arrivals.csv, line 3: \"-60\" is a negative timestamp", "expected 0 or more seconds"],
-        },
-        BadData {
-            name: "trace_nan_timestamp",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("arrivals.csv", "60\nNaN\n")],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["arrivals.csv, line 2: \"NaN\" is not a finite number", "expected"],
-        },
-        BadData {
-            name: "trace_not_a_timestamp",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("arrivals.csv", "timestamp\n2024-03-01 08:15\n")],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["line 2: \"2024-03-01 08:15\" is not a timestamp", "expected seconds since the start"],
-        },
-        BadData {
-            name: "trace_all_after_the_horizon",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("arrivals.csv", "d2 08:00\nd3 09:00\n")],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["all 2 arrivals are at or after the horizon", "expected at least one before it"],
-        },
-        BadData {
-            name: "trace_with_no_rows",
-            arrivals: r#"{ process = "trace", file = "arrivals.csv" }"#,
-            handle_time: EXPONENTIAL,
-            files: &[("arrivals.csv", "timestamp\n")],
-            at: r#""arrivals.csv""#,
-            key: "channel.chat.arrivals.file",
-            says: &["arrivals.csv holds no arrivals", "expected one arrival timestamp per line"],
-        },
-    ]
+/// A scenario with these arrivals and handle times, and its data files beside it; `validate`
+/// must point at `at` and name `key` and the data file by its path.
+fn bad_data(
+    name: &'static str,
+    arrivals: &str,
+    handle_time: &str,
+    files: &[(&'static str, &str)],
+    at: &'static str,
+    key: &'static str,
+    says: &[&str],
+) -> Case {
+    let files = files.iter().map(|&(file, text)| Extra::Text(file, text.to_string())).collect();
+    let says: Vec<&str> = ["{dir}"].iter().chain(says).copied().collect();
+    with(files, case(name, Input::Text(center(arrivals, handle_time, "")), invalid(Pos::At(at), key, &says)))
 }
 
-/// (line, column) of the only occurrence of `needle` in `text`.
-fn position_of(text: &str, needle: &str) -> (usize, usize) {
-    assert_eq!(text.matches(needle).count(), 1, "{needle:?} is not unique in the scenario");
-    let before = &text[..text.find(needle).unwrap()];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+fn bad_data_cases() -> Vec<Case> {
+    vec![
+        bad_data(
+            "empirical_value_not_a_number",
+            POISSON,
+            r#"{ dist = "empirical", file = "aht.csv" }"#,
+            &[("aht.csv", "seconds\n120\n# a comment\nabc\n")],
+            r#""aht.csv""#,
+            "work_stream.w.handle_time.file",
+            &["aht.csv, line 4: \"abc\" is not a value", "expected a number of seconds or a duration"],
+        ),
+        bad_data(
+            "empirical_file_empty",
+            POISSON,
+            r#"{ dist = "empirical", file = "aht.csv" }"#,
+            &[("aht.csv", "\n# nothing here\n")],
+            r#""aht.csv""#,
+            "work_stream.w.handle_time.file",
+            &["aht.csv holds no values", "expected one value per line"],
+        ),
+        bad_data(
+            "empirical_negative_duration",
+            POISSON,
+            r#"{ dist = "empirical", file = "aht.csv" }"#,
+            &[("aht.csv", "60\n-30\n")],
+            r#""aht.csv""#,
+            "work_stream.w.handle_time.file",
+            &["aht.csv, line 2: \"-30\" is negative", "expected a duration of 0 or more"],
+        ),
+        bad_data(
+            "empirical_file_missing",
+            POISSON,
+            r#"{ dist = "empirical", file = "data/aht.csv" }"#,
+            &[],
+            r#""data/aht.csv""#,
+            "work_stream.w.handle_time.file",
+            &["aht.csv: no such file", "expected a CSV file of values"],
+        ),
+        bad_data(
+            "empirical_interarrival_file_bad",
+            r#"{ process = "renewal", interarrival = { dist = "empirical", file = "gaps.csv" } }"#,
+            EXPONENTIAL,
+            &[("gaps.csv", "30\n4x\n")],
+            r#""gaps.csv""#,
+            "channel.persistent_chat.arrivals.interarrival.file",
+            &["gaps.csv, line 2: \"4x\" is not a value", "expected"],
+        ),
+        bad_data(
+            "trace_file_missing",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["arrivals.csv: no such file", "expected a CSV file of arrival timestamps"],
+        ),
+        bad_data(
+            "trace_negative_timestamp",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "id,arrival\n1,08:00\n2,-60\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["arrivals.csv, line 3: \"-60\" is a negative timestamp", "expected 0 or more seconds"],
+        ),
+        bad_data(
+            "trace_nan_timestamp",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "60\nNaN\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["arrivals.csv, line 2: \"NaN\" is not a finite number", "expected"],
+        ),
+        bad_data(
+            "trace_not_a_timestamp",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "timestamp\n2024-03-01 08:15\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["line 2: \"2024-03-01 08:15\" is not a timestamp", "expected seconds since the start"],
+        ),
+        bad_data(
+            "trace_all_after_the_horizon",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "d2 08:00\nd3 09:00\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["all 2 arrivals are at or after the horizon", "expected at least one before it"],
+        ),
+        bad_data(
+            "trace_with_no_rows",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "timestamp\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["arrivals.csv holds no arrivals", "expected one arrival timestamp per line"],
+        ),
+    ]
 }
 
 #[test]
 fn unusable_data_files_are_input_errors_that_point_at_the_file_value() {
-    let mut failures = Vec::new();
-    for case in bad_data_cases() {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, contents) in case.files {
-            std::fs::write(dir.path().join(name), contents).unwrap();
-        }
-        let text = center(case.arrivals, case.handle_time, "");
-        let scenario = dir.path().join(format!("{}.toml", case.name));
-        std::fs::write(&scenario, &text).unwrap();
-
-        let output = Command::cargo_bin("ccsim").unwrap().arg("validate").arg(&scenario).output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        let (line, column) = position_of(&text, case.at);
-        let prefix = format!("error: {}: at line {line}, column {column}: {}: ", scenario.display(), case.key);
-        let data_path = dir.path().display().to_string();
-        let problem = if output.status.code() != Some(2) {
-            Some(format!("exit code {:?}, expected 2", output.status.code()))
-        } else if stderr.lines().count() != 1 {
-            Some("expected exactly one line on stderr".to_string())
-        } else if !stderr.starts_with(&prefix) {
-            Some(format!("expected the message to start with {prefix:?}"))
-        } else if !stderr.contains(&data_path) {
-            Some("the message does not name the data file by its path".to_string())
-        } else {
-            case.says.iter().find(|w| !stderr.contains(**w)).map(|w| format!("the message lacks {w:?}"))
-        };
-        if let Some(problem) = problem {
-            failures.push(format!("{}: {problem}\n    stderr: {stderr}", case.name));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_all(&bad_data_cases());
 }

@@ -3,96 +3,24 @@
 //! what was expected`, naming the limit it broke ([`ccsim::scenario::limits`]); and a planner's
 //! biggest real case is not.
 //!
-//! (About 700 lines: a table of cases and the harness that runs each through the binary.)
-//!
 //! The limits: expected arrivals per replication (`ARRIVALS`), active episodes with Waiting
 //! (`EPISODES`), polls of picking agents (`POLLS`), the size of scenario files and data files
 //! (`SCENARIO_FILE_BYTES`, `DATA_FILE_BYTES`, regular files only), and integers a TOML file can
-//! hold (64 bits). The cases are written in the style of `tests/bad_input.rs`: the default
-//! scenario with one edit, a command, the exit code, and where the message must point.
-
-use std::path::{Path, PathBuf};
+//! hold (64 bits). The cases are those of `bad_input`, run by `cases.rs`: the default scenario
+//! with one edit, a command, the exit code, and where the message must point.
 
 use assert_cmd::Command;
 use ccsim::scenario::limits;
 
-const DEFAULT: &str = include_str!("../../scenarios/default.toml");
+use crate::cases::*;
 
 /// The start of the web chat's arrivals table in the default scenario.
 const WEB_CHAT_ARRIVALS: &str = "{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 20";
 /// The start of the sms channel's per-hour rates.
 const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";
 
-/// A file the case needs beside its scenario (or instead of one).
-enum Extra {
-    /// A data file with this text.
-    Text(&'static str, String),
-    /// A sparse file of this many bytes (no disk space used).
-    Sparse(&'static str, u64),
-    /// A named pipe (FIFO): opening it for reading would wait for a writer forever.
-    Fifo(&'static str),
-    Directory(&'static str),
-}
-
-enum Input {
-    Text(String),
-    /// A path outside the test directory, used as the scenario file (`/dev/zero`).
-    Path(&'static str),
-    /// One of the case's extra files, used as the scenario file.
-    Extra(Extra),
-}
-
-enum Cmd {
-    /// `ccsim validate FILE`
-    Validate,
-    /// `ccsim run FILE -o DIR`
-    Run,
-}
-
-/// Where the error must point.
-enum Pos {
-    /// Nowhere: the whole file is at fault.
-    Nowhere,
-    /// The line and column at which this text (unique in the file) starts.
-    At(&'static str),
-}
-
-enum Expect {
-    /// Exit 2: `error: FILE: [at line L, column C: ][KEY: ]MESSAGE` on one line, the message
-    /// holding every one of `says`.
-    Invalid { at: Pos, key: &'static str, says: Vec<String> },
-    /// Exit 0, nothing on stderr.
-    Valid,
-}
-
-struct Case {
-    name: &'static str,
-    input: Input,
-    extras: Vec<Extra>,
-    cmd: Cmd,
-    expect: Expect,
-}
-
-fn invalid(at: Pos, key: &'static str, says: &[&str]) -> Expect {
-    Expect::Invalid { at, key, says: says.iter().map(|s| s.to_string()).collect() }
-}
-
-fn case(name: &'static str, input: Input, expect: Expect) -> Case {
-    Case { name, input, extras: Vec::new(), cmd: Cmd::Validate, expect }
-}
-
-fn with(extras: Vec<Extra>, c: Case) -> Case {
-    Case { extras, ..c }
-}
-
-/// The default scenario with each `(old, new)` applied to the first occurrence of `old`.
-fn edits(pairs: &[(&str, &str)]) -> Input {
-    Input::Text(crate::common::edited(DEFAULT, pairs))
-}
-
-fn edit(old: &str, new: &str) -> Input {
-    edits(&[(old, new)])
-}
+/// A `run` on one thread.
+const RUN: Cmd = Cmd::Run(&["--threads", "1"]);
 
 /// The default scenario with the web chat's whole arrivals table replaced by `table`.
 fn web_chat_arrivals(table: &str) -> String {
@@ -137,12 +65,12 @@ fn cases() -> Vec<Case> {
                     ),
                 ],
             ),
-            Expect::Valid,
+            VALID,
         ),
         case(
             "just_under_the_arrival_limit",
             web_chat("{ process = \"poisson\", rate_per_hour = 9.9e8 }", &[("horizon = \"1d\"", "horizon = \"1h\"")]),
-            Expect::Valid,
+            VALID,
         ),
         // --- Memory (limits::MEMORY): what a run holds at once, whatever its threads.
         case(
@@ -187,7 +115,7 @@ fn cases() -> Vec<Case> {
             ),
         ),
         Case {
-            cmd: Cmd::Run,
+            cmd: RUN,
             ..case(
                 "run_with_rate_1e300_writes_nothing",
                 web_chat("{ process = \"poisson\", rate_per_hour = 1e300 }", &[]),
@@ -275,6 +203,15 @@ fn cases() -> Vec<Case> {
             ),
             invalid(
                 At("{ dist = \"lognormal\", mean = \"1m\", sd = 1e100 }"),
+                "channel.web_chat.arrivals.interarrival",
+                &["mean 60s (sd 1.000e100s)", arrivals, "narrow their spread"],
+            ),
+        ),
+        case(
+            "renewal_gamma_gaps_with_a_sensible_mean_and_an_absurd_spread",
+            web_chat("{ process = \"renewal\", interarrival = { dist = \"gamma\", mean = \"1m\", sd = 1e100 } }", &[]),
+            invalid(
+                At("{ dist = \"gamma\", mean = \"1m\", sd = 1e100 }"),
                 "channel.web_chat.arrivals.interarrival",
                 &["mean 60s (sd 1.000e100s)", arrivals, "narrow their spread"],
             ),
@@ -380,7 +317,7 @@ fn cases() -> Vec<Case> {
                 &["is 16777217 bytes", "expected a scenario file of at most 16 MiB (ccsim's limit on scenario files)"],
             ),
         ),
-        case("scenario_at_the_size_limit", Input::Text(padded_to(limits::SCENARIO_FILE_BYTES)), Expect::Valid),
+        case("scenario_at_the_size_limit", Input::Text(padded_to(limits::SCENARIO_FILE_BYTES)), VALID),
         // --- Data files (limits::DATA_FILE_BYTES, regular files only).
         case(
             "empirical_file_is_dev_zero",
@@ -446,11 +383,7 @@ fn cases() -> Vec<Case> {
         ),
         with(
             vec![Extra::Text("trace.csv", "arrival\n08:00\n08:05\n".to_string())],
-            case(
-                "a_small_trace_is_read",
-                web_chat("{ process = \"trace\", file = \"trace.csv\" }", &[]),
-                Expect::Valid,
-            ),
+            case("a_small_trace_is_read", web_chat("{ process = \"trace\", file = \"trace.csv\" }", &[]), VALID),
         ),
     ]
 }
@@ -462,130 +395,9 @@ fn padded_to(bytes: u64) -> String {
     format!("{head}{}\n", "x".repeat(pad))
 }
 
-fn create(dir: &Path, extra: &Extra) -> PathBuf {
-    match extra {
-        Extra::Text(name, text) => {
-            let path = dir.join(name);
-            std::fs::write(&path, text).unwrap();
-            path
-        }
-        Extra::Sparse(name, len) => {
-            let path = dir.join(name);
-            std::fs::File::create(&path).unwrap().set_len(*len).unwrap();
-            path
-        }
-        Extra::Fifo(name) => {
-            let path = dir.join(name);
-            let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
-            assert!(made.success(), "mkfifo {}", path.display());
-            path
-        }
-        Extra::Directory(name) => {
-            let path = dir.join(name);
-            std::fs::create_dir(&path).unwrap();
-            path
-        }
-    }
-}
-
-/// Runs one case in its own directory; returns what went wrong, if anything.
-fn check(case: &Case, root: &Path) -> Result<(), String> {
-    let dir = root.join(case.name);
-    std::fs::create_dir(&dir).unwrap();
-    for extra in &case.extras {
-        create(&dir, extra);
-    }
-    let file = match &case.input {
-        Input::Text(t) => {
-            let path = dir.join(format!("{}.toml", case.name));
-            std::fs::write(&path, t).unwrap();
-            path
-        }
-        Input::Path(p) => PathBuf::from(p),
-        Input::Extra(extra) => create(&dir, extra),
-    };
-    let out = dir.join("out");
-    let mut cmd = Command::cargo_bin("ccsim").unwrap();
-    match case.cmd {
-        Cmd::Validate => cmd.arg("validate").arg(&file),
-        Cmd::Run => cmd.arg("run").arg(&file).arg("-o").arg(&out).args(["--threads", "1"]),
-    };
-    // A refused input is refused at once; anything slower is the runaway these limits prevent.
-    let output = cmd.timeout(std::time::Duration::from_secs(60)).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let fail = |what: String| Err(format!("{what}\n    stderr: {stderr}"));
-
-    if stderr.contains("panicked") {
-        return fail("the process panicked".into());
-    }
-    let exit = if matches!(case.expect, Expect::Valid) { 0 } else { 2 };
-    if output.status.code() != Some(exit) {
-        return fail(format!("exit code {:?}, expected {exit}", output.status.code()));
-    }
-    if matches!(case.cmd, Cmd::Run) {
-        let written: Vec<_> =
-            std::fs::read_dir(&out).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
-        if !written.is_empty() {
-            return fail(format!("a refused run wrote {written:?}"));
-        }
-    }
-    let Expect::Invalid { at, key, says } = &case.expect else {
-        return if stderr.is_empty() { Ok(()) } else { fail("expected nothing on stderr".into()) };
-    };
-    if stderr.lines().count() != 1 {
-        return fail("expected exactly one line on stderr".into());
-    }
-    if stderr.len() > 600 {
-        return fail("the message is unreadably long".into());
-    }
-    let prefix = format!("error: {}: ", file.display());
-    let Some(mut rest) = stderr.trim_end().strip_prefix(prefix.as_str()) else {
-        return fail(format!("stderr does not start with {prefix:?}"));
-    };
-    match at {
-        Pos::Nowhere if rest.starts_with("at line") => return fail("expected no position".into()),
-        Pos::Nowhere => {}
-        Pos::At(needle) => {
-            let Input::Text(text) = &case.input else { unreachable!("a position needs the file's text") };
-            let (line, column) = crate::common::position_of(text, needle);
-            let expected = format!("at line {line}, column {column}: ");
-            let Some(after) = rest.strip_prefix(&expected) else {
-                return fail(format!("expected `{expected}`"));
-            };
-            rest = after;
-        }
-    }
-    if !key.is_empty() {
-        let Some(after) = rest.strip_prefix(&format!("{key}: ")) else {
-            return fail(format!("expected the key `{key}: ` next"));
-        };
-        rest = after;
-    }
-    match says.iter().find(|w| !rest.contains(w.as_str())) {
-        Some(w) => fail(format!("the message lacks {w:?}")),
-        None => Ok(()),
-    }
-}
-
 #[test]
 fn inputs_too_large_to_simulate_are_refused_naming_the_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let cases = cases();
-    let mut names = std::collections::BTreeSet::new();
-    let failures: Vec<String> = cases
-        .iter()
-        .inspect(|c| assert!(names.insert(c.name), "two cases are named {}", c.name))
-        .filter(|c| cfg!(unix) || !uses_unix_files(c))
-        .filter_map(|c| check(c, dir.path()).err().map(|e| format!("{}: {e}", c.name)))
-        .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
-}
-
-/// Cases that need `/dev` or `mkfifo`.
-fn uses_unix_files(c: &Case) -> bool {
-    matches!(c.input, Input::Path(_) | Input::Extra(Extra::Fifo(_)))
-        || c.extras.iter().any(|e| matches!(e, Extra::Fifo(_)))
-        || matches!(&c.input, Input::Text(t) if t.contains("/dev/"))
+    check_all(&cases());
 }
 
 #[test]

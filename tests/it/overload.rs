@@ -13,31 +13,13 @@ use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
 
+use crate::common::Center;
+
 /// 600 calls an hour of 5 minutes each for 10 agents: a load of 50 agents (ρ = 5), no abandonment.
 fn overloaded(extra_simulation: &str) -> String {
-    format!(
-        r#"
-[simulation]
-name = "overloaded"
-horizon = "1d"
-replications = 3
-{extra_simulation}
-[[channel]]
-name = "phone"
-kind = "voice"
-work_stream = "calls"
-arrivals = {{ process = "poisson", rate_per_hour = 600 }}
-[[work_stream]]
-name = "calls"
-handle_time = {{ dist = "exponential", mean = "5m" }}
-[[queue]]
-name = "q"
-[[agent_group]]
-name = "agents"
-count = 10
-queues = ["q"]
-"#
-    )
+    Center::new("voice", 600.0, "{ dist = \"exponential\", mean = \"5m\" }", 10)
+        .simulation(&format!("name = \"overloaded\"\nhorizon = \"1d\"\nreplications = 3\n{extra_simulation}"))
+        .toml()
 }
 
 fn ccsim(dir: &Path, scenario: &str, out: &str) -> std::process::Output {

@@ -1,35 +1,15 @@
 //! Presence schedules: shifts (one or several), breaks with custom presences, absence, and the
 //! time in each presence that `agents.csv` reports.
 
-use crate::common::{all, run};
+use crate::common::{Center, all, run};
 use ccsim::metrics::{AgentCell, Metric, RunResults};
 use ccsim::scenario::BasePresence;
 
 fn center(group_keys: &str, extra: &str, rate: f64) -> String {
-    format!(
-        r#"
-[simulation]
-horizon = "10d"
-replications = 4
-seed = 5
-{extra}
-[[channel]]
-name = "c"
-kind = "sms"
-work_stream = "w"
-arrivals = {{ process = "poisson", rate_per_hour = {rate} }}
-[[work_stream]]
-name = "w"
-handle_time = "1s"
-[[queue]]
-name = "q"
-[[agent_group]]
-name = "a"
-count = 4
-queues = ["q"]
-{group_keys}
-"#
-    )
+    Center::new("sms", rate, "\"1s\"", 4)
+        .simulation(&format!("horizon = \"10d\"\nreplications = 4\nseed = 5\n{extra}"))
+        .agents(4, 1, group_keys)
+        .toml()
 }
 
 /// Share of all agent time spent in each base presence, over all replications.

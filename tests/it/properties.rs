@@ -1,8 +1,5 @@
 //! Robustness and invariants under random input: the fuzzing of ccsim.
 //!
-//! (About 820 lines: the mutation generators and the regression cases they found belong
-//! together; the valid centers are in `centers.rs`.)
-//!
 //! Two kinds of generators, both proptest strategies so that they run in `cargo test` on every
 //! machine and shrink a failure to a small input:
 //! - **Anything at all**: arbitrary bytes, TOML-like text, the example scenarios with random
@@ -21,7 +18,8 @@
 //! is also checked, before it is cut, against the arrival limit with arithmetic of its own.
 //!
 //! Failing inputs found by these generators, by probing the binary and by reading the code are
-//! kept at the end as named regression tests, with the concrete input that failed.
+//! kept as named cases of the tables in `limits` and `bad_values`, each with the concrete input
+//! that failed, run through the binary.
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -667,151 +665,3 @@ fn bytes_that_are_not_utf8_and_odd_files_never_panic() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regression tests: inputs that once exhausted memory, hung, or gave a message without its key.
-// Each was accepted by validation (or read without bound) before the limits of `scenario::limits`.
-
-const DEFAULT: &str = EXAMPLES[0].1;
-
-/// The default scenario with the first occurrence of each `old` replaced by `new`.
-fn default_with(pairs: &[(&str, &str)]) -> String {
-    let mut text = DEFAULT.to_string();
-    for (old, new) in pairs {
-        assert!(text.contains(old), "the default scenario has no {old:?}");
-        text = text.replacen(old, new, 1);
-    }
-    text
-}
-
-/// The default scenario with the web chat's arrivals table replaced by `table`.
-fn web_chat_arrivals(table: &str) -> String {
-    let start = DEFAULT.find("arrivals = { process = \"poisson\"").unwrap() + "arrivals = ".len();
-    let end = start + DEFAULT[start..].find('}').unwrap() + 1;
-    format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..])
-}
-
-/// Validation refuses `text` with an error on `key` whose message holds every one of `says`.
-fn refused(text: &str, key: &str, says: &[&str]) {
-    match Scenario::from_toml(text, "regression.toml") {
-        Ok(_) => panic!("accepted; expected an error on {key}"),
-        Err(e) => {
-            assert_eq!(e.key, key, "{e}");
-            assert!(e.position.is_some(), "no position: {e}");
-            for word in says {
-                assert!(e.message.contains(word), "{e} lacks {word:?}");
-            }
-        }
-    }
-}
-
-/// Found by probing: `rate_per_hour = 1e300` validated, and a run passed 4 GiB in 17 s.
-#[test]
-fn regression_rate_1e300_per_hour() {
-    refused(
-        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1e300 }"),
-        "channel.web_chat.arrivals.rate_per_hour",
-        &["1.000e300 an hour", "expected at most 1000000000 arrivals per replication"],
-    );
-    // The largest float: the volume overflows to infinity, which must not slip through as NaN.
-    refused(
-        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1.7976931348623157e308 }"),
-        "channel.web_chat.arrivals.rate_per_hour",
-        &["infinitely many arrivals"],
-    );
-}
-
-/// Found by probing: 10⁹ an hour validated, and a one-hour run passed 4 GiB in 17 s.
-#[test]
-fn regression_huge_arrival_volume() {
-    refused(
-        &web_chat_arrivals("{ process = \"poisson\", rate_per_hour = 1e9 }"),
-        "channel.web_chat.arrivals.rate_per_hour",
-        &["24000000000 arrivals"],
-    );
-    // One slot of a daily profile is enough.
-    refused(
-        &default_with(&[("150, 140, 130", "150, 1e11, 130")]),
-        "channel.web_chat.arrivals.rate_per_hour",
-        &["expected at most 1000000000"],
-    );
-}
-
-/// Found by probing: a renewal gap of 10⁻³⁰⁰ s (only a mean of 0 was refused) grew 3.7 GB in 10 s.
-#[test]
-fn regression_renewal_gap_1e_minus_300_seconds() {
-    for gap in ["1e-300", "{ dist = \"exponential\", mean = 1e-300 }", "\"0.000001s\""] {
-        refused(
-            &web_chat_arrivals(&format!("{{ process = \"renewal\", interarrival = {gap} }}")),
-            "channel.web_chat.arrivals.interarrival",
-            &["expected at most 1000000000 arrivals per replication"],
-        );
-    }
-    // A sensible mean whose spread puts nearly every gap at 0 is the same runaway.
-    refused(
-        &web_chat_arrivals("{ process = \"renewal\", interarrival = { dist = \"gamma\", mean = \"1m\", sd = 1e100 } }"),
-        "channel.web_chat.arrivals.interarrival",
-        &["narrow their spread"],
-    );
-}
-
-/// Found by probing: `ccsim validate /dev/zero` read 4 GiB in 4.7 s; an empirical file or a
-/// trace of `/dev/zero` or `/dev/urandom` did the same while the scenario was checked.
-#[cfg(unix)]
-#[test]
-fn regression_dev_zero_as_a_file() {
-    let e = Scenario::load(std::path::Path::new("/dev/zero")).unwrap_err();
-    assert!(e.message.contains("is a character device, not a regular file"), "{e}");
-    refused(
-        &default_with(&[(
-            "handle_time = { dist = \"lognormal\", mean = \"10m\", sd = \"5m\" }",
-            "handle_time = { dist = \"empirical\", file = \"/dev/zero\" }",
-        )]),
-        "work_stream.chat.handle_time.file",
-        &["/dev/zero is a character device"],
-    );
-    refused(
-        &web_chat_arrivals("{ process = \"trace\", file = \"/dev/urandom\" }"),
-        "channel.web_chat.arrivals.file",
-        &["/dev/urandom is a character device"],
-    );
-}
-
-/// Found by probing: `seed = 18446744073709551615` said only "u64 value was too large".
-#[test]
-fn regression_seed_beyond_64_bits_names_its_key() {
-    refused(
-        &default_with(&[("seed = 20261124", "seed = 18446744073709551615")]),
-        "simulation.seed",
-        &["18446744073709551615 is too large", "expected an integer from 0 to 9223372036854775807"],
-    );
-}
-
-/// Found while reading the engine: Waiting with probability 1, no never_reply, and handle and
-/// reply times of 0 parked and reopened one conversation forever at one instant (a run never
-/// ended). The generators had it in reach (`{ probability = 1, customer_reply = "0s" }` and a
-/// handle time of "0s" in [`VALUES`]) but needed two edits at once.
-#[test]
-fn regression_waiting_that_never_ends_at_one_instant() {
-    refused(
-        &default_with(&[
-            ("handle_time = { dist = \"gamma\", mean = \"6m\", sd = \"3m\" }", "handle_time = \"0s\""),
-            ("wrap_up = \"30s\"", "wrap_up = \"30s\"\nwaiting = { probability = 1, customer_reply = \"0s\" }"),
-        ]),
-        "work_stream.messaging.waiting",
-        &["up to infinitely many times each", "expected at most 10000000000"],
-    );
-}
-
-/// Found while reading the engine: `pick = { every = 1e-300 }` (in [`VALUES`]) made each agent
-/// poll every microsecond, the engine's floor: 8.6·10¹⁰ polls an agent a day. [`make_brief`]
-/// shortened the horizon to match, so the generators never saw it.
-#[test]
-fn regression_pick_every_1e_minus_300_seconds() {
-    refused(
-        &default_with(&[
-            ("name = \"messaging\"\nmode = \"push\"", "name = \"messaging\"\nmode = \"pick\""),
-            ("count = 8", "count = 8\npick = { every = 1e-300 }"),
-        ]),
-        "agent_group.generalists.pick.every",
-        &["expected at most 20000000000 polls per replication"],
-    );
-}

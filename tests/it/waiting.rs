@@ -3,33 +3,16 @@
 
 use std::collections::HashMap;
 
-use crate::common::{Recorder, all, run};
+use crate::common::{Center, Recorder, all, run};
 use ccsim::metrics::trace::Outcome;
 use ccsim::metrics::{Metric, ScopeKind};
 
 fn messaging(waiting: &str, extra_ws: &str, agents: &str) -> String {
-    format!(
-        r#"
-[simulation]
-horizon = "20d"
-warmup = "1d"
-replications = 5
-seed = 11
-[[channel]]
-name = "sms"
-kind = "sms"
-work_stream = "w"
-arrivals = {{ process = "poisson", rate_per_hour = 6 }}
-[[work_stream]]
-name = "w"
-handle_time = "2m"
-waiting = {waiting}
-{extra_ws}
-[[queue]]
-name = "q"
-{agents}
-"#
-    )
+    Center::new("sms", 6.0, "\"2m\"", 0)
+        .simulation("horizon = \"20d\"\nwarmup = \"1d\"\nreplications = 5\nseed = 11")
+        .work_stream(&format!("waiting = {waiting}\n{extra_ws}"))
+        .groups(agents)
+        .toml()
 }
 
 const ONE_GROUP: &str = "[[agent_group]]\nname = \"a\"\ncount = 3\ncapacity = 3\nqueues = [\"q\"]";
