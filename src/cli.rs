@@ -68,7 +68,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Write the files into DIR (default: output/<scenario name>/).
+    /// Write the files into DIR (default: output/<scenario name>/, for check output/<scenario name>-check/).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Number of replications (overrides simulation.replications).

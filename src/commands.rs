@@ -21,7 +21,7 @@ use crate::options::{
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
 pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
     let scenario = prepare(&source(path)?, options, &[])?;
-    let dir = output_dir(options, &scenario);
+    let dir = output_dir(options, &scenario, "");
     let _lock = take(&dir)?;
     let results = simulate(&scenario, options)?;
     let files = run_outputs(&results, &scenario, options)?;
@@ -93,7 +93,7 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
     experiment::check_memory(&scenarios)?;
     warn_memory(&scenarios, options);
-    let dir = output_dir(options, &variants[0].scenario);
+    let dir = output_dir(options, &variants[0].scenario, "");
     let _lock = take(&dir)?;
     let total = variants.iter().map(|v| v.scenario.simulation.replications as usize).sum();
     let bar = progress_bar(total, options);
@@ -140,7 +140,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     let base = prepare(&src, options, &[])?;
     let settings = settings(options)?;
     warn(&base, options);
-    let dir = output_dir(options, &base);
+    let dir = output_dir(options, &base, "");
     let _lock = take(&dir)?;
     let total = points.len() * base.simulation.replications as usize;
     let bar = progress_bar(total, options);
@@ -160,7 +160,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     let rows: Vec<(String, Vec<String>, &RunResults)> = points
         .iter()
         .zip(&done)
-        .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.value.clone()).collect(), r))
+        .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.plain_value()).collect(), r))
         .collect();
     let table = report::comparison::sweep_csv(&keys, &rows)?;
     files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
@@ -199,6 +199,18 @@ pub fn check(
     let scenario = prepare(&source(Some(path))?, options, &[])?;
     experiment::check::check_inputs(&scenario, tolerance, baseline.is_some() || save_baseline.is_some())
         .map_err(|e| CliError::check(path, e))?;
+    let dir = output_dir(options, &scenario, "-check");
+    if let Some(read) = baseline {
+        for (flag, out) in [("-o", Some(dir.as_path())), ("--save-baseline", save_baseline)] {
+            if let Some(out) = out.filter(|out| experiment::check::writes_into(out, read)) {
+                return Err(CliError::Input(format!(
+                    "{flag} {}: inside the baseline folder {}; expected a folder outside it, or the next check would compare with this one",
+                    out.display(),
+                    read.display()
+                )));
+            }
+        }
+    }
     let baseline = baseline
         .map(|dir| experiment::check::Baseline::read(dir).map_err(|e| CliError::Input(format!("--baseline: {e}"))))
         .transpose()?;
@@ -207,7 +219,6 @@ pub fn check(
     {
         complain!("warning: {warning}");
     }
-    let dir = output_dir(options, &scenario);
     let _lock = take(&dir)?;
     let _baseline_lock = save_baseline.filter(|save| *save != dir).map(take).transpose()?;
     let results = simulate(&scenario, options)?;

@@ -105,8 +105,13 @@ pub fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
     bar
 }
 
-pub fn output_dir(options: &RunOptions, scenario: &Scenario) -> PathBuf {
-    options.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&scenario.name)))
+/// `-o DIR`, or `output/<scenario name><suffix>/` (`-check` for `check`, so that a check never
+/// writes where a run of the same scenario did).
+pub fn output_dir(options: &RunOptions, scenario: &Scenario, suffix: &str) -> PathBuf {
+    options
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(safe_component(&format!("{}{suffix}", scenario.name))))
 }
 
 /// Takes the output folder for this command (see [`report::OutputLock`]).

@@ -24,6 +24,31 @@ use crate::scenario::{FileProblem, Scenario, limits, read_regular_file, size_lab
 /// 10⁹ a replication, times at most ten years in seconds).
 const BASELINE_VALUE_MAX: f64 = 1e15;
 
+/// Whether writing into `out` would write into the folder `baseline`, or inside it: a check that
+/// did would compare the next check against itself. Both are compared as absolute paths with
+/// links resolved as far as they exist (`out` may not exist yet).
+pub fn writes_into(out: &Path, baseline: &Path) -> bool {
+    let resolved = |path: &Path| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        // The longest part that exists, with its links resolved, then the rest as written.
+        let mut existing = absolute.as_path();
+        let mut rest = Vec::new();
+        loop {
+            if let Ok(real) = existing.canonicalize() {
+                return rest.iter().rev().fold(real, |p: std::path::PathBuf, part| p.join(part));
+            }
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => return absolute.clone(),
+            }
+        }
+    };
+    resolved(out).starts_with(resolved(baseline))
+}
+
 /// A baseline read from disk.
 pub struct Baseline {
     /// (scope, name, metric) → per-replication values.

@@ -36,16 +36,18 @@ pub enum CompareError {
     Stopped(Stopped),
 }
 
-/// `--variant NAME:KEY=VALUE[,KEY=VALUE]`: the variant's name and its overrides. A value may hold
-/// commas (`[1, 2]`) when no `=` follows them.
+/// `--variant NAME:KEY=VALUE[,KEY=VALUE]`: the variant's name and its overrides, cut at the commas
+/// outside quotes, `{}` and `[]` (`shift={start="13:00",end="22:00"}` is one value). A value may
+/// also hold bare commas when no `=` follows them.
 pub fn parse_variant(text: &str) -> Result<(String, Vec<Override>), String> {
     let bad = |why: &str| format!("--variant {text}: {why}; expected NAME:KEY=VALUE[,KEY=VALUE]");
     let (name, spec) = text.split_once(':').ok_or_else(|| bad("no NAME:"))?;
-    if name.trim().is_empty() {
+    let name = name.trim();
+    if name.is_empty() {
         return Err(bad("an empty name"));
     }
     let mut pieces: Vec<String> = Vec::new();
-    for piece in spec.split(',') {
+    for piece in crate::scenario::overrides::split_top_level(spec, ',', usize::MAX) {
         match pieces.last_mut() {
             Some(last) if !piece.contains('=') => {
                 last.push(',');
@@ -54,8 +56,12 @@ pub fn parse_variant(text: &str) -> Result<(String, Vec<Override>), String> {
             _ => pieces.push(piece.to_string()),
         }
     }
-    let sets = pieces.iter().map(|p| p.parse::<Override>().map_err(|e| bad(&e))).collect::<Result<Vec<_>, _>>()?;
-    Ok((name.trim().to_string(), sets))
+    let origin = format!("--variant {name}:");
+    let sets = pieces
+        .iter()
+        .map(|p| p.parse::<Override>().map(|o| Override { origin: origin.clone(), ..o }).map_err(|e| bad(&e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((name.to_string(), sets))
 }
 
 /// Why `variant` does not see the same customers as `base`, if it does not.

@@ -97,9 +97,10 @@ pub struct Point {
 }
 
 impl Point {
-    /// `key=value,key=value`, also the name of the point's output folder.
+    /// `key=value,key=value`, also the name of the point's output folder; values without the
+    /// quotes of a TOML string.
     pub fn label(&self) -> String {
-        self.assignments.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",")
+        self.assignments.iter().map(|o| format!("{}={}", o.key, o.plain_value())).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -127,7 +128,7 @@ pub fn grid(axes: &[Axis]) -> Vec<Point> {
             .flat_map(|p| {
                 axis.values.iter().map(move |v| {
                     let mut assignments = p.assignments.clone();
-                    assignments.push(Override { key: axis.key.clone(), value: v.clone() });
+                    assignments.push(Override { key: axis.key.clone(), value: v.clone(), origin: "--vary ".into() });
                     Point { assignments }
                 })
             })

@@ -538,3 +538,36 @@ fn a_baseline_that_is_not_a_regular_file_or_holds_impossible_values_is_invalid_i
         assert!(message.contains("replications.csv: line 3: asa_s") && message.contains("expected"), "{message}");
     }
 }
+
+#[test]
+fn a_check_never_writes_into_the_baseline_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("center.toml"), ccsim::scenario::DEFAULT_SCENARIO).unwrap();
+    let in_dir = |args: &[&str]| ccsim().current_dir(dir.path()).args(args).output().unwrap();
+    let run = in_dir(&["run", "center.toml", "-r", "2", "--no-charts", "-q"]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let baseline = dir.path().join("output/default");
+    let before = files_under(&baseline);
+
+    // Without -o, a check writes beside the run's folder, not into it.
+    let checked = in_dir(&["check", "center.toml", "--baseline", "output/default", "-r", "2", "--no-charts", "-q"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(dir.path().join("output/default-check/check.csv").exists());
+    assert_eq!(files_under(&baseline), before, "the baseline folder was written");
+
+    // Into the baseline, inside it, or through another spelling of it: refused before anything runs.
+    for args in [
+        &["-o", "output/default"][..],
+        &["-o", "output/default/later"],
+        &["-o", "output/../output/default/"],
+        &["--save-baseline", "output/default"],
+    ] {
+        let refused =
+            in_dir(&[&["check", "center.toml", "--baseline", "output/default", "-r", "2", "-q"][..], args].concat());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[0]) && stderr.contains("inside the baseline folder output/default"), "{stderr}");
+        assert_eq!(files_under(&baseline), before, "{args:?} wrote into the baseline");
+    }
+    assert!(!dir.path().join("output/default/later").exists());
+}

@@ -377,3 +377,109 @@ fn run_writes_every_file_identically_on_one_and_two_threads() {
         assert!(files.iter().any(|(n, _)| n == name), "{name} compared too");
     }
 }
+
+#[test]
+fn a_variant_value_may_hold_commas_inside_braces_and_its_errors_name_the_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim()
+        .args(["compare", "-r", "2", "--no-charts", "-q", "-o"])
+        .arg(dir.path().join("late"))
+        .arg(scenarios("default.toml"))
+        .arg("--variant")
+        .arg(r#"late:agent_group.specialists.shift={start="13:00",end="22:00"},agent_group.generalists.count=9"#)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // Both overrides reached the variant: the specialists work 9 hours instead of 10, and there
+    // are 9 generalists rather than 8.
+    let staffed = |variant: &str, group: &str| -> f64 {
+        let agents = std::fs::read_to_string(dir.path().join(format!("late/{variant}/agents.csv"))).unwrap();
+        let row = agents.lines().find(|l| l.starts_with(&format!("agent_group,{group},"))).unwrap().to_string();
+        row.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    assert!((staffed("late", "specialists") / staffed("base", "specialists") - 0.9).abs() < 0.02);
+    assert!(staffed("late", "generalists") > staffed("base", "generalists"));
+
+    let bad = ccsim()
+        .args(["compare", "-r", "2", "-q", "-o"])
+        .arg(dir.path().join("bad"))
+        .arg(scenarios("default.toml"))
+        .args(["--variant", "late:agent_group.specialists.count=-1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--variant late:agent_group.specialists.count=-1") && !stderr.contains("--set"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_clock_time_swept_bare_or_quoted_is_a_string_and_names_its_folder_without_quotes() {
+    for values in ["07:00,09:00", r#""07:00","09:00""#] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = ccsim()
+            .args(["sweep", "-r", "2", "--no-charts", "-q", "-o"])
+            .arg(dir.path())
+            .arg(scenarios("default.toml"))
+            .arg("--vary")
+            .arg(format!("agent_group.specialists.shift.start={values}"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{values}: {}", String::from_utf8_lossy(&out.stderr));
+        for start in ["07:00", "09:00"] {
+            let folder = dir.path().join(format!("agent_group.specialists.shift.start={start}"));
+            assert!(folder.join("summary.csv").exists(), "{values}: no {}", folder.display());
+        }
+        let table = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+        assert!(
+            table.lines().nth(1).is_some_and(|row| row.starts_with("agent_group.specialists.shift.start=07:00,07:00,")),
+            "{values}: {table}"
+        );
+    }
+}
+
+#[test]
+fn overrides_may_make_a_file_valid_and_are_checked_with_it() {
+    // 24 rates a day are wrong for 2-hour intervals: the file is valid only with the override.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two_hours.toml");
+    std::fs::write(&path, ccsim::scenario::DEFAULT_SCENARIO.replacen("interval = \"1h\"", "interval = \"2h\"", 1))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let out = dir.path().join("out");
+        ccsim().arg("run").arg(&path).args(["-r", "2", "--no-charts", "-q", "-o"]).arg(out).args(args).output().unwrap()
+    };
+    let alone = run(&[]);
+    let stderr = String::from_utf8_lossy(&alone.stderr);
+    assert_eq!(alone.status.code(), Some(2), "the file alone is invalid: {stderr}");
+    assert!(
+        stderr.contains("at line") && !stderr.contains("--set"),
+        "the file's own error points at its line: {stderr}"
+    );
+    let with = run(&["--set", "simulation.interval=1h"]);
+    assert_eq!(with.status.code(), Some(0), "{}", String::from_utf8_lossy(&with.stderr));
+    // An error the file has in the same place, the overrides left alone, is still the file's.
+    let other = run(&["--set", "agent_group.generalists.count=9"]);
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at line") && !stderr.contains("--set"), "{stderr}");
+}
+
+#[test]
+fn quoted_names_in_override_paths_address_their_table() {
+    let vip_offered = |args: &[&str]| -> f64 {
+        let dir = tempfile::tempdir().unwrap();
+        let out =
+            ccsim().args(["run", "-r", "2", "--no-charts", "-q", "-o"]).arg(dir.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+        let row = summary.lines().find(|l| l.starts_with("queue,vip,offered,")).unwrap().to_string();
+        row.split(',').nth(3).unwrap().parse().unwrap()
+    };
+    // Gold chats, the only conversations routed to vip, go to the general queue instead.
+    let moved = vip_offered(&["--set", r#"work_stream.chat.routing_rule."gold customers".queue=general"#]);
+    let as_written = vip_offered(&[]);
+    assert!(moved == 0.0 && as_written > 100.0, "vip offered {moved} with the override, {as_written} without");
+}
