@@ -25,6 +25,9 @@ pub enum Command {
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Override one scenario value by a dotted path in every file, as `run` does.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Run variants of a scenario on the same customers and report paired differences.
     Compare {
@@ -53,8 +56,9 @@ pub enum Command {
         /// A folder an earlier `ccsim run` wrote: fail on significant regressions against it.
         #[arg(long, value_name = "DIR")]
         baseline: Option<PathBuf>,
-        /// How much worse than the baseline a metric may be before it can regress (relative).
-        #[arg(long, value_name = "FRACTION", default_value_t = 0.05)]
+        /// How much worse than the baseline a metric may be before it can regress: a fraction from
+        /// 0 to 1 (0.05) or a percent (5%).
+        #[arg(long, value_name = "FRACTION", default_value = "0.05", value_parser = ccsim::experiment::check::parse_tolerance)]
         tolerance: f64,
         /// Also write this run's files into DIR, as the baseline of later checks.
         #[arg(long = "save-baseline", value_name = "DIR")]

@@ -8,13 +8,13 @@ use ccsim::experiment::folders::{point_folders, safe_component, variant_folders}
 use ccsim::experiment::{self, compare, sweep};
 use ccsim::metrics::{Metric, RunResults, gates};
 use ccsim::report;
-use ccsim::scenario::Scenario;
+use ccsim::scenario::{Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
 use crate::cli::{ErlangArgs, RunOptions};
 use crate::error::CliError;
 use crate::options::{
-    charts, inside, output_dir, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
+    charts, inside, output_dir, overrides, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
     warn_memory, warn_overload, write,
 };
 
@@ -261,29 +261,35 @@ pub fn check(
     failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(text)))
 }
 
-/// `ccsim validate`: every file checked, one line each; the last error is the command's.
-pub fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
+/// `ccsim validate`: every file checked (with the `--set` overrides), one line each; the last
+/// error is the command's.
+pub fn validate(paths: &[PathBuf], set: &[String]) -> Result<(), CliError> {
+    let overrides = overrides(set)?;
     let mut errors = Vec::new();
     for path in paths {
-        let checked = Scenario::load(path).map_err(|e| e.to_string()).and_then(|s| {
-            // `check` would refuse these gates; `validate` says so without simulating.
-            match gates::check_metrics(&s.checks) {
-                Ok(_) => Ok(s),
-                Err(e) => Err(CliError::gate(path, &e).to_string()),
-            }
-        });
+        let checked = ScenarioSource::read(path)
+            .and_then(|source| source.with_overrides(&overrides))
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                // `check` would refuse these gates; `validate` says so without simulating.
+                match gates::check_metrics(&s.checks) {
+                    Ok(_) => Ok(s),
+                    Err(e) => Err(CliError::gate(path, &e).to_string()),
+                }
+            });
         match checked {
             Ok(s) => {
                 for warning in &s.warnings {
-                    complain!("warning: {}: {warning}", path.display());
+                    complain!("warning: {warning}");
                 }
+                let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
                 say!(
-                    "{}: ok ({} channels, {} work streams, {} queues, {} agent groups)",
+                    "{}: ok ({}, {}, {}, {})",
                     path.display(),
-                    s.channels.len(),
-                    s.work_streams.len(),
-                    s.queues.len(),
-                    s.agent_groups.len()
+                    count(s.channels.len(), "channel", "channels"),
+                    count(s.work_streams.len(), "work stream", "work streams"),
+                    count(s.queues.len(), "queue", "queues"),
+                    count(s.agent_groups.len(), "agent group", "agent groups")
                 );
             }
             Err(e) => errors.push(e),

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Run { scenario, options } => commands::run(scenario.as_deref(), &options),
-        Command::Validate { scenarios } => commands::validate(&scenarios),
+        Command::Validate { scenarios, set } => commands::validate(&scenarios, &set),
         Command::Compare { scenarios, variants, options } => commands::compare(&scenarios, &variants, &options),
         Command::Sweep { scenario, vary, options } => commands::sweep(&scenario, &vary, &options),
         Command::Check { scenario, baseline, tolerance, save_baseline, options } => {

@@ -120,6 +120,11 @@ impl Duration {
                 'd' => DAY,
                 ' ' if number.is_empty() => continue,
                 other => {
+                    if let Some(meant) = with_unit_letters(s).filter(|m| Duration::parse(m).is_ok()) {
+                        return Err(format!(
+                            "unknown units in duration \"{text}\"; expected \"{meant}\" (units s, m, h and d)"
+                        ));
+                    }
                     return Err(format!(
                         "unknown unit `{other}` in duration \"{text}\"; expected units s, m, h or d, as in \"45s\", \"1h30m\" or \"2d\""
                     ));
@@ -144,6 +149,12 @@ impl Duration {
             ));
         }
         Duration::from_seconds(total)
+    }
+
+    /// Whether `text` says "no duration at all" (`"none"`, `"never"`): what a key such as
+    /// `patience` means when it is left out.
+    pub fn means_none(text: &str) -> bool {
+        matches!(text.trim().to_ascii_lowercase().as_str(), "none" | "never")
     }
 
     pub fn from_seconds(seconds: f64) -> Result<Duration, String> {
@@ -181,6 +192,34 @@ impl fmt::Display for Duration {
 }
 
 /// Reads a time of day `"HH:MM"` (or `"HH:MM:SS"`), `"24:00"` allowed, into seconds after midnight.
+/// `text` with unit words written as ccsim's letters (`1min` → `1m`, `2 hours` → `2h`), if it
+/// has any.
+fn with_unit_letters(text: &str) -> Option<String> {
+    const WORDS: [(&str, &str); 16] = [
+        ("seconds", "s"),
+        ("second", "s"),
+        ("secs", "s"),
+        ("sec", "s"),
+        ("minutes", "m"),
+        ("minute", "m"),
+        ("mins", "m"),
+        ("min", "m"),
+        ("hours", "h"),
+        ("hour", "h"),
+        ("hrs", "h"),
+        ("hr", "h"),
+        ("days", "d"),
+        ("day", "d"),
+        ("ms", "\u{0}"),
+        (" ", ""),
+    ];
+    let mut out = text.to_ascii_lowercase();
+    for (word, letter) in WORDS {
+        out = out.replace(word, letter);
+    }
+    (out != text && !out.contains('\u{0}')).then_some(out)
+}
+
 pub fn parse_time_of_day(text: &str) -> Result<f64, String> {
     let bad = || format!("\"{text}\" is not a time of day; expected \"HH:MM\", e.g. \"08:30\"");
     let mut fields = text.trim().split(':');

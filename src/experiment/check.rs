@@ -211,6 +211,28 @@ impl Baseline {
     }
 }
 
+/// `--tolerance`: a fraction from 0 to 1 (`0.05`), or a percent (`5%`, and only so above 100%:
+/// `5` is far more likely a slip for 5% than a wish to let a metric get six times worse).
+pub fn parse_tolerance(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let number = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+    match text.strip_suffix('%') {
+        Some(percent) => {
+            number(percent).map(|p| p / 100.0).ok_or_else(|| format!("\"{text}\" is not a percent; expected e.g. 5%"))
+        }
+        None => match number(text) {
+            Some(x) if x <= 1.0 => Ok(x),
+            Some(x) => Err(format!(
+                "{text} would let a metric get {}% worse; expected a fraction from 0 to 1 such as 0.05, or a percent such as {text}% if that is meant",
+                x * 100.0
+            )),
+            None => Err(format!(
+                "\"{text}\" is not a tolerance; expected a fraction from 0 to 1 such as 0.05, or a percent such as 5%"
+            )),
+        },
+    }
+}
+
 /// Why a check cannot run: its inputs, refused before anything is simulated.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {

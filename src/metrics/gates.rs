@@ -143,6 +143,30 @@ pub fn check_metrics(checks: &[Check]) -> Result<Vec<Metric>, GateError> {
                     kind.name()
                 )));
             }
+            if check.duration_bound && metric.unit() != "seconds" {
+                return Err(fail(format!(
+                    "check[{i}]: a duration bound on {}, which is not a time; expected a number",
+                    metric.name()
+                )));
+            }
+            // A bound no value can meet (or none can miss) is a slip, most often a percent.
+            for (side, bound) in [("min", check.min), ("max", check.max)] {
+                let Some(v) = bound else { continue };
+                if v < 0.0 {
+                    return Err(fail(format!(
+                        "check[{i}].{side}: {v} on {}, which is never negative; expected a bound of 0 or more",
+                        metric.name()
+                    )));
+                }
+                if metric.unit() == "share" && v > 1.0 {
+                    let percent = if v <= 100.0 { format!(" ({} for {v}%)", v / 100.0) } else { String::new() };
+                    return Err(fail(format!(
+                        "check[{i}].{side}: {v} on {}, a share from 0 to 1, can never {}; expected a bound from 0 to 1{percent}",
+                        metric.name(),
+                        if side == "min" { "be met" } else { "be missed" }
+                    )));
+                }
+            }
             Ok(metric)
         })
         .collect()
@@ -392,6 +416,7 @@ mod tests {
             name: "x".into(),
             min: Some(1.0),
             max: None,
+            duration_bound: false,
             on_ci: false,
             intervals: CheckIntervals::Whole,
         };

@@ -50,5 +50,10 @@ pub fn run_record(scenario: &Scenario) -> String {
     table.insert("horizon_s".into(), toml::Value::Float(sim.horizon.0));
     table.insert("warmup_s".into(), toml::Value::Float(sim.warmup.0));
     table.insert("ccsim_version".into(), toml::Value::String(env!("CARGO_PKG_VERSION").into()));
+    // What the scenario allows but most likely does not mean, as the run said it on stderr.
+    if !scenario.warnings.is_empty() {
+        let warnings = scenario.warnings.iter().map(|w| toml::Value::String(w.in_file())).collect();
+        table.insert("warnings".into(), toml::Value::Array(warnings));
+    }
     toml::to_string(&table).unwrap_or_default()
 }

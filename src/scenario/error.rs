@@ -17,6 +17,24 @@ pub struct ScenarioError {
     pub message: String,
 }
 
+/// What a scenario allows but most likely does not mean, located as an error is. The CLI prints
+/// it as `warning: FILE: at line L, column C: KEY: message`; `run.toml` keeps it without the file.
+pub type ScenarioWarning = ScenarioError;
+
+impl ScenarioError {
+    /// The error without its file: `at line L, column C: KEY: message`.
+    pub fn in_file(&self) -> String {
+        let mut text = String::new();
+        if let Some((line, column)) = self.position {
+            text.push_str(&format!("at line {line}, column {column}: "));
+        }
+        if !self.key.is_empty() {
+            text.push_str(&format!("{}: ", self.key));
+        }
+        text + &self.message
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.file)?;

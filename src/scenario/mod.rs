@@ -18,7 +18,7 @@ pub mod overrides;
 pub mod raw;
 mod resolve;
 
-pub use error::ScenarioError;
+pub use error::{ScenarioError, ScenarioWarning};
 pub use model::*;
 pub use overrides::{Override, ScenarioSource};
 
@@ -100,7 +100,7 @@ impl Scenario {
             let key = if path == "." { String::new() } else { resolve::named_path(&path, Some(&document)) };
             toml_error(e.inner(), key)
         })?;
-        resolve::Resolver { file, text, base_dir }.resolve(raw)
+        resolve::Resolver { file, text, base_dir, warnings: Default::default() }.resolve(raw)
     }
 }
 
@@ -111,7 +111,8 @@ impl Scenario {
 fn parse_error_key(text: &str, offset: usize, message: &str) -> Option<(String, String)> {
     let duplicate = message.contains("duplicate key");
     let nesting = message.contains("recurs");
-    if !duplicate && !nesting {
+    let bare = message.contains("string values must be quoted");
+    if !duplicate && !nesting && !bare {
         return None;
     }
     let before = text.get(..offset)?;
@@ -122,7 +123,41 @@ fn parse_error_key(text: &str, offset: usize, message: &str) -> Option<(String, 
         let inner = inner.or_else(|| line.strip_prefix('[').and_then(|l| l.split(']').next()));
         inner.map(|h| h.trim().to_string())
     };
-    let table = before[..line_start].lines().rev().find_map(header);
+    // The table above, a table of a list addressed by its `name` when its block has one.
+    let table = before[..line_start].lines().rev().find_map(header).map(|table| {
+        let block_start = before[..line_start].rfind(&format!("[[{table}]]")).map(|i| i + table.len() + 4);
+        let block = block_start.map(|start| {
+            let rest = &text[start..];
+            let end = rest.find("\n[").map_or(rest.len(), |i| i + 1);
+            &rest[..end]
+        });
+        let name = block.and_then(|b| {
+            b.lines().find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+            })
+        });
+        match name {
+            Some(name) if !name.is_empty() && !name.contains(['.', '"', ' ']) => format!("{table}.{name}"),
+            _ => table,
+        }
+    });
+    if bare {
+        let key = text[line_start..].split('=').next().map(|k| k.trim().to_string()).unwrap_or_default();
+        let value: String = text[offset..].chars().take_while(|c| !matches!(c, ',' | '}' | ']' | '\n' | '#')).collect();
+        let value = value.trim();
+        let key = match table {
+            Some(t) if !key.is_empty() => format!("{t}.{key}"),
+            Some(t) => t,
+            None => key,
+        };
+        return Some((
+            key,
+            format!(
+                "{value} is neither a number nor quoted text; expected a number, or text in quotes such as \"{value}\""
+            ),
+        ));
+    }
     let at = text.get(offset..)?;
     let line_key = || text[line_start..].split('=').next().map(|k| k.trim().trim_matches('"').to_string());
     let written = if let Some(quoted) = at.strip_prefix('"') {
@@ -163,7 +198,7 @@ fn parse_error_key(text: &str, offset: usize, message: &str) -> Option<(String, 
 }
 
 /// serde names Rust types in its messages ("expected i64"); a planner reads words.
-fn plain_types(message: &str) -> String {
+pub(crate) fn plain_types(message: &str) -> String {
     message
         .replace("expected i64", "expected an integer")
         .replace("expected u64", "expected an integer ≥ 0")

@@ -54,7 +54,7 @@ pub struct Scenario {
     /// Gates for `ccsim check`.
     pub checks: Vec<Check>,
     /// Things that are allowed but probably not meant (a channel with no arrivals all day).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<super::ScenarioWarning>,
 }
 
 /// What a run of a scenario holds in memory, in bytes, as [`limits::MEMORY`] counts it.
@@ -342,6 +342,8 @@ pub struct Check {
     pub name: String,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// A bound was written as a duration (`"30s"`), which only a metric in seconds takes.
+    pub duration_bound: bool,
     /// Gate on the confidence bound in the metric's bad direction rather than on the mean.
     pub on_ci: bool,
     pub intervals: CheckIntervals,

@@ -213,12 +213,23 @@ impl ScenarioSource {
             apply(&mut document, &o.key, value).map_err(|message| fail(&o.key, message))?;
         }
         let text = toml::to_string(&document).map_err(|e| fail("", e.to_string()))?;
-        Scenario::from_toml_in(&text, &self.file, &self.base_dir).map_err(|e| match self.scenario() {
-            // The file as written is wrong in the same place: point at its line.
-            Err(own) if own.key == e.key => own,
-            // Line numbers of the rewritten text mean nothing to the user: the override is the culprit.
-            _ => fail(&e.key, e.message),
-        })
+        let as_written = std::cell::OnceCell::new();
+        let as_written = || as_written.get_or_init(|| self.scenario());
+        let mut scenario =
+            Scenario::from_toml_in(&text, &self.file, &self.base_dir).map_err(|e| match as_written() {
+                // The file as written is wrong in the same place: point at its line.
+                Err(own) if own.key == e.key => own.clone(),
+                // Line numbers of the rewritten text mean nothing to the user: the override is the culprit.
+                _ => fail(&e.key, e.message),
+            })?;
+        // Likewise a warning: the file's own, with its line, or the overrides'.
+        for warning in &mut scenario.warnings {
+            let own = as_written().as_ref().ok().and_then(|s| {
+                s.warnings.iter().find(|w| w.key == warning.key && w.message == warning.message).cloned()
+            });
+            *warning = own.unwrap_or_else(|| fail(&warning.key, std::mem::take(&mut warning.message)));
+        }
+        Ok(scenario)
     }
 }
 

@@ -65,12 +65,20 @@ pub struct RawCheck {
     pub metric: Spanned<String>,
     pub scope: Option<Spanned<String>>,
     pub name: Option<Spanned<String>>,
-    pub min: Option<Spanned<f64>>,
-    pub max: Option<Spanned<f64>>,
+    pub min: Option<Spanned<RawBound>>,
+    pub max: Option<Spanned<RawBound>>,
     pub on: Option<Spanned<String>>,
     pub every_interval: Option<bool>,
     /// Start labels of the reporting intervals to check (`"09:00"`, `"d2 09:00"`).
     pub intervals: Option<Spanned<Vec<String>>>,
+}
+
+/// A gate's bound: a number, or a duration (`"30s"`) for a metric in seconds.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a number, or a duration such as \"30s\" for a metric in seconds")]
+pub enum RawBound {
+    Number(f64),
+    Duration(String),
 }
 
 /// A custom presence and the base status routing sees (DOMAIN.md §1.9).
@@ -230,7 +238,8 @@ pub struct RawWorkStream {
     pub auto_close_open: Option<Duration>,
     pub handle_time: Spanned<RawDistribution>,
     pub wrap_up: Option<Spanned<RawDistribution>>,
-    pub patience: Option<Spanned<RawDistribution>>,
+    /// A distribution, or `"none"` / `"never"`: the customer never abandons.
+    pub patience: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub context_variables: Vec<RawContextVariable>,
     pub fallback_queue: Option<Spanned<String>>,

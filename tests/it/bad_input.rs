@@ -261,7 +261,11 @@ fn cases() -> Vec<Case> {
         case(
             "duplicate_key_in_an_inline_table",
             edit("context = { topic", "context = { topic = 1, topic"),
-            invalid(Line("context = { topic = 1"), "channel.context.topic", &["given twice", "expected each key once"]),
+            invalid(
+                Line("context = { topic = 1"),
+                "channel.sms.context.topic",
+                &["given twice", "expected each key once"],
+            ),
         ),
         case(
             "duplicate_table",
@@ -421,7 +425,90 @@ fn cases() -> Vec<Case> {
         case(
             "one_channel_without_arrivals_is_a_warning",
             sms_constant_rate("0"),
-            Expect::Valid { warning: Some(&["channel \"sms\" has no arrivals all day"]) },
+            Expect::Valid { warning: Some(&["channel.sms.arrivals: no arrivals all day"]) },
+        ),
+        // --- Mistakes a scenario allows: said on stderr (and in run.toml), or refused when
+        // nothing sensible can be meant.
+        case(
+            "a_rule_on_a_value_no_channel_generates_is_a_warning",
+            edit("when = { tier = \"gold\" }", "when = { tier = \"Gold\" }"),
+            Expect::Valid {
+                warning: Some(&[
+                    "line 43, column 17: work_stream.chat.routing_rule.gold customers.when.tier",
+                    "\"Gold\" is a value no channel generates for \"tier\"",
+                    "\"gold\", \"standard\"",
+                ]),
+            },
+        ),
+        case(
+            "a_break_outside_every_shift_is_a_warning",
+            edit(
+                "shift = { start = \"08:00\", end = \"18:00\" }",
+                "shift = { start = \"08:00\", end = \"18:00\" }\nbreaks = [ { start = \"19:00\", duration = \"30m\" } ]",
+            ),
+            Expect::Valid {
+                warning: Some(&[
+                    "agent_group.specialists.breaks.start",
+                    "19:00 lies outside every shift",
+                    "08:00–18:00",
+                ]),
+            },
+        ),
+        case(
+            "arrivals_while_nobody_serving_the_queue_works_is_a_warning",
+            edit("shift = { start = \"07:00\", end = \"21:00\" }", "shift = { start = \"08:00\", end = \"20:00\" }"),
+            Expect::Valid {
+                warning: Some(&[
+                    "queues \"vip\", \"technical\", \"general\"",
+                    "07:00–08:00, 20:00–21:00 when no agent group serving it is on shift",
+                ]),
+            },
+        ),
+        case(
+            "a_gate_on_a_share_above_1_is_refused",
+            append("[[check]]\nmetric = \"service_level\"\nmin = 80"),
+            invalid(
+                At("\"service_level\""),
+                "check[0].min",
+                &[
+                    "80 on service_level, a share from 0 to 1, can never be met",
+                    "expected a bound from 0 to 1 (0.8 for 80%)",
+                ],
+            ),
+        ),
+        case(
+            "a_gate_below_0_is_refused",
+            append("[[check]]\nmetric = \"asa_s\"\nmax = -5"),
+            invalid(
+                At("\"asa_s\""),
+                "check[0].max",
+                &["-5 on asa_s, which is never negative", "expected a bound of 0 or more"],
+            ),
+        ),
+        case(
+            "a_gate_on_a_time_takes_a_duration",
+            append("[[check]]\nmetric = \"asa_s\"\nmax = \"30s\"\nintervals = [\"9:00\", \"d1 10:00\"]"),
+            VALID,
+        ),
+        case(
+            "a_duration_bound_on_a_share_is_refused",
+            append("[[check]]\nmetric = \"service_level\"\nmin = \"30s\""),
+            invalid(At("\"service_level\""), "check[0]", &["a duration bound on service_level", "expected a number"]),
+        ),
+        case(
+            "a_unit_word_suggests_its_letter",
+            edit("wrap_up = \"30s\"", "wrap_up = \"1min\""),
+            invalid(At("\"1min\""), "work_stream.messaging.wrap_up", &["\"1min\"", "expected \"1m\""]),
+        ),
+        case(
+            "an_unquoted_duration_names_its_key",
+            edit("wrap_up = \"30s\"", "wrap_up = 1m"),
+            invalid(At("1m\n"), "work_stream.messaging.wrap_up", &["1m is neither a number nor quoted text", "\"1m\""]),
+        ),
+        case(
+            "patience_none_means_never_abandoning",
+            edit("patience = { dist = \"exponential\", mean = \"3m\" }", "patience = \"none\""),
+            VALID,
         ),
         case(
             "rate_list_of_the_wrong_length",

@@ -376,11 +376,16 @@ fn the_tolerance_decides_how_much_worse_is_a_regression() {
         )
     };
     assert_eq!(worse("0.05").status.code(), Some(1));
-    let lenient = worse("1000");
+    let lenient = worse("100000%");
     assert_eq!(lenient.status.code(), Some(0), "nothing got 1000 times worse: {}", text(&lenient));
     let rows = check_rows(&dir.path().join("o"));
     assert!(rows.iter().any(|r| r[8].contains("+ 100000%")), "the limit names the tolerance");
     assert_eq!(worse("-0.1").status.code(), Some(2));
+    // A tolerance above 1 is a percent written as one, never a slip for 5%.
+    let slip = worse("5");
+    assert_eq!(slip.status.code(), Some(2));
+    assert!(text(&slip).contains("500% worse") && text(&slip).contains("5%"), "{}", text(&slip));
+    assert_eq!(worse("5%").status.code(), Some(1), "5% is 0.05");
 }
 
 #[test]

@@ -203,3 +203,40 @@ fn trace_writes_one_row_per_conversation_whose_states_add_up() {
         }
     }
 }
+
+#[test]
+fn validate_takes_overrides_and_counts_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.toml");
+    // One channel, one work stream, one queue, one group; a horizon too long without the override.
+    let text = crate::common::Center::new("voice", 60.0, "\"3m\"", 3).simulation("horizon = \"5000d\"").toml();
+    fs::write(&path, text).unwrap();
+    let refused = ccsim().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+    let out = ccsim().arg("validate").arg(&path).args(["--set", "simulation.horizon=7d"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok (1 channel, 1 work stream, 1 queue, 1 agent group)"), "{stdout}");
+}
+
+#[test]
+fn warnings_are_said_on_stderr_and_kept_in_run_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.toml");
+    let text =
+        ccsim::scenario::DEFAULT_SCENARIO.replacen("when = { tier = \"gold\" }", "when = { tier = \"Gold\" }", 1);
+    fs::write(&path, text).unwrap();
+    let out = ccsim()
+        .arg("run")
+        .arg(&path)
+        .args(["-r", "2", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let said = "at line 43, column 17: work_stream.chat.routing_rule.gold customers.when.tier: \"Gold\" is a value no channel generates";
+    assert!(stderr.contains(&format!("warning: {}: {said}", path.display())), "{stderr}");
+    let record = read(&dir.path().join("out"), "run.toml");
+    assert!(record.contains(said) && !record.contains(&path.display().to_string()), "{record}");
+}

@@ -81,7 +81,7 @@ fn trace_arrivals_past_the_horizon_are_a_warning() {
     let text = center(r#"{ process = "trace", file = "trace_arrivals.csv" }"#, r#""4m""#, "");
     let scenario = Scenario::from_toml_in(&text, "demand.toml", &data_dir()).unwrap();
     assert_eq!(scenario.warnings.len(), 1, "{:?}", scenario.warnings);
-    assert!(scenario.warnings[0].contains("2 of the 11 arrivals"), "{}", scenario.warnings[0]);
+    assert!(scenario.warnings[0].message.contains("2 of the 11 arrivals"), "{}", scenario.warnings[0]);
 }
 
 #[test]

@@ -19,6 +19,9 @@ const WEB_CHAT_ARRIVALS: &str = "{ process = \"poisson\", rate_per_hour = [0, 0,
 /// The start of the sms channel's per-hour rates.
 const SMS_RATES: &str = "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10";
 
+/// Valid, with the warning that chats arrive while nobody serving their queues is on shift.
+const UNSTAFFED_HOURS: Expect = Expect::Valid { warning: Some(&["when no agent group serving it is on shift"]) };
+
 /// A `run` on one thread.
 const RUN: Cmd = Cmd::Run(&["--threads", "1"]);
 
@@ -65,12 +68,13 @@ fn cases() -> Vec<Case> {
                     ),
                 ],
             ),
-            VALID,
+            // Chats come around the clock, the agents work their shifts: valid, and said.
+            UNSTAFFED_HOURS,
         ),
         case(
             "just_under_the_arrival_limit",
             web_chat("{ process = \"poisson\", rate_per_hour = 9.9e8 }", &[("horizon = \"1d\"", "horizon = \"1h\"")]),
-            VALID,
+            UNSTAFFED_HOURS,
         ),
         // --- Memory (limits::MEMORY): what a run holds at once, whatever its threads.
         case(

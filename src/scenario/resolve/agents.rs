@@ -97,7 +97,23 @@ impl Resolver<'_> {
                     )
                 })? as u16),
             };
-            breaks.push(Break { start: start % DAY, duration, presence });
+            let on_break = Break { start: start % DAY, duration, presence };
+            if !shifts.is_empty() && !shifts.iter().any(|s| overlaps(s, &on_break)) {
+                self.warn_at(
+                    Some(b.start.span()),
+                    format!("{key}.breaks.start"),
+                    format!(
+                        "the break at {} lies outside every shift of the group ({}), so nobody takes it",
+                        b.start.get_ref(),
+                        shifts
+                            .iter()
+                            .map(|s| format!("{}–{}", clock(s.start), clock(s.end)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            breaks.push(on_break);
         }
         let offer = match &g.offer {
             None => None,
@@ -191,4 +207,18 @@ impl Resolver<'_> {
         }
         Ok(presences)
     }
+}
+
+/// Whether a break and a shift share some time of day (both repeat daily; either may run past
+/// midnight).
+fn overlaps(shift: &Shift, b: &Break) -> bool {
+    let end = if shift.end <= shift.start { shift.end + DAY } else { shift.end };
+    // The shift on the day before, the day itself and the day after, against the break.
+    [-DAY, 0.0, DAY].iter().any(|day| shift.start + day < b.start + b.duration && b.start < end + day)
+}
+
+/// `HH:MM` of a second of the day.
+fn clock(seconds: f64) -> String {
+    let minutes = (seconds / 60.0).round() as i64;
+    format!("{:02}:{:02}", minutes / 60 % 24, minutes % 60)
 }

@@ -8,13 +8,7 @@ use crate::scenario::model::*;
 use crate::scenario::raw::{RateSpec, RawArrivals};
 
 impl Resolver<'_> {
-    pub(super) fn arrivals(
-        &self,
-        raw: &Spanned<RawArrivals>,
-        sim: &Simulation,
-        key: &str,
-        warnings: &mut Vec<String>,
-    ) -> Result<Arrivals> {
+    pub(super) fn arrivals(&self, raw: &Spanned<RawArrivals>, sim: &Simulation, key: &str) -> Result<Arrivals> {
         let rate_per_hour = match raw.get_ref() {
             RawArrivals::Poisson { rate_per_hour } => rate_per_hour,
             RawArrivals::Renewal { interarrival } => {
@@ -31,7 +25,7 @@ impl Resolver<'_> {
                 }
                 return Ok(Arrivals::Renewal(d));
             }
-            RawArrivals::Trace { file } => return self.trace(raw, file, sim, key, warnings),
+            RawArrivals::Trace { file } => return self.trace(raw, file, sim, key),
         };
         let key = format!("{key}.arrivals.rate_per_hour");
         let check = |rate: f64| -> Result<f64> {
@@ -72,7 +66,6 @@ impl Resolver<'_> {
         file: &str,
         sim: &Simulation,
         key: &str,
-        warnings: &mut Vec<String>,
     ) -> Result<Arrivals> {
         let path = self.base_dir.join(file);
         let key = format!("{key}.arrivals");
@@ -92,12 +85,16 @@ impl Resolver<'_> {
             ));
         }
         if before < times.len() {
-            warnings.push(format!(
-                "{key}: {} of the {} arrivals in {} are at or after the horizon ({horizon}) and are not replayed",
-                times.len() - before,
-                times.len(),
-                path.display()
-            ));
+            self.warn_at(
+                Some(raw.span()),
+                key.clone(),
+                format!(
+                    "{} of the {} arrivals in {} are at or after the horizon ({horizon}) and are not replayed",
+                    times.len() - before,
+                    times.len(),
+                    path.display()
+                ),
+            );
         }
         Ok(Arrivals::Trace(times[..before].into()))
     }

@@ -22,9 +22,10 @@ use super::demand;
 
 mod agents;
 mod arrivals;
+mod coverage;
 mod work_stream;
 use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
-use super::error::{ScenarioError, line_column};
+use super::error::{ScenarioError, ScenarioWarning, line_column};
 use super::limits;
 use super::model::*;
 use super::raw::{self, RawScenario, RawSimulation};
@@ -35,6 +36,8 @@ pub(super) struct Resolver<'a> {
     pub text: &'a str,
     /// Where data files named by relative paths are read from: the scenario file's directory.
     pub base_dir: &'a Path,
+    /// What is valid but most likely not meant.
+    pub warnings: std::cell::RefCell<Vec<ScenarioWarning>>,
 }
 
 pub(super) type Result<T> = std::result::Result<T, ScenarioError>;
@@ -61,6 +64,16 @@ impl Resolver<'_> {
         message: impl Into<String>,
     ) -> ScenarioError {
         self.error_at(Some(spanned.span()), key, message)
+    }
+
+    /// A warning about the value at `span`, written like an error: file, line, column, key.
+    pub(super) fn warn_at(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.warnings.borrow_mut().push(self.error_at(span, key, message));
     }
 
     pub fn resolve(&self, raw: RawScenario) -> Result<Scenario> {
@@ -133,7 +146,6 @@ impl Resolver<'_> {
             work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids)?);
         }
 
-        let mut warnings = Vec::new();
         let mut channels = Vec::with_capacity(raw.channel.len());
         for ch in &raw.channel {
             let key = format!("channel.{}", ch.name.get_ref());
@@ -149,9 +161,9 @@ impl Resolver<'_> {
                 )
             })?;
             let ws = &work_streams[ws_id.index()];
-            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key, &mut warnings)?;
+            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key)?;
             if !arrivals.has_arrivals() {
-                warnings.push(format!("channel \"{}\" has no arrivals all day", ch.name.get_ref()));
+                self.warn_at(Some(ch.arrivals.span()), format!("{key}.arrivals"), "no arrivals all day");
             }
             let context = self.channel_context(ch, ws, &key)?;
             // A value given on the work stream applies to all its conversations; left out, it
@@ -208,6 +220,7 @@ impl Resolver<'_> {
         }
 
         self.check_service(&raw, &work_streams, &agent_groups, &queues)?;
+        self.check_coverage(&raw, &simulation, &channels, &work_streams, &agent_groups);
         self.check_arrivals(&raw, &simulation, &channels)?;
         self.check_episodes(&raw, &simulation, &channels, &work_streams)?;
         self.check_polls(&raw, &simulation, &work_streams, &agent_groups)?;
@@ -233,6 +246,7 @@ impl Resolver<'_> {
             .map(|(i, c)| self.check(i, c, &simulation, &channels, &work_streams, &queues, &agent_groups))
             .collect::<Result<Vec<_>>>()?;
 
+        let warnings = self.warnings.take();
         let scenario =
             Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, checks, warnings };
         self.check_memory(&raw, &scenario)?;
@@ -425,12 +439,18 @@ impl Resolver<'_> {
                 ));
             }
         };
-        let bound = |b: &Option<Spanned<f64>>, field: &str| -> Result<Option<f64>> {
-            match b {
-                Some(v) if !v.get_ref().is_finite() => {
-                    Err(self.at(v, format!("{key}.{field}"), format!("{}; expected a finite number", v.get_ref())))
+        let mut duration_bound = false;
+        let mut bound = |b: &Option<Spanned<raw::RawBound>>, field: &str| -> Result<Option<f64>> {
+            let Some(v) = b else { return Ok(None) };
+            match v.get_ref() {
+                raw::RawBound::Number(x) if !x.is_finite() => {
+                    Err(self.at(v, format!("{key}.{field}"), format!("{x}; expected a finite number")))
                 }
-                other => Ok(other.as_ref().map(|v| *v.get_ref())),
+                raw::RawBound::Number(x) => Ok(Some(*x)),
+                raw::RawBound::Duration(text) => {
+                    duration_bound = true;
+                    Duration::parse(text).map(|d| Some(d.0)).map_err(|e| self.at(v, format!("{key}.{field}"), e))
+                }
             }
         };
         let (min, max) = (bound(&c.min, "min")?, bound(&c.max, "max")?);
@@ -467,11 +487,15 @@ impl Resolver<'_> {
             (Some(list), false) => {
                 let labels: Vec<String> =
                     (0..simulation.interval_count()).map(|k| simulation.interval_bounds(k).0.clock_label()).collect();
+                let starts: Vec<f64> =
+                    (0..simulation.interval_count()).map(|k| simulation.interval_bounds(k).0.0).collect();
                 let chosen = list
                     .get_ref()
                     .iter()
                     .map(|l| {
-                        labels.iter().position(|x| x == l.trim()).ok_or_else(|| {
+                        // `09:00`, `9:00` and `d2 9:00` name the same starts as the outputs' labels.
+                        let at = demand::parse_timestamp(l.trim()).ok();
+                        starts.iter().position(|&x| at.is_some_and(|t| (t - x).abs() < 1e-6)).ok_or_else(|| {
                             self.at(
                                 list,
                                 format!("{key}.intervals"),
@@ -501,6 +525,7 @@ impl Resolver<'_> {
             name,
             min,
             max,
+            duration_bound,
             on_ci,
             intervals,
         })

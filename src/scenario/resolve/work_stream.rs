@@ -145,11 +145,16 @@ impl Resolver<'_> {
                 Some(w) => self.distribution(w, format!("{key}.wrap_up"), Support::NonNegative)?,
                 None => Distribution::Constant(0.0),
             },
-            patience: ws
-                .patience
-                .as_ref()
-                .map(|p| self.distribution(p, format!("{key}.patience"), Support::NonNegative))
-                .transpose()?,
+            patience: match &ws.patience {
+                None => None,
+                Some(p) if p.get_ref().as_str().is_some_and(Duration::means_none) => None,
+                Some(p) => {
+                    let key = format!("{key}.patience");
+                    let raw = <RawDistribution as serde::Deserialize>::deserialize(p.get_ref().clone())
+                        .map_err(|e| self.at(p, key.clone(), crate::scenario::plain_types(e.message())))?;
+                    Some(self.distribution_at(&raw.0, p.span(), key, Support::NonNegative)?)
+                }
+            },
             variables,
             rules,
             fallback_queue,
@@ -223,9 +228,24 @@ impl Resolver<'_> {
                     };
                     let decide =
                         |f: &dyn Fn(&str) -> bool| Test::Category(var.categories.iter().map(|c| f(c)).collect());
+                    // A value no channel generates is most likely a typo (`Gold` for `gold`).
+                    let generated = |s: &str| {
+                        if !var.categories.iter().any(|c| c == s) {
+                            let values = match var.categories.len() {
+                                0 => format!("no channel feeding this work stream generates \"{}\"", var.name),
+                                _ => format!("the channels generate {}", list(var.categories.iter())),
+                            };
+                            self.warn_at(
+                                Some(value.span()),
+                                key.clone(),
+                                format!("\"{s}\" is a value no channel generates for \"{}\"; {values}", var.name),
+                            );
+                        }
+                    };
                     match op {
                         "eq" => {
                             let s = text(operand)?;
+                            generated(&s);
                             decide(&|c| c == s)
                         }
                         "ne" => {
@@ -249,6 +269,7 @@ impl Resolver<'_> {
                                 .iter()
                                 .map(text)
                                 .collect::<Result<Vec<_>>>()?;
+                            items.iter().for_each(|s| generated(s));
                             decide(&|c| items.iter().any(|s| s == c))
                         }
                         other => {
