@@ -93,6 +93,7 @@ impl Agent {
             working: false,
             status: super::AgentStatus {
                 presence: BasePresence::Offline,
+                on_duty: false,
                 staffed: false,
                 busy: false,
                 staffed_capacity: 0,
@@ -194,6 +195,7 @@ impl Agent {
         let staffed = self.staffed();
         super::AgentStatus {
             presence: self.current_presence(),
+            on_duty: self.working,
             staffed,
             busy: staffed && self.holding > 0,
             staffed_capacity: if staffed { self.capacity } else { 0 },

@@ -43,6 +43,8 @@ pub enum ConversationState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AgentStatus {
     pub presence: BasePresence,
+    /// On duty: within a shift and not absent, breaks included (what a roster pays for).
+    pub on_duty: bool,
     /// Counted as staffed (see `Agent::staffed`).
     pub staffed: bool,
     /// Staffed and holding at least one conversation.

@@ -128,6 +128,8 @@ cells! {
         in_use_time: f64 => sum,
         /// ∫ staffed agents dt.
         staffed_time: f64 => sum,
+        /// ∫ agents on duty dt (within a shift and not absent, breaks included).
+        on_duty_time: f64 => sum,
         /// ∫ agents holding a conversation dt.
         busy_time: f64 => sum,
         /// ∫ agents in each base presence dt, indexed by `BasePresence as usize`.

@@ -106,6 +106,7 @@ struct GroupLevel {
     staffed_capacity: i64,
     in_use: i64,
     staffed_agents: i64,
+    on_duty_agents: i64,
     busy_agents: i64,
     /// Agents in each base presence, indexed by `BasePresence as usize`.
     presence: [i64; 5],
@@ -294,6 +295,7 @@ impl<'s> Collector<'s> {
             cell.staffed_capacity_time += level.staffed_capacity as f64 * length;
             cell.in_use_time += level.in_use as f64 * length;
             cell.staffed_time += level.staffed_agents as f64 * length;
+            cell.on_duty_time += level.on_duty_agents as f64 * length;
             cell.busy_time += level.busy_agents as f64 * length;
             for (t, &n) in cell.presence_time.iter_mut().zip(&level.presence) {
                 *t += n as f64 * length;
@@ -476,6 +478,7 @@ impl Observer for Collector<'_> {
         level.staffed_capacity += i64::from(status.staffed_capacity);
         level.in_use += i64::from(status.in_use);
         level.staffed_agents += i64::from(status.staffed);
+        level.on_duty_agents += i64::from(status.on_duty);
         level.busy_agents += i64::from(status.busy);
         level.presence[status.presence as usize] += 1;
     }
@@ -498,6 +501,7 @@ impl Observer for Collector<'_> {
         );
         change(&mut level.in_use, &mut cell.in_use_time, u(from.in_use), u(to.in_use), w);
         change(&mut level.staffed_agents, &mut cell.staffed_time, b(from.staffed), b(to.staffed), w);
+        change(&mut level.on_duty_agents, &mut cell.on_duty_time, b(from.on_duty), b(to.on_duty), w);
         change(&mut level.busy_agents, &mut cell.busy_time, b(from.busy), b(to.busy), w);
         if from.presence != to.presence {
             let (p, q) = (from.presence as usize, to.presence as usize);

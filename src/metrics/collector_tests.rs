@@ -37,7 +37,14 @@ queues = ["q"]
 "#;
 
 fn status(presence: BasePresence, staffed: bool, in_use: u32) -> AgentStatus {
-    AgentStatus { presence, staffed, busy: staffed && in_use > 0, staffed_capacity: u32::from(staffed), in_use }
+    AgentStatus {
+        presence,
+        on_duty: staffed,
+        staffed,
+        busy: staffed && in_use > 0,
+        staffed_capacity: u32::from(staffed),
+        in_use,
+    }
 }
 
 /// ∫ over each reporting interval ([15, 20), [20, 40), …, [80, 100)) of a step function that

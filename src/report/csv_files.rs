@@ -6,8 +6,9 @@
 use crate::engine::AgentId;
 use crate::metrics::{Metric, RunResults};
 
-/// The metric columns of `intervals.csv`: those of DESIGN.md, then the lifecycle counts.
-pub const INTERVAL_METRICS: [Metric; 15] = [
+/// The metric columns of `intervals.csv`: those of DESIGN.md, the lifecycle counts, then the
+/// waits and loads added since (new columns go last, so that the older ones keep their places).
+pub const INTERVAL_METRICS: [Metric; 19] = [
     Metric::Offered,
     Metric::Answered,
     Metric::Abandoned,
@@ -23,6 +24,10 @@ pub const INTERVAL_METRICS: [Metric; 15] = [
     Metric::Timeouts,
     Metric::Waits,
     Metric::Reopened,
+    Metric::PWait,
+    Metric::WaitP50S,
+    Metric::WaitP95S,
+    Metric::Utilization,
 ];
 
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
@@ -57,16 +62,19 @@ pub fn summary_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
     finish(w)
 }
 
-/// One row per (interval, scope), the metrics of [`INTERVAL_METRICS`] over all replications.
+/// One row per (interval, scope), the metrics of [`INTERVAL_METRICS`] over all replications,
+/// then the agents staffed on average (agent scopes; NaN for the others).
 pub fn intervals_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
     let mut w = writer();
     let mut header = vec!["interval_start", "interval_end", "scope", "name"];
     header.extend(INTERVAL_METRICS.iter().map(|m| m.name()));
+    header.push("staffed_agents");
     w.write_record(&header)?;
     for (k, (start, end)) in results.interval_labels.iter().enumerate() {
         for scope in &results.scopes {
             let mut record = vec![start.clone(), end.clone(), scope.kind.name().to_string(), scope.name.clone()];
             record.extend(INTERVAL_METRICS.iter().map(|&m| number(results.interval_value(k, scope, m))));
+            record.push(number(results.staffed_agents(k, scope)));
             w.write_record(&record)?;
         }
     }
@@ -97,7 +105,9 @@ pub fn replications_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
 
 /// Per agent scope (all, each group): staffed hours per replication, occupancy, utilization, and
 /// the share of agent time in each base presence, then in each custom presence (a part of its
-/// base presence's share) — means per replication and ratios of sums.
+/// base presence's share) — means per replication and ratios of sums; then hours on duty, their
+/// cost (× the group's `cost_per_hour`; the groups' sum for all) and full-time equivalents
+/// (staffed hours ÷ 8 h a day of the horizon after warm-up).
 pub fn agents_csv(results: &RunResults, scenario: &crate::scenario::Scenario) -> csv::Result<Vec<u8>> {
     use crate::scenario::BasePresence;
     let mut w = writer();
@@ -106,14 +116,33 @@ pub fn agents_csv(results: &RunResults, scenario: &crate::scenario::Scenario) ->
     // Then each custom presence of `[[presence]]`: a part of its base presence's share.
     let customs = &scenario.presences[BasePresence::ALL.len().min(scenario.presences.len())..];
     header.extend(customs.iter().map(|p| p.name.as_str()));
+    header.extend(["on_duty_hours", "cost", "fte"]);
     w.write_record(&header)?;
     let reps = results.replications.len().max(1) as f64;
-    for scope in results.scopes.iter().filter(|s| s.agent.is_some()) {
-        let i = scope.agent.unwrap_or_default();
+    let total_of = |i: usize| {
         let mut total = crate::metrics::AgentCell::default();
         for r in &results.replications {
             total.merge(&r.agent[i]);
         }
+        total
+    };
+    // Hours on duty per replication, and their cost, of each group.
+    let groups: Vec<(f64, f64)> = results
+        .scopes
+        .iter()
+        .filter(|s| s.kind == crate::metrics::ScopeKind::AgentGroup)
+        .map(|s| {
+            let hours = total_of(s.agent.unwrap_or_default()).on_duty_time / 3600.0 / reps;
+            let cost_per_hour =
+                scenario.agent_groups.iter().find(|g| g.name == s.name).map_or(1.0, |g| g.cost_per_hour);
+            (hours, hours * cost_per_hour)
+        })
+        .collect();
+    let days = (scenario.simulation.horizon.0 - scenario.simulation.warmup.0) / crate::time::DAY;
+    let mut group = groups.iter();
+    for scope in results.scopes.iter().filter(|s| s.agent.is_some()) {
+        let i = scope.agent.unwrap_or_default();
+        let total = total_of(i);
         let agent_time: f64 = total.presence_time.iter().sum();
         let mut record = vec![
             scope.kind.name().to_string(),
@@ -125,6 +154,12 @@ pub fn agents_csv(results: &RunResults, scenario: &crate::scenario::Scenario) ->
         let share = |t: f64| number(if agent_time > 0.0 { t / agent_time } else { f64::NAN });
         record.extend(total.presence_time.iter().map(|&t| share(t)));
         record.extend((0..customs.len()).map(|k| share(total.custom_time.get(k).copied().unwrap_or(0.0))));
+        let (on_duty, cost) = match scope.kind {
+            crate::metrics::ScopeKind::AgentGroup => group.next().copied().unwrap_or((f64::NAN, f64::NAN)),
+            _ => (total.on_duty_time / 3600.0 / reps, groups.iter().map(|g| g.1).sum()),
+        };
+        let fte = total.staffed_time / 3600.0 / reps / (8.0 * days);
+        record.extend([number(on_duty), number(cost), number(fte)]);
         w.write_record(&record)?;
     }
     finish(w)

@@ -502,6 +502,8 @@ pub struct AgentGroup {
     pub pick: PickBehaviour,
     /// Probability that an agent is absent on a given day.
     pub absence: f64,
+    /// What an hour on duty of one agent costs (DESIGN.md "Staffing"; default 1).
+    pub cost_per_hour: f64,
 }
 
 impl AgentGroup {

@@ -312,6 +312,8 @@ pub struct RawAgentGroup {
     pub pick: Option<RawPick>,
     /// Share of agents absent on any day (shrinkage).
     pub absence: Option<Spanned<f64>>,
+    /// What an hour on duty of one agent costs (default 1).
+    pub cost_per_hour: Option<Spanned<f64>>,
 }
 
 /// A table, or a list of tables.

@@ -47,7 +47,7 @@ fn run_without_a_scenario_simulates_the_default_and_writes_its_files() {
     assert_eq!(
         intervals.lines().next(),
         Some(
-            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened"
+            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents"
         )
     );
     // 24 hourly intervals × 10 scopes (all, 2 channels, 2 work streams, 3 queues, 2 groups).
@@ -88,14 +88,17 @@ fn agents_and_conversations_files_have_their_documented_columns() {
     let mut lines = agents.lines();
     assert_eq!(
         lines.next(),
-        Some("scope,name,staffed_hours,occupancy,utilization,available,busy,busy_dnd,away,offline")
+        Some(
+            "scope,name,staffed_hours,occupancy,utilization,available,busy,busy_dnd,away,offline,on_duty_hours,cost,fte"
+        )
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 3, "all and the two agent groups: {rows:?}");
     for (row, start) in rows.iter().zip(["all,all,", "agent_group,generalists,", "agent_group,specialists,"]) {
         assert!(row.starts_with(start), "{row}");
-        let shares: Vec<f64> = row.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
-        assert_eq!(shares.len(), 5, "{row}");
+        let fields: Vec<f64> = row.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
+        assert_eq!(fields.len(), 8, "{row}");
+        let shares = &fields[..5];
         assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9, "presence shares of {row} do not add up to 1");
     }
 
@@ -239,4 +242,50 @@ fn warnings_are_said_on_stderr_and_kept_in_run_toml() {
     assert!(stderr.contains(&format!("warning: {}: {said}", path.display())), "{stderr}");
     let record = read(&dir.path().join("out"), "run.toml");
     assert!(record.contains(said) && !record.contains(&path.display().to_string()), "{record}");
+}
+
+#[test]
+fn agents_csv_gives_hours_on_duty_their_cost_and_full_time_equivalents() {
+    // 10 agents on duty 08:00–16:00 for 2 days, an hour of it on an away break; 20 an hour.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cost.toml");
+    let group = "shift = { start = \"08:00\", end = \"16:00\" }\nbreaks = [ { start = \"12:00\", duration = \"1h\" } ]\ncost_per_hour = 20";
+    let text = crate::common::Center::new("voice", 60.0, "\"3m\"", 10)
+        .simulation("horizon = \"2d\"\nreplications = 2")
+        .agents(10, 1, group)
+        .toml();
+    fs::write(&path, text).unwrap();
+    let out =
+        ccsim().arg("run").arg(&path).args(["--no-charts", "-q", "-o"]).arg(dir.path().join("out")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let agents = read(&dir.path().join("out"), "agents.csv");
+    let header: Vec<&str> = agents.lines().next().unwrap().split(',').collect();
+    let column = |row: &str, name: &str| -> f64 {
+        let at = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+        row.split(',').nth(at).unwrap().parse().unwrap()
+    };
+    for row in agents.lines().skip(1) {
+        // On duty whatever they do; staffed outside the break, and while finishing a call past it
+        // or past the shift's end (a few minutes a day).
+        assert_eq!(column(row, "on_duty_hours"), 160.0, "{row}");
+        assert_eq!(column(row, "cost"), 3200.0, "{row}");
+        let staffed = column(row, "staffed_hours");
+        assert!((140.0..141.0).contains(&staffed), "{row}");
+        assert_eq!(column(row, "fte"), staffed / 16.0, "{row}");
+    }
+
+    // intervals.csv: the staffed agents of each agent scope, hour by hour.
+    let intervals = read(&dir.path().join("out"), "intervals.csv");
+    let header: Vec<&str> = intervals.lines().next().unwrap().split(',').collect();
+    assert!(intervals.starts_with("interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents\n"));
+    let staffed = |start: &str| -> f64 {
+        let row = intervals
+            .lines()
+            .find(|l| l.starts_with(&format!("{start},")) && l.contains(",agent_group,agents,"))
+            .unwrap();
+        row.split(',').nth(header.len() - 1).unwrap().parse().unwrap()
+    };
+    assert_eq!((staffed("07:00"), staffed("09:00"), staffed("d2 15:00")), (0.0, 10.0, 10.0));
+    // On the break only those finishing a call are staffed, for its first minutes.
+    assert!(staffed("12:00") < 0.5, "{}", staffed("12:00"));
 }

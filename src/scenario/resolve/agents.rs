@@ -174,6 +174,17 @@ impl Resolver<'_> {
             Some(a) => self.probability(a, format!("{key}.absence"))?,
             None => 0.0,
         };
+        let cost_per_hour = match &g.cost_per_hour {
+            None => 1.0,
+            Some(c) if c.get_ref().is_finite() && *c.get_ref() >= 0.0 && *c.get_ref() <= 1e9 => *c.get_ref(),
+            Some(c) => {
+                return Err(self.at(
+                    c,
+                    format!("{key}.cost_per_hour"),
+                    format!("{}; expected a cost from 0 to 1000000000 an hour", c.get_ref()),
+                ));
+            }
+        };
         Ok(AgentGroup {
             name: g.name.get_ref().clone(),
             count: count as u32,
@@ -184,6 +195,7 @@ impl Resolver<'_> {
             offer,
             pick,
             absence,
+            cost_per_hour,
         })
     }
 
