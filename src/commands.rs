@@ -37,13 +37,11 @@ pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
             if sim.replications == 1 { "" } else { "s" },
             sim.horizon.label(),
             sim.seed,
-            results.estimate(&results.scopes[0], Metric::Offered).mean.round()
+            // Rounded as the table rounds it.
+            format!("{:.0}", results.estimate(&results.scopes[0], Metric::Offered).mean)
         );
         say!("{}", report::terminal::summary_table(&results));
-        say!(
-            "service level: answered within {} over all arrivals; ± is the 95% confidence half-width across replications",
-            sim.service_level_threshold.label()
-        );
+        say!("{}", report::terminal::service_level_footer(&scenario));
         say!("wrote {written} files to {}", dir.display());
         if charts > 0 {
             say!("drew {} charts (PNG and SVG) in {}", charts / 2, dir.join("charts").display());
@@ -121,7 +119,10 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
             scenarios[0].simulation.replications
         );
         say!("{}", report::comparison::compare_table(&comparison));
-        say!("± is the 95% half-width; * marks a paired difference whose 95% interval excludes 0");
+        say!("{}", report::terminal::service_level_footer(&scenarios[0]));
+        say!(
+            "differences of shares are in percentage points (pp); * marks a paired difference whose 95% interval excludes 0"
+        );
         let charts = if options.no_charts { "" } else { ", charts/" };
         say!("wrote compare.csv{charts} and one folder per variant to {}", dir.display());
     }
@@ -169,6 +170,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     if !options.quiet {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
         say!("{}", report::comparison::sweep_table(&rows));
+        say!("{}", report::terminal::service_level_footer(&base));
         let charts = if options.no_charts { "" } else { ", charts/" };
         say!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());
         let renamed: Vec<String> = labels

@@ -1,10 +1,10 @@
 //! What `ccsim compare` and `ccsim sweep` write and print.
 
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
 
 use super::csv_files::{finish, number, writer};
-use super::terminal::format_estimate;
-use crate::metrics::{Comparison, Metric, RunResults, ScopeKind};
+use super::terminal::{COLUMNS, format_difference, format_estimate, printable, scope_label};
+use crate::metrics::{CompareRow, Comparison, Metric, RunResults, ScopeKind};
 
 /// `compare.csv`: per scope, metric and variant, the variant's estimate and its paired difference
 /// from the first variant.
@@ -43,14 +43,20 @@ pub fn compare_csv(comparison: &Comparison) -> csv::Result<Vec<u8>> {
 }
 
 /// The headline metrics of scope `all` for every variant, and each difference from the first
-/// with its interval; `*` marks a difference whose 95% interval excludes 0.
+/// with its interval (shares in percentage points); `*` marks a difference whose 95% interval
+/// excludes 0. Then every other scope, as `run` prints them: a row per variant and one per
+/// difference.
 pub fn compare_table(comparison: &Comparison) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let base = &comparison.variants[0].0;
     let mut header = vec![Cell::new("metric (all)")];
-    header.extend(comparison.variants.iter().map(|(name, _)| Cell::new(name)));
-    header.extend(comparison.variants[1..].iter().map(|(name, _)| Cell::new(format!("{name} − {base}"))));
+    header.extend(comparison.variants.iter().map(|(name, _)| Cell::new(printable(name))));
+    header.extend(
+        comparison.variants[1..]
+            .iter()
+            .map(|(name, _)| Cell::new(format!("{} − {}", printable(name), printable(base)))),
+    );
     table.set_header(header);
     let rows = comparison.rows();
     for metric in Metric::HEADLINE {
@@ -64,21 +70,60 @@ pub fn compare_table(comparison: &Comparison) -> String {
                 .iter()
                 .map(|r| Cell::new(format_estimate(metric, &r.estimate)).set_alignment(CellAlignment::Right)),
         );
-        for r in &of_metric[1..] {
-            let mut text = format_estimate(metric, &r.difference);
-            if r.significant() {
-                let verdict = match (metric.larger_is_worse(), r.difference.mean > 0.0) {
-                    (Some(true), true) | (Some(false), false) => " worse",
-                    (Some(_), _) => " better",
-                    (None, _) => "",
-                };
-                text = format!("{text} *{verdict}");
-            }
-            cells.push(Cell::new(text).set_alignment(CellAlignment::Right));
-        }
+        cells.extend(of_metric[1..].iter().map(|r| Cell::new(difference_text(r)).set_alignment(CellAlignment::Right)));
         table.add_row(cells);
     }
-    table.to_string()
+
+    // Every other scope: the columns of `run`'s table.
+    let mut scopes = Table::new();
+    scopes.load_style(UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+    let mut header = vec![Cell::new("scope"), Cell::new("variant")];
+    header.extend(COLUMNS.iter().map(|(_, title)| Cell::new(title)));
+    scopes.set_header(header);
+    let mut seen: Vec<(ScopeKind, &str)> = Vec::new();
+    for row in rows.iter().filter(|r| r.scope.kind != ScopeKind::All) {
+        if seen.contains(&(row.scope.kind, row.scope.name.as_str())) {
+            continue;
+        }
+        seen.push((row.scope.kind, row.scope.name.as_str()));
+        let of_scope: Vec<_> =
+            rows.iter().filter(|r| r.scope.kind == row.scope.kind && r.scope.name == row.scope.name).collect();
+        let cell = |variant: &str, metric: Metric| of_scope.iter().find(|r| r.variant == variant && r.metric == metric);
+        for (v, (name, _)) in comparison.variants.iter().enumerate() {
+            let mut cells = vec![
+                Cell::new(if v == 0 { scope_label(row.scope) } else { String::new() }),
+                Cell::new(printable(name)),
+            ];
+            cells.extend(COLUMNS.iter().map(|&(metric, _)| {
+                let text = cell(name, metric).map_or_else(String::new, |r| format_estimate(metric, &r.estimate));
+                Cell::new(text).set_alignment(CellAlignment::Right)
+            }));
+            scopes.add_row(cells);
+        }
+        for (name, _) in &comparison.variants[1..] {
+            let mut cells = vec![Cell::new(""), Cell::new(format!("{} − {}", printable(name), printable(base)))];
+            cells.extend(COLUMNS.iter().map(|&(metric, _)| {
+                Cell::new(cell(name, metric).map_or_else(String::new, |r| difference_text(r)))
+                    .set_alignment(CellAlignment::Right)
+            }));
+            scopes.add_row(cells);
+        }
+    }
+    if seen.is_empty() { table.to_string() } else { format!("{table}\n{scopes}") }
+}
+
+/// A paired difference, marked `*` with its verdict when its interval excludes 0.
+fn difference_text(r: &CompareRow) -> String {
+    let text = format_difference(r.metric, &r.difference);
+    if !r.significant() {
+        return text;
+    }
+    let verdict = match (r.metric.larger_is_worse(), r.difference.mean > 0.0) {
+        (Some(true), true) | (Some(false), false) => " worse",
+        (Some(_), _) => " better",
+        (None, _) => "",
+    };
+    format!("{text} *{verdict}")
 }
 
 /// The columns of `sweep.csv` after the point and scope: each headline metric with its interval.
@@ -115,21 +160,29 @@ pub fn sweep_csv(keys: &[String], points: &[(String, Vec<String>, &RunResults)])
     finish(w)
 }
 
-/// One row per point: scope `all`, a few headline metrics.
+/// One row per point and scope, with the columns of `run`'s table.
 pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)]) -> String {
-    let columns =
-        [Metric::Offered, Metric::ServiceLevel, Metric::AsaS, Metric::WaitP90S, Metric::AbandonRate, Metric::Occupancy];
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
-    let mut header = vec![Cell::new("point")];
-    header.extend(columns.iter().map(|m| Cell::new(m.name())));
+    let mut header = vec![Cell::new("point"), Cell::new("scope")];
+    header.extend(COLUMNS.iter().map(|(_, title)| Cell::new(title)));
     table.set_header(header);
     for (label, _, results) in points {
-        let mut row = vec![Cell::new(label)];
-        row.extend(columns.iter().map(|&m| {
-            Cell::new(format_estimate(m, &results.estimate(&results.scopes[0], m))).set_alignment(CellAlignment::Right)
-        }));
-        table.add_row(row);
+        for (i, scope) in results.scopes.iter().enumerate() {
+            let mut row = vec![
+                Cell::new(if i == 0 { printable(label).into_owned() } else { String::new() }),
+                Cell::new(scope_label(scope)),
+            ];
+            row.extend(COLUMNS.iter().map(|&(m, _)| {
+                let text = if m.applies_to(scope.kind) {
+                    format_estimate(m, &results.estimate(scope, m))
+                } else {
+                    String::new()
+                };
+                Cell::new(text).set_alignment(CellAlignment::Right)
+            }));
+            table.add_row(row);
+        }
     }
     table.to_string()
 }

@@ -2,9 +2,10 @@
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
-use crate::metrics::{Estimate, Metric, RunResults, ScopeKind};
+use crate::metrics::{Estimate, Metric, RunResults, Scope, ScopeKind};
+use crate::scenario::Scenario;
 
-const COLUMNS: [(Metric, &str); 8] = [
+pub(super) const COLUMNS: [(Metric, &str); 8] = [
     (Metric::Offered, "offered"),
     (Metric::Answered, "answered"),
     (Metric::Abandoned, "abandoned"),
@@ -15,21 +16,67 @@ const COLUMNS: [(Metric, &str); 8] = [
     (Metric::Occupancy, "occupancy"),
 ];
 
-/// A metric's estimate as people read it: percentages for ratios, seconds for waits, with the
-/// 95% half-width.
+/// A metric's estimate as people read it: percentages for shares, seconds for times, with the
+/// 95% half-width — or, when the interval would reach past what the metric can be (below 0, a
+/// share above 100%), the interval itself cut at that bound: `54 (0–264)`, `91.5% (61.7–100.0)`.
 pub fn format_estimate(metric: Metric, e: &Estimate) -> String {
     if e.mean.is_nan() {
         return "–".into();
     }
+    let (scale, decimals, unit) = presentation(metric);
     let half = e.half_width();
-    let pm = |text: String, h: String| if half.is_nan() { text } else { format!("{text} ± {h}") };
-    match metric {
-        Metric::ServiceLevel | Metric::AbandonRate | Metric::Occupancy | Metric::PWait | Metric::Utilization => {
-            pm(format!("{:.1}%", e.mean * 100.0), format!("{:.1}", half * 100.0))
-        }
-        Metric::AsaS | Metric::WaitP90S => pm(format!("{:.1}s", e.mean), format!("{:.1}", half)),
-        _ => pm(format!("{:.0}", e.mean), format!("{:.0}", half)),
+    let value = |x: f64| format!("{:.decimals$}", x * scale);
+    if half.is_nan() {
+        return format!("{}{unit}", value(e.mean));
     }
+    let top = if unit == "%" { 1.0 } else { f64::INFINITY };
+    if e.ci95_low < 0.0 || e.ci95_high > top {
+        let (low, high) = (e.ci95_low.max(0.0), e.ci95_high.min(top));
+        return format!("{}{unit} ({}–{})", value(e.mean), value(low), value(high));
+    }
+    format!("{}{unit} ± {}", value(e.mean), value(half))
+}
+
+/// A difference between two estimates of `metric`, signed: shares in percentage points (`pp`),
+/// times in seconds, counts as they are; with the 95% half-width.
+pub fn format_difference(metric: Metric, d: &Estimate) -> String {
+    if d.mean.is_nan() {
+        return "–".into();
+    }
+    let (scale, decimals, unit) = presentation(metric);
+    let unit = if unit == "%" { " pp" } else { unit };
+    let half = d.half_width();
+    let text = format!("{:+.decimals$}{unit}", d.mean * scale);
+    if half.is_nan() { text } else { format!("{text} ± {:.decimals$}", half * scale) }
+}
+
+/// How a metric's values are shown: (scale, decimals, unit).
+fn presentation(metric: Metric) -> (f64, usize, &'static str) {
+    match metric.unit() {
+        "share" => (100.0, 1, "%"),
+        "seconds" => (1.0, 1, "s"),
+        _ => (1.0, 0, ""),
+    }
+}
+
+/// What the service level counts, as the footer of a table says it: the threshold, or each
+/// queue's when queues have their own.
+pub fn service_level_footer(scenario: &Scenario) -> String {
+    let threshold = scenario.simulation.service_level_threshold;
+    let own: Vec<String> = scenario
+        .queues
+        .iter()
+        .filter(|q| q.service_level_threshold != threshold)
+        .map(|q| format!("{} {}", printable(&q.name), q.service_level_threshold.label()))
+        .collect();
+    let within = if own.is_empty() {
+        threshold.label()
+    } else {
+        format!("its queue's threshold ({}; {} elsewhere)", own.join(", "), threshold.label())
+    };
+    format!(
+        "service level: answered within {within} over all arrivals; ± is the 95% confidence half-width across replications"
+    )
 }
 
 /// The table of headline metrics for every scope but agent groups' conversation columns.
@@ -40,11 +87,7 @@ pub fn summary_table(results: &RunResults) -> String {
     header.extend(COLUMNS.iter().map(|(_, title)| Cell::new(title)));
     table.set_header(header);
     for scope in &results.scopes {
-        let label = match scope.kind {
-            ScopeKind::All => "all".to_string(),
-            kind => format!("{} {}", kind.name().replace('_', " "), scope.name),
-        };
-        let mut row = vec![Cell::new(label)];
+        let mut row = vec![Cell::new(scope_label(scope))];
         for (metric, _) in COLUMNS {
             let text = if metric.applies_to(scope.kind) {
                 format_estimate(metric, &results.estimate(scope, metric))
@@ -56,6 +99,14 @@ pub fn summary_table(results: &RunResults) -> String {
         table.add_row(row);
     }
     table.to_string()
+}
+
+/// A scope as the tables name it: `all`, `work stream chat`.
+pub fn scope_label(scope: &Scope) -> String {
+    match scope.kind {
+        ScopeKind::All => "all".to_string(),
+        kind => format!("{} {}", kind.name().replace('_', " "), printable(&scope.name)),
+    }
 }
 
 /// The warning for a run in which the whole center overloaded in at least one replication
@@ -106,6 +157,26 @@ fn escape_controls(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Co
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn estimate(mean: f64, ci95_low: f64, ci95_high: f64) -> Estimate {
+        Estimate { mean, ci95_low, ci95_high, std_dev: 1.0, replications: 3 }
+    }
+
+    #[test]
+    fn intervals_are_cut_at_what_the_metric_can_be() {
+        assert_eq!(format_estimate(Metric::Offered, &estimate(1809.5, 1714.2, 1904.8)), "1810 ± 95");
+        assert_eq!(format_estimate(Metric::Abandoned, &estimate(54.5, -155.2, 264.2)), "54 (0–264)");
+        assert_eq!(format_estimate(Metric::ServiceLevel, &estimate(0.915, 0.617, 1.212)), "91.5% (61.7–100.0)");
+        assert_eq!(format_estimate(Metric::AsaS, &estimate(9.07, -20.99, 39.12)), "9.1s (0.0–39.1)");
+        assert_eq!(format_estimate(Metric::AsaS, &estimate(9.07, f64::NAN, f64::NAN)), "9.1s");
+    }
+
+    #[test]
+    fn differences_of_shares_are_in_percentage_points() {
+        assert_eq!(format_difference(Metric::ServiceLevel, &estimate(-0.044, -0.065, -0.023)), "-4.4 pp ± 2.1");
+        assert_eq!(format_difference(Metric::AsaS, &estimate(6.1, 4.1, 8.1)), "+6.1s ± 2.0");
+        assert_eq!(format_difference(Metric::Abandoned, &estimate(44.0, 25.0, 63.0)), "+44 ± 19");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_the_rest_kept() {

@@ -483,3 +483,49 @@ fn quoted_names_in_override_paths_address_their_table() {
     let as_written = vip_offered(&[]);
     assert!(moved == 0.0 && as_written > 100.0, "vip offered {moved} with the override, {as_written} without");
 }
+
+#[test]
+fn compare_prints_every_scope_and_differences_of_shares_in_points() {
+    // Pick makes the chat work stream worse while `all` moves little: the scopes must show it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = ccsim()
+        .args(["compare", "-r", "3", "--no-charts", "-o"])
+        .arg(dir.path())
+        .arg(scenarios("default.toml"))
+        .args(["--variant", "pick:work_stream.chat.mode=pick"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for scope in ["channel web_chat", "work stream chat", "queue vip", "agent group specialists"] {
+        assert!(stdout.contains(scope), "no {scope} in\n{stdout}");
+    }
+    let chat = stdout.lines().skip_while(|l| !l.contains("work stream chat")).nth(2).unwrap();
+    assert!(chat.contains("pick − base") && chat.contains(" pp ± ") && chat.contains("* worse"), "{chat}");
+    assert!(stdout.contains("percentage points (pp)"), "{stdout}");
+}
+
+#[test]
+fn the_footer_names_each_queue_s_own_service_level_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("thresholds.toml");
+    let text = ccsim::scenario::DEFAULT_SCENARIO.replacen(
+        "name = \"vip\"",
+        "name = \"vip\"\nservice_level_threshold = \"20s\"",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = ccsim()
+        .arg("run")
+        .arg(&path)
+        .args(["-r", "2", "--no-charts", "-o"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("service level: answered within its queue's threshold (vip 20s; 1m elsewhere)"),
+        "{stdout}"
+    );
+}
