@@ -51,23 +51,39 @@ pub enum Command {
     },
     /// Run a scenario and judge it by its [[check]] gates and against a baseline run; exit 1 when a
     /// gate fails.
-    Check {
-        scenario: PathBuf,
-        /// A folder an earlier `ccsim run` wrote: fail on significant regressions against it.
-        #[arg(long, value_name = "DIR")]
-        baseline: Option<PathBuf>,
-        /// How much worse than the baseline a metric may be before it can regress: a fraction from
-        /// 0 to 1 (0.05) or a percent (5%).
-        #[arg(long, value_name = "FRACTION", default_value = "0.05", value_parser = ccsim::experiment::check::parse_tolerance)]
-        tolerance: f64,
-        /// Also write this run's files into DIR, as the baseline of later checks.
-        #[arg(long = "save-baseline", value_name = "DIR")]
-        save_baseline: Option<PathBuf>,
-        #[command(flatten)]
-        options: RunOptions,
-    },
+    Check(CheckArgs),
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    pub scenario: PathBuf,
+    /// A folder an earlier `ccsim run` wrote: fail on significant regressions against it.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+    /// How much worse than the baseline a metric may be before it can regress: a fraction from 0
+    /// to 1 (0.05) or a percent (5%).
+    #[arg(long, value_name = "FRACTION", default_value = "0.05", value_parser = ccsim::experiment::check::parse_tolerance)]
+    pub tolerance: f64,
+    /// The metrics tested for regressions, e.g. service_level,asa_s (default: service_level,
+    /// asa_s, wait_p50_s, wait_p90_s, wait_p95_s, abandon_rate, occupancy).
+    #[arg(long, value_name = "LIST")]
+    pub metrics: Option<String>,
+    /// The scopes tested for regressions: kinds or kind.name, e.g. all,queue.vip (default: all).
+    #[arg(long, value_name = "LIST")]
+    pub scopes: Option<String>,
+    /// Print only the gates that failed.
+    #[arg(long = "only-failures")]
+    pub only_failures: bool,
+    /// Also write the gates as a JUnit XML report to FILE, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write this run's files into DIR, as the baseline of later checks.
+    #[arg(long = "save-baseline", value_name = "DIR")]
+    pub save_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: RunOptions,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use ccsim::report;
 use ccsim::scenario::{Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{ErlangArgs, RunOptions};
+use crate::cli::{CheckArgs, ErlangArgs, RunOptions};
 use crate::error::CliError;
 use crate::options::{
     charts, inside, output_dir, overrides, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
@@ -191,19 +191,24 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
 }
 
 /// `ccsim check`: a run judged by its gates and, with a baseline, by regressions.
-pub fn check(
-    path: &Path,
-    baseline: Option<&Path>,
-    tolerance: f64,
-    save_baseline: Option<&Path>,
-    options: &RunOptions,
-) -> Result<(), CliError> {
+pub fn check(args: &CheckArgs) -> Result<(), CliError> {
+    let (path, options, tolerance) = (args.scenario.as_path(), &args.options, args.tolerance);
+    let (baseline, save_baseline) = (args.baseline.as_deref(), args.save_baseline.as_deref());
+    let mut rules = gates::RegressionRules::new(tolerance);
+    if let Some(text) = &args.metrics {
+        rules.metrics = gates::parse_metrics(text).map_err(|e| CliError::Input(format!("--metrics {text}: {e}")))?;
+    }
+    if let Some(text) = &args.scopes {
+        rules.scopes = gates::parse_scopes(text).map_err(|e| CliError::Input(format!("--scopes {text}: {e}")))?;
+    }
     let scenario = prepare(&source(Some(path))?, options, &[])?;
     experiment::check::check_inputs(&scenario, tolerance, baseline.is_some() || save_baseline.is_some())
         .map_err(|e| CliError::check(path, e))?;
     let dir = output_dir(options, &scenario, "-check");
     if let Some(read) = baseline {
-        for (flag, out) in [("-o", Some(dir.as_path())), ("--save-baseline", save_baseline)] {
+        let outputs =
+            [("-o", Some(dir.as_path())), ("--save-baseline", save_baseline), ("--junit", args.junit.as_deref())];
+        for (flag, out) in outputs {
             if let Some(out) = out.filter(|out| experiment::check::writes_into(out, read)) {
                 return Err(CliError::Input(format!(
                     "{flag} {}: inside the baseline folder {}; expected a folder outside it, or the next check would compare with this one",
@@ -224,7 +229,7 @@ pub fn check(
     let _lock = take(&dir)?;
     let _baseline_lock = save_baseline.filter(|save| *save != dir).map(take).transpose()?;
     let results = simulate(&scenario, options)?;
-    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), tolerance)
+    let gates = experiment::check::evaluate(&results, &scenario, baseline.as_ref(), &rules)
         .map_err(|e| CliError::gate(path, &e))?;
     if let Some(b) = &baseline {
         for warning in b.coverage(&results, &gates)?.iter().filter(|_| !options.quiet) {
@@ -237,6 +242,13 @@ pub fn check(
     let run_count = files.len();
     files.push(report::OutputFile { name: "check.csv".into(), bytes: report::check::check_csv(&gates)? });
     write(&dir, &files)?;
+    if let Some(junit) = &args.junit {
+        let bytes =
+            report::check::junit_xml(&gates, &format!("ccsim check {}", scenario.name)).map_err(CliError::Junit)?;
+        let name = junit.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let folder = junit.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        write(folder, &[report::OutputFile { name, bytes }])?;
+    }
     if let Some(save) = save_baseline {
         write(save, &files[..run_count])?;
         if scenario.simulation.replications < 2 && !options.quiet {
@@ -256,7 +268,7 @@ pub fn check(
             };
             say!("baseline: {} replications ({paired}); tolerance {}%", b.replications, tolerance * 100.0);
         }
-        say!("{}", report::check::check_table(&gates));
+        say!("{}", report::check::check_table(&gates, args.only_failures));
         let count = gates.iter().filter(|g| g.verdict == gates::Verdict::Fail).count();
         say!("{} gates, {count} failed; wrote check.csv to {}", gates.len(), dir.display());
     }

@@ -28,6 +28,9 @@ pub enum CliError {
     /// A CSV table could not be rendered.
     #[error("cannot render the results: {0}")]
     Render(#[from] csv::Error),
+    /// The JUnit report could not be rendered.
+    #[error("cannot render the JUnit report: {0}")]
+    Junit(String),
     /// `ccsim check`: the failed gates.
     #[error("{0}")]
     CheckFailed(String),
@@ -60,7 +63,11 @@ impl CliError {
             CliError::CheckFailed(_) => 1,
             CliError::Input(_) | CliError::Scenario(_) => 2,
             CliError::Stopped(Stopped::Interrupted) | CliError::Output(OutputError::Interrupted) => 130,
-            CliError::Output(_) | CliError::Chart(_) | CliError::Stopped(_) | CliError::Render(_) => 3,
+            CliError::Output(_)
+            | CliError::Chart(_)
+            | CliError::Stopped(_)
+            | CliError::Render(_)
+            | CliError::Junit(_) => 3,
         }
     }
 

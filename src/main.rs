@@ -40,9 +40,7 @@ fn main() -> ExitCode {
         Command::Validate { scenarios, set } => commands::validate(&scenarios, &set),
         Command::Compare { scenarios, variants, options } => commands::compare(&scenarios, &variants, &options),
         Command::Sweep { scenario, vary, options } => commands::sweep(&scenario, &vary, &options),
-        Command::Check { scenario, baseline, tolerance, save_baseline, options } => {
-            commands::check(&scenario, baseline.as_deref(), tolerance, save_baseline.as_deref(), &options)
-        }
+        Command::Check(args) => commands::check(&args),
         Command::Erlang(args) => commands::erlang(&args),
     };
     match outcome {

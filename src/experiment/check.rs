@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::metrics::gates::{self, BaselineSeries, Gate, GateError};
+use crate::metrics::gates::{self, BaselineSeries, Gate, GateError, RegressionRules};
 use crate::metrics::{Metric, RunResults, ScopeKind};
 use crate::scenario::{FileProblem, Scenario, limits, read_regular_file, size_label};
 
@@ -197,15 +197,8 @@ impl Baseline {
     fn series(&self) -> Vec<BaselineSeries<'_>> {
         self.series
             .iter()
-            .filter(|((_, _, metric), _)| gates::REGRESSION_METRICS.contains(metric))
             .filter_map(|((scope, name, metric), values)| {
-                let kind = scope_kind(scope)?;
-                (kind != ScopeKind::AgentGroup).then(|| BaselineSeries {
-                    scope: kind,
-                    name,
-                    metric: *metric,
-                    values: values.clone(),
-                })
+                Some(BaselineSeries { scope: scope_kind(scope)?, name, metric: *metric, values: values.clone() })
             })
             .collect()
     }
@@ -266,16 +259,16 @@ pub fn check_inputs(scenario: &Scenario, tolerance: f64, baseline_or_saving: boo
     Ok(())
 }
 
-/// Every gate: the scenario's assertions, then the regressions against `baseline`.
+/// Every gate: the scenario's assertions, then the regressions against `baseline` by `rules`.
 pub fn evaluate(
     results: &RunResults,
     scenario: &Scenario,
     baseline: Option<&Baseline>,
-    tolerance: f64,
+    rules: &RegressionRules,
 ) -> Result<Vec<Gate>, GateError> {
     let mut all = gates::assertions(results, &scenario.checks)?;
     if let Some(b) = baseline {
-        all.extend(gates::regressions(results, &b.series(), b.pairs_with(scenario), tolerance));
+        all.extend(gates::regressions(results, &b.series(), b.pairs_with(scenario), rules));
     }
     Ok(all)
 }

@@ -9,16 +9,20 @@
 //! replications pooled. An interval without data (no conversation arrived) has no value and does
 //! not fail its gate.
 //!
-//! **Regressions** compare every headline metric of DESIGN.md that has a bad direction
-//! ([`REGRESSION_METRICS`]: counts of answered, abandoned, auto-closed and completed
-//! conversations, every wait, service level, the probability of waiting, abandon rate and queue
-//! length) in every conversation scope with the baseline's replications. A
-//! metric regresses when it is worse, in its bad direction, by more than the tolerance δ =
-//! `tolerance` × |baseline mean| and that is statistically significant: a one-sided t-test of
-//! H₀: worsening ≤ δ at 5% — paired replication by replication when the baseline used the same
-//! seed and replication count (common random numbers), Welch otherwise — with a Holm correction
-//! across all the metrics tested. A metric better by more than δ with the same test the other way
-//! is reported as improved and never fails. Each test needs at least 2 replications on each side
+//! **Regressions** compare the rate and wait metrics ([`DEFAULT_REGRESSION_METRICS`]: service
+//! level, ASA, the wait percentiles, abandon rate and occupancy; any others with
+//! [`RegressionRules::metrics`]) in every scope that reports them ([`RegressionRules::scopes`]
+//! narrows it) with the baseline's replications. Counts are left out by default: they move
+//! whenever routing moves volume between scopes. A metric regresses when it is worse, in its bad
+//! direction, by more than δ = max(`tolerance` × |baseline mean|, the metric's absolute floor,
+//! [`Floors::DEFAULT`]) and that is statistically significant: a one-sided t-test of H₀: worsening ≤ δ at
+//! 5% — paired replication by replication when the baseline used the same seed and replication
+//! count (common random numbers), Welch otherwise — with a Holm correction across all the metrics
+//! tested. Occupancy and utilization regress upwards (agents loaded more heavily); a metric with
+//! no bad direction asked for by name (`offered`) regresses when it moves by more than δ either
+//! way (each side tested at half the level). A metric better by more than δ with the same
+//! test the other way is reported as improved, with that test's p-value, and never fails. Each
+//! test needs at least 2 replications on each side
 //! (the CLI refuses a baseline check that has fewer); a metric undefined in some replications (no
 //! answered conversation: no ASA) is tested on the replications where it is defined.
 //!
@@ -67,6 +71,11 @@ pub struct Gate {
     pub ci95_high: f64,
     /// What the value was held to, in words (`≥ 0.8`, `baseline 7.1 + 5%`).
     pub limit: String,
+    /// The same as numbers: the least and the most the value may be.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// The baseline's mean (regressions).
+    pub baseline: Option<f64>,
     /// One-sided p-value after the Holm correction (regressions).
     pub p_value: Option<f64>,
     pub verdict: Verdict,
@@ -99,24 +108,117 @@ fn bounds_text(check: &Check) -> String {
     }
 }
 
-/// The headline metrics of DESIGN.md that have a bad direction
-/// ([`Metric::larger_is_worse`]): what a baseline check tests for regressions.
-pub const REGRESSION_METRICS: [Metric; 14] = [
-    Metric::Answered,
-    Metric::Abandoned,
-    Metric::AutoClosed,
-    Metric::Completed,
+/// What a baseline check tests by default: the rate and wait metrics.
+pub const DEFAULT_REGRESSION_METRICS: [Metric; 7] = [
+    Metric::ServiceLevel,
     Metric::AsaS,
     Metric::WaitP50S,
     Metric::WaitP90S,
     Metric::WaitP95S,
-    Metric::RequeueWaitS,
-    Metric::PWait,
-    Metric::ServiceLevel,
     Metric::AbandonRate,
-    Metric::AvgQueueLen,
-    Metric::MaxQueueLen,
+    Metric::Occupancy,
 ];
+
+/// The smallest change of a metric that can count as a regression, whatever the tolerance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Floors {
+    pub share: f64,
+    pub seconds: f64,
+    pub other: f64,
+}
+
+impl Floors {
+    /// Half a percentage point of a share, a second of a time, one of a count: so that an
+    /// abandon rate of 0.0017 against 0.0010 is not a regression.
+    pub const DEFAULT: Floors = Floors { share: 0.005, seconds: 1.0, other: 1.0 };
+    /// The tolerance alone.
+    pub const NONE: Floors = Floors { share: 0.0, seconds: 0.0, other: 0.0 };
+
+    pub fn of(&self, metric: Metric) -> f64 {
+        match metric.unit() {
+            "share" => self.share,
+            "seconds" => self.seconds,
+            _ => self.other,
+        }
+    }
+}
+
+/// What a baseline check tests: which metrics, in which scopes, and how much worse may pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegressionRules {
+    pub metrics: Vec<Metric>,
+    /// Scope kinds, or a kind and a name; empty: every scope.
+    pub scopes: Vec<(ScopeKind, Option<String>)>,
+    /// Relative: δ = tolerance × |baseline mean|, at least the metric's floor.
+    pub tolerance: f64,
+    pub floors: Floors,
+}
+
+impl RegressionRules {
+    /// The default metrics in every scope.
+    pub fn new(tolerance: f64) -> RegressionRules {
+        RegressionRules {
+            metrics: DEFAULT_REGRESSION_METRICS.to_vec(),
+            scopes: Vec::new(),
+            tolerance,
+            floors: Floors::DEFAULT,
+        }
+    }
+
+    fn covers(&self, kind: ScopeKind, name: &str, metric: Metric) -> bool {
+        self.metrics.contains(&metric)
+            && (self.scopes.is_empty()
+                || self.scopes.iter().any(|(k, n)| *k == kind && n.as_deref().is_none_or(|n| n == name)))
+    }
+}
+
+/// `--metrics a,b,…`: metric names.
+pub fn parse_metrics(text: &str) -> Result<Vec<Metric>, String> {
+    let metrics = text
+        .split(',')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            Metric::from_name(m).ok_or_else(|| {
+                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                format!("unknown metric \"{m}\"; expected metric names from {}", names.join(", "))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if metrics.is_empty() {
+        return Err("no metric; expected e.g. service_level,asa_s".into());
+    }
+    Ok(metrics)
+}
+
+/// `--scopes a,b,…`: scope kinds (`queue`) or a kind and a name (`queue.vip`).
+pub fn parse_scopes(text: &str) -> Result<Vec<(ScopeKind, Option<String>)>, String> {
+    let scopes = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let (kind, name) = s.split_once('.').map_or((s, None), |(k, n)| (k, Some(n.to_string())));
+            let kind = match kind {
+                "all" => ScopeKind::All,
+                "channel" => ScopeKind::Channel,
+                "work_stream" => ScopeKind::WorkStream,
+                "queue" => ScopeKind::Queue,
+                "agent_group" => ScopeKind::AgentGroup,
+                other => {
+                    return Err(format!(
+                        "unknown scope \"{other}\"; expected all, channel, work_stream, queue or agent_group, or one by name (queue.vip)"
+                    ));
+                }
+            };
+            Ok((kind, name))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if scopes.is_empty() {
+        return Err("no scope; expected e.g. all,queue".into());
+    }
+    Ok(scopes)
+}
 
 /// The metric of each check, or the first check whose metric is unknown or not reported for its
 /// scope. Needs no results, so that `validate` and `check` can refuse a bad gate before simulating.
@@ -203,6 +305,9 @@ pub fn assertions(results: &RunResults, checks: &[Check]) -> Result<Vec<Gate>, G
             ci95_low: low,
             ci95_high: high,
             limit: format!("{}{}", bounds_text(check), if check.on_ci { " (95% CI)" } else { "" }),
+            min: check.min,
+            max: check.max,
+            baseline: None,
             p_value: None,
             verdict,
         };
@@ -311,8 +416,14 @@ fn holm(p: &[f64]) -> Vec<f64> {
     adjusted
 }
 
-/// Evaluates regressions of the current run against baseline series (one per metric and scope).
-pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bool, tolerance: f64) -> Vec<Gate> {
+/// Evaluates regressions of the current run against baseline series (one per metric and scope)
+/// by `rules`.
+pub fn regressions(
+    results: &RunResults,
+    baseline: &[BaselineSeries],
+    paired: bool,
+    rules: &RegressionRules,
+) -> Vec<Gate> {
     struct Test {
         gate: Gate,
         p_worse: f64,
@@ -320,10 +431,15 @@ pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bo
     }
     let mut tests = Vec::new();
     for series in baseline {
-        let Some(worse_if_larger) = series.metric.larger_is_worse() else { continue };
+        if !rules.covers(series.scope, series.name, series.metric) {
+            continue;
+        }
         let Some(scope) = results.scopes.iter().find(|s| s.kind == series.scope && s.name == series.name) else {
             continue;
         };
+        if !series.metric.applies_to(scope.kind) {
+            continue;
+        }
         let current: Vec<f64> = (0..results.replications.len())
             .map(|r| results.replication_value(r, scope, series.metric).number())
             .collect();
@@ -345,13 +461,32 @@ pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bo
         if base.len() < 2 || now.len() < 2 {
             continue;
         }
-        let sign = if worse_if_larger { 1.0 } else { -1.0 };
         let base_mean = base.iter().sum::<f64>() / base.len() as f64;
         let now_mean = now.iter().sum::<f64>() / now.len() as f64;
-        let delta = tolerance * base_mean.abs();
-        let signed = |v: &[f64]| v.iter().map(|x| sign * x).collect::<Vec<_>>();
-        let (_, p_worse, p_better) = one_sided(&signed(&base), &signed(&now), paired_here, delta);
-        let direction = if worse_if_larger { "+" } else { "−" };
+        let delta = (rules.tolerance * base_mean.abs()).max(rules.floors.of(series.metric));
+        let signed = |v: &[f64], sign: f64| v.iter().map(|x| sign * x).collect::<Vec<_>>();
+        let test = |sign: f64| one_sided(&signed(&base, sign), &signed(&now, sign), paired_here, delta);
+        let (p_worse, p_better, min, max, direction) = match regression_direction(series.metric) {
+            Some(true) => {
+                let (_, worse, better) = test(1.0);
+                (worse, better, None, Some(base_mean + delta), "+")
+            }
+            Some(false) => {
+                let (_, worse, better) = test(-1.0);
+                (worse, better, Some(base_mean - delta), None, "−")
+            }
+            // Either way is a change: each side at half the level, never an improvement.
+            None => {
+                let (_, up, down) = test(1.0);
+                ((2.0 * up.min(down)).min(1.0), 1.0, Some(base_mean - delta), Some(base_mean + delta), "±")
+            }
+        };
+        let relative = format!("{}%", rules.tolerance * 100.0);
+        let allowed = if delta > rules.tolerance * base_mean.abs() {
+            format!("{} (the floor of {relative})", delta_text(series.metric, delta))
+        } else {
+            relative
+        };
         tests.push(Test {
             gate: Gate {
                 kind: "regression",
@@ -363,10 +498,12 @@ pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bo
                 ci95_low: f64::NAN,
                 ci95_high: f64::NAN,
                 limit: format!(
-                    "baseline {base_mean:.6} {direction} {}%{}",
-                    tolerance * 100.0,
+                    "baseline {base_mean:.6} {direction} {allowed}{}",
                     if paired_here { " (paired)" } else { "" }
                 ),
+                min,
+                max,
+                baseline: Some(base_mean),
                 p_value: None,
                 verdict: Verdict::Pass,
             },
@@ -380,17 +517,35 @@ pub fn regressions(results: &RunResults, baseline: &[BaselineSeries], paired: bo
         .into_iter()
         .zip(worse.into_iter().zip(better))
         .map(|(mut t, (pw, pb))| {
-            t.gate.p_value = Some(pw);
-            t.gate.verdict = if pw < 0.05 {
-                Verdict::Fail
+            (t.gate.verdict, t.gate.p_value) = if pw < 0.05 {
+                (Verdict::Fail, Some(pw))
             } else if pb < 0.05 {
-                Verdict::Improved
+                (Verdict::Improved, Some(pb))
             } else {
-                Verdict::Pass
+                (Verdict::Pass, Some(pw))
             };
             t.gate
         })
         .collect()
+}
+
+/// Which way a metric regresses: its bad direction, and for occupancy and utilization, which have
+/// none in general, up — agents loaded more heavily, the usual forerunner of longer waits; fewer
+/// of them idle because staff was added is a choice, not a regression. `None`: either way.
+fn regression_direction(metric: Metric) -> Option<bool> {
+    metric.larger_is_worse().or(match metric {
+        Metric::Occupancy | Metric::Utilization => Some(true),
+        _ => None,
+    })
+}
+
+/// An absolute allowance as the limit text shows it: `0.5 pp`, `1 s`, `1`.
+fn delta_text(metric: Metric, delta: f64) -> String {
+    match metric.unit() {
+        "share" => format!("{} pp", delta * 100.0),
+        "seconds" => format!("{delta} s"),
+        _ => format!("{delta}"),
+    }
 }
 
 #[cfg(test)]
@@ -398,13 +553,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_regression_metric_has_a_bad_direction() {
-        for m in REGRESSION_METRICS {
-            assert!(m.larger_is_worse().is_some(), "{}", m.name());
+    fn the_default_regressions_are_the_rate_and_wait_metrics() {
+        for m in DEFAULT_REGRESSION_METRICS {
+            assert!(matches!(m.unit(), "share" | "seconds"), "{}", m.name());
         }
-        for m in [Metric::WaitP95S, Metric::AutoClosed, Metric::AvgQueueLen, Metric::RequeueWaitS] {
-            assert!(REGRESSION_METRICS.contains(&m), "{}", m.name());
+        for m in [Metric::WaitP95S, Metric::ServiceLevel, Metric::AbandonRate, Metric::Occupancy] {
+            assert!(DEFAULT_REGRESSION_METRICS.contains(&m), "{}", m.name());
         }
+        assert_eq!(parse_metrics("service_level, asa_s").unwrap(), [Metric::ServiceLevel, Metric::AsaS]);
+        assert!(parse_metrics("speed").unwrap_err().contains("unknown metric \"speed\""));
+        assert_eq!(
+            parse_scopes("all,queue.vip").unwrap(),
+            [(ScopeKind::All, None), (ScopeKind::Queue, Some("vip".into()))]
+        );
+        assert!(parse_scopes("desk").is_err());
     }
 
     #[test]

@@ -3,9 +3,11 @@
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
 use super::csv_files::{finish, number, writer};
+use super::terminal::printable;
 use crate::metrics::gates::{Gate, Verdict};
 
-/// `check.csv`: one row per gate.
+/// `check.csv`: one row per gate; `min` and `max` are the numbers the value was held to, and
+/// `baseline` the baseline's mean for regressions (empty where there is none).
 pub fn check_csv(gates: &[Gate]) -> csv::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record([
@@ -17,10 +19,13 @@ pub fn check_csv(gates: &[Gate]) -> csv::Result<Vec<u8>> {
         "value",
         "ci95_low",
         "ci95_high",
-        "limit",
+        "min",
+        "max",
+        "baseline",
         "p_value",
         "verdict",
     ])?;
+    let optional = |x: Option<f64>| x.map_or_else(String::new, number);
     for g in gates {
         w.write_record([
             g.kind,
@@ -31,45 +36,140 @@ pub fn check_csv(gates: &[Gate]) -> csv::Result<Vec<u8>> {
             &number(g.value),
             &number(g.ci95_low),
             &number(g.ci95_high),
-            &g.limit,
-            &g.p_value.map_or_else(String::new, number),
+            &optional(g.min),
+            &optional(g.max),
+            &optional(g.baseline),
+            &optional(g.p_value),
             g.verdict.name(),
         ])?;
     }
     finish(w)
 }
 
-/// The gates as a table, failures first so that they are seen.
-pub fn check_table(gates: &[Gate]) -> String {
+/// The gates as a table, failures first so that they are seen. A gate judged per interval shows
+/// its failing intervals one by one, then one line that counts the rest and gives its worst
+/// value; `only_failures` leaves out everything that held.
+pub fn check_table(gates: &[Gate], only_failures: bool) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     table.set_header(["verdict", "gate", "scope", "metric", "interval", "value", "limit", "p"]);
-    let mut order: Vec<&Gate> = gates.iter().collect();
-    order.sort_by_key(|g| match g.verdict {
+    let mut rows: Vec<(Verdict, Vec<Cell>)> = Vec::new();
+    let row = |g: &Gate, verdict: Verdict, interval: String, value: f64| -> Vec<Cell> {
+        vec![
+            Cell::new(verdict_text(verdict)),
+            Cell::new(g.kind),
+            Cell::new(format!("{} {}", g.scope.name(), printable(&g.name))),
+            Cell::new(g.metric.name()),
+            Cell::new(interval),
+            Cell::new(format!("{value:.4}")).set_alignment(CellAlignment::Right),
+            Cell::new(&g.limit),
+            Cell::new(g.p_value.map_or_else(String::new, |p| format!("{p:.3}"))).set_alignment(CellAlignment::Right),
+        ]
+    };
+    for group in interval_groups(gates) {
+        let first = group[0];
+        if first.interval.is_none() {
+            if !only_failures || first.verdict == Verdict::Fail {
+                rows.push((first.verdict, row(first, first.verdict, String::new(), first.value)));
+            }
+            continue;
+        }
+        let count = |v: Verdict| group.iter().filter(|g| g.verdict == v).count();
+        let (failed, passed, no_data) = (count(Verdict::Fail), count(Verdict::Pass), count(Verdict::NoData));
+        for g in group.iter().filter(|g| g.verdict == Verdict::Fail) {
+            rows.push((Verdict::Fail, row(g, Verdict::Fail, g.interval.clone().unwrap_or_default(), g.value)));
+        }
+        if only_failures {
+            continue;
+        }
+        // The value furthest on the wrong side: the lowest against a min, else the highest.
+        let values = group.iter().map(|g| g.value).filter(|v| !v.is_nan());
+        let worst = if first.min.is_some() { values.fold(f64::NAN, f64::min) } else { values.fold(f64::NAN, f64::max) };
+        let mut parts = Vec::new();
+        if failed > 0 {
+            parts.push(format!("{failed} fail (above)"));
+        }
+        parts.push(format!("{passed} pass"));
+        if no_data > 0 {
+            parts.push(format!("{no_data} no data"));
+        }
+        let verdict = if failed > 0 { Verdict::Fail } else { Verdict::Pass };
+        let summary = format!("{} intervals: {}; worst", group.len(), parts.join(", "));
+        rows.push((verdict, row(first, verdict, summary, worst)));
+    }
+    rows.sort_by_key(|(verdict, _)| match verdict {
         Verdict::Fail => 0,
         Verdict::Improved => 1,
         Verdict::Pass => 2,
         Verdict::NoData => 3,
     });
-    for g in order {
-        let verdict = match g.verdict {
-            Verdict::Fail => "FAIL",
-            Verdict::Improved => "improved",
-            Verdict::Pass => "pass",
-            Verdict::NoData => "no data",
-        };
-        table.add_row(vec![
-            Cell::new(verdict),
-            Cell::new(g.kind),
-            Cell::new(format!("{} {}", g.scope.name(), g.name)),
-            Cell::new(g.metric.name()),
-            Cell::new(g.interval.as_deref().unwrap_or("")),
-            Cell::new(format!("{:.4}", g.value)).set_alignment(CellAlignment::Right),
-            Cell::new(&g.limit),
-            Cell::new(g.p_value.map_or_else(String::new, |p| format!("{p:.3}"))).set_alignment(CellAlignment::Right),
-        ]);
+    if rows.is_empty() {
+        return "every gate holds".to_string();
+    }
+    for (_, cells) in rows {
+        table.add_row(cells);
     }
     table.to_string()
+}
+
+fn verdict_text(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Fail => "FAIL",
+        Verdict::Improved => "improved",
+        Verdict::Pass => "pass",
+        Verdict::NoData => "no data",
+    }
+}
+
+/// The gates in order, those of one per-interval check together (they come one after another).
+fn interval_groups(gates: &[Gate]) -> Vec<Vec<&Gate>> {
+    let mut groups: Vec<Vec<&Gate>> = Vec::new();
+    for g in gates {
+        let same = |h: &&Gate| {
+            h.interval.is_some()
+                && g.interval.is_some()
+                && (h.kind, h.scope, &h.name, h.metric, &h.limit) == (g.kind, g.scope, &g.name, g.metric, &g.limit)
+        };
+        match groups.last_mut() {
+            Some(last) if last.last().is_some_and(same) => last.push(g),
+            _ => groups.push(vec![g]),
+        }
+    }
+    groups
+}
+
+/// The gates as a JUnit XML report, one test case per gate (per interval for interval gates):
+/// a failed gate is a failure, an interval without data is skipped.
+pub fn junit_xml(gates: &[Gate], suite: &str) -> Result<Vec<u8>, String> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut test_suite = TestSuite::new(suite);
+    for g in gates {
+        let interval = g.interval.as_ref().map_or_else(String::new, |i| format!(" at {i}"));
+        let name = format!("{} {} {} {}{interval}", g.kind, g.scope.name(), g.name, g.metric.name());
+        let detail = format!("value {:.6}, limit {}", g.value, g.limit);
+        let status = match g.verdict {
+            Verdict::Fail => {
+                let mut failure = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                failure.set_message(detail.clone());
+                failure
+            }
+            Verdict::NoData => {
+                let mut skipped = TestCaseStatus::skipped();
+                skipped.set_message("no conversation arrived in the interval");
+                skipped
+            }
+            Verdict::Pass | Verdict::Improved => TestCaseStatus::success(),
+        };
+        let mut case = TestCase::new(name, status);
+        case.set_classname(format!("{}.{}", g.kind, g.metric.name()));
+        if matches!(g.verdict, Verdict::Pass | Verdict::Improved) {
+            case.set_system_out(format!("{}: {detail}", g.verdict.name()));
+        }
+        test_suite.add_test_case(case);
+    }
+    let mut report = Report::new("ccsim check");
+    report.add_test_suite(test_suite);
+    report.to_string().map(String::into_bytes).map_err(|e| e.to_string())
 }
 
 /// The failed gates in one line, for the error a failed check exits with; `None` when all hold.

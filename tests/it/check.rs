@@ -44,7 +44,10 @@ fn a_center_that_meets_its_targets_passes() {
     let out = check(&[], &scenario_with(dir.path(), GATES), &dir.path().join("out"));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let table = fs::read_to_string(dir.path().join("out/check.csv")).unwrap();
-    assert!(table.starts_with("kind,scope,name,metric,interval,value,ci95_low,ci95_high,limit,p_value,verdict\n"));
+    assert!(
+        table
+            .starts_with("kind,scope,name,metric,interval,value,ci95_low,ci95_high,min,max,baseline,p_value,verdict\n")
+    );
     assert!(table.contains("assertion,all,all,service_level,,"));
     assert!(table.lines().filter(|l| l.contains(",abandon_rate,")).count() == 24, "one gate per interval");
     assert!(dir.path().join("out/summary.csv").exists());
@@ -93,7 +96,11 @@ fn a_regression_against_the_baseline_fails_and_an_improvement_does_not() {
     );
     assert_eq!(better.status.code(), Some(0));
     let table = fs::read_to_string(dir.path().join("o3/check.csv")).unwrap();
-    assert!(table.lines().any(|l| l.starts_with("regression,all,all,asa_s,") && l.ends_with(",improved")), "{table}");
+    let improved = table.lines().find(|l| l.starts_with("regression,all,all,asa_s,") && l.ends_with(",improved"));
+    let improved = improved.unwrap_or_else(|| panic!("{table}"));
+    // Its p-value is the improvement's: significant.
+    let p: f64 = improved.split(',').nth(11).unwrap().parse().unwrap();
+    assert!(p < 0.05, "{improved}");
 }
 
 #[test]
@@ -323,7 +330,7 @@ fn a_check_with_an_unknown_metric_is_refused_by_validate_and_before_simulating()
 }
 
 #[test]
-fn regressions_guard_every_headline_metric_with_a_bad_direction() {
+fn regressions_guard_the_rate_and_wait_metrics_unless_told_otherwise() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = scenario_with(dir.path(), "");
     let base = dir.path().join("base");
@@ -340,18 +347,53 @@ fn regressions_guard_every_headline_metric_with_a_bad_direction() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let rows = check_rows(&dir.path().join("o1"));
-    for metric in ccsim::metrics::gates::REGRESSION_METRICS {
-        // requeue_wait_s is undefined where nothing reopens; the others have values everywhere.
-        if metric == ccsim::metrics::Metric::RequeueWaitS {
-            continue;
-        }
+    for metric in ccsim::metrics::gates::DEFAULT_REGRESSION_METRICS {
         assert!(
             rows.iter().any(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == metric.name()),
             "no regression gate on {}",
             metric.name()
         );
     }
-    assert!(!rows.iter().any(|r| &r[0] == "regression" && (&r[3] == "offered" || &r[3] == "occupancy")));
+    // Counts move whenever routing moves volume: not tested unless asked for.
+    assert!(!rows.iter().any(|r| &r[0] == "regression" && ["offered", "answered", "abandoned"].contains(&&r[3])));
+    // Occupancy regresses upwards; the limits are numbers.
+    let occupancy = rows.iter().find(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == "occupancy").unwrap();
+    let (max, baseline): (f64, f64) = (occupancy[9].parse().unwrap(), occupancy[10].parse().unwrap());
+    assert!(occupancy[8].is_empty() && max > baseline, "{occupancy:?}");
+
+    // --metrics and --scopes choose what is tested.
+    let chosen = check(
+        &[
+            "--baseline",
+            base.to_str().unwrap(),
+            "-r",
+            "4",
+            "-q",
+            "--no-charts",
+            "--metrics",
+            "answered,asa_s",
+            "--scopes",
+            "queue,channel.sms",
+        ],
+        &scenario,
+        &dir.path().join("o2"),
+    );
+    assert_eq!(chosen.status.code(), Some(0), "{}", text(&chosen));
+    let tested: std::collections::BTreeSet<(String, String, String)> = check_rows(&dir.path().join("o2"))
+        .iter()
+        .filter(|r| &r[0] == "regression")
+        .map(|r| (r[1].to_string(), r[2].to_string(), r[3].to_string()))
+        .collect();
+    let expected: std::collections::BTreeSet<(String, String, String)> = ["vip", "technical", "general"]
+        .iter()
+        .map(|q| ("queue", *q))
+        .chain([("channel", "sms")])
+        .flat_map(|(kind, name)| ["answered", "asa_s"].map(|m| (kind.to_string(), name.to_string(), m.to_string())))
+        .collect();
+    assert_eq!(tested, expected);
+    let bad = check(&["--baseline", base.to_str().unwrap(), "--metrics", "speed"], &scenario, &dir.path().join("o3"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("--metrics speed: unknown metric \"speed\""), "{}", text(&bad));
 }
 
 #[test]
@@ -379,7 +421,9 @@ fn the_tolerance_decides_how_much_worse_is_a_regression() {
     let lenient = worse("100000%");
     assert_eq!(lenient.status.code(), Some(0), "nothing got 1000 times worse: {}", text(&lenient));
     let rows = check_rows(&dir.path().join("o"));
-    assert!(rows.iter().any(|r| r[8].contains("+ 100000%")), "the limit names the tolerance");
+    let asa = rows.iter().find(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == "asa_s").unwrap();
+    let (max, baseline): (f64, f64) = (asa[9].parse().unwrap(), asa[10].parse().unwrap());
+    assert!((max / baseline - 1001.0).abs() < 1e-9, "the limit is the tolerance's: {asa:?}");
     assert_eq!(worse("-0.1").status.code(), Some(2));
     // A tolerance above 1 is a percent written as one, never a slip for 5%.
     let slip = worse("5");
@@ -414,8 +458,7 @@ fn a_regression_is_found_without_pairing_too() {
     assert!(text(&out).contains("unpaired: different seed or replications"), "{}", text(&out));
     let rows = check_rows(&dir.path().join("o"));
     let sl = rows.iter().find(|r| &r[0] == "regression" && &r[1] == "all" && &r[3] == "service_level").unwrap();
-    assert_eq!(&sl[10], "fail", "{sl:?}");
-    assert!(!sl[8].contains("paired"), "{sl:?}");
+    assert_eq!(&sl[12], "fail", "{sl:?}");
 }
 
 #[test]
@@ -447,7 +490,7 @@ fn a_gate_on_the_confidence_bound_is_stricter_than_on_the_mean() {
 fn holm_corrects_the_p_values_across_the_metrics_tested() {
     use ccsim::experiment::{self, Settings};
     use ccsim::metrics::Metric;
-    use ccsim::metrics::gates::{BaselineSeries, Verdict, regressions};
+    use ccsim::metrics::gates::{BaselineSeries, Floors, RegressionRules, Verdict, regressions};
     use ccsim::scenario::{Override, ScenarioSource};
 
     let overrides: Vec<Override> = ["simulation.replications=10"].iter().map(|s| s.parse().unwrap()).collect();
@@ -467,7 +510,9 @@ fn holm_corrects_the_p_values_across_the_metrics_tested() {
     let lower: Vec<f64> = asa.iter().map(|x| x - shift).collect();
     let series = |metric: Metric, values: Vec<f64>| BaselineSeries { scope: all.kind, name: "all", metric, values };
 
-    let alone = regressions(&results, &[series(Metric::AsaS, lower.clone())], false, 0.0);
+    // The tolerance alone, every metric: the test as it is, without a floor.
+    let rules = RegressionRules { metrics: Metric::ALL.to_vec(), floors: Floors::NONE, ..RegressionRules::new(0.0) };
+    let alone = regressions(&results, &[series(Metric::AsaS, lower.clone())], false, &rules);
     let p_alone = alone[0].p_value.unwrap();
     assert!(p_alone > 0.005 && p_alone < 0.05, "p = {p_alone}");
     assert_eq!(alone[0].verdict, Verdict::Fail);
@@ -477,7 +522,7 @@ fn holm_corrects_the_p_values_across_the_metrics_tested() {
     for m in [Metric::WaitP90S, Metric::WaitP95S, Metric::Abandoned, Metric::AvgQueueLen] {
         family.push(series(m, values(m)));
     }
-    let gates = regressions(&results, &family, false, 0.0);
+    let gates = regressions(&results, &family, false, &rules);
     assert_eq!(gates.len(), 5);
     let asa_gate = gates.iter().find(|g| g.metric == Metric::AsaS).unwrap();
     assert!((asa_gate.p_value.unwrap() - 5.0 * p_alone).abs() < 1e-12, "{:?}", asa_gate.p_value);
@@ -575,4 +620,98 @@ fn a_check_never_writes_into_the_baseline_it_reads() {
         assert_eq!(files_under(&baseline), before, "{args:?} wrote into the baseline");
     }
     assert!(!dir.path().join("output/default/later").exists());
+}
+
+#[test]
+fn interval_gates_are_summarised_and_failures_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = "[[check]]\nmetric = \"abandon_rate\"\nmax = 0.2\nevery_interval = true\n";
+    let scenario = scenario_with(dir.path(), gate);
+    let out = check(&["-r", "3", "--no-charts"], &scenario, &dir.path().join("o"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // One line for the 24 intervals: those with arrivals pass, the night has no data.
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains("abandon_rate")).collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(lines[0].contains("24 intervals: 14 pass, 10 no data; worst"), "{stdout}");
+    let only = check(&["-r", "3", "--no-charts", "--only-failures"], &scenario, &dir.path().join("o"));
+    assert!(String::from_utf8_lossy(&only.stdout).contains("every gate holds"), "{}", text(&only));
+
+    // Five agents fewer: the failing intervals one by one, then the rest counted.
+    let failing = ["-r", "3", "--no-charts", "--set", "agent_group.generalists.count=3", "--only-failures"];
+    let out = check(&failing, &scenario, &dir.path().join("o"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.contains("FAIL")).collect();
+    assert!(failed.len() > 3, "{stdout}");
+    assert!(failed.iter().all(|l| l.contains("abandon_rate")), "{stdout}");
+    assert!(!stdout.contains(" pass "), "only failures: {stdout}");
+}
+
+#[test]
+fn junit_reports_every_gate_as_a_test_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = "[[check]]\nmetric = \"abandon_rate\"\nmax = 0.05\nevery_interval = true\n\n[[check]]\nmetric = \"asa_s\"\nmax = \"30s\"\n";
+    let scenario = scenario_with(dir.path(), gate);
+    let junit = dir.path().join("reports/junit.xml");
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    let args = [
+        "-r",
+        "3",
+        "--no-charts",
+        "-q",
+        "--set",
+        "agent_group.generalists.count=5",
+        "--junit",
+        junit.to_str().unwrap(),
+    ];
+    let out = check(&args, &scenario, &dir.path().join("o"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let xml = fs::read_to_string(&junit).unwrap();
+    let rows = check_rows(&dir.path().join("o"));
+    let count = |verdict: &str| rows.iter().filter(|r| &r[12] == verdict).count();
+    assert!(count("fail") > 0 && count("no data") > 0);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    let suite = format!(
+        "<testsuite name=\"ccsim check default\" tests=\"{}\" skipped=\"{}\" errors=\"0\" failures=\"{}\">",
+        rows.len(),
+        count("no data"),
+        count("fail")
+    );
+    assert!(xml.contains(&suite), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), rows.len());
+    assert_eq!(xml.matches("<skipped").count(), count("no data"));
+    assert!(xml.contains("name=\"assertion all all asa_s\""), "{xml}");
+    // The same run writes the same bytes.
+    check(&args, &scenario, &dir.path().join("o"));
+    assert_eq!(fs::read_to_string(&junit).unwrap(), xml);
+}
+
+#[test]
+fn a_change_below_the_absolute_floor_is_no_regression() {
+    use ccsim::experiment::{self, Settings};
+    use ccsim::metrics::Metric;
+    use ccsim::metrics::gates::{BaselineSeries, Floors, RegressionRules, Verdict, regressions};
+    use ccsim::scenario::ScenarioSource;
+
+    let results = experiment::run_replications(
+        &ScenarioSource::default_scenario().scenario().unwrap(),
+        &Settings::default(),
+        &|_| {},
+    );
+    let all = &results.scopes[0];
+    // A baseline whose abandon rate is lower by 0.07 points in every replication, exactly.
+    let lower: Vec<f64> = (0..results.replications.len())
+        .map(|r| results.replication_value(r, all, Metric::AbandonRate).number() - 0.0007)
+        .collect();
+    let series = [BaselineSeries { scope: all.kind, name: "all", metric: Metric::AbandonRate, values: lower }];
+    let rules = RegressionRules::new(0.05);
+    let without_floor = RegressionRules { floors: Floors::NONE, ..rules.clone() };
+    // 5% of a rate near 0.03 is 0.0015: the tolerance alone lets 0.0007 through too; at 0 it fails.
+    let strict = RegressionRules { tolerance: 0.0, ..without_floor };
+    assert_eq!(regressions(&results, &series, true, &strict)[0].verdict, Verdict::Fail);
+    let floored = RegressionRules { tolerance: 0.0, ..rules };
+    let gate = &regressions(&results, &series, true, &floored)[0];
+    assert_eq!(gate.verdict, Verdict::Pass, "{gate:?}");
+    assert!(gate.limit.contains("0.5 pp (the floor of 0%)"), "{}", gate.limit);
 }
