@@ -139,6 +139,8 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     sweep::point_count(&axes).map_err(|e| CliError::Input(format!("--vary: {e}")))?;
     let points = sweep::grid(&axes);
     let base = prepare(&src, options, &[])?;
+    // Each point is judged by the scenario's [[check]] gates: refuse a bad one before running.
+    gates::check_metrics(&base.checks).map_err(|e| CliError::gate(path, &e))?;
     let settings = settings(options)?;
     warn(&base, options);
     let dir = output_dir(options, &base, "");
@@ -163,13 +165,18 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
         .zip(&done)
         .map(|(p, (_, r))| (p.label(), p.assignments.iter().map(|o| o.plain_value()).collect(), r))
         .collect();
-    let table = report::comparison::sweep_csv(&keys, &rows)?;
+    let outcomes = done
+        .iter()
+        .map(|(scenario, results)| gates::outcomes(results, &scenario.checks))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::gate(path, &e))?;
+    let table = report::comparison::sweep_csv(&keys, &rows, &outcomes)?;
     files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
     files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
     write(&dir, &files)?;
     if !options.quiet {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
-        say!("{}", report::comparison::sweep_table(&rows));
+        say!("{}", report::comparison::sweep_table(&rows, &outcomes));
         say!("{}", report::terminal::service_level_footer(&base));
         let charts = if options.no_charts { "" } else { ", charts/" };
         say!("wrote sweep.csv{charts} and one folder per point to {}", dir.display());

@@ -356,6 +356,52 @@ pub fn assertions(results: &RunResults, checks: &[Check]) -> Result<Vec<Gate>, G
     Ok(gates)
 }
 
+/// One `[[check]]` judged as a whole: failed if any of its gates failed, else passed if any
+/// passed, else without data; with its value, or for a check per interval its worst interval's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub value: f64,
+}
+
+/// The outcome of each of `checks`, in order (what `sweep` reports per point).
+pub fn outcomes(results: &RunResults, checks: &[Check]) -> Result<Vec<Outcome>, GateError> {
+    let gates = assertions(results, checks)?;
+    let mut rest = &gates[..];
+    Ok(checks
+        .iter()
+        .map(|check| {
+            let count = match &check.intervals {
+                CheckIntervals::Whole => 1,
+                CheckIntervals::Every => results.interval_labels.len(),
+                CheckIntervals::Chosen(ks) => ks.len(),
+            };
+            let (own, after) = rest.split_at(count.min(rest.len()));
+            rest = after;
+            let any = |v: Verdict| own.iter().any(|g| g.verdict == v);
+            let verdict = if any(Verdict::Fail) {
+                Verdict::Fail
+            } else if any(Verdict::Pass) {
+                Verdict::Pass
+            } else {
+                Verdict::NoData
+            };
+            Outcome { verdict, value: worst(own) }
+        })
+        .collect())
+}
+
+/// The value furthest on the wrong side of gates of one check: the lowest against a `min`, else
+/// the highest; NaN when none has a value.
+pub fn worst<'a>(gates: impl IntoIterator<Item = &'a Gate>) -> f64 {
+    let gates: Vec<&Gate> = gates.into_iter().collect();
+    let values = gates.iter().map(|g| g.value).filter(|v| !v.is_nan());
+    match gates.first() {
+        Some(g) if g.min.is_some() => values.fold(f64::NAN, f64::min),
+        _ => values.fold(f64::NAN, f64::max),
+    }
+}
+
 /// A baseline's per-replication values of one metric in one scope, and whether they pair with
 /// the current run's.
 pub struct BaselineSeries<'a> {

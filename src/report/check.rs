@@ -82,9 +82,7 @@ pub fn check_table(gates: &[Gate], only_failures: bool) -> String {
         if only_failures {
             continue;
         }
-        // The value furthest on the wrong side: the lowest against a min, else the highest.
-        let values = group.iter().map(|g| g.value).filter(|v| !v.is_nan());
-        let worst = if first.min.is_some() { values.fold(f64::NAN, f64::min) } else { values.fold(f64::NAN, f64::max) };
+        let worst = crate::metrics::gates::worst(group.iter().copied());
         let mut parts = Vec::new();
         if failed > 0 {
             parts.push(format!("{failed} fail (above)"));

@@ -4,6 +4,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_
 
 use super::csv_files::{finish, number, writer};
 use super::terminal::{COLUMNS, format_difference, format_estimate, printable, scope_label};
+use crate::metrics::gates::{Outcome, Verdict};
 use crate::metrics::{CompareRow, Comparison, Metric, RunResults, ScopeKind};
 
 /// `compare.csv`: per scope, metric and variant, the variant's estimate and its paired difference
@@ -126,22 +127,32 @@ fn difference_text(r: &CompareRow) -> String {
     format!("{text} *{verdict}")
 }
 
-/// The columns of `sweep.csv` after the point and scope: each headline metric with its interval.
-fn sweep_header(keys: &[String]) -> Vec<String> {
+/// The columns of `sweep.csv` after the point and scope: each headline metric with its interval,
+/// then each `[[check]]`'s verdict and value (`check_1`, `check_1_value`, …).
+fn sweep_header(keys: &[String], checks: usize) -> Vec<String> {
     let mut header = vec!["point".to_string()];
     header.extend(keys.iter().cloned());
     header.extend(["scope".to_string(), "name".to_string()]);
     for m in Metric::HEADLINE {
         header.extend([m.name().to_string(), format!("{}_ci95_low", m.name()), format!("{}_ci95_high", m.name())]);
     }
+    for i in 1..=checks {
+        header.extend([format!("check_{i}"), format!("check_{i}_value")]);
+    }
     header
 }
 
-/// `sweep.csv`: one row per point and scope, with the headline metrics and their intervals.
-pub fn sweep_csv(keys: &[String], points: &[(String, Vec<String>, &RunResults)]) -> csv::Result<Vec<u8>> {
+/// `sweep.csv`: one row per point and scope, with the headline metrics and their intervals, then
+/// the point's `[[check]]` outcomes (`outcomes[p]`, the same on each of its rows): the verdict and
+/// the value judged, the worst interval's for a check per interval.
+pub fn sweep_csv(
+    keys: &[String],
+    points: &[(String, Vec<String>, &RunResults)],
+    outcomes: &[Vec<Outcome>],
+) -> csv::Result<Vec<u8>> {
     let mut w = writer();
-    w.write_record(sweep_header(keys))?;
-    for (label, values, results) in points {
+    w.write_record(sweep_header(keys, outcomes.first().map_or(0, Vec::len)))?;
+    for ((label, values, results), outcomes) in points.iter().zip(outcomes) {
         for scope in &results.scopes {
             let mut record = vec![label.clone()];
             record.extend(values.iter().cloned());
@@ -154,20 +165,25 @@ pub fn sweep_csv(keys: &[String], points: &[(String, Vec<String>, &RunResults)])
                     record.extend(["NaN".to_string(), "NaN".to_string(), "NaN".to_string()]);
                 }
             }
+            for o in outcomes {
+                record.extend([o.verdict.name().to_string(), number(o.value)]);
+            }
             w.write_record(&record)?;
         }
     }
     finish(w)
 }
 
-/// One row per point and scope, with the columns of `run`'s table.
-pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)]) -> String {
+/// One row per point and scope, with the columns of `run`'s table, then each `[[check]]`'s
+/// verdict and value on the point's first row.
+pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)], outcomes: &[Vec<Outcome>]) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let mut header = vec![Cell::new("point"), Cell::new("scope")];
     header.extend(COLUMNS.iter().map(|(_, title)| Cell::new(title)));
+    header.extend((1..=outcomes.first().map_or(0, Vec::len)).map(|i| Cell::new(format!("check {i}"))));
     table.set_header(header);
-    for (label, _, results) in points {
+    for ((label, _, results), outcomes) in points.iter().zip(outcomes) {
         for (i, scope) in results.scopes.iter().enumerate() {
             let mut row = vec![
                 Cell::new(if i == 0 { printable(label).into_owned() } else { String::new() }),
@@ -178,6 +194,15 @@ pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)]) -> String {
                     format_estimate(m, &results.estimate(scope, m))
                 } else {
                     String::new()
+                };
+                Cell::new(text).set_alignment(CellAlignment::Right)
+            }));
+            row.extend(outcomes.iter().map(|o| {
+                let text = match (i, o.verdict) {
+                    (0, Verdict::Fail) => format!("FAIL {:.4}", o.value),
+                    (0, Verdict::NoData) => "no data".to_string(),
+                    (0, verdict) => format!("{} {:.4}", verdict.name(), o.value),
+                    _ => String::new(),
                 };
                 Cell::new(text).set_alignment(CellAlignment::Right)
             }));

@@ -529,3 +529,40 @@ fn the_footer_names_each_queue_s_own_service_level_threshold() {
         "{stdout}"
     );
 }
+
+#[test]
+fn sweep_judges_every_point_by_the_scenario_s_gates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gated.toml");
+    let gates = "\n[[check]]\nmetric = \"service_level\"\nmin = 0.8\n\n[[check]]\nmetric = \"abandon_rate\"\nmax = 0.1\nevery_interval = true\n";
+    std::fs::write(&path, format!("{}{gates}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let out = ccsim()
+        .arg("sweep")
+        .arg(&path)
+        .args(["--vary", "agent_group.generalists.count=3,14", "-r", "3", "--no-charts", "-o"])
+        .arg(dir.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = std::fs::read_to_string(dir.path().join("o/sweep.csv")).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    assert_eq!(&header[header.len() - 4..], ["check_1", "check_1_value", "check_2", "check_2_value"]);
+    let all_row = |count: &str| -> Vec<String> {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("agent_group.generalists.count={count},{count},all,all,")))
+            .unwrap();
+        row.split(',').map(str::to_string).collect()
+    };
+    let (few, many) = (all_row("3"), all_row("14"));
+    let n = header.len();
+    // Three generalists fail both gates; fourteen pass them. The value of a per-interval gate is its
+    // worst interval's, which is above the whole day's rate.
+    assert_eq!((few[n - 4].as_str(), few[n - 2].as_str()), ("fail", "fail"), "{few:?}");
+    assert_eq!((many[n - 4].as_str(), many[n - 2].as_str()), ("pass", "pass"), "{many:?}");
+    let day_rate: f64 = few[header.iter().position(|h| *h == "abandon_rate").unwrap()].parse().unwrap();
+    let worst: f64 = few[n - 1].parse().unwrap();
+    assert!(worst > day_rate && worst > 0.1, "worst {worst}, day {day_rate}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("check 1") && stdout.contains("FAIL ") && stdout.contains("pass "), "{stdout}");
+}
