@@ -15,7 +15,7 @@ use crate::cli::{CheckArgs, ErlangArgs, RunOptions};
 use crate::error::CliError;
 use crate::options::{
     charts, inside, output_dir, overrides, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
-    warn_memory, warn_overload, write,
+    warn_memory, warn_overload, write, write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
@@ -80,7 +80,7 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
         }
     }
     let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
-    let folders = variant_folders(&names, &["compare.csv", "charts"])?;
+    let folders = variant_folders(&names, &["compare.csv", "charts", report::MANIFEST])?;
     if let Some(why) = variants[1..].iter().find_map(|v| compare::unpaired(&variants[0], v)) {
         return Err(CliError::Input(why));
     }
@@ -152,7 +152,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     bar.finish_and_clear();
 
     let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
-    let folders = point_folders(&labels, &["sweep.csv", "charts"]);
+    let folders = point_folders(&labels, &["sweep.csv", "charts", report::MANIFEST]);
     // The whole tree is written at once, as for `compare`.
     let mut files = Vec::new();
     for ((scenario, results), folder) in done.iter().zip(&folders) {
@@ -252,9 +252,7 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     if let Some(junit) = &args.junit {
         let bytes =
             report::check::junit_xml(&gates, &format!("ccsim check {}", scenario.name)).map_err(CliError::Junit)?;
-        let name = junit.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let folder = junit.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        write(folder, &[report::OutputFile { name, bytes }])?;
+        write_file(junit, bytes)?;
     }
     if let Some(save) = save_baseline {
         write(save, &files[..run_count])?;

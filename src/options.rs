@@ -119,9 +119,18 @@ pub fn take(dir: &Path) -> Result<report::OutputLock, CliError> {
     Ok(report::OutputLock::take(dir)?)
 }
 
-/// Writes `files` into `dir` whole or not at all; Ctrl-C before the last rename writes nothing.
+/// Writes a command's `files` into `dir` whole or not at all (Ctrl-C before the last rename writes
+/// nothing), with the manifest that lets the next command remove what this one no longer writes.
 pub fn write(dir: &Path, files: &[report::OutputFile]) -> Result<usize, CliError> {
-    Ok(report::write_all(dir, files, Some(&INTERRUPTED))?.len())
+    Ok(report::write_tree(dir, files, Some(&INTERRUPTED))?.len())
+}
+
+/// Writes one file whole, or not at all, at `path`.
+pub fn write_file(path: &Path, bytes: Vec<u8>) -> Result<(), CliError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    report::write_all(folder, &[report::OutputFile { name, bytes }], Some(&INTERRUPTED))?;
+    Ok(())
 }
 
 /// The files of `files` under `folder` of the output tree.

@@ -6,6 +6,12 @@
 //! interrupted command therefore leaves the earlier files as they were, never a mix of old and
 //! new, and removes its temporary files.
 //!
+//! A command's folder records what the command wrote in it: [`write_tree`] writes [`MANIFEST`], the
+//! sorted names of its files, and removes the files that the previous command's manifest named
+//! and this one did not write again (charts of a queue that no longer exists, the folder of a
+//! variant that was dropped), and the folders they leave empty — never a file that no ccsim
+//! manifest named. The manifest is the same bytes for the same command, scenario and seed.
+//!
 //! An output folder is taken by one command at a time ([`OutputLock`]): a lock on `DIR.lock`
 //! beside the folder, held from before the simulation until the last file is in place, and
 //! removed after. The lock is the operating system's (`flock`), so a command that is killed
@@ -131,10 +137,65 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// The file in a command's output folder that names the files the command wrote there.
+pub const MANIFEST: &str = "ccsim-files.txt";
+
+/// The largest manifest read back: far more names than any command writes.
+const MANIFEST_BYTES: u64 = 64 << 20;
+
+/// Writes a command's files into `dir` as [`write_all`] does, with [`MANIFEST`], then removes the
+/// files of the previous manifest that this command did not write, and the folders that leaves
+/// empty. Returns the paths of `files` written.
+pub fn write_tree(dir: &Path, files: &[OutputFile], cancel: Option<&AtomicBool>) -> Result<Vec<PathBuf>, OutputError> {
+    let previous = read_manifest(dir);
+    let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    let mut text = String::from(
+        "# The files ccsim wrote into this folder; the next command that writes here removes those it\n# does not write again, and nothing else.\n",
+    );
+    for name in &names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    let mut all: Vec<&OutputFile> = files.iter().collect();
+    let manifest = OutputFile { name: MANIFEST.into(), bytes: text.into_bytes() };
+    all.push(&manifest);
+    let mut written = write_refs(dir, &all, cancel)?;
+    written.pop();
+    for stale in previous.iter().filter(|p| names.binary_search(&p.as_str()).is_err()) {
+        let path = dir.join(stale);
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) && fs::remove_file(&path).is_ok() {
+            // The folders it leaves empty, up to (not including) `dir`.
+            for folder in path.ancestors().skip(1).take_while(|f| *f != dir && f.starts_with(dir)) {
+                if fs::remove_dir(folder).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// The names in `dir`'s manifest that lie inside `dir`; none when there is no readable manifest.
+fn read_manifest(dir: &Path) -> Vec<String> {
+    let path = dir.join(MANIFEST);
+    let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MANIFEST_BYTES);
+    let Some(text) = regular.then(|| fs::read_to_string(&path).ok()).flatten() else { return Vec::new() };
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#') && *line != MANIFEST)
+        .filter(|line| Path::new(line).components().all(|c| matches!(c, std::path::Component::Normal(_))))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Writes every file into `dir` (created if missing), each through a temporary file and a rename,
 /// and returns the paths written. When `cancel` is set before the renames, nothing is replaced,
 /// the temporary files are removed, and the answer is [`OutputError::Interrupted`].
 pub fn write_all(dir: &Path, files: &[OutputFile], cancel: Option<&AtomicBool>) -> Result<Vec<PathBuf>, OutputError> {
+    write_refs(dir, &files.iter().collect::<Vec<_>>(), cancel)
+}
+
+fn write_refs(dir: &Path, files: &[&OutputFile], cancel: Option<&AtomicBool>) -> Result<Vec<PathBuf>, OutputError> {
     let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     write_staged(dir, files, &cancelled).map_err(|e| match e {
         Staged::Cancelled => OutputError::Interrupted,
@@ -153,7 +214,7 @@ impl From<std::io::Error> for Staged {
     }
 }
 
-fn write_staged(dir: &Path, files: &[OutputFile], cancelled: &dyn Fn() -> bool) -> Result<Vec<PathBuf>, Staged> {
+fn write_staged(dir: &Path, files: &[&OutputFile], cancelled: &dyn Fn() -> bool) -> Result<Vec<PathBuf>, Staged> {
     fs::create_dir_all(dir)?;
     let mut staged = Vec::with_capacity(files.len());
     let result = (|| {
@@ -252,6 +313,40 @@ mod tests {
         assert!(matches!(OutputLock::take(&root.path().join("file/below")), Err(OutputError::NotAFolder(_))));
         assert_eq!(lock_path(Path::new("/a/b/..")).unwrap(), Path::new("/a.lock"));
         assert_eq!(lock_path(Path::new("results/today")).unwrap(), Path::new("results/today.lock"));
+    }
+
+    #[test]
+    fn a_command_removes_its_own_stale_files_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str| OutputFile { name: name.into(), bytes: name.as_bytes().to_vec() };
+        write_tree(dir.path(), &[file("a.csv"), file("b.csv"), file("charts/q1.svg"), file("v/x.csv")], None).unwrap();
+        // Files of the user's beside them, in the folder and in a folder ccsim wrote into.
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        fs::write(dir.path().join("v/mine.csv"), "mine").unwrap();
+        let written = write_tree(dir.path(), &[file("a.csv"), file("charts/q2.svg")], None).unwrap();
+        assert_eq!(written.len(), 2, "the manifest is not counted");
+        let mut left: Vec<String> = Vec::new();
+        for entry in fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let below = if path.is_dir() {
+                fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect()
+            } else {
+                vec![path]
+            };
+            left.extend(below.iter().map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string()));
+        }
+        left.sort();
+        assert_eq!(left, ["a.csv", "ccsim-files.txt", "charts/q2.svg", "notes.txt", "v/mine.csv"]);
+        let manifest = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert!(manifest.ends_with("\na.csv\ncharts/q2.svg\n"), "{manifest}");
+        // A manifest that names a path outside the folder removes nothing there.
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("keep.csv"), "keep").unwrap();
+        let escape = format!("../{}/keep.csv\n", outside.path().file_name().unwrap().to_string_lossy());
+        fs::write(dir.path().join(MANIFEST), format!("{escape}{}\n", outside.path().join("keep.csv").display()))
+            .unwrap();
+        write_tree(dir.path(), &[file("a.csv")], None).unwrap();
+        assert!(outside.path().join("keep.csv").exists());
     }
 
     #[test]

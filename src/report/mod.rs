@@ -16,7 +16,7 @@ pub mod files;
 pub mod terminal;
 
 pub use charts::{ChartError, compare_charts, run_charts, sweep_charts};
-pub use files::{OutputError, OutputFile, OutputLock, write_all};
+pub use files::{MANIFEST, OutputError, OutputFile, OutputLock, write_all, write_tree};
 
 use crate::metrics::RunResults;
 use crate::scenario::Scenario;

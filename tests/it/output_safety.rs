@@ -436,3 +436,48 @@ fn sigterm_stops_a_run_with_nothing_written() {
     assert!(!sandbox.cwd().join("out").exists() || snapshot(&sandbox.cwd().join("out")).is_empty());
     assert!(!sandbox.cwd().join("out.lock").exists());
 }
+
+#[test]
+fn a_command_replaces_what_it_wrote_before_and_leaves_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let compare = |variants: &[&str]| {
+        let mut cmd = Command::cargo_bin("ccsim").unwrap();
+        cmd.args(["compare", "-r", "2", "-q", "-o"])
+            .arg(&out)
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.toml"));
+        for v in variants {
+            cmd.args(["--variant", v]);
+        }
+        let status = cmd.output().unwrap();
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    };
+    compare(&["pick:work_stream.chat.mode=pick", "more:agent_group.generalists.count=9"]);
+    assert!(out.join("more/summary.csv").exists());
+    fs::write(out.join("notes.txt"), "the planner's").unwrap();
+    fs::write(out.join("more/notes.txt"), "the planner's").unwrap();
+    let first = fs::read(out.join("ccsim-files.txt")).unwrap();
+    compare(&["pick:work_stream.chat.mode=pick", "more:agent_group.generalists.count=9"]);
+    assert_eq!(fs::read(out.join("ccsim-files.txt")).unwrap(), first, "the same command writes the same manifest");
+
+    // Without the variant `more` and without charts: its folder and every chart go, the
+    // planner's files stay.
+    let mut cmd = Command::cargo_bin("ccsim").unwrap();
+    cmd.args(["compare", "-r", "2", "-q", "--no-charts", "-o"])
+        .arg(&out)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.toml"));
+    assert!(cmd.args(["--variant", "pick:work_stream.chat.mode=pick"]).output().unwrap().status.success());
+    assert!(
+        !out.join("charts").exists() && !out.join("pick/charts").exists() && !out.join("more/summary.csv").exists()
+    );
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "the planner's");
+    assert_eq!(fs::read_to_string(out.join("more/notes.txt")).unwrap(), "the planner's");
+    let manifest = fs::read_to_string(out.join("ccsim-files.txt")).unwrap();
+    let named: Vec<&str> = manifest.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(
+        named.contains(&"compare.csv")
+            && named.contains(&"pick/summary.csv")
+            && named.iter().all(|n| !n.starts_with("more/")),
+        "{manifest}"
+    );
+}
