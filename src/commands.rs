@@ -164,7 +164,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
         .collect();
     let table = report::comparison::sweep_csv(&keys, &rows)?;
     files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
-    files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
+    files.extend(charts(options, || report::sweep_charts(&keys, &rows, &base))?);
     write(&dir, &files)?;
     if !options.quiet {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);

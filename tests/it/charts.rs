@@ -1,7 +1,8 @@
 //! Charts end to end: `run`, `compare` and `sweep` write every chart as a PNG and an SVG of the
 //! canvas size, with its title and axis labels in the SVG text; `--no-charts` writes none; charts
 //! of intervals without arrivals, of one replication (undefined intervals) and of a run where
-//! nobody answers are drawn all the same; and the binary needs no system font library.
+//! nobody answers are drawn all the same; sweep charts name every varied key and draw the target
+//! line; and the binary needs no system font library.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -300,8 +301,14 @@ fn assert_compare_charts(dir: &Path, variants: &[&str]) {
     }
 }
 
-/// Every `sweep_*` chart in `dir` is whole, with its title and both axis labels.
-fn assert_sweep_charts(dir: &Path, key: &str) -> Vec<Vec<String>> {
+/// Every `sweep_*` chart in `dir` is whole, with its title naming every varied key in `keys`, and
+/// both axis labels (the first key's on x).
+fn assert_sweep_charts(dir: &Path, keys: &[&str]) -> Vec<Vec<String>> {
+    let (key, named) = match keys {
+        [one] => (*one, one.to_string()),
+        [first, .., last] => (*first, format!("{} and {last}", keys[..keys.len() - 1].join(", "))),
+        [] => panic!("a sweep varies a key"),
+    };
     assert_only_charts(dir, &HEADLINE.map(|m| format!("sweep_{m}")));
     HEADLINE
         .iter()
@@ -309,7 +316,7 @@ fn assert_sweep_charts(dir: &Path, key: &str) -> Vec<Vec<String>> {
             let texts = chart(dir, &format!("sweep_{metric}"));
             let (title, axis) = metric_text(metric);
             let at = format!("{}/sweep_{metric}", dir.display());
-            assert_has(&texts, &format!("{title} against {key}"), &at);
+            assert_has(&texts, &format!("{title} against {named}"), &at);
             assert_has(&texts, axis, &at);
             assert_has(&texts, key, &at);
             texts
@@ -439,13 +446,17 @@ fn sweep_draws_each_headline_metric_against_the_varied_key() {
         "-o",
         path(dir.path()),
     ]);
-    for texts in assert_sweep_charts(dir.path(), key) {
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), &[key])) {
         // The swept values are the ticks, and one line has one legend entry.
         for tick in ["6", "7", "8"] {
             assert_has(&texts, tick, "sweep");
         }
         assert_has(&texts, "scope all, with 95% band", "sweep");
+        // Without a [[check]], only service level has a target: the run chart's 80%.
+        let targets = texts.iter().filter(|t| t.starts_with("target ") || t.starts_with("limit ")).count();
+        assert_eq!(targets, if *metric == "service_level" { 2 } else { 0 }, "sweep_{metric}: {texts:#?}");
     }
+    assert_has(&chart(dir.path(), "sweep_service_level"), "target 80%", "sweep_service_level");
     for point in ["6", "7", "8"] {
         assert_run_charts(&subfolder(dir.path(), &format!("{key}={point}")), "default");
     }
@@ -468,7 +479,7 @@ fn a_two_parameter_sweep_draws_one_line_per_value_of_the_second() {
         path(dir.path()),
     ]);
     let lines = ["3", "5", "7"].map(|v| format!("{second}={v}"));
-    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), first)) {
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), &[first, second])) {
         let at = format!("sweep_{metric}");
         for line in &lines {
             assert_eq!(texts.iter().filter(|t| *t == line).count(), 1, "{at}: one legend entry for {line}");
@@ -499,7 +510,7 @@ fn charts_of_intervals_without_arrivals_are_drawn() {
     succeed(&["compare", &scenario, "--variant", "more:agent_group.agents.count=5", "-o", path(&compare)]);
     assert_compare_charts(&compare, &["base", "more"]);
     succeed(&["sweep", &scenario, "--vary", "agent_group.agents.count=2,4", "-o", path(&sweep)]);
-    assert_sweep_charts(&sweep, "agent_group.agents.count");
+    assert_sweep_charts(&sweep, &["agent_group.agents.count"]);
 }
 
 #[test]
@@ -550,9 +561,57 @@ fn one_replication_draws_every_chart_without_intervals() {
         "-o",
         path(&sweep),
     ]);
-    for texts in assert_sweep_charts(&sweep, "agent_group.generalists.count") {
+    for texts in assert_sweep_charts(&sweep, &["agent_group.generalists.count"]) {
         assert!(!texts.iter().any(|t| t.contains("with 95% band")), "no band is claimed: {texts:#?}");
     }
+}
+
+/// [[check]] bounds on the whole center, and one on a queue that draws no line.
+const CHECKS: &str = r#"
+[[check]]
+metric = "service_level"
+min = 0.9
+
+[[check]]
+metric = "asa_s"
+max = "20s"
+
+[[check]]
+metric = "abandon_rate"
+max = 0.1
+
+[[check]]
+metric = "wait_p90_s"
+scope = "queue"
+name = "q"
+max = "1m"
+"#;
+
+#[test]
+fn sweep_charts_draw_the_target_line_of_each_checked_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("checked.toml");
+    fs::write(&scenario, format!("{ONE_BUSY_HOUR}{CHECKS}")).unwrap();
+    let (run, sweep) = (dir.path().join("run"), dir.path().join("sweep"));
+    succeed(&["sweep", path(&scenario), "--vary", "agent_group.agents.count=2,4", "-o", path(&sweep)]);
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(&sweep, &["agent_group.agents.count"])) {
+        let target = match *metric {
+            "service_level" => Some("target 90%"),
+            "asa_s" => Some("limit 20 s"),
+            "abandon_rate" => Some("limit 10%"),
+            _ => None,
+        };
+        let lines: Vec<&String> =
+            texts.iter().filter(|t| t.starts_with("target ") || t.starts_with("limit ")).collect();
+        match target {
+            // In the legend and at the end of the line, which is drawn only within the axis.
+            Some(target) => assert_eq!(lines, [target, target], "sweep_{metric}"),
+            None => assert!(lines.is_empty(), "sweep_{metric}: {lines:?}"),
+        }
+    }
+    // The run's service-level chart reads the same target.
+    succeed(&["run", path(&scenario), "-o", path(&run)]);
+    assert_has(&chart(&run, "service_level"), "target 90%", "service_level");
 }
 
 #[test]

@@ -4,16 +4,18 @@
 //!   difference from the baseline with its interval (right), coloured by whether the interval
 //!   excludes 0 and, for metrics with a good direction, whether the change is better or worse.
 //! - sweep: the metric against the first varied key, with its 95% band; with more keys, one line
-//!   per combination of the other keys' values.
+//!   per combination of the other keys' values. The target line is [`super::target`]'s.
 //!
 //! The estimates and intervals are those of `compare.csv` and `sweep.csv`.
 
 use crate::metrics::{CompareRow, Comparison, Estimate, Metric, RunResults, ScopeKind};
+use crate::scenario::Scenario;
 
 use super::canvas::{
     BLUE, BLUISH_GREEN, Figure, GREY, INK, Layer, LegendEntry, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
     extent, series_style,
 };
+use super::target::target;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Unit {
@@ -268,8 +270,12 @@ impl Verdict {
 }
 
 /// Every headline metric of scope `all` against the first varied key; one line per combination
-/// of the other keys' values.
-pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResults)]) -> Vec<Figure> {
+/// of the other keys' values; the target line where `scenario` has one for the metric.
+pub fn sweep_figures(
+    keys: &[String],
+    points: &[(String, Vec<String>, &RunResults)],
+    scenario: &Scenario,
+) -> Vec<Figure> {
     let Some(first_key) = keys.first() else {
         return Vec::new();
     };
@@ -336,9 +342,16 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
             "1 replication per point gives no 95% intervals; run 2 or more (-r) for bands".to_string()
         };
         let (floor, ceiling) = bounds(metric);
+        let mut must = Vec::new();
+        if let Some(target) = target(scenario, metric) {
+            let y = target.value * unit.scale();
+            layers.push(Layer::HLine { y, colour: INK, label: target.label() });
+            legend.push(LegendEntry::new(Swatch::Reference(INK), target.label()));
+            must.push(y);
+        }
         figures.push(Figure {
             name: format!("sweep_{}", metric.name()),
-            title: format!("{title} against {first_key}"),
+            title: format!("{title} against {}", and_list(keys)),
             // With more keys, two lines: one would run past the right edge.
             subtitle: format!(
                 "Scope all{per_line}.{}{bands}; every point runs with the same seed, so neighbouring points see the same customers.",
@@ -350,7 +363,7 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
                 x: x_scale.clone(),
                 x_label: first_key.clone(),
                 // Intervals from few replications can reach past what the metric can take.
-                y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &[]),
+                y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &must),
                 y_label: unit.axis(axis),
                 layers,
                 empty_note: format!("{axis} is undefined at every point"),
@@ -359,6 +372,15 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
         });
     }
     figures
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 fn line_name(keys: &[String], values: &[String]) -> String {

@@ -4,7 +4,8 @@
 //!   distribution of first waits, queue length and occupancy over the day, staffed agents
 //!   against arrivals.
 //! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences) and
-//!   `sweep` (each headline metric against the varied key).
+//!   `sweep` (each headline metric against the varied keys).
+//! - [`target`]: the dashed line a planner aims at, from the scenario's `[[check]]`.
 //! - [`canvas`]: how every chart is drawn: layout, palette, scales, fonts, encoding; `bitmap`
 //!   draws the PNGs' text.
 //!
@@ -20,6 +21,7 @@ mod bitmap;
 pub mod canvas;
 pub mod comparison;
 pub mod run;
+pub mod target;
 
 use rayon::prelude::*;
 
@@ -62,10 +64,12 @@ pub fn compare_charts(comparison: &Comparison) -> Result<Vec<OutputFile>, ChartE
 }
 
 /// The charts of `ccsim sweep`, from the same rows as `sweep.csv`: each point's label, its values
-/// of the varied `keys`, and its results.
+/// of the varied `keys`, and its results; `scenario` is the swept one, whose checks give the
+/// target lines.
 pub fn sweep_charts(
     keys: &[String],
     points: &[(String, Vec<String>, &RunResults)],
+    scenario: &Scenario,
 ) -> Result<Vec<OutputFile>, ChartError> {
-    files(comparison::sweep_figures(keys, points))
+    files(comparison::sweep_figures(keys, points, scenario))
 }

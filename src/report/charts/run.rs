@@ -11,8 +11,8 @@
 //! conversations share the same queue are correlated, and days differ in staffing and demand, so
 //! the true uncertainty is wider. The chart says so.
 //!
-//! The service-level target line is the `min` of the scenario's `[[check]]` on `service_level`
-//! for scope `all` when it has one, and otherwise 80%, the common planning goal.
+//! The service-level target line is [`super::target`]'s: the `min` of the scenario's `[[check]]`
+//! on `service_level` for scope `all` when it has one, and otherwise 80%, the common planning goal.
 
 use crate::metrics::{Metric, RunResults, Scope, ScopeKind, Value, histogram::WaitHistogram};
 use crate::scenario::Scenario;
@@ -22,19 +22,7 @@ use super::canvas::{
     BLUE, BLUISH_GREEN, Figure, INK, Layer, LegendEntry, ORANGE, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
     extent, series_style,
 };
-
-/// The service level a planner aims for when the scenario does not say: the target line.
-pub const SERVICE_LEVEL_TARGET: f64 = 0.8;
-
-/// The scenario's own service-level target (its `[[check]]` on the whole center), or the default.
-fn service_level_target(scenario: &Scenario) -> f64 {
-    scenario
-        .checks
-        .iter()
-        .find(|c| c.metric == "service_level" && c.scope == "all")
-        .and_then(|c| c.min)
-        .unwrap_or(SERVICE_LEVEL_TARGET)
-}
+use super::target::target;
 
 /// Where channels' lines start in the palette (purple, green, vermillion, …), away from the
 /// first groups' blue and orange bars.
@@ -209,9 +197,10 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
         }
     }
     layers.push(Layer::Line { points: line, colour: BLUE, dashed: false, markers: true });
-    let target = service_level_target(scenario) * 100.0;
-    layers.push(Layer::HLine { y: target, colour: INK, label: format!("target {target:.0}%") });
-    legend.push(LegendEntry::new(Swatch::Reference(INK), format!("target {target:.0}%")));
+    if let Some(target) = target(scenario, Metric::ServiceLevel) {
+        layers.push(Layer::HLine { y: target.value * 100.0, colour: INK, label: target.label() });
+        legend.push(LegendEntry::new(Swatch::Reference(INK), target.label()));
+    }
     let (within, which) = threshold_text(scenario);
     let mut subtitle = format!(
         "Answered {within} / conversations answered, abandoned or auto-closed unanswered, by arrival interval; {}.\n",
