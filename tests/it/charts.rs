@@ -1,8 +1,8 @@
 //! Charts end to end: `run`, `compare` and `sweep` write every chart as a PNG and an SVG of the
-//! canvas size, with its title and axis labels in the SVG text; `--no-charts` writes none; charts
-//! of intervals without arrivals, of one replication (undefined intervals) and of a run where
-//! nobody answers are drawn all the same; sweep charts name every varied key and draw the target
-//! line; and the binary needs no system font library.
+//! canvas size, with its title and axis labels in the SVG text; a run over several days adds a
+//! typical day; sweep charts name every varied key and draw the target line; `--no-charts` writes
+//! none; charts of intervals without arrivals, of one replication (undefined intervals) and of a
+//! run where nobody answers are drawn all the same; and the binary needs no system font library.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,6 +70,10 @@ fn one_busy_hour(dir: &Path) -> String {
 
 const RUN_CHARTS: [&str; 5] = ["service_level", "wait_distribution", "queue_length", "occupancy", "staffing"];
 
+/// The run charts drawn again for a typical day when the run spans more than one day.
+const TYPICAL_DAY_CHARTS: [&str; 4] =
+    ["service_level_typical_day", "queue_length_typical_day", "occupancy_typical_day", "staffing_typical_day"];
+
 /// The headline metrics, as `compare_*` and `sweep_*` charts name them.
 const HEADLINE: [&str; 10] = [
     "offered",
@@ -85,6 +89,7 @@ const HEADLINE: [&str; 10] = [
 ];
 
 const TIME_AXIS: &str = "time of day (1 h intervals; points at each interval's middle)";
+const TYPICAL_DAY_AXIS: &str = "time of day (1 h intervals over all days; points at each interval's middle)";
 
 /// The title and axis labels a planner reads on each chart of a run of scenario `name`.
 fn run_chart_text(chart: &str, name: &str) -> Vec<String> {
@@ -97,6 +102,15 @@ fn run_chart_text(chart: &str, name: &str) -> Vec<String> {
         "queue_length" => ("Queue length over the day", &["conversations waiting (mean)", TIME_AXIS]),
         "occupancy" => ("Occupancy over the day", &["occupancy (%)", TIME_AXIS]),
         "staffing" => ("Staffed agents against arrivals", &["arrivals per hour", "staffed agents", TIME_AXIS]),
+        "service_level_typical_day" => ("Service level over a typical day", &["service level (%)", TYPICAL_DAY_AXIS]),
+        "queue_length_typical_day" => {
+            ("Queue length over a typical day", &["conversations waiting (mean)", TYPICAL_DAY_AXIS])
+        }
+        "occupancy_typical_day" => ("Occupancy over a typical day", &["occupancy (%)", TYPICAL_DAY_AXIS]),
+        "staffing_typical_day" => (
+            "Staffed agents against arrivals over a typical day",
+            &["arrivals per hour", "staffed agents", TYPICAL_DAY_AXIS],
+        ),
         other => panic!("no such run chart: {other}"),
     };
     std::iter::once(format!("{title}: {name}")).chain(labels.iter().map(|l| l.to_string())).collect()
@@ -271,10 +285,20 @@ fn assert_only_charts(dir: &Path, expected: &[String]) {
     assert_eq!(found, wanted, "{}/charts", dir.display());
 }
 
-/// Every chart of a run in `dir` of scenario `name` is whole, with its title and axis labels.
+/// Every chart of a run within one day in `dir` of scenario `name` is whole, with its title and
+/// axis labels.
 fn assert_run_charts(dir: &Path, name: &str) {
-    assert_only_charts(dir, &RUN_CHARTS.map(String::from));
-    for c in RUN_CHARTS {
+    assert_charts_of_run(dir, name, &RUN_CHARTS);
+}
+
+/// Every chart of a run over several days: the run charts and their typical days.
+fn assert_run_charts_with_typical_day(dir: &Path, name: &str) {
+    assert_charts_of_run(dir, name, &[&RUN_CHARTS[..], &TYPICAL_DAY_CHARTS[..]].concat());
+}
+
+fn assert_charts_of_run(dir: &Path, name: &str, charts: &[&str]) {
+    assert_only_charts(dir, &charts.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    for &c in charts {
         let texts = chart(dir, c);
         for wanted in run_chart_text(c, name) {
             assert_has(&texts, &wanted, &format!("{}/{c}", dir.display()));
@@ -352,7 +376,7 @@ fn queues_with_different_thresholds_are_told_apart() {
     // measured days after a day of warm-up.
     let dir = tempfile::tempdir().unwrap();
     succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "-o", path(dir.path())]);
-    assert_run_charts(dir.path(), "async-messaging");
+    assert_run_charts_with_typical_day(dir.path(), "async-messaging");
     let texts = chart(dir.path(), "service_level");
     assert_has(&texts, "Thresholds: 5 min (priority); 15 min (delivery, returns, general).", "service_level");
     let texts = chart(dir.path(), "wait_distribution");
@@ -564,6 +588,35 @@ fn one_replication_draws_every_chart_without_intervals() {
     for texts in assert_sweep_charts(&sweep, &["agent_group.generalists.count"]) {
         assert!(!texts.iter().any(|t| t.contains("with 95% band")), "no band is claimed: {texts:#?}");
     }
+}
+
+#[test]
+fn a_run_over_several_days_draws_its_per_interval_charts_again_for_a_typical_day() {
+    // async_messaging.toml measures days 2 and 3 after a day of warm-up.
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "--threads", "1", "-o", path(&one)]);
+    succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "--threads", "2", "-o", path(&two)]);
+    assert_run_charts_with_typical_day(&one, "async-messaging");
+    for c in TYPICAL_DAY_CHARTS {
+        let texts = chart(&one, c);
+        assert!(
+            texts.iter().any(|t| t.starts_with("Typical day: each time of day over the 2 days after warm-up")),
+            "{c}: {texts:#?}"
+        );
+        // One day on the clock, from midnight to midnight, where the timeline runs over two.
+        for tick in ["00:00", "12:00", "24:00"] {
+            assert_has(&texts, tick, c);
+        }
+        assert!(!texts.iter().any(|t| t.starts_with("d2 ") || t.starts_with("d3 ")), "{c}: {texts:#?}");
+        let timeline = chart(&one, c.trim_end_matches("_typical_day"));
+        assert!(timeline.iter().any(|t| t.starts_with("d3 ")), "{c}: the timeline runs over days 2 and 3");
+        for extension in ["png", "svg"] {
+            let file = format!("charts/{c}.{extension}");
+            assert!(fs::read(one.join(&file)).unwrap() == fs::read(two.join(&file)).unwrap(), "{file} differs");
+        }
+    }
+    assert_has(&chart(&one, "service_level_typical_day"), "target 80%", "service_level_typical_day");
 }
 
 /// [[check]] bounds on the whole center, and one on a queue that draws no line.

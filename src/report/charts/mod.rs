@@ -2,9 +2,10 @@
 //!
 //! - [`run`]: what one run shows — service level per interval against the target, the
 //!   distribution of first waits, queue length and occupancy over the day, staffed agents
-//!   against arrivals.
+//!   against arrivals; over more than one day, the per-interval ones again for a typical day.
 //! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences) and
 //!   `sweep` (each headline metric against the varied keys).
+//! - [`day`]: where intervals sit on the time axis — the timeline, or a typical day.
 //! - [`target`]: the dashed line a planner aims at, from the scenario's `[[check]]`.
 //! - [`canvas`]: how every chart is drawn: layout, palette, scales, fonts, encoding; `bitmap`
 //!   draws the PNGs' text.
@@ -20,6 +21,7 @@
 mod bitmap;
 pub mod canvas;
 pub mod comparison;
+pub mod day;
 pub mod run;
 pub mod target;
 

@@ -9,7 +9,7 @@
 use crate::metrics::Metric;
 use crate::scenario::Scenario;
 
-use super::run::duration_text;
+use super::day::duration_text;
 
 /// The service level a planner aims for when the scenario does not say.
 pub const SERVICE_LEVEL_TARGET: f64 = 0.8;
