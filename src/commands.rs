@@ -111,7 +111,7 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     }
     let table = report::comparison::compare_csv(&comparison)?;
     files.push(report::OutputFile { name: "compare.csv".into(), bytes: table });
-    files.extend(charts(options, || report::compare_charts(&comparison))?);
+    files.extend(charts(options, || report::compare_charts(&comparison, &scenarios))?);
     write(&dir, &files)?;
     if !options.quiet {
         say!(

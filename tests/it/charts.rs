@@ -1,8 +1,11 @@
 //! Charts end to end: `run`, `compare` and `sweep` write every chart as a PNG and an SVG of the
 //! canvas size, with its title and axis labels in the SVG text; a run over several days adds a
-//! typical day; sweep charts name every varied key and draw the target line; `--no-charts` writes
-//! none; charts of intervals without arrivals, of one replication (undefined intervals) and of a
-//! run where nobody answers are drawn all the same; and the binary needs no system font library.
+//! typical day; `compare` adds key metrics per interval, and sweep charts name every varied key
+//! and draw the target line; `--no-charts` writes none; charts of intervals without arrivals, of
+//! one replication (undefined intervals) and of a run where nobody answers are drawn all the same;
+//! and the binary needs no system font library.
+//!
+//! (Over 700 lines: the PNG and SVG readers every chart's checks share sit with those checks.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -73,6 +76,9 @@ const RUN_CHARTS: [&str; 5] = ["service_level", "wait_distribution", "queue_leng
 /// The run charts drawn again for a typical day when the run spans more than one day.
 const TYPICAL_DAY_CHARTS: [&str; 4] =
     ["service_level_typical_day", "queue_length_typical_day", "occupancy_typical_day", "staffing_typical_day"];
+
+/// The metrics `compare` also draws per interval, as `compare_<metric>_intervals`.
+const PER_INTERVAL: [&str; 4] = ["service_level", "asa_s", "abandon_rate", "occupancy"];
 
 /// The headline metrics, as `compare_*` and `sweep_*` charts name them.
 const HEADLINE: [&str; 10] = [
@@ -309,7 +315,22 @@ fn assert_charts_of_run(dir: &Path, name: &str, charts: &[&str]) {
 /// Every `compare_*` chart in `dir` is whole, with its title, both axis labels of each panel and
 /// the captions; `variants` in baseline-first order.
 fn assert_compare_charts(dir: &Path, variants: &[&str]) {
-    assert_only_charts(dir, &HEADLINE.map(|m| format!("compare_{m}")));
+    let per_interval = PER_INTERVAL.map(|m| format!("compare_{m}_intervals"));
+    assert_only_charts(dir, &[&HEADLINE.map(|m| format!("compare_{m}"))[..], &per_interval[..]].concat());
+    for metric in PER_INTERVAL {
+        let texts = chart(dir, &format!("compare_{metric}_intervals"));
+        let (title, axis) = metric_text(metric);
+        let at = format!("{}/compare_{metric}_intervals", dir.display());
+        assert_has(&texts, &format!("{title} per interval: {}", variants.join(" vs ")), &at);
+        assert_has(&texts, axis, &at);
+        assert_has(&texts, TIME_AXIS, &at);
+        // Differences of shares are in percentage points.
+        assert_has(&texts, if metric == "asa_s" { "difference (s)" } else { "difference (pp)" }, &at);
+        assert_has(&texts, &format!("same as {}", variants[0]), &at);
+        for variant in variants {
+            assert_has(&texts, variant, &at);
+        }
+    }
     for metric in HEADLINE {
         let texts = chart(dir, &format!("compare_{metric}"));
         let (title, axis) = metric_text(metric);
@@ -665,6 +686,19 @@ fn sweep_charts_draw_the_target_line_of_each_checked_metric() {
     // The run's service-level chart reads the same target.
     succeed(&["run", path(&scenario), "-o", path(&run)]);
     assert_has(&chart(&run, "service_level"), "target 90%", "service_level");
+}
+
+#[test]
+fn compare_draws_key_metrics_per_interval_with_differences_in_percentage_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = one_busy_hour(dir.path());
+    succeed(&["compare", &scenario, "--variant", "fewer:agent_group.agents.count=1", "-o", path(dir.path())]);
+    assert_compare_charts(dir.path(), &["base", "fewer"]);
+    // One agent for 30 chats an hour of 5 minutes answers far fewer within 30 s: the difference
+    // runs tens of points below 0, where a difference of shares would stay above -1.
+    let texts = chart(dir.path(), "compare_service_level_intervals");
+    let lowest = texts.iter().filter_map(|t| t.parse::<f64>().ok()).fold(f64::INFINITY, f64::min);
+    assert!(lowest <= -20.0, "the lowest tick is {lowest}: {texts:#?}");
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! - [`run`]: what one run shows — service level per interval against the target, the
 //!   distribution of first waits, queue length and occupancy over the day, staffed agents
 //!   against arrivals; over more than one day, the per-interval ones again for a typical day.
-//! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences) and
-//!   `sweep` (each headline metric against the varied keys).
+//! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences; key
+//!   metrics per interval, one line per variant) and `sweep` (each headline metric against the
+//!   varied keys).
 //! - [`day`]: where intervals sit on the time axis — the timeline, or a typical day.
 //! - [`target`]: the dashed line a planner aims at, from the scenario's `[[check]]`.
 //! - [`canvas`]: how every chart is drawn: layout, palette, scales, fonts, encoding; `bitmap`
@@ -60,9 +61,12 @@ pub fn run_charts(results: &RunResults, scenario: &Scenario) -> Result<Vec<Outpu
     files(run::figures(results, scenario))
 }
 
-/// The charts of `ccsim compare`: each headline metric per variant, with the paired differences.
-pub fn compare_charts(comparison: &Comparison) -> Result<Vec<OutputFile>, ChartError> {
-    files(comparison::compare_figures(comparison))
+/// The charts of `ccsim compare`: each headline metric per variant, with the paired differences,
+/// and key metrics per interval; `scenarios` are the variants', in the comparison's order.
+pub fn compare_charts(comparison: &Comparison, scenarios: &[Scenario]) -> Result<Vec<OutputFile>, ChartError> {
+    let mut figures = comparison::compare_figures(comparison);
+    figures.extend(comparison::interval_figures(comparison, scenarios));
+    files(figures)
 }
 
 /// The charts of `ccsim sweep`, from the same rows as `sweep.csv`: each point's label, its values
