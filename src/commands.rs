@@ -109,7 +109,7 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     }
     let table = report::comparison::compare_csv(&comparison)?;
     files.push(report::OutputFile { name: "compare.csv".into(), bytes: table });
-    files.extend(charts(options, || report::compare_charts(&comparison))?);
+    files.extend(charts(options, || report::compare_charts(&comparison, &scenarios))?);
     write(&dir, &files)?;
     if !options.quiet {
         say!(
@@ -172,7 +172,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
         .map_err(|e| CliError::gate(path, &e))?;
     let table = report::comparison::sweep_csv(&keys, &rows, &outcomes)?;
     files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
-    files.extend(charts(options, || report::sweep_charts(&keys, &rows))?);
+    files.extend(charts(options, || report::sweep_charts(&keys, &rows, &base))?);
     write(&dir, &files)?;
     if !options.quiet {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);

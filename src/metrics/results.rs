@@ -6,6 +6,8 @@
 //! - [`RunResults::interval_value`]: per (interval, scope, metric), the value over all replications
 //!   merged — counts are means per replication; ratios, means and percentiles are computed from
 //!   the pooled sums and histograms, never as means of per-replication ratios.
+//! - [`RunResults::pooled_parts`]: the same over several intervals together (the same time of day
+//!   on every day of the horizon), their cells added before the formula is applied.
 //! - [`RunResults::replication_value`]: one replication's value, for `replications.csv`.
 
 use super::cells::{AgentCell, ConvCell, IntervalCells, ScopeLayout};
@@ -208,12 +210,39 @@ impl RunResults {
         metric.value(conv, agent, self.interval_lengths[k], self.replications.len())
     }
 
-    /// Agents staffed on average during interval `k` in an agent scope (∫ staffed agents dt over
-    /// the interval's observed length), per replication; NaN for a conversation scope.
-    pub fn staffed_agents(&self, k: usize, scope: &Scope) -> f64 {
+    /// As [`Self::interval_parts`], over the reporting `intervals` together: their cells added and
+    /// their observed lengths summed before the formula is applied, so that a ratio is the sum of
+    /// its numerators over the sum of its denominators (never a mean of the intervals' ratios), a
+    /// time average is weighted by time, and a count is the total per replication.
+    pub fn pooled_parts(&self, intervals: &[usize], scope: &Scope, metric: Metric) -> Value {
+        if let [k] = intervals {
+            return self.interval_parts(*k, scope, metric);
+        }
+        if !metric.applies_to(scope.kind) {
+            return Value::Number(f64::NAN);
+        }
+        let conv = scope.conv.map(|i| {
+            let mut cell = ConvCell::default();
+            intervals.iter().for_each(|&k| cell.merge(self.merged.conv(k, i)));
+            cell
+        });
+        let agent = scope.agent.map(|i| {
+            let mut cell = AgentCell::default();
+            intervals.iter().for_each(|&k| cell.merge(self.merged.agent(k, i)));
+            cell
+        });
+        let window: f64 = intervals.iter().map(|&k| self.interval_lengths[k]).sum();
+        metric.value(conv.as_ref(), agent.as_ref(), window, self.replications.len())
+    }
+
+    /// Agents staffed on average during the reporting `intervals` in an agent scope (∫ staffed
+    /// agents dt over their observed length), per replication; NaN for a conversation scope.
+    pub fn staffed_agents(&self, intervals: &[usize], scope: &Scope) -> f64 {
+        let length: f64 = intervals.iter().map(|&k| self.interval_lengths[k]).sum();
         match scope.agent {
-            Some(i) if self.interval_lengths[k] > 0.0 => {
-                self.merged.agent(k, i).staffed_time / self.interval_lengths[k] / self.replications.len().max(1) as f64
+            Some(i) if length > 0.0 => {
+                let staffed: f64 = intervals.iter().map(|&k| self.merged.agent(k, i).staffed_time).sum();
+                staffed / length / self.replications.len().max(1) as f64
             }
             _ => f64::NAN,
         }
@@ -229,5 +258,42 @@ impl RunResults {
             }
         }
         waits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooled_intervals_are_sums_over_them_not_means_of_their_values() {
+        let scenario = Scenario::default_scenario();
+        let mut results = RunResults::new(&scenario);
+        let layout = ScopeLayout::of(&scenario);
+        let mut cells = IntervalCells::new(layout, results.interval_lengths.len());
+        let (conv, agent) = (layout.conv_scopes(), layout.agent_scopes());
+        // A quiet interval where the one conversation is answered at once, then a busy one where
+        // none of nine is: 1 of 10 within the threshold, not the mean of 100% and 0%.
+        cells.conv[0] = ConvCell { offered: 1, answered: 1, answered_within_threshold: 1, ..Default::default() };
+        cells.conv[conv] = ConvCell { offered: 9, answered: 9, open_time: 7200.0, ..Default::default() };
+        cells.agent[0] =
+            AgentCell { in_use_time: 10.0, staffed_capacity_time: 10.0, staffed_time: 3600.0, ..Default::default() };
+        cells.agent[agent] = AgentCell { staffed_capacity_time: 90.0, staffed_time: 10_800.0, ..Default::default() };
+        results.add(cells);
+
+        let all = &results.scopes[0];
+        let pooled = |metric| results.pooled_parts(&[0, 1], all, metric);
+        assert_eq!(pooled(Metric::ServiceLevel), Value::Ratio { numerator: 1.0, denominator: 10.0 });
+        assert_eq!(pooled(Metric::Occupancy), Value::Ratio { numerator: 10.0, denominator: 100.0 });
+        assert_eq!(pooled(Metric::Offered).number(), 10.0);
+        // Two conversations waiting through the second hour: one on average over the two hours.
+        assert_eq!(pooled(Metric::AvgQueueLen).number(), 1.0);
+        assert_eq!(results.staffed_agents(&[0, 1], all), 2.0);
+        // One interval alone is that interval's value.
+        assert_eq!(
+            results.pooled_parts(&[1], all, Metric::ServiceLevel),
+            results.interval_parts(1, all, Metric::ServiceLevel)
+        );
+        assert_eq!(results.staffed_agents(&[0], all), 1.0);
     }
 }

@@ -74,7 +74,7 @@ pub fn intervals_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
         for scope in &results.scopes {
             let mut record = vec![start.clone(), end.clone(), scope.kind.name().to_string(), scope.name.clone()];
             record.extend(INTERVAL_METRICS.iter().map(|&m| number(results.interval_value(k, scope, m))));
-            record.push(number(results.staffed_agents(k, scope)));
+            record.push(number(results.staffed_agents(&[k], scope)));
             w.write_record(&record)?;
         }
     }

@@ -1,7 +1,11 @@
 //! Charts end to end: `run`, `compare` and `sweep` write every chart as a PNG and an SVG of the
-//! canvas size, with its title and axis labels in the SVG text; `--no-charts` writes none; charts
-//! of intervals without arrivals, of one replication (undefined intervals) and of a run where
-//! nobody answers are drawn all the same; and the binary needs no system font library.
+//! canvas size, with its title and axis labels in the SVG text; a run over several days adds a
+//! typical day; `compare` adds key metrics per interval, and sweep charts name every varied key
+//! and draw the target line; `--no-charts` writes none; charts of intervals without arrivals, of
+//! one replication (undefined intervals) and of a run where nobody answers are drawn all the same;
+//! and the binary needs no system font library.
+//!
+//! (Over 700 lines: the PNG and SVG readers every chart's checks share sit with those checks.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -69,6 +73,13 @@ fn one_busy_hour(dir: &Path) -> String {
 
 const RUN_CHARTS: [&str; 5] = ["service_level", "wait_distribution", "queue_length", "occupancy", "staffing"];
 
+/// The run charts drawn again for a typical day when the run spans more than one day.
+const TYPICAL_DAY_CHARTS: [&str; 4] =
+    ["service_level_typical_day", "queue_length_typical_day", "occupancy_typical_day", "staffing_typical_day"];
+
+/// The metrics `compare` also draws per interval, as `compare_<metric>_intervals`.
+const PER_INTERVAL: [&str; 4] = ["service_level", "asa_s", "abandon_rate", "occupancy"];
+
 /// The headline metrics, as `compare_*` and `sweep_*` charts name them.
 const HEADLINE: [&str; 10] = [
     "offered",
@@ -84,6 +95,7 @@ const HEADLINE: [&str; 10] = [
 ];
 
 const TIME_AXIS: &str = "time of day (1 h intervals; points at each interval's middle)";
+const TYPICAL_DAY_AXIS: &str = "time of day (1 h intervals over all days; points at each interval's middle)";
 
 /// The title and axis labels a planner reads on each chart of a run of scenario `name`.
 fn run_chart_text(chart: &str, name: &str) -> Vec<String> {
@@ -96,6 +108,15 @@ fn run_chart_text(chart: &str, name: &str) -> Vec<String> {
         "queue_length" => ("Queue length over the day", &["conversations waiting (mean)", TIME_AXIS]),
         "occupancy" => ("Occupancy over the day", &["occupancy (%)", TIME_AXIS]),
         "staffing" => ("Staffed agents against arrivals", &["arrivals per hour", "staffed agents", TIME_AXIS]),
+        "service_level_typical_day" => ("Service level over a typical day", &["service level (%)", TYPICAL_DAY_AXIS]),
+        "queue_length_typical_day" => {
+            ("Queue length over a typical day", &["conversations waiting (mean)", TYPICAL_DAY_AXIS])
+        }
+        "occupancy_typical_day" => ("Occupancy over a typical day", &["occupancy (%)", TYPICAL_DAY_AXIS]),
+        "staffing_typical_day" => (
+            "Staffed agents against arrivals over a typical day",
+            &["arrivals per hour", "staffed agents", TYPICAL_DAY_AXIS],
+        ),
         other => panic!("no such run chart: {other}"),
     };
     std::iter::once(format!("{title}: {name}")).chain(labels.iter().map(|l| l.to_string())).collect()
@@ -270,10 +291,20 @@ fn assert_only_charts(dir: &Path, expected: &[String]) {
     assert_eq!(found, wanted, "{}/charts", dir.display());
 }
 
-/// Every chart of a run in `dir` of scenario `name` is whole, with its title and axis labels.
+/// Every chart of a run within one day in `dir` of scenario `name` is whole, with its title and
+/// axis labels.
 fn assert_run_charts(dir: &Path, name: &str) {
-    assert_only_charts(dir, &RUN_CHARTS.map(String::from));
-    for c in RUN_CHARTS {
+    assert_charts_of_run(dir, name, &RUN_CHARTS);
+}
+
+/// Every chart of a run over several days: the run charts and their typical days.
+fn assert_run_charts_with_typical_day(dir: &Path, name: &str) {
+    assert_charts_of_run(dir, name, &[&RUN_CHARTS[..], &TYPICAL_DAY_CHARTS[..]].concat());
+}
+
+fn assert_charts_of_run(dir: &Path, name: &str, charts: &[&str]) {
+    assert_only_charts(dir, &charts.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    for &c in charts {
         let texts = chart(dir, c);
         for wanted in run_chart_text(c, name) {
             assert_has(&texts, &wanted, &format!("{}/{c}", dir.display()));
@@ -284,7 +315,22 @@ fn assert_run_charts(dir: &Path, name: &str) {
 /// Every `compare_*` chart in `dir` is whole, with its title, both axis labels of each panel and
 /// the captions; `variants` in baseline-first order.
 fn assert_compare_charts(dir: &Path, variants: &[&str]) {
-    assert_only_charts(dir, &HEADLINE.map(|m| format!("compare_{m}")));
+    let per_interval = PER_INTERVAL.map(|m| format!("compare_{m}_intervals"));
+    assert_only_charts(dir, &[&HEADLINE.map(|m| format!("compare_{m}"))[..], &per_interval[..]].concat());
+    for metric in PER_INTERVAL {
+        let texts = chart(dir, &format!("compare_{metric}_intervals"));
+        let (title, axis) = metric_text(metric);
+        let at = format!("{}/compare_{metric}_intervals", dir.display());
+        assert_has(&texts, &format!("{title} per interval: {}", variants.join(" vs ")), &at);
+        assert_has(&texts, axis, &at);
+        assert_has(&texts, TIME_AXIS, &at);
+        // Differences of shares are in percentage points.
+        assert_has(&texts, if metric == "asa_s" { "difference (s)" } else { "difference (pp)" }, &at);
+        assert_has(&texts, &format!("same as {}", variants[0]), &at);
+        for variant in variants {
+            assert_has(&texts, variant, &at);
+        }
+    }
     for metric in HEADLINE {
         let texts = chart(dir, &format!("compare_{metric}"));
         let (title, axis) = metric_text(metric);
@@ -300,8 +346,14 @@ fn assert_compare_charts(dir: &Path, variants: &[&str]) {
     }
 }
 
-/// Every `sweep_*` chart in `dir` is whole, with its title and both axis labels.
-fn assert_sweep_charts(dir: &Path, key: &str) -> Vec<Vec<String>> {
+/// Every `sweep_*` chart in `dir` is whole, with its title naming every varied key in `keys`, and
+/// both axis labels (the first key's on x).
+fn assert_sweep_charts(dir: &Path, keys: &[&str]) -> Vec<Vec<String>> {
+    let (key, named) = match keys {
+        [one] => (*one, one.to_string()),
+        [first, .., last] => (*first, format!("{} and {last}", keys[..keys.len() - 1].join(", "))),
+        [] => panic!("a sweep varies a key"),
+    };
     assert_only_charts(dir, &HEADLINE.map(|m| format!("sweep_{m}")));
     HEADLINE
         .iter()
@@ -309,7 +361,7 @@ fn assert_sweep_charts(dir: &Path, key: &str) -> Vec<Vec<String>> {
             let texts = chart(dir, &format!("sweep_{metric}"));
             let (title, axis) = metric_text(metric);
             let at = format!("{}/sweep_{metric}", dir.display());
-            assert_has(&texts, &format!("{title} against {key}"), &at);
+            assert_has(&texts, &format!("{title} against {named}"), &at);
             assert_has(&texts, axis, &at);
             assert_has(&texts, key, &at);
             texts
@@ -345,7 +397,7 @@ fn queues_with_different_thresholds_are_told_apart() {
     // measured days after a day of warm-up.
     let dir = tempfile::tempdir().unwrap();
     succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "-o", path(dir.path())]);
-    assert_run_charts(dir.path(), "async-messaging");
+    assert_run_charts_with_typical_day(dir.path(), "async-messaging");
     let texts = chart(dir.path(), "service_level");
     assert_has(&texts, "Thresholds: 5 min (priority); 15 min (delivery, returns, general).", "service_level");
     let texts = chart(dir.path(), "wait_distribution");
@@ -439,13 +491,17 @@ fn sweep_draws_each_headline_metric_against_the_varied_key() {
         "-o",
         path(dir.path()),
     ]);
-    for texts in assert_sweep_charts(dir.path(), key) {
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), &[key])) {
         // The swept values are the ticks, and one line has one legend entry.
         for tick in ["6", "7", "8"] {
             assert_has(&texts, tick, "sweep");
         }
         assert_has(&texts, "scope all, with 95% band", "sweep");
+        // Without a [[check]], only service level has a target: the run chart's 80%.
+        let targets = texts.iter().filter(|t| t.starts_with("target ") || t.starts_with("limit ")).count();
+        assert_eq!(targets, if *metric == "service_level" { 2 } else { 0 }, "sweep_{metric}: {texts:#?}");
     }
+    assert_has(&chart(dir.path(), "sweep_service_level"), "target 80%", "sweep_service_level");
     for point in ["6", "7", "8"] {
         assert_run_charts(&subfolder(dir.path(), &format!("{key}={point}")), "default");
     }
@@ -468,7 +524,7 @@ fn a_two_parameter_sweep_draws_one_line_per_value_of_the_second() {
         path(dir.path()),
     ]);
     let lines = ["3", "5", "7"].map(|v| format!("{second}={v}"));
-    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), first)) {
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(dir.path(), &[first, second])) {
         let at = format!("sweep_{metric}");
         for line in &lines {
             assert_eq!(texts.iter().filter(|t| *t == line).count(), 1, "{at}: one legend entry for {line}");
@@ -499,7 +555,7 @@ fn charts_of_intervals_without_arrivals_are_drawn() {
     succeed(&["compare", &scenario, "--variant", "more:agent_group.agents.count=5", "-o", path(&compare)]);
     assert_compare_charts(&compare, &["base", "more"]);
     succeed(&["sweep", &scenario, "--vary", "agent_group.agents.count=2,4", "-o", path(&sweep)]);
-    assert_sweep_charts(&sweep, "agent_group.agents.count");
+    assert_sweep_charts(&sweep, &["agent_group.agents.count"]);
 }
 
 #[test]
@@ -550,9 +606,99 @@ fn one_replication_draws_every_chart_without_intervals() {
         "-o",
         path(&sweep),
     ]);
-    for texts in assert_sweep_charts(&sweep, "agent_group.generalists.count") {
+    for texts in assert_sweep_charts(&sweep, &["agent_group.generalists.count"]) {
         assert!(!texts.iter().any(|t| t.contains("with 95% band")), "no band is claimed: {texts:#?}");
     }
+}
+
+#[test]
+fn a_run_over_several_days_draws_its_per_interval_charts_again_for_a_typical_day() {
+    // async_messaging.toml measures days 2 and 3 after a day of warm-up.
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "--threads", "1", "-o", path(&one)]);
+    succeed(&["run", &scenarios("async_messaging.toml"), "-r", "2", "--threads", "2", "-o", path(&two)]);
+    assert_run_charts_with_typical_day(&one, "async-messaging");
+    for c in TYPICAL_DAY_CHARTS {
+        let texts = chart(&one, c);
+        assert!(
+            texts.iter().any(|t| t.starts_with("Typical day: each time of day over the 2 days after warm-up")),
+            "{c}: {texts:#?}"
+        );
+        // One day on the clock, from midnight to midnight, where the timeline runs over two.
+        for tick in ["00:00", "12:00", "24:00"] {
+            assert_has(&texts, tick, c);
+        }
+        assert!(!texts.iter().any(|t| t.starts_with("d2 ") || t.starts_with("d3 ")), "{c}: {texts:#?}");
+        let timeline = chart(&one, c.trim_end_matches("_typical_day"));
+        assert!(timeline.iter().any(|t| t.starts_with("d3 ")), "{c}: the timeline runs over days 2 and 3");
+        for extension in ["png", "svg"] {
+            let file = format!("charts/{c}.{extension}");
+            assert!(fs::read(one.join(&file)).unwrap() == fs::read(two.join(&file)).unwrap(), "{file} differs");
+        }
+    }
+    assert_has(&chart(&one, "service_level_typical_day"), "target 80%", "service_level_typical_day");
+}
+
+/// [[check]] bounds on the whole center, and one on a queue that draws no line.
+const CHECKS: &str = r#"
+[[check]]
+metric = "service_level"
+min = 0.9
+
+[[check]]
+metric = "asa_s"
+max = "20s"
+
+[[check]]
+metric = "abandon_rate"
+max = 0.1
+
+[[check]]
+metric = "wait_p90_s"
+scope = "queue"
+name = "q"
+max = "1m"
+"#;
+
+#[test]
+fn sweep_charts_draw_the_target_line_of_each_checked_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("checked.toml");
+    fs::write(&scenario, format!("{ONE_BUSY_HOUR}{CHECKS}")).unwrap();
+    let (run, sweep) = (dir.path().join("run"), dir.path().join("sweep"));
+    succeed(&["sweep", path(&scenario), "--vary", "agent_group.agents.count=2,4", "-o", path(&sweep)]);
+    for (metric, texts) in HEADLINE.iter().zip(assert_sweep_charts(&sweep, &["agent_group.agents.count"])) {
+        let target = match *metric {
+            "service_level" => Some("target 90%"),
+            "asa_s" => Some("limit 20 s"),
+            "abandon_rate" => Some("limit 10%"),
+            _ => None,
+        };
+        let lines: Vec<&String> =
+            texts.iter().filter(|t| t.starts_with("target ") || t.starts_with("limit ")).collect();
+        match target {
+            // In the legend and at the end of the line, which is drawn only within the axis.
+            Some(target) => assert_eq!(lines, [target, target], "sweep_{metric}"),
+            None => assert!(lines.is_empty(), "sweep_{metric}: {lines:?}"),
+        }
+    }
+    // The run's service-level chart reads the same target.
+    succeed(&["run", path(&scenario), "-o", path(&run)]);
+    assert_has(&chart(&run, "service_level"), "target 90%", "service_level");
+}
+
+#[test]
+fn compare_draws_key_metrics_per_interval_with_differences_in_percentage_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = one_busy_hour(dir.path());
+    succeed(&["compare", &scenario, "--variant", "fewer:agent_group.agents.count=1", "-o", path(dir.path())]);
+    assert_compare_charts(dir.path(), &["base", "fewer"]);
+    // One agent for 30 chats an hour of 5 minutes answers far fewer within 30 s: the difference
+    // runs tens of points below 0, where a difference of shares would stay above -1.
+    let texts = chart(dir.path(), "compare_service_level_intervals");
+    let lowest = texts.iter().filter_map(|t| t.parse::<f64>().ok()).fold(f64::INFINITY, f64::min);
+    assert!(lowest <= -20.0, "the lowest tick is {lowest}: {texts:#?}");
 }
 
 #[test]

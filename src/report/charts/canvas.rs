@@ -309,7 +309,8 @@ fn text_style(size: f64, colour: RGBColor) -> TextStyle<'static> {
 
 fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     root.fill(&WHITE).map_err(fail)?;
-    root.draw(&Text::new(figure.title.clone(), (MARGIN, 16), text_style(TITLE_SIZE, INK))).map_err(fail)?;
+    let size = title_size(root, &figure.title)?;
+    root.draw(&Text::new(figure.title.clone(), (MARGIN, 16), text_style(size, INK))).map_err(fail)?;
     let mut y = 56;
     for line in figure.subtitle.lines() {
         root.draw(&Text::new(line.to_string(), (MARGIN, y), text_style(SUBTITLE_SIZE, GREY))).map_err(fail)?;
@@ -324,6 +325,15 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> R
         draw_panel(panel, area)?;
     }
     Ok(())
+}
+
+/// The title's text size: [`TITLE_SIZE`], or smaller for a title that would run past the right
+/// margin (long variant names or swept keys), down to the subtitle's size.
+fn title_size<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str) -> Result<f64, String> {
+    let (width, _) = root.estimate_text_size(title, &text_style(TITLE_SIZE, INK)).map_err(fail)?;
+    // An SVG viewer sets the text about a tenth wider than plotters measures it for the PNG.
+    let room = (f64::from(WIDTH) - 2.0 * f64::from(MARGIN)) / 1.1;
+    Ok(if f64::from(width) <= room { TITLE_SIZE } else { (TITLE_SIZE * room / f64::from(width)).max(SUBTITLE_SIZE) })
 }
 
 /// Draws the legend in rows from `y`, wrapping at the right margin; returns where it ends.
@@ -591,6 +601,19 @@ mod tests {
         assert!(day.ticks.len() <= 13);
         let week = Scale::clock(24.0, 24.0 * 8.0);
         assert!(week.ticks.iter().all(|(_, l)| l.ends_with("00:00")), "{:?}", week.ticks);
+    }
+
+    #[test]
+    fn a_title_too_long_for_the_width_is_set_smaller() {
+        register_fonts().unwrap();
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        assert_eq!(title_size(&root, "Service level against agents").unwrap(), TITLE_SIZE);
+        let long = format!("Service level per interval: {}", ["a_rather_long_variant_name"; 3].join(" vs "));
+        let size = title_size(&root, &long).unwrap();
+        assert!(size < TITLE_SIZE, "{size}");
+        let (width, _) = root.estimate_text_size(&long, &text_style(size, INK)).unwrap();
+        assert!(f64::from(width) <= f64::from(WIDTH - 2 * MARGIN as u32) / 1.1 + 1.0, "{width}");
     }
 
     #[test]

@@ -3,17 +3,24 @@
 //! - compare: the metric per variant with its 95% interval (left), and each variant's paired
 //!   difference from the baseline with its interval (right), coloured by whether the interval
 //!   excludes 0 and, for metrics with a good direction, whether the change is better or worse.
+//!   Key metrics are drawn per interval too, one line per variant with each variant's difference
+//!   from the baseline below, to show where in the day they differ.
 //! - sweep: the metric against the first varied key, with its 95% band; with more keys, one line
-//!   per combination of the other keys' values.
+//!   per combination of the other keys' values. The target line is [`super::target`]'s.
 //!
-//! The estimates and intervals are those of `compare.csv` and `sweep.csv`.
+//! Shares are drawn in percent and their differences in percentage points. The estimates and
+//! intervals are those of `compare.csv` and `sweep.csv`; the per-interval values those of each
+//! variant's `intervals.csv`.
 
 use crate::metrics::{CompareRow, Comparison, Estimate, Metric, RunResults, ScopeKind};
+use crate::scenario::Scenario;
 
 use super::canvas::{
     BLUE, BLUISH_GREEN, Figure, GREY, INK, Layer, LegendEntry, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
     extent, series_style,
 };
+use super::day::Day;
+use super::target::target;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Unit {
@@ -24,22 +31,33 @@ enum Unit {
 
 /// How a headline metric is shown: title, axis name and unit.
 fn shown(metric: Metric) -> (&'static str, &'static str, Unit) {
-    match metric {
-        Metric::Offered => ("Conversations offered", "offered", Unit::Count),
-        Metric::Answered => ("Conversations answered", "answered", Unit::Count),
-        Metric::Abandoned => ("Conversations abandoned", "abandoned", Unit::Count),
-        Metric::ServiceLevel => ("Service level", "service level", Unit::Percent),
-        Metric::AsaS => ("Average speed of answer (ASA)", "ASA", Unit::Seconds),
-        Metric::WaitP90S => ("90th percentile of the first wait", "wait p90", Unit::Seconds),
-        Metric::PWait => ("Probability of waiting", "P(wait)", Unit::Percent),
-        Metric::AbandonRate => ("Abandon rate", "abandon rate", Unit::Percent),
-        Metric::Occupancy => ("Occupancy", "occupancy", Unit::Percent),
-        Metric::Utilization => ("Utilization", "utilization", Unit::Percent),
-        other => (other.name(), other.name(), if other.name().ends_with("_s") { Unit::Seconds } else { Unit::Count }),
-    }
+    let (title, axis) = match metric {
+        Metric::Offered => ("Conversations offered", "offered"),
+        Metric::Answered => ("Conversations answered", "answered"),
+        Metric::Abandoned => ("Conversations abandoned", "abandoned"),
+        Metric::ServiceLevel => ("Service level", "service level"),
+        Metric::AsaS => ("Average speed of answer (ASA)", "ASA"),
+        Metric::WaitP90S => ("90th percentile of the first wait", "wait p90"),
+        Metric::PWait => ("Probability of waiting", "P(wait)"),
+        Metric::AbandonRate => ("Abandon rate", "abandon rate"),
+        Metric::Occupancy => ("Occupancy", "occupancy"),
+        Metric::Utilization => ("Utilization", "utilization"),
+        other => (other.name(), other.name()),
+    };
+    (title, axis, Unit::of(metric))
 }
 
 impl Unit {
+    /// Shares (the metrics whose unit is `share`) are drawn in percent and their differences in
+    /// percentage points; seconds as seconds; the rest as counts.
+    fn of(metric: Metric) -> Unit {
+        match metric.unit() {
+            "share" => Unit::Percent,
+            "seconds" => Unit::Seconds,
+            _ => Unit::Count,
+        }
+    }
+
     fn scale(self) -> f64 {
         if self == Unit::Percent { 100.0 } else { 1.0 }
     }
@@ -57,6 +75,16 @@ impl Unit {
             Unit::Percent => format!("{name} difference (percentage points)"),
             Unit::Seconds => format!("{name} difference (s)"),
             Unit::Count => format!("{name} difference (per replication)"),
+        }
+    }
+
+    /// The difference axis of a panel too low for [`Unit::difference_axis`], under a panel that
+    /// names the metric.
+    fn short_difference_axis(self) -> &'static str {
+        match self {
+            Unit::Percent => "difference (pp)",
+            Unit::Seconds => "difference (s)",
+            Unit::Count => "difference (per replication)",
         }
     }
 
@@ -221,6 +249,102 @@ pub fn compare_figures(comparison: &Comparison) -> Vec<Figure> {
     figures
 }
 
+/// The metrics `compare` also draws interval by interval, one line per variant.
+const PER_INTERVAL: [Metric; 4] = [Metric::ServiceLevel, Metric::AsaS, Metric::AbandonRate, Metric::Occupancy];
+
+/// `compare_<metric>_intervals`: each key metric of scope `all` per interval, one line per
+/// variant (all its replications pooled, as in `intervals.csv`), and below, each variant's
+/// difference from the baseline in every interval both have; `scenarios` in variant order.
+pub fn interval_figures(comparison: &Comparison, scenarios: &[Scenario]) -> Vec<Figure> {
+    let days: Vec<Day> =
+        comparison.variants.iter().zip(scenarios).map(|((_, results), s)| Day::timeline(results, s)).collect();
+    let (Some(base_day), Some(base_scenario)) = (days.first(), scenarios.first()) else {
+        return Vec::new();
+    };
+    let base = comparison.variants[0].0.as_str();
+    let names: Vec<&str> = comparison.variants.iter().map(|(n, _)| n.as_str()).collect();
+    let from = days.iter().map(|d| d.scale.lo()).fold(f64::INFINITY, f64::min);
+    let to = days.iter().map(|d| d.scale.hi()).fold(f64::NEG_INFINITY, f64::max);
+    let x = Scale::clock(from, to);
+    let replications = comparison.variants[0].1.replications.len();
+    let mut figures = Vec::new();
+    for metric in PER_INTERVAL {
+        let (title, axis, unit) = shown(metric);
+        let lines: Vec<Vec<(f64, f64)>> = comparison
+            .variants
+            .iter()
+            .zip(&days)
+            .map(|((_, results), day)| day.series(|k| day.value(results, k, &results.scopes[0], metric) * unit.scale()))
+            .collect();
+        let (mut top, mut bottom, mut legend) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut values, mut differences) = (Vec::new(), vec![0.0]);
+        bottom.push(Layer::HLine { y: 0.0, colour: GREY, label: format!("same as {base}") });
+        for (i, (line, day)) in lines.iter().zip(&days).enumerate() {
+            let (colour, dashed) = series_style(i);
+            values.extend(line.iter().map(|p| p.1));
+            top.push(Layer::Line { points: line.clone(), colour, dashed, markers: true });
+            legend.push(LegendEntry::new(Swatch::Line(colour, dashed), names[i]));
+            if i == 0 {
+                continue;
+            }
+            // An interval the baseline does not have (another horizon or interval) has no difference.
+            let difference: Vec<(f64, f64)> = (0..day.points())
+                .map(|k| {
+                    let same = base_day.bounds.iter().position(|b| *b == day.bounds[k]);
+                    (line[k].0, same.map_or(f64::NAN, |j| line[k].1 - lines[0][j].1))
+                })
+                .collect();
+            differences.extend(difference.iter().map(|p| p.1));
+            bottom.push(Layer::Line { points: difference, colour, dashed, markers: true });
+        }
+        let (floor, ceiling) = bounds(metric);
+        let mut must = vec![0.0];
+        if let Some(target) = target(base_scenario, metric) {
+            let y = target.value * unit.scale();
+            top.push(Layer::HLine { y, colour: INK, label: target.label() });
+            legend.push(LegendEntry::new(Swatch::Reference(INK), target.label()));
+            must.push(y);
+        }
+        figures.push(Figure {
+            name: format!("compare_{}_intervals", metric.name()),
+            title: format!("{title} per interval: {}", names.join(" vs ")),
+            subtitle: format!(
+                "Scope all, by arrival interval; {}. Below: each variant minus {base} in the same interval,\n\
+                 without an interval of its own: compare_{} has the paired 95% interval over the whole run.",
+                if replications == 1 {
+                    "1 replication per variant".to_string()
+                } else {
+                    format!("each variant's {replications} replications pooled (ratios of sums)")
+                },
+                metric.name()
+            ),
+            legend,
+            panels: vec![
+                Panel {
+                    caption: None,
+                    x: x.clone(),
+                    x_label: String::new(),
+                    y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &must),
+                    y_label: unit.axis(axis),
+                    layers: top,
+                    empty_note: format!("{axis} is undefined in every interval"),
+                },
+                Panel {
+                    caption: None,
+                    x: x.clone(),
+                    x_label: base_day.x_label(),
+                    y: Scale::linear_with(differences, &[0.0]),
+                    y_label: unit.short_difference_axis().into(),
+                    layers: bottom,
+                    empty_note: "no difference is defined".into(),
+                },
+            ],
+            stacked: true,
+        });
+    }
+    figures
+}
+
 /// What a paired difference says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
@@ -268,8 +392,12 @@ impl Verdict {
 }
 
 /// Every headline metric of scope `all` against the first varied key; one line per combination
-/// of the other keys' values.
-pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResults)]) -> Vec<Figure> {
+/// of the other keys' values; the target line where `scenario` has one for the metric.
+pub fn sweep_figures(
+    keys: &[String],
+    points: &[(String, Vec<String>, &RunResults)],
+    scenario: &Scenario,
+) -> Vec<Figure> {
     let Some(first_key) = keys.first() else {
         return Vec::new();
     };
@@ -336,9 +464,16 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
             "1 replication per point gives no 95% intervals; run 2 or more (-r) for bands".to_string()
         };
         let (floor, ceiling) = bounds(metric);
+        let mut must = Vec::new();
+        if let Some(target) = target(scenario, metric) {
+            let y = target.value * unit.scale();
+            layers.push(Layer::HLine { y, colour: INK, label: target.label() });
+            legend.push(LegendEntry::new(Swatch::Reference(INK), target.label()));
+            must.push(y);
+        }
         figures.push(Figure {
             name: format!("sweep_{}", metric.name()),
-            title: format!("{title} against {first_key}"),
+            title: format!("{title} against {}", and_list(keys)),
             // With more keys, two lines: one would run past the right edge.
             subtitle: format!(
                 "Scope all{per_line}.{}{bands}; every point runs with the same seed, so neighbouring points see the same customers.",
@@ -350,7 +485,7 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
                 x: x_scale.clone(),
                 x_label: first_key.clone(),
                 // Intervals from few replications can reach past what the metric can take.
-                y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &[]),
+                y: Scale::linear_with(values.into_iter().map(|v| v.clamp(floor, ceiling)), &must),
                 y_label: unit.axis(axis),
                 layers,
                 empty_note: format!("{axis} is undefined at every point"),
@@ -359,6 +494,15 @@ pub fn sweep_figures(keys: &[String], points: &[(String, Vec<String>, &RunResult
         });
     }
     figures
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 fn line_name(keys: &[String], values: &[String]) -> String {

@@ -2,9 +2,12 @@
 //!
 //! - [`run`]: what one run shows — service level per interval against the target, the
 //!   distribution of first waits, queue length and occupancy over the day, staffed agents
-//!   against arrivals.
-//! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences) and
-//!   `sweep` (each headline metric against the varied key).
+//!   against arrivals; over more than one day, the per-interval ones again for a typical day.
+//! - [`comparison`]: `compare` (each headline metric per variant, and the paired differences; key
+//!   metrics per interval, one line per variant) and `sweep` (each headline metric against the
+//!   varied keys).
+//! - [`day`]: where intervals sit on the time axis — the timeline, or a typical day.
+//! - [`target`]: the dashed line a planner aims at, from the scenario's `[[check]]`.
 //! - [`canvas`]: how every chart is drawn: layout, palette, scales, fonts, encoding; `bitmap`
 //!   draws the PNGs' text.
 //!
@@ -19,7 +22,9 @@
 mod bitmap;
 pub mod canvas;
 pub mod comparison;
+pub mod day;
 pub mod run;
+pub mod target;
 
 use rayon::prelude::*;
 
@@ -56,16 +61,21 @@ pub fn run_charts(results: &RunResults, scenario: &Scenario) -> Result<Vec<Outpu
     files(run::figures(results, scenario))
 }
 
-/// The charts of `ccsim compare`: each headline metric per variant, with the paired differences.
-pub fn compare_charts(comparison: &Comparison) -> Result<Vec<OutputFile>, ChartError> {
-    files(comparison::compare_figures(comparison))
+/// The charts of `ccsim compare`: each headline metric per variant, with the paired differences,
+/// and key metrics per interval; `scenarios` are the variants', in the comparison's order.
+pub fn compare_charts(comparison: &Comparison, scenarios: &[Scenario]) -> Result<Vec<OutputFile>, ChartError> {
+    let mut figures = comparison::compare_figures(comparison);
+    figures.extend(comparison::interval_figures(comparison, scenarios));
+    files(figures)
 }
 
 /// The charts of `ccsim sweep`, from the same rows as `sweep.csv`: each point's label, its values
-/// of the varied `keys`, and its results.
+/// of the varied `keys`, and its results; `scenario` is the swept one, whose checks give the
+/// target lines.
 pub fn sweep_charts(
     keys: &[String],
     points: &[(String, Vec<String>, &RunResults)],
+    scenario: &Scenario,
 ) -> Result<Vec<OutputFile>, ChartError> {
-    files(comparison::sweep_figures(keys, points))
+    files(comparison::sweep_figures(keys, points, scenario))
 }

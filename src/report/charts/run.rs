@@ -1,6 +1,8 @@
 //! The charts of one run (`ccsim run`, and each variant or point of `compare` and `sweep`):
 //! service level per interval against the target, the distribution of first waits, queue length
-//! and occupancy over the day, and staffed agents against arrivals.
+//! and occupancy over the day, and staffed agents against arrivals. When the horizon after
+//! warm-up spans more than one day, the per-interval charts are drawn again for a typical day
+//! (`<chart>_typical_day`), each time of day pooled over the days as [`super::day`] explains.
 //!
 //! Per-interval values are those of `intervals.csv`: all replications pooled (ratios of sums,
 //! counts as means per replication). The per-replication values of an interval are not kept (they
@@ -11,30 +13,18 @@
 //! conversations share the same queue are correlated, and days differ in staffing and demand, so
 //! the true uncertainty is wider. The chart says so.
 //!
-//! The service-level target line is the `min` of the scenario's `[[check]]` on `service_level`
-//! for scope `all` when it has one, and otherwise 80%, the common planning goal.
+//! The service-level target line is [`super::target`]'s: the `min` of the scenario's `[[check]]`
+//! on `service_level` for scope `all` when it has one, and otherwise 80%, the common planning goal.
 
 use crate::metrics::{Metric, RunResults, Scope, ScopeKind, Value, histogram::WaitHistogram};
 use crate::scenario::Scenario;
-use crate::time::HOUR;
 
 use super::canvas::{
     BLUE, BLUISH_GREEN, Figure, INK, Layer, LegendEntry, ORANGE, Panel, REDDISH_PURPLE, Scale, Swatch, VERMILLION,
     extent, series_style,
 };
-
-/// The service level a planner aims for when the scenario does not say: the target line.
-pub const SERVICE_LEVEL_TARGET: f64 = 0.8;
-
-/// The scenario's own service-level target (its `[[check]]` on the whole center), or the default.
-fn service_level_target(scenario: &Scenario) -> f64 {
-    scenario
-        .checks
-        .iter()
-        .find(|c| c.metric == "service_level" && c.scope == "all")
-        .and_then(|c| c.min)
-        .unwrap_or(SERVICE_LEVEL_TARGET)
-}
+use super::day::{Day, duration_text};
+use super::target::target;
 
 /// Where channels' lines start in the palette (purple, green, vermillion, …), away from the
 /// first groups' blue and orange bars.
@@ -43,80 +33,26 @@ const CHANNEL_ORDER: [usize; 6] = [4, 2, 3, 5, 1, 0];
 /// z for a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
-/// Every chart of a run, in the order docs/metrics.md lists them.
+/// Every chart of a run, in the order docs/metrics.md lists them: the timeline, then, over more
+/// than one day, the per-interval charts again for a typical day.
 pub fn figures(results: &RunResults, scenario: &Scenario) -> Vec<Figure> {
-    let day = Day::of(results, scenario);
-    vec![
+    let day = Day::timeline(results, scenario);
+    let mut figures = vec![
         service_level(results, scenario, &day),
         wait_distribution(results, scenario, &day),
         queue_length(results, &day),
         occupancy(results, &day),
         staffing(results, &day),
-    ]
-}
-
-/// The reporting intervals on the clock, in hours since 00:00 of day 1 (observed part only).
-struct Day {
-    bounds: Vec<(f64, f64)>,
-    scale: Scale,
-    interval: String,
-    replications: usize,
-    scenario: String,
-}
-
-impl Day {
-    fn of(results: &RunResults, scenario: &Scenario) -> Day {
-        let sim = &scenario.simulation;
-        let bounds: Vec<(f64, f64)> = (0..results.interval_lengths.len())
-            .map(|k| {
-                let (start, end) = sim.interval_bounds(k);
-                (start.0.max(sim.warmup.0) / HOUR, end.0 / HOUR)
-            })
-            .collect();
-        let from = bounds.first().map_or(0.0, |b| b.0);
-        let to = bounds.last().map_or(24.0, |b| b.1);
-        Day {
-            scale: Scale::clock(from, to),
-            interval: duration_text(sim.interval.0),
-            bounds,
-            replications: results.replications.len(),
-            scenario: scenario.name.clone(),
-        }
+    ];
+    if let Some(typical) = Day::typical(results, scenario) {
+        figures.extend([
+            service_level(results, scenario, &typical),
+            queue_length(results, &typical),
+            occupancy(results, &typical),
+            staffing(results, &typical),
+        ]);
     }
-
-    fn mid(&self, k: usize) -> f64 {
-        (self.bounds[k].0 + self.bounds[k].1) / 2.0
-    }
-
-    /// (interval midpoint, f(k)) for every interval.
-    fn series(&self, f: impl Fn(usize) -> f64) -> Vec<(f64, f64)> {
-        (0..self.bounds.len()).map(|k| (self.mid(k), f(k))).collect()
-    }
-
-    fn x_label(&self) -> String {
-        format!("time of day ({} intervals; points at each interval's middle)", self.interval)
-    }
-
-    fn pooled(&self) -> String {
-        match self.replications {
-            1 => "1 replication".to_string(),
-            n => format!("all {n} replications pooled"),
-        }
-    }
-}
-
-/// "45 s", "15 min", "1 h", "1 h 30 min", "1 d".
-pub fn duration_text(seconds: f64) -> String {
-    if seconds >= 86_400.0 && seconds % 86_400.0 == 0.0 {
-        format!("{} d", seconds / 86_400.0)
-    } else if seconds >= HOUR && seconds % 60.0 == 0.0 {
-        let (h, m) = ((seconds / HOUR).floor(), (seconds % HOUR) / 60.0);
-        if m == 0.0 { format!("{h} h") } else { format!("{h} h {m} min") }
-    } else if seconds >= 60.0 && seconds % 60.0 == 0.0 {
-        format!("{} min", seconds / 60.0)
-    } else {
-        format!("{} s", (seconds * 10.0).round() / 10.0)
-    }
+    figures
 }
 
 fn scopes_of(results: &RunResults, kind: ScopeKind) -> Vec<&Scope> {
@@ -176,8 +112,8 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
     let all = &results.scopes[0];
     let mut band = Vec::new();
     let mut line = Vec::new();
-    for k in 0..day.bounds.len() {
-        let (value, (lo, hi)) = match results.interval_parts(k, all, Metric::ServiceLevel) {
+    for k in 0..day.points() {
+        let (value, (lo, hi)) = match day.parts(results, k, all, Metric::ServiceLevel) {
             Value::Ratio { numerator, denominator } if denominator > 0.0 => {
                 (numerator / denominator, wilson(numerator, denominator))
             }
@@ -200,7 +136,7 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
         for (i, q) in queues.iter().enumerate() {
             let (colour, dashed) = series_style(i + 1);
             layers.push(Layer::Line {
-                points: day.series(|k| results.interval_value(k, q, Metric::ServiceLevel) * 100.0),
+                points: day.series(|k| day.value(results, k, q, Metric::ServiceLevel) * 100.0),
                 colour,
                 dashed,
                 markers: false,
@@ -209,9 +145,10 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
         }
     }
     layers.push(Layer::Line { points: line, colour: BLUE, dashed: false, markers: true });
-    let target = service_level_target(scenario) * 100.0;
-    layers.push(Layer::HLine { y: target, colour: INK, label: format!("target {target:.0}%") });
-    legend.push(LegendEntry::new(Swatch::Reference(INK), format!("target {target:.0}%")));
+    if let Some(target) = target(scenario, Metric::ServiceLevel) {
+        layers.push(Layer::HLine { y: target.value * 100.0, colour: INK, label: target.label() });
+        legend.push(LegendEntry::new(Swatch::Reference(INK), target.label()));
+    }
     let (within, which) = threshold_text(scenario);
     let mut subtitle = format!(
         "Answered {within} / conversations answered, abandoned or auto-closed unanswered, by arrival interval; {}.\n",
@@ -225,9 +162,9 @@ fn service_level(results: &RunResults, scenario: &Scenario, day: &Day) -> Figure
         "Band: 95% Wilson interval on the pooled counts; it treats conversations as independent, so day-to-day variation is wider.",
     );
     Figure {
-        name: "service_level".into(),
-        title: format!("Service level per interval: {}", scenario.name),
-        subtitle,
+        name: day.name("service_level"),
+        title: day.title("Service level per interval", "Service level over a typical day"),
+        subtitle: day.annotate(subtitle),
         legend,
         panels: vec![Panel {
             caption: None,
@@ -392,14 +329,14 @@ fn lines_per_scope(
 
 fn queue_length(results: &RunResults, day: &Day) -> Figure {
     let (layers, legend, values) =
-        lines_per_scope(results, day, ScopeKind::Queue, |k, s| results.interval_value(k, s, Metric::AvgQueueLen));
+        lines_per_scope(results, day, ScopeKind::Queue, |k, s| day.value(results, k, s, Metric::AvgQueueLen));
     Figure {
-        name: "queue_length".into(),
-        title: format!("Queue length over the day: {}", day.scenario),
-        subtitle: format!(
+        name: day.name("queue_length"),
+        title: day.title("Queue length over the day", "Queue length over a typical day"),
+        subtitle: day.annotate(format!(
             "Time-average number of conversations Open and waiting for an agent in each interval, by the queue they were routed to; {}.",
             day.pooled()
-        ),
+        )),
         legend,
         panels: vec![Panel {
             caption: None,
@@ -416,15 +353,15 @@ fn queue_length(results: &RunResults, day: &Day) -> Figure {
 
 fn occupancy(results: &RunResults, day: &Day) -> Figure {
     let (layers, legend, values) = lines_per_scope(results, day, ScopeKind::AgentGroup, |k, s| {
-        results.interval_value(k, s, Metric::Occupancy) * 100.0
+        day.value(results, k, s, Metric::Occupancy) * 100.0
     });
     Figure {
-        name: "occupancy".into(),
-        title: format!("Occupancy over the day: {}", day.scenario),
-        subtitle: format!(
+        name: day.name("occupancy"),
+        title: day.title("Occupancy over the day", "Occupancy over a typical day"),
+        subtitle: day.annotate(format!(
             "Capacity units in use (offers included) / capacity units staffed, time-weighted over each interval; no point where nobody was staffed; {}.",
             day.pooled()
-        ),
+        )),
         legend,
         panels: vec![Panel {
             caption: None,
@@ -441,8 +378,8 @@ fn occupancy(results: &RunResults, day: &Day) -> Figure {
 
 fn staffing(results: &RunResults, day: &Day) -> Figure {
     let per_hour = |k: usize, scope: &Scope| {
-        let hours = results.interval_lengths[k] / HOUR;
-        if hours > 0.0 { results.interval_value(k, scope, Metric::Offered) / hours } else { f64::NAN }
+        let hours = day.hours(results, k);
+        if hours > 0.0 { day.value(results, k, scope, Metric::Offered) / hours } else { f64::NAN }
     };
     let channels = scopes_of(results, ScopeKind::Channel);
     let all = &results.scopes[0];
@@ -466,13 +403,13 @@ fn staffing(results: &RunResults, day: &Day) -> Figure {
     legend.insert(0, LegendEntry::new(Swatch::Line(INK, false), "arrivals, all channels"));
 
     let groups = scopes_of(results, ScopeKind::AgentGroup);
-    let mut stacked = vec![0.0; day.bounds.len()];
+    let mut stacked = vec![0.0; day.points()];
     let mut bars = Vec::new();
     for (i, group) in groups.iter().enumerate() {
         let (colour, _) = series_style(i);
         let mut layer = Vec::new();
         for (k, (a, b)) in day.bounds.iter().enumerate() {
-            let staffed = results.staffed_agents(k, group);
+            let staffed = day.staffed(results, k, group);
             let staffed = if staffed.is_finite() { staffed } else { 0.0 };
             layer.push((*a, *b, stacked[k], stacked[k] + staffed));
             stacked[k] += staffed;
@@ -481,12 +418,12 @@ fn staffing(results: &RunResults, day: &Day) -> Figure {
         legend.push(LegendEntry::new(Swatch::Bar(colour), format!("staffed, group {}", group.name)));
     }
     Figure {
-        name: "staffing".into(),
-        title: format!("Staffed agents against arrivals: {}", day.scenario),
-        subtitle: format!(
+        name: day.name("staffing"),
+        title: day.title("Staffed agents against arrivals", "Staffed agents against arrivals over a typical day"),
+        subtitle: day.annotate(format!(
             "Arrivals: conversations offered per hour in each interval, mean per replication. Staffed: agents working and not on an away or offline break,\naveraged over the interval (∫ staffed agents dt / interval length), stacked by group, mean per replication; {}.",
             day.pooled()
-        ),
+        )),
         legend,
         panels: vec![
             Panel {
@@ -526,14 +463,5 @@ mod tests {
         let (c, d) = wilson(800.0, 1000.0);
         assert!(a < 0.8 && 0.8 < b && b - a > d - c);
         assert!(wilson(0.0, 0.0).0.is_nan());
-    }
-
-    #[test]
-    fn durations_read_as_people_write_them() {
-        assert_eq!(duration_text(60.0), "1 min");
-        assert_eq!(duration_text(20.0), "20 s");
-        assert_eq!(duration_text(3600.0), "1 h");
-        assert_eq!(duration_text(5400.0), "1 h 30 min");
-        assert_eq!(duration_text(86_400.0), "1 d");
     }
 }
