@@ -289,3 +289,17 @@ fn agents_csv_gives_hours_on_duty_their_cost_and_full_time_equivalents() {
     // On the break only those finishing a call are staffed, for its first minutes.
     assert!(staffed("12:00") < 0.5, "{}", staffed("12:00"));
 }
+
+#[test]
+fn the_header_and_the_table_round_the_offered_count_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    // Means of 1824.5 and 1864.5: halves, which rounding away from zero and to even tell apart.
+    for seed in ["3", "8"] {
+        let stdout = run_default(dir.path(), &["-r", "2", "--seed", seed, "--no-charts"]);
+        let header: &str = stdout.lines().next().unwrap();
+        let said = header.split(", ").last().unwrap().split(' ').next().unwrap();
+        let row = stdout.lines().find(|l| l.contains("│ all ")).unwrap();
+        let shown = row.split_whitespace().nth(2).unwrap();
+        assert_eq!(said, shown, "{header}\n{row}");
+    }
+}
