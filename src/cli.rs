@@ -115,6 +115,7 @@ pub struct RunOptions {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("staffing").required(true).args(["agents", "target_sl", "target_asa", "target_abandon"])))]
 pub struct ErlangArgs {
     /// Arrivals per hour.
     #[arg(long, value_name = "PER_HOUR")]
@@ -122,9 +123,18 @@ pub struct ErlangArgs {
     /// Mean handle time, e.g. "3m" or 180.
     #[arg(long, value_name = "DURATION")]
     pub aht: String,
-    /// Number of agents.
+    /// Number of agents; or give a target instead, and get the fewest agents that meet it.
     #[arg(long, value_name = "N")]
-    pub agents: u32,
+    pub agents: Option<u32>,
+    /// The fewest agents whose service level (answered within --threshold) is at least P.
+    #[arg(long = "target-sl", value_name = "P")]
+    pub target_sl: Option<f64>,
+    /// The fewest agents whose ASA is at most this long.
+    #[arg(long = "target-asa", value_name = "DURATION")]
+    pub target_asa: Option<String>,
+    /// The fewest agents whose abandonment probability (with --patience) is at most P.
+    #[arg(long = "target-abandon", value_name = "P")]
+    pub target_abandon: Option<f64>,
     /// Service-level threshold.
     #[arg(long, value_name = "DURATION", default_value = "20s")]
     pub threshold: String,

@@ -328,14 +328,35 @@ fn duration_arg(flag: &str, text: &str) -> Result<Duration, CliError> {
 
 /// `ccsim erlang`: the analytic figures for one queue.
 pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
-    let model = QueueModel {
+    let mut model = QueueModel {
         arrivals_per_hour: args.rate,
         aht_s: duration_arg("--aht", &args.aht)?.0,
-        agents: args.agents,
+        agents: args.agents.unwrap_or(1),
         concurrency: args.concurrency,
         patience_mean_s: args.patience.as_deref().map(|p| duration_arg("--patience", p)).transpose()?.map(|d| d.0),
     };
     let threshold = duration_arg("--threshold", &args.threshold)?;
+    let target = match (args.target_sl, &args.target_asa, args.target_abandon) {
+        (Some(sl), _, _) => Some((erlang::Target::ServiceLevel(sl), format!("--target-sl {sl}"))),
+        (_, Some(asa), _) => {
+            Some((erlang::Target::Asa(duration_arg("--target-asa", asa)?.0), format!("--target-asa {asa}")))
+        }
+        (_, _, Some(p)) if model.patience_mean_s.is_none() => {
+            return Err(CliError::Input(format!(
+                "--target-abandon {p}: without --patience nobody abandons; expected --patience DURATION"
+            )));
+        }
+        (_, _, Some(p)) => Some((erlang::Target::Abandon(p), format!("--target-abandon {p}"))),
+        _ => None,
+    };
+    if let Some((target, flag)) = &target {
+        let (agents, _) = erlang::fewest_agents(&model, threshold.0, *target).map_err(|e| match e {
+            erlang::TargetError::Model(e) => CliError::Input(e.to_string()),
+            other => CliError::Input(format!("{flag}: {other}")),
+        })?;
+        model.agents = agents;
+        say!("fewest agents that meet {flag}: {agents}");
+    }
     let f = erlang::figures(&model, threshold.0).map_err(|e| CliError::Input(e.to_string()))?;
     let name = if model.patience_mean_s.is_some() { "Erlang A (M/M/c+M)" } else { "Erlang C (M/M/c)" };
     say!(
@@ -343,7 +364,7 @@ pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
         args.rate,
         model.aht_s,
         f.servers,
-        args.agents,
+        model.agents,
         args.concurrency,
         f.offered_load_erlangs
     );

@@ -48,7 +48,8 @@
 //!   abandoners, no routing, skills or priorities; those belong to the simulation.
 //! * No slow-down from concurrency: a real agent juggling `K` conversations is usually slower
 //!   per conversation, which is for the caller to fold into `aht_s`.
-//! * No staffing search: the caller asks for one staffing level at a time.
+//! * No search over anything but the agents of one queue: [`fewest_agents`] finds the smallest
+//!   staffing that meets one target, by bisection on figures that are monotone in the agents.
 
 const SECONDS_PER_HOUR: f64 = 3600.0;
 
@@ -144,6 +145,101 @@ pub enum ErlangError {
          the excess load; shorten the patience or add agents"
     )]
     QueueTooLong { limit: u64 },
+}
+
+/// A target for [`fewest_agents`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// Service level (answered within the threshold, over all arrivals) of at least this share.
+    ServiceLevel(f64),
+    /// ASA of at most this many seconds.
+    Asa(f64),
+    /// Abandonment probability of at most this share.
+    Abandon(f64),
+}
+
+impl Target {
+    fn met(self, f: &Figures) -> bool {
+        match self {
+            Target::ServiceLevel(sl) => f.service_level >= sl,
+            Target::Asa(asa) => f.asa_s <= asa,
+            Target::Abandon(p) => f.p_abandon <= p,
+        }
+    }
+}
+
+/// Why no staffing meets a target.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TargetError {
+    #[error("{0}")]
+    Model(#[from] ErlangError),
+    #[error("the target {what} is not a share above 0 and below 1")]
+    NotAShare { what: &'static str },
+    #[error("the target ASA must be a finite number of seconds above 0")]
+    BadAsa,
+    #[error("no staffing up to {agents} agents ({} servers, limit SERVERS) meets the target", MAX_SERVERS)]
+    Unreachable { agents: u32 },
+}
+
+/// The fewest agents of `model` (its `agents` is ignored) whose figures meet `target`, with
+/// those figures. Every figure improves with each agent added, so the answer is found by
+/// doubling, then bisection, between the smallest stable staffing and [`MAX_SERVERS`].
+///
+/// # Errors
+///
+/// What [`figures`] refuses, a target that is not a share (service level, abandonment) or not a
+/// positive time (ASA), and a target that no staffing up to the server limit meets.
+pub fn fewest_agents(model: &QueueModel, threshold_s: f64, target: Target) -> Result<(u32, Figures), TargetError> {
+    match target {
+        Target::ServiceLevel(x) if !(x > 0.0 && x < 1.0) => {
+            return Err(TargetError::NotAShare { what: "service level" });
+        }
+        Target::Abandon(x) if !(x > 0.0 && x < 1.0) => return Err(TargetError::NotAShare { what: "abandonment" }),
+        Target::Asa(x) if !(x.is_finite() && x > 0.0) => return Err(TargetError::BadAsa),
+        _ => {}
+    }
+    let concurrency = model.concurrency.max(1);
+    let at = |agents: u32| figures(&QueueModel { agents, ..*model }, threshold_s);
+    // Erlang C needs more servers than the load; Erlang A is stable with any.
+    let a = model.arrivals_per_hour * model.aht_s / SECONDS_PER_HOUR;
+    let mut low = match model.patience_mean_s {
+        None if a.is_finite() && a >= 0.0 => {
+            ((a / f64::from(concurrency)).floor() as u64 + 1).min(u64::from(u32::MAX)) as u32
+        }
+        _ => 1,
+    };
+    let most = MAX_SERVERS / concurrency;
+    if low > most {
+        return Err(TargetError::Unreachable { agents: most });
+    }
+    let first = at(low)?;
+    if target.met(&first) {
+        return Ok((low, first));
+    }
+    // Double until met: `low` does not meet the target, `high` does.
+    let mut high = low;
+    let found = loop {
+        if high == most {
+            return Err(TargetError::Unreachable { agents: most });
+        }
+        low = high;
+        high = high.saturating_mul(2).min(most);
+        let f = at(high)?;
+        if target.met(&f) {
+            break f;
+        }
+    };
+    let mut best = (high, found);
+    while best.0 - low > 1 {
+        let mid = low + (best.0 - low) / 2;
+        let f = at(mid)?;
+        if target.met(&f) {
+            best = (mid, f);
+        } else {
+            low = mid;
+        }
+    }
+    Ok(best)
 }
 
 /// Steady-state figures for `model`, with the service level measured at `threshold_s`.

@@ -355,3 +355,37 @@ fn invalid_inputs_are_rejected() {
         assert_eq!(got.to_string(), want.to_string(), "{m:?}");
     }
 }
+
+#[test]
+fn fewest_agents_is_the_first_staffing_that_meets_the_target() {
+    // Against a scan from one agent up, for Erlang C and A, with and without concurrency.
+    let targets = [Target::ServiceLevel(0.8), Target::ServiceLevel(0.95), Target::Asa(20.0), Target::Abandon(0.03)];
+    for (rate, aht, concurrency, patience) in [
+        (200.0, 180.0, 1, None),
+        (200.0, 180.0, 1, Some(300.0)),
+        (900.0, 240.0, 3, None),
+        (50.0, 600.0, 2, Some(120.0)),
+    ] {
+        let m = QueueModel { arrivals_per_hour: rate, aht_s: aht, agents: 1, concurrency, patience_mean_s: patience };
+        for target in targets {
+            if matches!(target, Target::Abandon(_)) && patience.is_none() {
+                continue;
+            }
+            let (agents, f) = fewest_agents(&m, 20.0, target).unwrap();
+            let scan = (1..10_000)
+                .find(|&n| figures(&QueueModel { agents: n, ..m }, 20.0).is_ok_and(|f| target.met(&f)))
+                .unwrap();
+            assert_eq!(agents, scan, "{m:?} {target:?}");
+            assert_eq!(f, figures(&QueueModel { agents, ..m }, 20.0).unwrap());
+        }
+    }
+    // The published example: 200 calls an hour of 3 minutes, 80% within 20 s, takes 14 agents.
+    let published =
+        QueueModel { arrivals_per_hour: 200.0, aht_s: 180.0, agents: 1, concurrency: 1, patience_mean_s: None };
+    assert_eq!(fewest_agents(&published, 20.0, Target::ServiceLevel(0.8)).unwrap().0, 14);
+    assert_eq!(
+        fewest_agents(&published, 20.0, Target::ServiceLevel(1.0)),
+        Err(TargetError::NotAShare { what: "service level" })
+    );
+    assert_eq!(fewest_agents(&published, 20.0, Target::Asa(0.0)), Err(TargetError::BadAsa));
+}

@@ -303,3 +303,35 @@ fn the_header_and_the_table_round_the_offered_count_alike() {
         assert_eq!(said, shown, "{header}\n{row}");
     }
 }
+
+#[test]
+fn erlang_finds_the_fewest_agents_that_meet_a_target() {
+    let line = |args: &[&str]| -> (Option<i32>, String) {
+        let out = ccsim().args(["erlang", "--rate", "200", "--aht", "3m"]).args(args).output().unwrap();
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let (code, text) = line(&["--target-sl", "0.8"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.starts_with("fewest agents that meet --target-sl 0.8: 14\n") && text.contains("(14 agents × 1)"),
+        "{text}"
+    );
+    // 13 agents do not: the answer is the first that does.
+    let (_, thirteen) = line(&["--agents", "13"]);
+    let sl = |t: &str| -> f64 {
+        t.lines().find(|l| l.contains("service level")).unwrap().split_whitespace().nth(2).unwrap().parse().unwrap()
+    };
+    assert!(sl(&thirteen) < 0.8 && sl(&text) >= 0.8);
+    let (code, text) = line(&["--target-asa", "30s"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.starts_with("fewest agents that meet --target-asa 30s: 13\n"), "{text}");
+    let (code, text) = line(&["--target-abandon", "0.03", "--patience", "2m"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Erlang A"), "{text}");
+    for bad in
+        [&["--target-sl", "1.2"][..], &["--target-abandon", "0.03"], &["--agents", "14", "--target-sl", "0.8"], &[]]
+    {
+        let (code, text) = line(bad);
+        assert_eq!(code, Some(2), "{bad:?}: {text}");
+    }
+}
