@@ -1,6 +1,7 @@
-//! Shifts, breaks and daily absence: what is in force for a group's agents now, and when it next
-//! changes (DESIGN.md "Clock": shifts and breaks repeat daily, a shift whose end is before its
-//! start runs overnight).
+//! Shifts or staffing profiles, breaks and daily absence: what is in force for a group's agents
+//! now, and when it next changes (DESIGN.md "Clock": shifts and breaks repeat daily, a shift whose
+//! end is before its start runs overnight; "Staffing": with a profile, agent i is on duty while i
+//! is below the slot's value, and one going off duty finishes what it holds, as at a shift's end).
 
 use rand::RngExt;
 
@@ -15,7 +16,7 @@ impl<O: Observer> Replication<'_, O> {
         let g = &self.scenario.agent_groups[group.index()];
         let second_of_day = self.now.0.rem_euclid(DAY);
         let day = (self.now.0 / DAY).floor() as i64;
-        let on_shift = g.on_shift(second_of_day);
+        let now = self.now;
         let scheduled_as = g.break_at(second_of_day);
         let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
         let absence = g.absence;
@@ -27,7 +28,7 @@ impl<O: Observer> Replication<'_, O> {
                 self.agents[agent.index()].absent
             };
             self.update_agent(agent, |a| {
-                a.on_shift = on_shift;
+                a.on_shift = g.on_duty(a.offset, now);
                 a.scheduled = scheduled;
                 a.scheduled_as = scheduled_as;
                 a.absence_day = day;
@@ -42,7 +43,8 @@ impl<O: Observer> Replication<'_, O> {
         if g.absence > 0.0 {
             times.push(0.0);
         }
-        times.into_iter().map(|t| next_time_of_day(self.now, t)).min()
+        let daily = times.into_iter().map(|t| next_time_of_day(self.now, t));
+        daily.chain(g.staffing.as_ref().map(|p| p.next_slot(self.now))).min()
     }
 
     pub(super) fn schedule_change(&mut self, group: GroupId) {

@@ -223,7 +223,11 @@ impl Resolver<'_> {
         let every = raw_g.pick.as_ref().and_then(|p| p.every.as_ref());
         let (span, key) = match every {
             Some(e) => (e.span(), format!("{key}.pick.every")),
-            None => (raw_g.count.span(), format!("{key}.count")),
+            None => match (&raw_g.count, &raw_g.staffing) {
+                (Some(c), _) => (c.span(), format!("{key}.count")),
+                (None, Some(s)) => (s.span(), format!("{key}.staffing")),
+                (None, None) => (raw_g.name.span(), format!("{key}.count")),
+            },
         };
         Err(self.error_at(
             Some(span),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod limits;
 pub mod model;
 pub mod overrides;
+pub mod profile;
 pub mod raw;
 mod resolve;
 

@@ -491,11 +491,15 @@ impl Shift {
 #[derive(Clone, Debug)]
 pub struct AgentGroup {
     pub name: String,
+    /// The group's agents: with `staffing`, the most on duty at once.
     pub count: u32,
     pub capacity: u32,
     pub queues: Vec<QueueId>,
-    /// Daily shifts; empty: staffed around the clock.
+    /// Daily shifts; empty: staffed around the clock (or by `staffing`).
     pub shifts: Vec<Shift>,
+    /// Agents on duty in each slot (DESIGN.md "Staffing"): agent i is on duty while i is below
+    /// the slot's value. `None`: `count` agents on the shifts.
+    pub staffing: Option<super::profile::Profile>,
     pub breaks: Vec<Break>,
     /// `None`: every offer is accepted at once.
     pub offer: Option<OfferBehaviour>,
@@ -510,6 +514,15 @@ impl AgentGroup {
     /// Whether the group's shifts cover this second of the day.
     pub fn on_shift(&self, second_of_day: f64) -> bool {
         self.shifts.is_empty() || self.shifts.iter().any(|s| s.covers(second_of_day))
+    }
+
+    /// Whether the group's `offset`-th agent (in roster order) is on duty at `t`: within a shift,
+    /// or, with a staffing profile, below the number on duty in the slot.
+    pub fn on_duty(&self, offset: u32, t: SimTime) -> bool {
+        match &self.staffing {
+            Some(profile) => f64::from(offset) < profile.at(t),
+            None => self.on_shift(t.0.rem_euclid(DAY)),
+        }
     }
 
     /// The scheduled presence at this second of the day, if a break covers it.

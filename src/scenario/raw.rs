@@ -301,7 +301,9 @@ pub struct RawShift {
 #[serde(deny_unknown_fields)]
 pub struct RawAgentGroup {
     pub name: Spanned<String>,
-    pub count: Spanned<i64>,
+    pub count: Option<Spanned<i64>>,
+    /// Agents on duty in each slot of a day or week, instead of `count` and `shift`.
+    pub staffing: Option<Spanned<Vec<Spanned<f64>>>>,
     pub capacity: Option<Spanned<i64>>,
     pub queues: Spanned<Vec<Spanned<String>>>,
     /// One shift, or a list of shifts in a day.

@@ -391,6 +391,68 @@ pub(super) fn cases() -> Vec<Case> {
                 &["`mean` is 0", "expected a number above 0"],
             ),
         ),
+        // --- Staffing profiles.
+        case(
+            "staffing_with_count",
+            edit("count = 8", "count = 8\nstaffing = [8]"),
+            invalid(
+                At("[8]"),
+                "agent_group.generalists.staffing",
+                &["both staffing and count", "expected one of them"],
+            ),
+        ),
+        case(
+            "staffing_with_shift",
+            edit("count = 8", "staffing = [8]"),
+            invalid(
+                At("[8]"),
+                "agent_group.generalists.staffing",
+                &["both staffing and shift", "expected one of them"],
+            ),
+        ),
+        case(
+            "staffing_of_the_wrong_length",
+            edits(&[
+                ("count = 8", "staffing = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"),
+                ("shift = { start = \"07:00\", end = \"21:00\" }\n", ""),
+            ]),
+            invalid(
+                At("[1, 2, 3"),
+                "agent_group.generalists.staffing",
+                &["12 values", "expected 1 (constant), 24, 48 or 96"],
+            ),
+        ),
+        case(
+            "staffing_negative",
+            edits(&[("count = 8", "staffing = [-2]"), ("shift = { start = \"07:00\", end = \"21:00\" }\n", "")]),
+            invalid(
+                At("-2"),
+                "agent_group.generalists.staffing",
+                &["-2 agents", "expected a whole number of agents from 0"],
+            ),
+        ),
+        case(
+            "staffing_not_whole",
+            edits(&[("count = 8", "staffing = [2.5]"), ("shift = { start = \"07:00\", end = \"21:00\" }\n", "")]),
+            invalid(At("2.5"), "agent_group.generalists.staffing", &["2.5 agents", "expected a whole number"]),
+        ),
+        case(
+            "neither_count_nor_staffing",
+            edit("count = 8\n", ""),
+            invalid(
+                At("\"generalists\""),
+                "agent_group.generalists.count",
+                &["missing", "expected count", "or staffing"],
+            ),
+        ),
+        case(
+            "staffing_instead_of_count_and_shift",
+            edits(&[
+                ("count = 8", "staffing = [0, 0, 0, 0, 0, 0, 0, 6, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6, 0, 0]"),
+                ("shift = { start = \"07:00\", end = \"21:00\" }\n", ""),
+            ]),
+            VALID,
+        ),
         // --- `run`: the same checks, and nothing written when they fail.
         run_case(
             "run_with_capacity_zero",

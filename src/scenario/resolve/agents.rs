@@ -8,6 +8,7 @@ use toml::Spanned;
 use super::*;
 use crate::scenario::distribution::Support;
 use crate::scenario::model::*;
+use crate::scenario::profile::Profile;
 use crate::scenario::raw::{self, RawAgentGroup};
 
 impl Resolver<'_> {
@@ -18,14 +19,28 @@ impl Resolver<'_> {
         presences: &[Presence],
     ) -> Result<AgentGroup> {
         let key = format!("agent_group.{}", g.name.get_ref());
-        let count = *g.count.get_ref();
-        if count < 0 || count as u64 > limits::AGENTS {
-            return Err(self.at(
-                &g.count,
-                format!("{key}.count"),
-                format!("{count} agents; expected an integer from 0 to {}", limits::AGENTS),
-            ));
-        }
+        let staffing = self.staffing(g, &key)?;
+        let count = match (&g.count, &staffing) {
+            (Some(c), _) => {
+                let count = *c.get_ref();
+                if count < 0 || count as u64 > limits::AGENTS {
+                    return Err(self.at(
+                        c,
+                        format!("{key}.count"),
+                        format!("{count} agents; expected an integer from 0 to {}", limits::AGENTS),
+                    ));
+                }
+                count
+            }
+            (None, Some(profile)) => profile.max() as i64,
+            (None, None) => {
+                return Err(self.at(
+                    &g.name,
+                    format!("{key}.count"),
+                    "missing; expected count (agents on the group's shifts) or staffing (agents on duty in each slot)",
+                ));
+            }
+        };
         let capacity = self.capacity(&g.capacity, format!("{key}.capacity"))?;
         if g.queues.get_ref().is_empty() {
             return Err(self.at(
@@ -191,12 +206,42 @@ impl Resolver<'_> {
             capacity,
             queues,
             shifts,
+            staffing,
             breaks,
             offer,
             pick,
             absence,
             cost_per_hour,
         })
+    }
+
+    /// `staffing`: a profile of whole numbers of agents ≥ 0, instead of `count` and `shift`.
+    fn staffing(&self, g: &RawAgentGroup, key: &str) -> Result<Option<Profile>> {
+        let Some(list) = &g.staffing else { return Ok(None) };
+        let key = format!("{key}.staffing");
+        for (other, span) in
+            [("count", g.count.as_ref().map(|c| c.span())), ("shift", g.shift.as_ref().map(|s| s.span()))]
+        {
+            if span.is_some() {
+                return Err(self.at(
+                    list,
+                    key,
+                    format!("both staffing and {other}; expected one of them (staffing gives the agents on duty in each slot, in place of count and shift)"),
+                ));
+            }
+        }
+        for v in list.get_ref() {
+            let n = *v.get_ref();
+            if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n as u64 <= limits::AGENTS) {
+                return Err(self.at(
+                    v,
+                    key,
+                    format!("{n} agents; expected a whole number of agents from 0 to {}", limits::AGENTS),
+                ));
+            }
+        }
+        let values = list.get_ref().iter().map(|v| *v.get_ref()).collect();
+        Profile::new(values).map(Some).map_err(|e| self.at(list, key, e))
     }
 
     /// The base presences, then the custom ones, each with a unique name.

@@ -83,13 +83,14 @@ fn arrives_in(arrivals: &Arrivals, m: usize) -> bool {
     }
 }
 
-/// Whether group `g`'s agents are on shift during minute `m` of a day.
+/// Whether some of group `g`'s agents are on duty during minute `m` of a day (on some day, for a
+/// weekly staffing profile).
 fn on_shift(g: &AgentGroup, m: usize) -> bool {
     let t = (m as f64 + 0.5) * MINUTE;
-    g.shifts.is_empty()
-        || g.shifts
-            .iter()
-            .any(|s| if s.start <= s.end { (s.start..s.end).contains(&t) } else { t >= s.start || t < s.end })
+    match &g.staffing {
+        Some(profile) => profile.positive_at_time_of_day(t),
+        None => g.on_shift(t),
+    }
 }
 
 /// The runs of `true` as `HH:MM–HH:MM`.
