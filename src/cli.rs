@@ -52,6 +52,9 @@ pub enum Command {
     /// Run a scenario and judge it by its [[check]] gates and against a baseline run; exit 1 when a
     /// gate fails.
     Check(CheckArgs),
+    /// The fewest agents per slot of the day that meet the scenario's [[check]] gates, found by
+    /// simulation and verified on an independent seed.
+    Staff(StaffArgs),
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
 }
@@ -82,6 +85,25 @@ pub struct CheckArgs {
     /// Also write this run's files into DIR, as the baseline of later checks.
     #[arg(long = "save-baseline", value_name = "DIR")]
     pub save_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct StaffArgs {
+    pub scenario: PathBuf,
+    /// A group whose staffing is searched (default: every group); the others stay as written.
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// The most agents a searched group may have in a slot.
+    #[arg(long = "max-agents", value_name = "N", default_value_t = 10_000)]
+    pub max_agents: u32,
+    /// The staffing slot (default: the searched groups' staffing profile's, else 30m).
+    #[arg(long, value_name = "DURATION")]
+    pub slot: Option<String>,
+    /// Replications of the verification run (default: the scenario's).
+    #[arg(long = "verify-replications", value_name = "N")]
+    pub verify_replications: Option<u32>,
     #[command(flatten)]
     pub options: RunOptions,
 }

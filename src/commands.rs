@@ -8,10 +8,10 @@ use ccsim::experiment::folders::{point_folders, safe_component, variant_folders}
 use ccsim::experiment::{self, compare, sweep};
 use ccsim::metrics::{Metric, RunResults, gates};
 use ccsim::report;
-use ccsim::scenario::{Scenario, ScenarioSource};
+use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{CheckArgs, ErlangArgs, RunOptions};
+use crate::cli::{CheckArgs, ErlangArgs, RunOptions, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
     charts, inside, output_dir, overrides, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
@@ -278,6 +278,109 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
         say!("{} gates, {count} failed; wrote check.csv to {}", gates.len(), dir.display());
     }
     failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(text)))
+}
+
+/// `ccsim staff`: the fewest agents per slot that meet the gates, and their verification.
+pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
+    use ccsim::experiment::staff;
+    let (path, options) = (args.scenario.as_path(), &args.options);
+    let src = source(Some(path))?;
+    let scenario = prepare(&src, options, &[])?;
+    let groups: Vec<GroupId> = if args.groups.is_empty() {
+        (0..scenario.agent_groups.len()).map(|g| GroupId(g as u16)).collect()
+    } else {
+        args.groups
+            .iter()
+            .map(|name| {
+                scenario.agent_groups.iter().position(|g| &g.name == name).map(|g| GroupId(g as u16)).ok_or_else(|| {
+                    let names: Vec<String> = scenario.agent_groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
+                    CliError::Input(format!(
+                        "--group {name}: no agent group is named so; expected one of {}",
+                        names.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let slot = match &args.slot {
+        Some(text) => duration_arg("--slot", text)?.0,
+        None => groups
+            .iter()
+            .find_map(|g| {
+                scenario.agent_groups[g.index()].staffing.as_ref().filter(|p| !p.is_weekly() && p.values().len() > 1)
+            })
+            .map_or(1800.0, |p| p.slot()),
+    };
+    let request = staff::Request {
+        groups: groups.clone(),
+        slot,
+        max_agents: args.max_agents,
+        verify_replications: args.verify_replications.unwrap_or(scenario.simulation.replications),
+    };
+    if request.verify_replications == 0 {
+        return Err(CliError::Input("--verify-replications 0: expected at least 1".into()));
+    }
+    staff::check_request(&scenario, &request).map_err(|e| staff_error(path, e))?;
+    let dir = output_dir(options, &scenario, "-staff");
+    let _lock = take(&dir)?;
+    let settings = settings(options)?;
+    warn(&scenario, options);
+    let bar = progress_bar(staff::MAX_ROUNDS + 2, options);
+    let plan = staff::staff(&scenario, &request, &settings, &|n| bar.set_position(n as u64))
+        .map_err(|e| staff_error(path, e))?;
+    bar.finish_and_clear();
+
+    let names: Vec<String> = groups.iter().map(|g| scenario.agent_groups[g.index()].name.clone()).collect();
+    let gates = plan.gates(&scenario, slot);
+    let mut files = vec![
+        report::OutputFile {
+            name: "staffing.csv".into(),
+            bytes: report::staff::staffing_csv(&plan.staffing, &plan.slot_gates, &scenario, &names, slot)?,
+        },
+        report::OutputFile {
+            name: "staffed.toml".into(),
+            bytes: report::staff::staffed_toml(&src.text, &plan.staffing, &plan.staffed, &names)
+                .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?
+                .into_bytes(),
+        },
+    ];
+    files.extend(inside("verify", run_outputs(&plan.verification, &plan.staffed, options)?));
+    files.push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&gates)? });
+    write(&dir, &files)?;
+
+    let failed = report::check::failures(&gates);
+    if !options.quiet {
+        say!(
+            "{}: staffing of {} in slots of {} found in {} rounds of adding; verified on seed {} with {} replications",
+            scenario.name,
+            names.join(", "),
+            Duration(slot).label(),
+            plan.rounds,
+            plan.staffed.simulation.seed,
+            plan.staffed.simulation.replications
+        );
+        say!("{}", report::staff::staff_table(&plan.staffing, &scenario, &names, slot));
+        say!("verification (an independent seed; the search's own runs would flatter it):");
+        say!("{}", report::check::check_table(&gates, true));
+        say!("wrote staffing.csv, staffed.toml and verify/ to {}", dir.display());
+    }
+    if plan.gave_up {
+        return Err(CliError::CheckFailed(format!(
+            "the search stopped after {} rounds with gates still failing{}",
+            staff::MAX_ROUNDS,
+            if plan.at_most.is_empty() { String::new() } else { " (some slots at --max-agents)".into() }
+        )));
+    }
+    failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(format!("the verification failed: {text}"))))
+}
+
+fn staff_error(path: &Path, e: ccsim::experiment::staff::StaffError) -> CliError {
+    use ccsim::experiment::staff::StaffError;
+    match e {
+        StaffError::Input(message) => CliError::Input(format!("{}: {message}", path.display())),
+        StaffError::Gate(gate) => CliError::gate(path, &gate),
+        StaffError::Stopped(stopped) => CliError::from(stopped),
+    }
 }
 
 /// `ccsim validate`: every file checked (with the `--set` overrides), one line each; the last

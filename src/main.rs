@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Compare { scenarios, variants, options } => commands::compare(&scenarios, &variants, &options),
         Command::Sweep { scenario, vary, options } => commands::sweep(&scenario, &vary, &options),
         Command::Check(args) => commands::check(&args),
+        Command::Staff(args) => commands::staff(&args),
         Command::Erlang(args) => commands::erlang(&args),
     };
     match outcome {

@@ -99,7 +99,8 @@ fn scope_kind(name: &str) -> ScopeKind {
     }
 }
 
-fn bounds_text(check: &Check) -> String {
+/// A check's bounds in words: `≥ 0.8`, `≤ 30`, `0.1 ≤ x ≤ 0.2`.
+pub fn bounds_text(check: &Check) -> String {
     match (check.min, check.max) {
         (Some(lo), Some(hi)) => format!("{lo} ≤ x ≤ {hi}"),
         (Some(lo), None) => format!("≥ {lo}"),

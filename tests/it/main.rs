@@ -21,6 +21,7 @@ mod output_safety;
 mod overload;
 mod presence;
 mod properties;
+mod staff;
 mod staffing;
 mod terminal;
 mod theory;

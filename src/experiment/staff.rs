@@ -1,0 +1,519 @@
+//! `ccsim staff`: the fewest agents per slot of the day that meet the scenario's `[[check]]`
+//! gates, found by simulation and checked by a separate one (DESIGN.md "Staffing").
+//!
+//! A gate with `every_interval = true` is judged per staffing slot: a slot's value pools every
+//! day's occurrence of that slot after warm-up over all replications, as a ratio of sums; a gate
+//! without it is judged over the whole run, as `ccsim check` judges it.
+//!
+//! The search:
+//! 1. **Load.** One run with the searched groups staffed for far more than the demand measures
+//!    the load each group carries in each slot (capacity units in use per agent capacity), and
+//!    the handle times it sees.
+//! 2. **Analytic start.** Per slot and group, the fewest agents that meet the per-slot service
+//!    level, ASA or abandonment gate by Erlang C (Erlang A where the work stream's patience is
+//!    exponential), on that load, with the group's capacity as concurrency
+//!    ([`crate::erlang::fewest_agents`]); without such a gate, the load rounded up.
+//! 3. **Local search** on common random numbers (every search run has the scenario's seed): while
+//!    a gate fails, an agent is added to each failing slot (for a whole-run gate, to the slot
+//!    where its metric is worst), to the cheapest searched group that serves the gate's scope;
+//!    then agents are taken away from every slot that keeps its gates with one fewer, and put
+//!    back where that broke one, until nothing more can go.
+//! 4. **Verification** on a seed that no search run used ([`verification_seed`]), with the
+//!    scenario's replication count unless told otherwise: its gates are what the command reports,
+//!    since the search's own runs are biased in its favour.
+//!
+//! Decisions where the design is silent: gates on chosen `intervals` are refused (a slot is not a
+//! reporting interval); the searched groups' `shift`, `count` and `staffing` are replaced
+//! whole; the search stops after [`MAX_ROUNDS`] rounds of adding, and says so.
+
+use crate::erlang::{self, QueueModel, Target};
+use crate::metrics::gates::{self, Verdict};
+use crate::metrics::{Metric, RunResults, Scope, ScopeKind};
+use crate::scenario::distribution::Distribution;
+use crate::scenario::profile::Profile;
+use crate::scenario::{Check, CheckIntervals, GroupId, Scenario};
+use crate::time::{DAY, Duration};
+
+use super::{Settings, Stopped, try_run_replications};
+pub use crate::report::staff::{SlotGate, SlotStaffing};
+
+/// The most rounds of adding agents before the search gives up.
+pub const MAX_ROUNDS: usize = 60;
+
+/// What to search.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The groups whose staffing is searched; the others stay as written.
+    pub groups: Vec<GroupId>,
+    /// The staffing slot, seconds: it divides a day.
+    pub slot: f64,
+    /// The most agents a searched group may have in a slot.
+    pub max_agents: u32,
+    /// Replications of the verification run.
+    pub verify_replications: u32,
+}
+
+/// Why the search cannot run, or did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// The scenario or the request cannot be searched: invalid input.
+    #[error("{0}")]
+    Input(String),
+    /// A gate that cannot be judged, with its place in the scenario file.
+    #[error("{}", .0.message)]
+    Gate(gates::GateError),
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
+}
+
+/// What the search found and what the verification saw.
+pub struct Plan {
+    /// Per searched group (in `Request::groups` order), per slot.
+    pub staffing: Vec<Vec<SlotStaffing>>,
+    /// The scenario with the found staffing and the verification's seed and replications.
+    pub staffed: Scenario,
+    pub verification: RunResults,
+    /// The per-slot gates of the verification, and the whole-run ones.
+    pub slot_gates: Vec<SlotGate>,
+    pub whole_gates: Vec<gates::Gate>,
+    /// Rounds of adding the search took, and whether it stopped before every gate held.
+    pub rounds: usize,
+    pub gave_up: bool,
+    /// Slots (with their group) held at `max_agents` where a gate still failed.
+    pub at_most: Vec<(GroupId, usize)>,
+}
+
+impl Plan {
+    /// The verification's gates as `check.csv` lists them: each per-slot gate per slot (its
+    /// interval the slot's start), then the whole-run ones.
+    pub fn gates(&self, scenario: &Scenario, slot: f64) -> Vec<gates::Gate> {
+        let mut all: Vec<gates::Gate> = self
+            .slot_gates
+            .iter()
+            .map(|g| {
+                let c = &scenario.checks[g.check];
+                gates::Gate {
+                    kind: "assertion",
+                    scope: kind_of(&c.scope),
+                    name: c.name.clone(),
+                    metric: Metric::from_name(&c.metric).expect("checked"),
+                    interval: Some(crate::time::SimTime(g.slot as f64 * slot).clock_label()),
+                    value: g.value,
+                    ci95_low: f64::NAN,
+                    ci95_high: f64::NAN,
+                    limit: gates::bounds_text(c),
+                    min: c.min,
+                    max: c.max,
+                    baseline: None,
+                    p_value: None,
+                    verdict: g.verdict,
+                }
+            })
+            .collect();
+        all.extend(self.whole_gates.iter().cloned());
+        all
+    }
+
+    /// Whether every gate of the verification holds.
+    pub fn holds(&self) -> bool {
+        self.slot_gates.iter().all(|g| g.verdict != Verdict::Fail)
+            && self.whole_gates.iter().all(|g| g.verdict != Verdict::Fail)
+    }
+}
+
+/// The seed of the verification: derived from the scenario's, and never the one the search used.
+pub fn verification_seed(seed: u64) -> u64 {
+    let mut z = seed ^ 0x005E_ED0F_5741_FF00;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let derived = z >> 1;
+    if derived == seed { derived ^ 1 } else { derived }
+}
+
+/// Checks the request against the scenario before anything runs.
+pub fn check_request(scenario: &Scenario, request: &Request) -> Result<(), StaffError> {
+    let input = |m: String| Err(StaffError::Input(m));
+    if scenario.checks.is_empty() {
+        return input(
+            "nothing to staff for: the scenario has no [[check]]; expected a gate such as\n[[check]]\nmetric = \"service_level\"\nmin = 0.8\nevery_interval = true".into(),
+        );
+    }
+    gates::check_metrics(&scenario.checks).map_err(StaffError::Gate)?;
+    if let Some((i, _)) =
+        scenario.checks.iter().enumerate().find(|(_, c)| matches!(c.intervals, CheckIntervals::Chosen(_)))
+    {
+        return input(format!(
+            "check[{i}].intervals: staff judges a gate per staffing slot (every_interval = true) or over the whole run; expected one of those"
+        ));
+    }
+    let slots = DAY / request.slot;
+    if !(request.slot >= 60.0 && (slots - slots.round()).abs() < 1e-9) {
+        return input(format!(
+            "--slot {}: expected a duration of at least 1m that divides a day",
+            Duration(request.slot).label()
+        ));
+    }
+    if request.max_agents == 0 || u64::from(request.max_agents) > crate::scenario::limits::AGENTS {
+        return input(format!(
+            "--max-agents {}: expected 1 to {} agents",
+            request.max_agents,
+            crate::scenario::limits::AGENTS
+        ));
+    }
+    if scenario.simulation.horizon.0 - scenario.simulation.warmup.0 < request.slot {
+        return input("the horizon after warm-up is shorter than one slot; expected at least one slot to staff".into());
+    }
+    Ok(())
+}
+
+/// Searches the staffing of `request.groups`; `progress(round)` after each simulation.
+pub fn staff(
+    scenario: &Scenario,
+    request: &Request,
+    settings: &Settings,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Plan, StaffError> {
+    check_request(scenario, request)?;
+    let slots = (DAY / request.slot).round() as usize;
+    let mut search = scenario.clone();
+    // Results are grouped by slot: one reporting interval per slot.
+    search.simulation.interval = Duration(request.slot);
+    let run = |s: &Scenario| try_run_replications(s, settings, &|_| {});
+
+    // 1. The load, with the searched groups staffed for far more than the demand.
+    let generous = generous_staffing(scenario, request);
+    let measured = run(&with_staffing(&search, request, &vec![vec![generous; slots]; request.groups.len()]))?;
+    progress(1);
+    let mut staffing: Vec<Vec<SlotStaffing>> = request
+        .groups
+        .iter()
+        .map(|&g| {
+            (0..slots)
+                .map(|j| {
+                    let (load, aht) = group_load(&measured, scenario, g, j, request.slot);
+                    let erlang_agents = erlang_start(scenario, g, load, aht).min(request.max_agents);
+                    SlotStaffing { agents: erlang_agents, erlang_agents, offered_load: load }
+                })
+                .collect()
+        })
+        .collect();
+
+    // 3. Local search on common random numbers.
+    let counts =
+        |s: &[Vec<SlotStaffing>]| s.iter().map(|g| g.iter().map(|x| x.agents).collect()).collect::<Vec<Vec<u32>>>();
+    let mut rounds = 0;
+    let mut gave_up = false;
+    let mut at_most = Vec::new();
+    loop {
+        let results = run(&with_staffing(&search, request, &counts(&staffing)))?;
+        progress(2 + rounds);
+        let failing = failing_slots(&results, scenario, slots)?;
+        if failing.is_empty() {
+            break;
+        }
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            gave_up = true;
+            break;
+        }
+        let mut added = false;
+        for (slot, scope) in failing {
+            let Some(g) =
+                cheapest_serving(scenario, request, &scope, |g| staffing[g][slot].agents < request.max_agents)
+            else {
+                if !at_most.contains(&(request.groups[0], slot)) {
+                    at_most.push((request.groups[0], slot));
+                }
+                continue;
+            };
+            staffing[g][slot].agents += 1;
+            added = true;
+        }
+        if !added {
+            gave_up = true;
+            break;
+        }
+    }
+    if !gave_up {
+        // Take away wherever a slot keeps its gates with one fewer; put back where that broke one.
+        loop {
+            let mut trial = staffing.clone();
+            let mut taken = Vec::new();
+            for (gi, group) in trial.iter_mut().enumerate() {
+                for (slot, s) in group.iter_mut().enumerate() {
+                    if s.agents > 0 {
+                        s.agents -= 1;
+                        taken.push((gi, slot));
+                    }
+                }
+            }
+            if taken.is_empty() {
+                break;
+            }
+            let results = run(&with_staffing(&search, request, &counts(&trial)))?;
+            progress(2 + rounds);
+            let failing = failing_slots(&results, scenario, slots)?;
+            let whole_fails = failing.iter().any(|(_, s)| s.whole);
+            let broken: Vec<usize> = failing.iter().map(|(slot, _)| *slot).collect();
+            let mut kept = 0;
+            for (gi, slot) in taken {
+                if whole_fails || broken.contains(&slot) {
+                    trial[gi][slot].agents += 1;
+                } else {
+                    kept += 1;
+                }
+            }
+            if kept == 0 {
+                break;
+            }
+            // Confirm the removals kept together; if not, keep the staffing as it was.
+            let confirm = run(&with_staffing(&search, request, &counts(&trial)))?;
+            if !failing_slots(&confirm, scenario, slots)?.is_empty() {
+                break;
+            }
+            staffing = trial;
+        }
+    }
+
+    // 4. Verification on a seed no search run used.
+    let mut staffed = with_staffing(scenario, request, &counts(&staffing));
+    staffed.simulation.seed = verification_seed(scenario.simulation.seed);
+    staffed.simulation.replications = request.verify_replications;
+    let mut judged = staffed.clone();
+    judged.simulation.interval = Duration(request.slot);
+    let verification = run(&judged)?;
+    let slot_gates = slot_gates(&verification, scenario, slots)?;
+    let whole_checks: Vec<Check> =
+        scenario.checks.iter().filter(|c| c.intervals == CheckIntervals::Whole).cloned().collect();
+    let whole_gates = gates::assertions(&verification, &whole_checks).map_err(StaffError::Gate)?;
+    // The verification as the planner's own interval reports it.
+    let verification = if staffed.simulation.interval.0 == request.slot { verification } else { run(&staffed)? };
+    Ok(Plan { staffing, staffed, verification, slot_gates, whole_gates, rounds, gave_up, at_most })
+}
+
+/// More agents than the demand could keep busy: the whole offered load of every channel, twice,
+/// and ten more, within the limit.
+fn generous_staffing(scenario: &Scenario, request: &Request) -> u32 {
+    let load: f64 = scenario
+        .channels
+        .iter()
+        .map(|c| {
+            let ws = &scenario.work_streams[c.work_stream.index()];
+            let rate = c.arrivals.expected_count(DAY) / DAY;
+            rate * ws.handle_time.mean() * f64::from(ws.capacity)
+        })
+        .sum();
+    let units = request.groups.iter().map(|g| scenario.agent_groups[g.index()].capacity).min().unwrap_or(1);
+    ((2.0 * load / f64::from(units)).ceil() as u32 + 10).min(request.max_agents)
+}
+
+/// The scenario with each searched group staffed by its counts per slot.
+fn with_staffing(scenario: &Scenario, request: &Request, counts: &[Vec<u32>]) -> Scenario {
+    let mut s = scenario.clone();
+    for (g, values) in request.groups.iter().zip(counts) {
+        let group = &mut s.agent_groups[g.index()];
+        let profile = Profile::new(values.iter().map(|&n| f64::from(n)).collect()).expect("a day of slots");
+        group.count = values.iter().copied().max().unwrap_or(0);
+        group.shifts.clear();
+        group.staffing = Some(profile);
+    }
+    s
+}
+
+/// The reporting intervals (one per slot) that fall in slot `slot` of the day.
+fn slot_intervals(results: &RunResults, scenario: &Scenario, slot: usize, slots: usize) -> Vec<usize> {
+    let sim = &scenario.simulation;
+    let length = DAY / slots as f64;
+    (0..results.interval_labels.len())
+        .filter(|&k| {
+            let start = sim.warmup.0 + k as f64 * length;
+            ((start.rem_euclid(DAY) / length) as usize) % slots == slot
+        })
+        .collect()
+}
+
+/// The load group `g` carried in slot `slot` (capacity units in use per agent capacity, per
+/// replication and second), and the mean handle time of what it handled there.
+fn group_load(results: &RunResults, scenario: &Scenario, g: GroupId, slot: usize, length: f64) -> (f64, f64) {
+    let slots = (DAY / length).round() as usize;
+    let scope = group_scope(results, scenario, g);
+    let ks = slot_intervals(results, scenario, slot, slots);
+    let occupancy_parts = results.pooled_parts(&ks, scope, Metric::Occupancy);
+    let in_use = match occupancy_parts {
+        crate::metrics::Value::Ratio { numerator, .. } => numerator,
+        crate::metrics::Value::Number(_) => 0.0,
+    };
+    let seconds = ks.len() as f64 * length * results.replications.len().max(1) as f64;
+    let capacity = f64::from(scenario.agent_groups[g.index()].capacity);
+    let load = if seconds > 0.0 { in_use / seconds / capacity } else { 0.0 };
+    let aht = results.pooled_parts(&ks, scope, Metric::AhtS).number();
+    (load, aht)
+}
+
+fn group_scope<'r>(results: &'r RunResults, scenario: &Scenario, g: GroupId) -> &'r Scope {
+    let name = &scenario.agent_groups[g.index()].name;
+    results.scopes.iter().find(|s| s.kind == ScopeKind::AgentGroup && &s.name == name).expect("every group has a scope")
+}
+
+/// The fewest agents by Erlang C (or A) for the first per-slot service-level, ASA or abandonment
+/// gate on `load` agents of work with handle time `aht`; the load rounded up without one.
+fn erlang_start(scenario: &Scenario, g: GroupId, load: f64, aht: f64) -> u32 {
+    if load <= 0.0 {
+        return 0;
+    }
+    let group = &scenario.agent_groups[g.index()];
+    let rounded = load.ceil() as u32;
+    let aht = if aht.is_finite() && aht > 0.0 { aht } else { return rounded };
+    // The patience of the first work stream that routes to the group's queues, if exponential.
+    let patience = scenario
+        .work_streams
+        .iter()
+        .find(|ws| {
+            group.queues.contains(&ws.fallback_queue) || ws.rules.iter().any(|r| group.queues.contains(&r.queue))
+        })
+        .and_then(|ws| match &ws.patience {
+            Some(Distribution::Exponential(_, mean)) => Some(*mean),
+            _ => None,
+        });
+    let threshold = scenario.simulation.service_level_threshold.0;
+    let target = scenario.checks.iter().filter(|c| c.intervals == CheckIntervals::Every).find_map(|c| {
+        match (Metric::from_name(&c.metric)?, c.min, c.max) {
+            (Metric::ServiceLevel, Some(min), _) if min > 0.0 && min < 1.0 => Some(Target::ServiceLevel(min)),
+            (Metric::AsaS, _, Some(max)) if max > 0.0 => Some(Target::Asa(max)),
+            (Metric::AbandonRate, _, Some(max)) if max > 0.0 && max < 1.0 && patience.is_some() => {
+                Some(Target::Abandon(max))
+            }
+            _ => None,
+        }
+    });
+    let Some(target) = target else { return rounded };
+    let model = QueueModel {
+        arrivals_per_hour: load * 3600.0 * f64::from(group.capacity) / aht,
+        aht_s: aht,
+        agents: 1,
+        concurrency: group.capacity,
+        patience_mean_s: patience,
+    };
+    erlang::fewest_agents(&model, threshold, target).map_or(rounded, |(agents, _)| agents)
+}
+
+/// Where a gate fails: a slot and the scope of its gate (`whole` for a whole-run gate, placed in
+/// the slot where its metric is worst).
+#[derive(Clone, Debug, PartialEq)]
+struct FailingScope {
+    kind: ScopeKind,
+    name: String,
+    whole: bool,
+}
+
+fn failing_slots(
+    results: &RunResults,
+    scenario: &Scenario,
+    slots: usize,
+) -> Result<Vec<(usize, FailingScope)>, StaffError> {
+    let mut failing = Vec::new();
+    for g in slot_gates(results, scenario, slots)?.into_iter().filter(|g| g.verdict == Verdict::Fail) {
+        let c = &scenario.checks[g.check];
+        let scope = FailingScope { kind: kind_of(&c.scope), name: c.name.clone(), whole: false };
+        if !failing.iter().any(|(s, f)| *s == g.slot && *f == scope) {
+            failing.push((g.slot, scope));
+        }
+    }
+    for c in scenario.checks.iter().filter(|c| c.intervals == CheckIntervals::Whole) {
+        let verdict =
+            gates::assertions(results, std::slice::from_ref(c)).map_err(StaffError::Gate)?.first().map(|g| g.verdict);
+        if verdict != Some(Verdict::Fail) {
+            continue;
+        }
+        let metric = Metric::from_name(&c.metric).expect("checked");
+        let scope = scope_of(results, c);
+        // The slot where the metric is furthest on the wrong side.
+        let value =
+            |j: usize| results.pooled_parts(&slot_intervals(results, scenario, j, slots), scope, metric).number();
+        let worst = (0..slots).filter(|&j| !value(j).is_nan()).max_by(|&a, &b| {
+            let (va, vb) = (value(a), value(b));
+            if c.min.is_some() { vb.total_cmp(&va) } else { va.total_cmp(&vb) }
+        });
+        if let Some(slot) = worst {
+            failing.push((slot, FailingScope { kind: kind_of(&c.scope), name: c.name.clone(), whole: true }));
+        }
+    }
+    Ok(failing)
+}
+
+/// The per-slot gates (`every_interval`) judged per slot of the day.
+fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result<Vec<SlotGate>, StaffError> {
+    let mut out = Vec::new();
+    for (i, c) in scenario.checks.iter().enumerate().filter(|(_, c)| c.intervals == CheckIntervals::Every) {
+        let metric = Metric::from_name(&c.metric).expect("checked");
+        let scope = scope_of(results, c);
+        for slot in 0..slots {
+            let ks = slot_intervals(results, scenario, slot, slots);
+            let parts = results.pooled_parts(&ks, scope, metric);
+            let value = parts.number();
+            let verdict = if c.on_ci {
+                return Err(StaffError::Input(format!(
+                    "check[{i}].on: staff judges a per-slot gate on the slot's value; expected on = \"mean\""
+                )));
+            } else if value.is_nan() {
+                Verdict::NoData
+            } else if c.min.is_some_and(|lo| value < lo) || c.max.is_some_and(|hi| value > hi) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            out.push(SlotGate { check: i, slot, value, verdict });
+        }
+    }
+    Ok(out)
+}
+
+fn kind_of(scope: &str) -> ScopeKind {
+    match scope {
+        "channel" => ScopeKind::Channel,
+        "work_stream" => ScopeKind::WorkStream,
+        "queue" => ScopeKind::Queue,
+        "agent_group" => ScopeKind::AgentGroup,
+        _ => ScopeKind::All,
+    }
+}
+
+fn scope_of<'r>(results: &'r RunResults, c: &Check) -> &'r Scope {
+    let kind = kind_of(&c.scope);
+    results.scopes.iter().find(|s| s.kind == kind && s.name == c.name).expect("checked scope")
+}
+
+/// The index (in `request.groups`) of the cheapest searched group that serves `scope` and
+/// `may_add`: for a queue, groups serving it; for an agent group, itself; otherwise any.
+fn cheapest_serving(
+    scenario: &Scenario,
+    request: &Request,
+    scope: &FailingScope,
+    may_add: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    request
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|&(gi, g)| {
+            let group = &scenario.agent_groups[g.index()];
+            let serves = match scope.kind {
+                ScopeKind::Queue => scenario
+                    .queues
+                    .iter()
+                    .position(|q| q.name == scope.name)
+                    .is_some_and(|q| group.queues.iter().any(|id| id.index() == q)),
+                ScopeKind::AgentGroup => group.name == scope.name,
+                _ => true,
+            };
+            serves && may_add(gi)
+        })
+        .min_by(|a, b| {
+            let cost = |g: &GroupId| {
+                scenario.agent_groups[g.index()].cost_per_hour / f64::from(scenario.agent_groups[g.index()].capacity)
+            };
+            cost(a.1).total_cmp(&cost(b.1)).then(a.0.cmp(&b.0))
+        })
+        .map(|(gi, _)| gi)
+}
