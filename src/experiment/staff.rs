@@ -292,15 +292,18 @@ pub fn staff(
     Ok(Plan { staffing, staffed, verification, slot_gates, whole_gates, rounds, gave_up, at_most })
 }
 
-/// More agents than the demand could keep busy: the whole offered load of every channel, twice,
-/// and ten more, within the limit.
+/// More agents than the demand could keep busy: the whole offered load of every channel at its
+/// busiest, twice, and ten more, within the limit.
 fn generous_staffing(scenario: &Scenario, request: &Request) -> u32 {
     let load: f64 = scenario
         .channels
         .iter()
         .map(|c| {
             let ws = &scenario.work_streams[c.work_stream.index()];
-            let rate = c.arrivals.expected_count(DAY) / DAY;
+            let rate = match &c.arrivals {
+                crate::scenario::Arrivals::Poisson(profile) => profile.per_second.iter().copied().fold(0.0, f64::max),
+                other => other.expected_count(DAY) / DAY,
+            };
             rate * ws.handle_time.mean() * f64::from(ws.capacity)
         })
         .sum();
@@ -450,8 +453,7 @@ fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result
         let scope = scope_of(results, c);
         for slot in 0..slots {
             let ks = slot_intervals(results, scenario, slot, slots);
-            let parts = results.pooled_parts(&ks, scope, metric);
-            let value = parts.number();
+            let value = results.pooled_parts(&ks, scope, metric).number();
             let verdict = if c.on_ci {
                 return Err(StaffError::Input(format!(
                     "check[{i}].on: staff judges a per-slot gate on the slot's value; expected on = \"mean\""
