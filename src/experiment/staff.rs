@@ -45,7 +45,7 @@ pub const MAX_ROUNDS: usize = 60;
 pub struct Request {
     /// The groups whose staffing is searched; the others stay as written.
     pub groups: Vec<GroupId>,
-    /// The staffing slot, seconds: it divides a day.
+    /// The staffing slot, seconds: 15 minutes, 30 minutes or an hour.
     pub slot: f64,
     /// The most agents a searched group may have in a slot.
     pub max_agents: u32,
@@ -147,10 +147,10 @@ pub fn check_request(scenario: &Scenario, request: &Request) -> Result<(), Staff
             "check[{i}].intervals: staff judges a gate per staffing slot (every_interval = true) or over the whole run; expected one of those"
         ));
     }
-    let slots = DAY / request.slot;
-    if !(request.slot >= 60.0 && (slots - slots.round()).abs() < 1e-9) {
+    // A staffing profile's slots: hours, half hours or quarter hours.
+    if ![900.0, 1800.0, 3600.0].contains(&request.slot) {
         return input(format!(
-            "--slot {}: expected a duration of at least 1m that divides a day",
+            "--slot {}: expected 15m, 30m or 1h, the slots a staffing profile has",
             Duration(request.slot).label()
         ));
     }

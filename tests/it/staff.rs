@@ -98,7 +98,8 @@ fn staff_refuses_what_it_cannot_search() {
         (&bare, &[][..], "no [[check]]"),
         (&gated, &["--group", "nobody"], "--group nobody: no agent group is named so"),
         (&gated, &["--max-agents", "0"], "--max-agents 0: expected 1 to"),
-        (&gated, &["--slot", "7m"], "--slot 7m: expected a duration of at least 1m that divides a day"),
+        (&gated, &["--slot", "7m"], "--slot 7m: expected 15m, 30m or 1h"),
+        (&gated, &["--slot", "2h"], "--slot 2h: expected 15m, 30m or 1h"),
         (&gated, &["--verify-replications", "0"], "--verify-replications 0"),
         (&chosen, &[], "check[0].intervals"),
     ] {
@@ -107,5 +108,30 @@ fn staff_refuses_what_it_cannot_search() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn with_exponential_patience_an_abandonment_gate_is_staffed_as_erlang_a_says() {
+    // The same line with customers who leave after 2 minutes on average, and at most 3% leaving:
+    // Erlang A's fewest agents is 14.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mmca.toml");
+    let patient = MMC.replace(
+        "handle_time = { dist = \"exponential\", mean = \"3m\" }",
+        "handle_time = { dist = \"exponential\", mean = \"3m\" }\npatience = { dist = \"exponential\", mean = \"2m\" }",
+    );
+    fs::write(&path, format!("{patient}\n[[check]]\nmetric = \"abandon_rate\"\nmax = 0.03\nevery_interval = true\n"))
+        .unwrap();
+    let out =
+        ccsim().arg("staff").arg(&path).args(["--slot", "1h", "-q", "-o"]).arg(dir.path().join("s")).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let staffing = fs::read_to_string(dir.path().join("s/staffing.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = staffing.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 24);
+    for row in &rows {
+        let (agents, erlang): (u32, u32) = (row[2].parse().unwrap(), row[3].parse().unwrap());
+        assert!((13..=15).contains(&erlang), "the start is Erlang A's on the measured load: {row:?}");
+        assert!(agents.abs_diff(14) <= 1, "{row:?}");
     }
 }
