@@ -140,7 +140,9 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     let points = sweep::grid(&axes);
     let base = prepare(&src, options, &[])?;
     // Each point is judged by the scenario's [[check]] gates: refuse a bad one before running.
-    gates::check_metrics(&base.checks).map_err(|e| CliError::gate(path, &e))?;
+    gates::check_metrics(&base.checks)
+        .and_then(|_| gates::no_interval_ci(&base.checks))
+        .map_err(|e| CliError::gate(path, &e))?;
     let settings = settings(options)?;
     warn(&base, options);
     let dir = output_dir(options, &base, "");

@@ -248,6 +248,7 @@ pub fn check_inputs(scenario: &Scenario, tolerance: f64, baseline_or_saving: boo
         return Err(CheckError::NothingToCheck);
     }
     gates::check_metrics(&scenario.checks).map_err(CheckError::Gate)?;
+    gates::no_interval_ci(&scenario.checks).map_err(CheckError::Gate)?;
     if scenario.simulation.replications < 2
         && let Some((i, c)) = scenario.checks.iter().enumerate().find(|(_, c)| c.on_ci)
     {

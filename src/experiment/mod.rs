@@ -43,6 +43,21 @@ pub struct Settings {
     /// Set (by a Ctrl-C handler, say) to stop: no more replications are started, and those under
     /// way stop within [`engine::CHECK_EVERY`] events.
     pub cancel: Option<&'static AtomicBool>,
+    /// Keep each replication's cells per slot of the day of this length (seconds), the reporting
+    /// intervals that start in the slot merged ([`RunResults::keep_groups`]).
+    pub slot_of_day: Option<f64>,
+}
+
+/// The reporting intervals of `scenario` grouped by the slot of the day of length `slot` in
+/// which each starts.
+pub fn intervals_by_slot(scenario: &Scenario, slot: f64) -> Vec<Vec<usize>> {
+    let slots = (crate::time::DAY / slot).round().max(1.0) as usize;
+    let mut groups = vec![Vec::new(); slots];
+    for k in 0..scenario.simulation.interval_count() {
+        let start = scenario.simulation.interval_bounds(k).0.0;
+        groups[((start.rem_euclid(crate::time::DAY) / slot) as usize).min(slots - 1)].push(k);
+    }
+    groups
 }
 
 /// Why a run stopped before all its replications were done.
@@ -193,7 +208,13 @@ pub fn run_all(
     let threads = settings.threads.unwrap_or_else(rayon::current_num_threads).clamp(1, fitting);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
     let merge = Mutex::new(Merge {
-        results: scenarios.iter().map(RunResults::new).collect(),
+        results: scenarios
+            .iter()
+            .map(|s| match settings.slot_of_day {
+                Some(slot) => RunResults::new(s).keep_groups(intervals_by_slot(s, slot)),
+                None => RunResults::new(s),
+            })
+            .collect(),
         waiting: BTreeMap::new(),
         taken: 0,
         next: 0,

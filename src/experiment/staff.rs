@@ -99,9 +99,9 @@ impl Plan {
                     metric: Metric::from_name(&c.metric).expect("checked"),
                     interval: Some(crate::time::SimTime(g.slot as f64 * slot).clock_label()),
                     value: g.value,
-                    ci95_low: f64::NAN,
-                    ci95_high: f64::NAN,
-                    limit: gates::bounds_text(c),
+                    ci95_low: g.ci95_low,
+                    ci95_high: g.ci95_high,
+                    limit: format!("{}{}", gates::bounds_text(c), if c.on_ci { " (95% CI)" } else { "" }),
                     min: c.min,
                     max: c.max,
                     baseline: None,
@@ -147,6 +147,13 @@ pub fn check_request(scenario: &Scenario, request: &Request) -> Result<(), Staff
             "check[{i}].intervals: staff judges a gate per staffing slot (every_interval = true) or over the whole run; expected one of those"
         ));
     }
+    if let Some((i, _)) = scenario.checks.iter().enumerate().find(|(_, c)| c.on_ci)
+        && (scenario.simulation.replications < 2 || request.verify_replications < 2)
+    {
+        return input(format!(
+            "check[{i}].on: \"ci\" judges the 95% bound, which needs at least 2 replications in the search and the verification; expected simulation.replications and --verify-replications of 2 or more"
+        ));
+    }
     // A staffing profile's slots: hours, half hours or quarter hours.
     if ![900.0, 1800.0, 3600.0].contains(&request.slot) {
         return input(format!(
@@ -179,7 +186,9 @@ pub fn staff(
     let mut search = scenario.clone();
     // Results are grouped by slot: one reporting interval per slot.
     search.simulation.interval = Duration(request.slot);
-    let run = |s: &Scenario| try_run_replications(s, settings, &|_| {});
+    // Each replication's cells per slot, for the per-slot intervals.
+    let by_slot = Settings { slot_of_day: Some(request.slot), ..settings.clone() };
+    let run = |s: &Scenario| try_run_replications(s, &by_slot, &|_| {});
 
     // 1. The load, with the searched groups staffed for far more than the demand.
     let generous = generous_staffing(scenario, request);
@@ -451,21 +460,18 @@ fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result
     for (i, c) in scenario.checks.iter().enumerate().filter(|(_, c)| c.intervals == CheckIntervals::Every) {
         let metric = Metric::from_name(&c.metric).expect("checked");
         let scope = scope_of(results, c);
-        for slot in 0..slots {
-            let ks = slot_intervals(results, scenario, slot, slots);
-            let value = results.pooled_parts(&ks, scope, metric).number();
-            let verdict = if c.on_ci {
-                return Err(StaffError::Input(format!(
-                    "check[{i}].on: staff judges a per-slot gate on the slot's value; expected on = \"mean\""
-                )));
-            } else if value.is_nan() {
+        for slot in 0..slots.min(results.interval_groups.len()) {
+            let e = results.group_estimate(slot, scope, metric);
+            // The mean, or with on = "ci" the 95% bound on the side that could break the gate.
+            let (below, above) = if c.on_ci { (e.ci95_low, e.ci95_high) } else { (e.mean, e.mean) };
+            let verdict = if below.is_nan() || above.is_nan() {
                 Verdict::NoData
-            } else if c.min.is_some_and(|lo| value < lo) || c.max.is_some_and(|hi| value > hi) {
+            } else if c.min.is_some_and(|lo| below < lo) || c.max.is_some_and(|hi| above > hi) {
                 Verdict::Fail
             } else {
                 Verdict::Pass
             };
-            out.push(SlotGate { check: i, slot, value, verdict });
+            out.push(SlotGate { check: i, slot, value: e.mean, ci95_low: e.ci95_low, ci95_high: e.ci95_high, verdict });
         }
     }
     Ok(out)

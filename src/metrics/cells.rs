@@ -209,6 +209,23 @@ impl IntervalCells {
         }
     }
 
+    /// The cells of `groups` of intervals, each group merged into one pseudo-interval, in order.
+    pub fn grouped(&self, groups: &[Vec<usize>]) -> IntervalCells {
+        let mut out = IntervalCells::new(self.layout, groups.len());
+        let (nc, na) = (self.layout.conv_scopes(), self.layout.agent_scopes());
+        for (g, ks) in groups.iter().enumerate() {
+            for &k in ks {
+                for s in 0..nc {
+                    out.conv[g * nc + s].merge(self.conv(k, s));
+                }
+                for s in 0..na {
+                    out.agent[g * na + s].merge(self.agent(k, s));
+                }
+            }
+        }
+        out
+    }
+
     /// Sum over all intervals, per conversation scope.
     pub fn conv_totals(&self) -> Vec<ConvCell> {
         let n = self.layout.conv_scopes();

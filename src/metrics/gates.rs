@@ -275,6 +275,21 @@ pub fn check_metrics(checks: &[Check]) -> Result<Vec<Metric>, GateError> {
         .collect()
 }
 
+/// Refuses a per-interval gate with `on = "ci"`: `check` and `sweep` judge an interval on its
+/// value over all replications, which has no interval (`staff` judges it per slot, with one).
+pub fn no_interval_ci(checks: &[Check]) -> Result<(), GateError> {
+    match checks.iter().enumerate().find(|(_, c)| c.on_ci && c.intervals != CheckIntervals::Whole) {
+        Some((i, c)) => Err(GateError {
+            check: i,
+            at: c.at,
+            message: format!(
+                "check[{i}].on: per-interval gates are judged on the value over all replications, which has no interval; expected on = \"mean\" (ccsim staff judges on = \"ci\" per slot)"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Evaluates the scenario's assertions.
 pub fn assertions(results: &RunResults, checks: &[Check]) -> Result<Vec<Gate>, GateError> {
     let metrics = check_metrics(checks)?;

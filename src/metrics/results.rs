@@ -77,6 +77,11 @@ pub struct RunResults {
     pub trace: Option<Vec<TraceRow>>,
     /// Agent group names and sizes, to name agents in the trace.
     pub groups: Vec<(String, u32)>,
+    /// Groups of reporting intervals whose cells each replication keeps apart, merged
+    /// ([`RunResults::keep_groups`]): the slots of a day, for `ccsim staff`. Empty: none kept.
+    pub interval_groups: Vec<Vec<usize>>,
+    /// Per replication, its cells of each group of `interval_groups`.
+    pub grouped: Vec<IntervalCells>,
 }
 
 /// One row of `summary.csv`.
@@ -110,6 +115,47 @@ impl RunResults {
             interval_labels,
             trace: None,
             groups: scenario.agent_groups.iter().map(|g| (g.name.clone(), g.count)).collect(),
+            interval_groups: Vec::new(),
+            grouped: Vec::new(),
+        }
+    }
+
+    /// Keeps, for each replication added from now on, its cells of each group of intervals (the
+    /// occurrences of one slot of the day, say), so that a group's value has an interval across
+    /// replications ([`RunResults::group_estimate`]).
+    pub fn keep_groups(mut self, groups: Vec<Vec<usize>>) -> RunResults {
+        self.interval_groups = groups;
+        self
+    }
+
+    /// `metric` in `scope` over group `g` of [`RunResults::interval_groups`], with its 95% interval
+    /// across replications (a ratio of sums with its delta-method interval, as [`Self::estimate`]).
+    pub fn group_estimate(&self, g: usize, scope: &Scope, metric: Metric) -> Estimate {
+        let window: f64 = self.interval_groups[g].iter().map(|&k| self.interval_lengths[k]).sum();
+        let values: Vec<Value> = self
+            .grouped
+            .iter()
+            .map(|cells| {
+                let conv = scope.conv.map(|i| cells.conv(g, i));
+                let agent = scope.agent.map(|i| cells.agent(g, i));
+                if metric.applies_to(scope.kind) {
+                    metric.value(conv, agent, window, 1)
+                } else {
+                    Value::Number(f64::NAN)
+                }
+            })
+            .collect();
+        match metric.kind() {
+            Kind::Ratio => statistics::of_ratio(
+                &values
+                    .iter()
+                    .map(|v| match *v {
+                        Value::Ratio { numerator, denominator } => (numerator, denominator),
+                        Value::Number(x) => (x, 1.0),
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Kind::Count | Kind::Mean => statistics::of_values(&values.iter().map(|v| v.number()).collect::<Vec<_>>()),
         }
     }
 
@@ -117,6 +163,9 @@ impl RunResults {
     /// that one replication's per-interval cells are never held twice.
     pub fn add(&mut self, cells: IntervalCells) {
         self.replications.push(ReplicationTotals::of(&cells));
+        if !self.interval_groups.is_empty() {
+            self.grouped.push(cells.grouped(&self.interval_groups));
+        }
         if self.replications.len() == 1 {
             self.merged = cells;
         } else {

@@ -24,7 +24,11 @@ pub struct SlotStaffing {
 pub struct SlotGate {
     pub check: usize,
     pub slot: usize,
+    /// The slot's value over all replications (a ratio of sums), and its 95% interval across
+    /// replications.
     pub value: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
     pub verdict: Verdict,
 }
 
@@ -51,7 +55,10 @@ pub fn staffing_csv(
         .iter()
         .map(|s| s.to_string())
         .collect();
-    header.extend(per_slot.iter().map(|&i| format!("check_{}_{}", i + 1, scenario.checks[i].metric)));
+    for &i in &per_slot {
+        let name = format!("check_{}_{}", i + 1, scenario.checks[i].metric);
+        header.extend([name.clone(), format!("{name}_ci95_low"), format!("{name}_ci95_high")]);
+    }
     w.write_record(&header)?;
     for (gi, group) in staffing.iter().enumerate() {
         for (j, s) in group.iter().enumerate() {
@@ -63,8 +70,10 @@ pub fn staffing_csv(
                 number(s.offered_load),
             ];
             for &i in &per_slot {
-                let value = slot_gates.iter().find(|g| g.check == i && g.slot == j).map_or(f64::NAN, |g| g.value);
-                record.push(number(value));
+                let gate = slot_gates.iter().find(|g| g.check == i && g.slot == j);
+                for value in [gate.map(|g| g.value), gate.map(|g| g.ci95_low), gate.map(|g| g.ci95_high)] {
+                    record.push(number(value.unwrap_or(f64::NAN)));
+                }
             }
             w.write_record(&record)?;
         }

@@ -547,7 +547,7 @@ fn check_center(center: &Center) -> Result<(), String> {
     let s = Scenario::from_toml(&text, "generated.toml").map_err(|e| format!("invalid: {e}\n{text}"))?;
     let may_exceed = center.picks_may_exceed_capacity();
 
-    let settings = Settings { threads: Some(1), trace: false, cancel: None };
+    let settings = Settings { threads: Some(1), ..Settings::default() };
     let results = experiment::run_replications(&s, &settings, &|_| {});
     for (r, totals) in results.replications.iter().enumerate() {
         for (scope, c) in totals.conv.iter().enumerate() {

@@ -117,7 +117,7 @@ fn simulate_briefly(mut s: Scenario) -> RunResults {
         limits::ARRIVALS
     );
     make_brief(&mut s);
-    let settings = Settings { threads: Some(1), trace: true, cancel: None };
+    let settings = Settings { threads: Some(1), trace: true, ..Settings::default() };
     let results = experiment::run_replications(&s, &settings, &|_| {});
     if let Err(e) = report::run_files(&results, &s) {
         panic!("the files of a valid scenario cannot be rendered: {e}");

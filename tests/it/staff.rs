@@ -51,10 +51,19 @@ fn a_stationary_queue_is_staffed_as_erlang_c_says_and_staffed_toml_reproduces_th
     // the simulated slot came out above 0.8.
     let staffing = fs::read_to_string(dir.path().join("s/staffing.csv")).unwrap();
     let mut lines = staffing.lines();
-    assert_eq!(lines.next(), Some("slot_start,group,agents,erlang_agents,offered_load_erlangs,check_1_service_level"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "slot_start,group,agents,erlang_agents,offered_load_erlangs,check_1_service_level,check_1_service_level_ci95_low,check_1_service_level_ci95_high"
+        )
+    );
     let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
     assert_eq!(rows.len(), 24);
     for row in &rows {
+        // The slot's value lies within its interval across replications.
+        let (value, low, high): (f64, f64, f64) =
+            (row[5].parse().unwrap(), row[6].parse().unwrap(), row[7].parse().unwrap());
+        assert!(low < value && value < high, "{row:?}");
         let agents: u32 = row[2].parse().unwrap();
         let load: f64 = row[4].parse().unwrap();
         assert!((13..=14).contains(&agents), "{row:?}");
@@ -92,6 +101,8 @@ fn staff_refuses_what_it_cannot_search() {
     fs::write(&gated, format!("{MMC}{GATE}")).unwrap();
     let bare = dir.path().join("bare.toml");
     fs::write(&bare, MMC).unwrap();
+    let on_ci = dir.path().join("ci.toml");
+    fs::write(&on_ci, format!("{MMC}{GATE}on = \"ci\"\n")).unwrap();
     let chosen = dir.path().join("chosen.toml");
     fs::write(&chosen, format!("{MMC}\n[[check]]\nmetric = \"asa_s\"\nmax = 20\nintervals = [\"09:00\"]\n")).unwrap();
     for (file, args, says) in [
@@ -102,6 +113,7 @@ fn staff_refuses_what_it_cannot_search() {
         (&gated, &["--slot", "2h"], "--slot 2h: expected 15m, 30m or 1h"),
         (&gated, &["--verify-replications", "0"], "--verify-replications 0"),
         (&chosen, &[], "check[0].intervals"),
+        (&on_ci, &["--verify-replications", "1"], "check[0].on: \"ci\" judges the 95% bound"),
     ] {
         let out =
             ccsim().arg("staff").arg(file).args(args).args(["-q", "-o"]).arg(dir.path().join("o")).output().unwrap();

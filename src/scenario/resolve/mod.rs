@@ -510,11 +510,11 @@ impl Resolver<'_> {
                 CheckIntervals::Chosen(chosen)
             }
         };
-        if on_ci && intervals != CheckIntervals::Whole {
+        if on_ci && matches!(intervals, CheckIntervals::Chosen(_)) {
             return Err(self.at(
                 &c.metric,
                 format!("{key}.on"),
-                "per-interval gates are judged on the value over all replications, which has no interval; expected on = \"mean\"",
+                "gates on chosen intervals are judged on the value over all replications, which has no interval; expected on = \"mean\"",
             ));
         }
         let (line, column) = line_column(self.text, c.metric.span().start);
