@@ -346,6 +346,9 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
                 .into_bytes(),
         },
     ];
+    files.extend(charts(options, || {
+        report::charts::staff_charts(&plan.staffing, &plan.slot_gates, &scenario, &names, slot)
+    })?);
     files.extend(inside("verify", run_outputs(&plan.verification, &plan.staffed, options)?));
     files.push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&gates)? });
     write(&dir, &files)?;

@@ -92,6 +92,10 @@ fn a_stationary_queue_is_staffed_as_erlang_c_says_and_staffed_toml_reproduces_th
         );
     }
     assert!(fs::read_to_string(dir.path().join("s/verify/check.csv")).unwrap().lines().count() == 25);
+    for chart in ["staffing_agents", "staff_service_level"] {
+        let svg = fs::read_to_string(dir.path().join(format!("s/charts/{chart}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && dir.path().join(format!("s/charts/{chart}.png")).exists(), "{chart}");
+    }
 }
 
 #[test]

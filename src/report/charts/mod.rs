@@ -24,6 +24,7 @@ pub mod canvas;
 pub mod comparison;
 pub mod day;
 pub mod run;
+pub mod staff;
 pub mod target;
 
 use rayon::prelude::*;
@@ -78,4 +79,16 @@ pub fn sweep_charts(
     scenario: &Scenario,
 ) -> Result<Vec<OutputFile>, ChartError> {
     files(comparison::sweep_figures(keys, points, scenario))
+}
+
+/// The charts of `ccsim staff`: agents per slot per searched group, and each per-slot gate's
+/// metric in the verification against its bound.
+pub fn staff_charts(
+    staffing: &[Vec<crate::report::staff::SlotStaffing>],
+    slot_gates: &[crate::report::staff::SlotGate],
+    scenario: &Scenario,
+    groups: &[String],
+    slot: f64,
+) -> Result<Vec<OutputFile>, ChartError> {
+    files(staff::figures(staffing, slot_gates, scenario, groups, slot))
 }
