@@ -1,4 +1,7 @@
 //! `ccsim check`: assertions from `[[check]]` tables and regressions against a baseline.
+//!
+//! (About 720 lines: assertions, regressions, baselines, summaries and JUnit are one contract, and
+//! their tests share the scenario and the baseline they build.)
 
 use std::fs;
 use std::path::Path;
