@@ -14,7 +14,9 @@
 //!    exponential), on that load, with the group's capacity as concurrency
 //!    ([`crate::erlang::fewest_agents`]); without such a gate, the load rounded up.
 //! 3. **Local search** on common random numbers (every search run has the scenario's seed): while
-//!    a gate fails, an agent is added to each failing slot (for a whole-run gate, to the slot
+//!    a gate fails — a per-slot gate on the mean judged 1.645 standard errors (across
+//!    replications) on the safe side of its bound, so that a slot found on the search's seed
+//!    still meets it, with 95% confidence, on another — an agent is added to each failing slot (for a whole-run gate, to the slot
 //!    where its metric is worst), to the cheapest searched group that serves the gate's scope;
 //!    then agents are taken away from every slot that keeps its gates with one fewer, and put
 //!    back where that broke one, until nothing more can go.
@@ -425,7 +427,7 @@ fn failing_slots(
     slots: usize,
 ) -> Result<Vec<(usize, FailingScope)>, StaffError> {
     let mut failing = Vec::new();
-    for g in slot_gates(results, scenario, slots)?.into_iter().filter(|g| g.verdict == Verdict::Fail) {
+    for g in judge_slots(results, scenario, slots, SEARCH_MARGIN)?.into_iter().filter(|g| g.verdict == Verdict::Fail) {
         let c = &scenario.checks[g.check];
         let scope = FailingScope { kind: kind_of(&c.scope), name: c.name.clone(), whole: false };
         if !failing.iter().any(|(s, f)| *s == g.slot && *f == scope) {
@@ -456,14 +458,30 @@ fn failing_slots(
 
 /// The per-slot gates (`every_interval`) judged per slot of the day.
 fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result<Vec<SlotGate>, StaffError> {
+    judge_slots(results, scenario, slots, 0.0)
+}
+
+/// How many standard errors (across replications) a slot's mean must clear its bound by in the
+/// search: one-sided 95%, so that a slot found on the search's seed still meets the bound, with
+/// that confidence, on the verification's.
+const SEARCH_MARGIN: f64 = 1.645;
+
+/// The per-slot gates, a gate on the mean held `z` standard errors of the slot's value on the safe
+/// side of its bound. The standard error is the spread of the slot's value across replications
+/// (each replication's slot, its days pooled, is one value), so that it counts how the queue's
+/// state carries through a slot, which the slot's pooled count does not.
+fn judge_slots(results: &RunResults, scenario: &Scenario, slots: usize, z: f64) -> Result<Vec<SlotGate>, StaffError> {
     let mut out = Vec::new();
     for (i, c) in scenario.checks.iter().enumerate().filter(|(_, c)| c.intervals == CheckIntervals::Every) {
         let metric = Metric::from_name(&c.metric).expect("checked");
         let scope = scope_of(results, c);
         for slot in 0..slots.min(results.interval_groups.len()) {
             let e = results.group_estimate(slot, scope, metric);
-            // The mean, or with on = "ci" the 95% bound on the side that could break the gate.
-            let (below, above) = if c.on_ci { (e.ci95_low, e.ci95_high) } else { (e.mean, e.mean) };
+            // The mean (with the search's margin), or with on = "ci" the 95% bound on the side that
+            // could break the gate.
+            let se = e.half_width() / crate::metrics::statistics::t_975(e.replications.saturating_sub(1).max(1));
+            let margin = if z > 0.0 && se.is_finite() { z * se } else { 0.0 };
+            let (below, above) = if c.on_ci { (e.ci95_low, e.ci95_high) } else { (e.mean - margin, e.mean + margin) };
             let verdict = if below.is_nan() || above.is_nan() {
                 Verdict::NoData
             } else if c.min.is_some_and(|lo| below < lo) || c.max.is_some_and(|hi| above > hi) {
