@@ -356,10 +356,11 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
     let failed = report::check::failures(&gates);
     if !options.quiet {
         say!(
-            "{}: staffing of {} in slots of {} found in {} rounds of adding; verified on seed {} with {} replications",
+            "{}: staffing of {} in slots of {} found in {} simulations ({} rounds of adding); verified on seed {} with {} replications",
             scenario.name,
             names.join(", "),
             Duration(slot).label(),
+            plan.simulations,
             plan.rounds,
             plan.staffed.simulation.seed,
             plan.staffed.simulation.replications

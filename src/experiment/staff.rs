@@ -81,6 +81,8 @@ pub struct Plan {
     /// Rounds of adding the search took, and whether it stopped before every gate held.
     pub rounds: usize,
     pub gave_up: bool,
+    /// Simulations run, the verification included: the search costs this many plain runs.
+    pub simulations: usize,
     /// Slots (with their group) held at `max_agents` where a gate still failed.
     pub at_most: Vec<(GroupId, usize)>,
 }
@@ -190,7 +192,11 @@ pub fn staff(
     search.simulation.interval = Duration(request.slot);
     // Each replication's cells per slot, for the per-slot intervals.
     let by_slot = Settings { slot_of_day: Some(request.slot), ..settings.clone() };
-    let run = |s: &Scenario| try_run_replications(s, &by_slot, &|_| {});
+    let simulations = std::cell::Cell::new(0usize);
+    let run = |s: &Scenario| {
+        simulations.set(simulations.get() + 1);
+        try_run_replications(s, &by_slot, &|_| {})
+    };
 
     // 1. The load, with the searched groups staffed for far more than the demand.
     let generous = generous_staffing(scenario, request);
@@ -300,7 +306,17 @@ pub fn staff(
     let whole_gates = gates::assertions(&verification, &whole_checks).map_err(StaffError::Gate)?;
     // The verification as the planner's own interval reports it.
     let verification = if staffed.simulation.interval.0 == request.slot { verification } else { run(&staffed)? };
-    Ok(Plan { staffing, staffed, verification, slot_gates, whole_gates, rounds, gave_up, at_most })
+    Ok(Plan {
+        staffing,
+        staffed,
+        verification,
+        slot_gates,
+        whole_gates,
+        rounds,
+        gave_up,
+        at_most,
+        simulations: simulations.get(),
+    })
 }
 
 /// More agents than the demand could keep busy: the whole offered load of every channel at its
