@@ -18,8 +18,9 @@
 //!    replications) on the safe side of its bound, so that a slot found on the search's seed
 //!    still meets it, with 95% confidence, on another — an agent is added to each failing slot (for a whole-run gate, to the slot
 //!    where its metric is worst), to the cheapest searched group that serves the gate's scope;
-//!    then agents are taken away from every slot that keeps its gates with one fewer, and put
-//!    back where that broke one, until nothing more can go.
+//!    then agents are taken away, one group at a time and the dearest first (cost per unit of
+//!    capacity), or exchanged for agents of a cheaper group, in every slot that keeps its gates
+//!    so, and put back where that broke one, until nothing more changes.
 //! 4. **Verification** on a seed that no search run used ([`verification_seed`]), with the
 //!    scenario's replication count unless told otherwise: its gates are what the command reports,
 //!    since the search's own runs are biased in its favour.
@@ -253,43 +254,74 @@ pub fn staff(
         }
     }
     if !gave_up {
-        // Take away wherever a slot keeps its gates with one fewer; put back where that broke one.
+        // Take away, one group at a time, the dearest first (cost per unit of capacity), wherever
+        // a slot keeps its gates with one fewer of its agents; put back where that broke one.
+        let mut order: Vec<usize> = (0..request.groups.len()).collect();
+        let cost = |gi: usize| {
+            let g = &scenario.agent_groups[request.groups[gi].index()];
+            g.cost_per_hour / f64::from(g.capacity)
+        };
+        order.sort_by(|&a, &b| cost(b).total_cmp(&cost(a)).then(a.cmp(&b)));
+        // Moves, each tried in every slot at once and kept where the slot's gates still hold: one
+        // agent fewer of a group (the dearest first), or one of a dearer group exchanged for one of
+        // a cheaper group (what removal alone cannot reach when both serve the same queues).
+        let mut moves: Vec<(usize, Option<usize>)> = order.iter().map(|&gi| (gi, None)).collect();
+        for &dear in &order {
+            for &cheap in order.iter().rev().filter(|&&c| cost(c) < cost(dear)) {
+                moves.push((dear, Some(cheap)));
+            }
+        }
         loop {
-            let mut trial = staffing.clone();
-            let mut taken = Vec::new();
-            for (gi, group) in trial.iter_mut().enumerate() {
-                for (slot, s) in group.iter_mut().enumerate() {
-                    if s.agents > 0 {
-                        s.agents -= 1;
-                        taken.push((gi, slot));
+            let mut changed = false;
+            for &(from, to) in &moves {
+                loop {
+                    let mut trial = staffing.clone();
+                    let taken: Vec<usize> = (0..slots)
+                        .filter(|&j| {
+                            trial[from][j].agents > 0 && to.is_none_or(|t| trial[t][j].agents < request.max_agents)
+                        })
+                        .collect();
+                    if taken.is_empty() {
+                        break;
                     }
+                    let shift = |trial: &mut Vec<Vec<SlotStaffing>>, j: usize, back: bool| {
+                        let step = |n: &mut u32, up: bool| if up { *n += 1 } else { *n -= 1 };
+                        step(&mut trial[from][j].agents, back);
+                        if let Some(t) = to {
+                            step(&mut trial[t][j].agents, !back);
+                        }
+                    };
+                    for &j in &taken {
+                        shift(&mut trial, j, false);
+                    }
+                    let results = run(&with_staffing(&search, request, &counts(&trial)))?;
+                    progress(2 + rounds);
+                    let failing = failing_slots(&results, scenario, slots)?;
+                    let whole_fails = failing.iter().any(|(_, s)| s.whole);
+                    let broken: Vec<usize> = failing.iter().map(|(slot, _)| *slot).collect();
+                    let mut kept = 0;
+                    for &j in &taken {
+                        if whole_fails || broken.contains(&j) {
+                            shift(&mut trial, j, true);
+                        } else {
+                            kept += 1;
+                        }
+                    }
+                    if kept == 0 {
+                        break;
+                    }
+                    // Confirm the moves kept together; if not, keep the staffing as it was.
+                    let confirm = run(&with_staffing(&search, request, &counts(&trial)))?;
+                    if !failing_slots(&confirm, scenario, slots)?.is_empty() {
+                        break;
+                    }
+                    staffing = trial;
+                    changed = true;
                 }
             }
-            if taken.is_empty() {
+            if !changed {
                 break;
             }
-            let results = run(&with_staffing(&search, request, &counts(&trial)))?;
-            progress(2 + rounds);
-            let failing = failing_slots(&results, scenario, slots)?;
-            let whole_fails = failing.iter().any(|(_, s)| s.whole);
-            let broken: Vec<usize> = failing.iter().map(|(slot, _)| *slot).collect();
-            let mut kept = 0;
-            for (gi, slot) in taken {
-                if whole_fails || broken.contains(&slot) {
-                    trial[gi][slot].agents += 1;
-                } else {
-                    kept += 1;
-                }
-            }
-            if kept == 0 {
-                break;
-            }
-            // Confirm the removals kept together; if not, keep the staffing as it was.
-            let confirm = run(&with_staffing(&search, request, &counts(&trial)))?;
-            if !failing_slots(&confirm, scenario, slots)?.is_empty() {
-                break;
-            }
-            staffing = trial;
         }
     }
 
@@ -498,7 +530,13 @@ fn judge_slots(results: &RunResults, scenario: &Scenario, slots: usize, z: f64) 
             let se = e.half_width() / crate::metrics::statistics::t_975(e.replications.saturating_sub(1).max(1));
             let margin = if z > 0.0 && se.is_finite() { z * se } else { 0.0 };
             let (below, above) = if c.on_ci { (e.ci95_low, e.ci95_high) } else { (e.mean - margin, e.mean + margin) };
-            let verdict = if below.is_nan() || above.is_nan() {
+            // No value with conversations offered (none answered or given up: all still waiting)
+            // is a failure; only a slot without conversations has no data.
+            let offered = Metric::Offered.applies_to(scope.kind)
+                && results.group_estimate(slot, scope, Metric::Offered).mean > 0.0;
+            let verdict = if (below.is_nan() || above.is_nan()) && offered {
+                Verdict::Fail
+            } else if below.is_nan() || above.is_nan() {
                 Verdict::NoData
             } else if c.min.is_some_and(|lo| below < lo) || c.max.is_some_and(|hi| above > hi) {
                 Verdict::Fail

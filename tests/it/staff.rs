@@ -235,3 +235,101 @@ fn time_varying_demand_is_met_in_every_slot_where_pointwise_erlang_misses_after_
     // The calls of the peak are still being handled after it: the afternoon and evening slots miss.
     assert!(missed.iter().filter(|&&h| h >= 12).count() >= 3, "pointwise Erlang missed {missed:?}");
 }
+
+#[test]
+fn two_groups_sharing_a_queue_cost_within_one_agent_of_the_cheapest_staffing() {
+    use ccsim::experiment::{Settings, run_replications};
+    use ccsim::metrics::Metric;
+    use ccsim::metrics::statistics::t_975;
+
+    // Calls in one hour only, to a queue both groups serve; the dear group costs three times as
+    // much an hour.
+    let rates: Vec<u32> = (0..24).map(|h| if h == 10 { 120 } else { 0 }).collect();
+    let text = |cheap: &str, dear: &str| {
+        format!(
+            r#"
+[simulation]
+horizon = "1d"
+replications = 10
+seed = 9
+
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = {{ process = "poisson", rate_per_hour = {rates:?} }}
+
+[[work_stream]]
+name = "calls"
+handle_time = {{ dist = "exponential", mean = "3m" }}
+
+[[queue]]
+name = "q"
+
+[[agent_group]]
+name = "cheap"
+{cheap}
+queues = ["q"]
+cost_per_hour = 1
+
+[[agent_group]]
+name = "dear"
+{dear}
+queues = ["q"]
+cost_per_hour = 3
+
+[[check]]
+metric = "service_level"
+min = 0.8
+every_interval = true
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.toml");
+    fs::write(&path, text("count = 1", "count = 1")).unwrap();
+    let out = ccsim()
+        .arg("staff")
+        .arg(&path)
+        .args(["--slot", "1h", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let staffing = fs::read_to_string(dir.path().join("s/staffing.csv")).unwrap();
+    let cost: u32 = staffing
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            f[2].parse::<u32>().unwrap() * if f[1] == "dear" { 3 } else { 1 }
+        })
+        .sum();
+
+    // Every (cheap, dear) staffing of the busy hour, judged as the search judges: the mean 1.645
+    // standard errors above the target, on the search's seed.
+    let meets = |cheap: u32, dear: u32| {
+        let at = |n: u32| {
+            let list: Vec<u32> = (0..24).map(|h| if h == 10 { n } else { 0 }).collect();
+            format!("staffing = {list:?}")
+        };
+        let s = ccsim::scenario::Scenario::from_toml(&text(&at(cheap), &at(dear)), "two.toml").unwrap();
+        let r = run_replications(&s, &Settings { slot_of_day: Some(3600.0), ..Settings::default() }, &|_| {});
+        (0..24).all(|h| {
+            let e = r.group_estimate(h, &r.scopes[0], Metric::ServiceLevel);
+            let offered = r.group_estimate(h, &r.scopes[0], Metric::Offered).mean;
+            if e.mean.is_nan() {
+                offered == 0.0
+            } else {
+                e.mean - 1.645 * e.half_width() / t_975(e.replications - 1) >= 0.8
+            }
+        })
+    };
+    let optimum = (0..=14u32)
+        .flat_map(|cheap| (0..=4u32).map(move |dear| (cheap, dear)))
+        .filter(|&(cheap, dear)| meets(cheap, dear))
+        .map(|(cheap, dear)| cheap + 3 * dear)
+        .min()
+        .expect("some staffing meets the target");
+    assert!(cost >= optimum && cost <= optimum + 3, "the search costs {cost}, the cheapest {optimum}\n{staffing}");
+}
