@@ -374,7 +374,13 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
         return Err(CliError::CheckFailed(format!(
             "the search stopped after {} rounds with gates still failing{}",
             staff::MAX_ROUNDS,
-            if plan.at_most.is_empty() { String::new() } else { " (some slots at --max-agents)".into() }
+            if plan.at_most.is_empty() {
+                String::new()
+            } else {
+                let slots: Vec<String> =
+                    plan.at_most.iter().map(|&j| ccsim::time::SimTime(j as f64 * slot).clock_label()).collect();
+                format!("; at --max-agents {} in the slots at {}", args.max_agents, slots.join(", "))
+            }
         )));
     }
     failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(format!("the verification failed: {text}"))))

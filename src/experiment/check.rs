@@ -59,17 +59,6 @@ pub struct Baseline {
     pub scenario: Option<String>,
 }
 
-fn scope_kind(name: &str) -> Option<ScopeKind> {
-    Some(match name {
-        "all" => ScopeKind::All,
-        "channel" => ScopeKind::Channel,
-        "work_stream" => ScopeKind::WorkStream,
-        "queue" => ScopeKind::Queue,
-        "agent_group" => ScopeKind::AgentGroup,
-        _ => return None,
-    })
-}
-
 impl Baseline {
     /// Reads `DIR/replications.csv` and, if present, `DIR/run.toml`.
     pub fn read(dir: &Path) -> Result<Baseline, String> {
@@ -178,7 +167,9 @@ impl Baseline {
         let conversation = |kind: ScopeKind| kind != ScopeKind::AgentGroup;
         let mut baseline: Vec<(String, String)> = Vec::new();
         for (scope, name, _) in self.series.keys() {
-            if scope_kind(scope).is_some_and(conversation) && !baseline.iter().any(|(s, n)| s == scope && n == name) {
+            if ScopeKind::from_name(scope).is_some_and(conversation)
+                && !baseline.iter().any(|(s, n)| s == scope && n == name)
+            {
                 baseline.push((scope.clone(), name.clone()));
             }
         }
@@ -198,7 +189,12 @@ impl Baseline {
         self.series
             .iter()
             .filter_map(|((scope, name, metric), values)| {
-                Some(BaselineSeries { scope: scope_kind(scope)?, name, metric: *metric, values: values.clone() })
+                Some(BaselineSeries {
+                    scope: ScopeKind::from_name(scope)?,
+                    name,
+                    metric: *metric,
+                    values: values.clone(),
+                })
             })
             .collect()
     }

@@ -84,8 +84,8 @@ pub struct Plan {
     pub gave_up: bool,
     /// Simulations run, the verification included: the search costs this many plain runs.
     pub simulations: usize,
-    /// Slots (with their group) held at `max_agents` where a gate still failed.
-    pub at_most: Vec<(GroupId, usize)>,
+    /// Slots where a gate still failed with every group that could take more at `max_agents`.
+    pub at_most: Vec<usize>,
 }
 
 impl Plan {
@@ -99,7 +99,7 @@ impl Plan {
                 let c = &scenario.checks[g.check];
                 gates::Gate {
                     kind: "assertion",
-                    scope: kind_of(&c.scope),
+                    scope: gates::scope_kind(&c.scope),
                     name: c.name.clone(),
                     metric: Metric::from_name(&c.metric).expect("checked"),
                     interval: Some(crate::time::SimTime(g.slot as f64 * slot).clock_label()),
@@ -209,7 +209,7 @@ pub fn staff(
         .map(|&g| {
             (0..slots)
                 .map(|j| {
-                    let (load, aht) = group_load(&measured, scenario, g, j, request.slot);
+                    let (load, aht) = group_load(&measured, scenario, g, j);
                     let erlang_agents = erlang_start(scenario, g, load, aht).min(request.max_agents);
                     SlotStaffing { agents: erlang_agents, erlang_agents, offered_load: load }
                 })
@@ -240,8 +240,8 @@ pub fn staff(
             let Some(g) =
                 cheapest_serving(scenario, request, &scope, |g| staffing[g][slot].agents < request.max_agents)
             else {
-                if !at_most.contains(&(request.groups[0], slot)) {
-                    at_most.push((request.groups[0], slot));
+                if !at_most.contains(&slot) {
+                    at_most.push(slot);
                 }
                 continue;
             };
@@ -383,33 +383,21 @@ fn with_staffing(scenario: &Scenario, request: &Request, counts: &[Vec<u32>]) ->
     s
 }
 
-/// The reporting intervals (one per slot) that fall in slot `slot` of the day.
-fn slot_intervals(results: &RunResults, scenario: &Scenario, slot: usize, slots: usize) -> Vec<usize> {
-    let sim = &scenario.simulation;
-    let length = DAY / slots as f64;
-    (0..results.interval_labels.len())
-        .filter(|&k| {
-            let start = sim.warmup.0 + k as f64 * length;
-            ((start.rem_euclid(DAY) / length) as usize) % slots == slot
-        })
-        .collect()
-}
-
 /// The load group `g` carried in slot `slot` (capacity units in use per agent capacity, per
 /// replication and second), and the mean handle time of what it handled there.
-fn group_load(results: &RunResults, scenario: &Scenario, g: GroupId, slot: usize, length: f64) -> (f64, f64) {
-    let slots = (DAY / length).round() as usize;
+fn group_load(results: &RunResults, scenario: &Scenario, g: GroupId, slot: usize) -> (f64, f64) {
     let scope = group_scope(results, scenario, g);
-    let ks = slot_intervals(results, scenario, slot, slots);
-    let occupancy_parts = results.pooled_parts(&ks, scope, Metric::Occupancy);
+    let ks = &results.interval_groups[slot];
+    let occupancy_parts = results.pooled_parts(ks, scope, Metric::Occupancy);
     let in_use = match occupancy_parts {
         crate::metrics::Value::Ratio { numerator, .. } => numerator,
         crate::metrics::Value::Number(_) => 0.0,
     };
-    let seconds = ks.len() as f64 * length * results.replications.len().max(1) as f64;
+    let observed: f64 = ks.iter().map(|&k| results.interval_lengths[k]).sum();
+    let seconds = observed * results.replications.len().max(1) as f64;
     let capacity = f64::from(scenario.agent_groups[g.index()].capacity);
     let load = if seconds > 0.0 { in_use / seconds / capacity } else { 0.0 };
-    let aht = results.pooled_parts(&ks, scope, Metric::AhtS).number();
+    let aht = results.pooled_parts(ks, scope, Metric::AhtS).number();
     (load, aht)
 }
 
@@ -477,7 +465,7 @@ fn failing_slots(
     let mut failing = Vec::new();
     for g in judge_slots(results, scenario, slots, SEARCH_MARGIN)?.into_iter().filter(|g| g.verdict == Verdict::Fail) {
         let c = &scenario.checks[g.check];
-        let scope = FailingScope { kind: kind_of(&c.scope), name: c.name.clone(), whole: false };
+        let scope = FailingScope { kind: gates::scope_kind(&c.scope), name: c.name.clone(), whole: false };
         if !failing.iter().any(|(s, f)| *s == g.slot && *f == scope) {
             failing.push((g.slot, scope));
         }
@@ -491,14 +479,13 @@ fn failing_slots(
         let metric = Metric::from_name(&c.metric).expect("checked");
         let scope = scope_of(results, c);
         // The slot where the metric is furthest on the wrong side.
-        let value =
-            |j: usize| results.pooled_parts(&slot_intervals(results, scenario, j, slots), scope, metric).number();
+        let value = |j: usize| results.pooled_parts(&results.interval_groups[j], scope, metric).number();
         let worst = (0..slots).filter(|&j| !value(j).is_nan()).max_by(|&a, &b| {
             let (va, vb) = (value(a), value(b));
             if c.min.is_some() { vb.total_cmp(&va) } else { va.total_cmp(&vb) }
         });
         if let Some(slot) = worst {
-            failing.push((slot, FailingScope { kind: kind_of(&c.scope), name: c.name.clone(), whole: true }));
+            failing.push((slot, FailingScope { kind: gates::scope_kind(&c.scope), name: c.name.clone(), whole: true }));
         }
     }
     Ok(failing)
@@ -549,18 +536,8 @@ fn judge_slots(results: &RunResults, scenario: &Scenario, slots: usize, z: f64) 
     Ok(out)
 }
 
-fn kind_of(scope: &str) -> ScopeKind {
-    match scope {
-        "channel" => ScopeKind::Channel,
-        "work_stream" => ScopeKind::WorkStream,
-        "queue" => ScopeKind::Queue,
-        "agent_group" => ScopeKind::AgentGroup,
-        _ => ScopeKind::All,
-    }
-}
-
 fn scope_of<'r>(results: &'r RunResults, c: &Check) -> &'r Scope {
-    let kind = kind_of(&c.scope);
+    let kind = gates::scope_kind(&c.scope);
     results.scopes.iter().find(|s| s.kind == kind && s.name == c.name).expect("checked scope")
 }
 

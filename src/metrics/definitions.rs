@@ -109,6 +109,18 @@ pub enum ScopeKind {
 }
 
 impl ScopeKind {
+    /// The scope kind named as files and scenarios name it (`work_stream`).
+    pub fn from_name(name: &str) -> Option<ScopeKind> {
+        Some(match name {
+            "all" => ScopeKind::All,
+            "channel" => ScopeKind::Channel,
+            "work_stream" => ScopeKind::WorkStream,
+            "queue" => ScopeKind::Queue,
+            "agent_group" => ScopeKind::AgentGroup,
+            _ => return None,
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ScopeKind::All => "all",

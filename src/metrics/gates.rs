@@ -89,14 +89,9 @@ pub struct GateError {
     pub message: String,
 }
 
-fn scope_kind(name: &str) -> ScopeKind {
-    match name {
-        "channel" => ScopeKind::Channel,
-        "work_stream" => ScopeKind::WorkStream,
-        "queue" => ScopeKind::Queue,
-        "agent_group" => ScopeKind::AgentGroup,
-        _ => ScopeKind::All,
-    }
+/// The kind of a check's scope (checked when the scenario was read).
+pub fn scope_kind(name: &str) -> ScopeKind {
+    ScopeKind::from_name(name).unwrap_or(ScopeKind::All)
 }
 
 /// A check's bounds in words: `≥ 0.8`, `≤ 30`, `0.1 ≤ x ≤ 0.2`.
@@ -200,19 +195,12 @@ pub fn parse_scopes(text: &str) -> Result<Vec<(ScopeKind, Option<String>)>, Stri
         .filter(|s| !s.is_empty())
         .map(|s| {
             let (kind, name) = s.split_once('.').map_or((s, None), |(k, n)| (k, Some(n.to_string())));
-            let kind = match kind {
-                "all" => ScopeKind::All,
-                "channel" => ScopeKind::Channel,
-                "work_stream" => ScopeKind::WorkStream,
-                "queue" => ScopeKind::Queue,
-                "agent_group" => ScopeKind::AgentGroup,
-                other => {
-                    return Err(format!(
-                        "unknown scope \"{other}\"; expected all, channel, work_stream, queue or agent_group, or one by name (queue.vip)"
-                    ));
-                }
-            };
-            Ok((kind, name))
+            let kind = ScopeKind::from_name(kind).ok_or_else(|| {
+                format!(
+                    "unknown scope \"{kind}\"; expected all, channel, work_stream, queue or agent_group, or one by name (queue.vip)"
+                )
+            })?;
+            Ok::<_, String>((kind, name))
         })
         .collect::<Result<Vec<_>, _>>()?;
     if scopes.is_empty() {

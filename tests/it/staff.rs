@@ -333,3 +333,21 @@ every_interval = true
         .expect("some staffing meets the target");
     assert!(cost >= optimum && cost <= optimum + 3, "the search costs {cost}, the cheapest {optimum}\n{staffing}");
 }
+
+#[test]
+fn a_search_held_at_the_most_agents_says_which_slots_it_could_not_meet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mmc.toml");
+    fs::write(&path, format!("{MMC}{GATE}")).unwrap();
+    // 10 Erlangs cannot be answered by 5 agents.
+    let out = ccsim()
+        .arg("staff")
+        .arg(&path)
+        .args(["--slot", "1h", "--max-agents", "5", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("at --max-agents 5 in the slots at 00:00, 01:00"), "{stderr}");
+}

@@ -122,7 +122,7 @@ impl Resolver<'_> {
                         b.start.get_ref(),
                         shifts
                             .iter()
-                            .map(|s| format!("{}–{}", clock(s.start), clock(s.end)))
+                            .map(|s| format!("{}–{}", SimTime(s.start).clock_label(), SimTime(s.end).clock_label()))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -272,10 +272,4 @@ fn overlaps(shift: &Shift, b: &Break) -> bool {
     let end = if shift.end <= shift.start { shift.end + DAY } else { shift.end };
     // The shift on the day before, the day itself and the day after, against the break.
     [-DAY, 0.0, DAY].iter().any(|day| shift.start + day < b.start + b.duration && b.start < end + day)
-}
-
-/// `HH:MM` of a second of the day.
-fn clock(seconds: f64) -> String {
-    let minutes = (seconds / 60.0).round() as i64;
-    format!("{:02}:{:02}", minutes / 60 % 24, minutes % 60)
 }
