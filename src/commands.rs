@@ -14,8 +14,8 @@ use ccsim::time::Duration;
 use crate::cli::{CheckArgs, ErlangArgs, RunOptions, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
-    charts, inside, output_dir, overrides, prepare, progress_bar, run_outputs, settings, simulate, source, take, warn,
-    warn_memory, warn_overload, write, write_file,
+    charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, settings, simulate,
+    source, take, warn, warn_memory, warn_overload, write, write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
@@ -327,9 +327,12 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
     let _lock = take(&dir)?;
     let settings = settings(options)?;
     warn(&scenario, options);
-    let bar = progress_bar(staff::MAX_ROUNDS + 2, options);
-    let plan = staff::staff(&scenario, &request, &settings, &|n| bar.set_position(n as u64))
-        .map_err(|e| staff_error(path, e))?;
+    let bar = progress_counter(options);
+    let plan = staff::staff(&scenario, &request, &settings, &|step| {
+        bar.set_position(step.simulations as u64);
+        bar.set_message(step.phase.to_string());
+    })
+    .map_err(|e| staff_error(path, e))?;
     bar.finish_and_clear();
 
     let names: Vec<String> = groups.iter().map(|g| scenario.agent_groups[g.index()].name.clone()).collect();
@@ -356,12 +359,14 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
     let failed = report::check::failures(&gates);
     if !options.quiet {
         say!(
-            "{}: staffing of {} in slots of {} found in {} simulations ({} rounds of adding); verified on seed {} with {} replications",
+            "{}: staffing of {} in slots of {} found in {} simulations ({} iterations, {} rounds of adding, {} of repair); verified on seed {} with {} replications",
             scenario.name,
             names.join(", "),
             Duration(slot).label(),
             plan.simulations,
+            plan.iterations,
             plan.rounds,
+            plan.repairs,
             plan.staffed.simulation.seed,
             plan.staffed.simulation.replications
         );
@@ -370,20 +375,26 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
         say!("{}", report::check::check_table(&gates, true));
         say!("wrote staffing.csv, staffed.toml and verify/ to {}", dir.display());
     }
+    let at_most = if plan.at_most.is_empty() {
+        String::new()
+    } else {
+        let slots: Vec<String> =
+            plan.at_most.iter().map(|&j| ccsim::time::SimTime(j as f64 * slot).clock_label()).collect();
+        format!("; at --max-agents {} in the slots at {}", args.max_agents, slots.join(", "))
+    };
     if plan.gave_up {
         return Err(CliError::CheckFailed(format!(
             "the search stopped after {} rounds with gates still failing{}",
             staff::MAX_ROUNDS,
-            if plan.at_most.is_empty() {
-                String::new()
-            } else {
-                let slots: Vec<String> =
-                    plan.at_most.iter().map(|&j| ccsim::time::SimTime(j as f64 * slot).clock_label()).collect();
-                format!("; at --max-agents {} in the slots at {}", args.max_agents, slots.join(", "))
-            }
+            at_most
         )));
     }
-    failed.map_or(Ok(()), |text| Err(CliError::CheckFailed(format!("the verification failed: {text}"))))
+    failed.map_or(Ok(()), |text| {
+        Err(CliError::CheckFailed(format!(
+            "the verification failed after {} rounds of repair: {text}{at_most}",
+            plan.repairs
+        )))
+    })
 }
 
 fn staff_error(path: &Path, e: ccsim::experiment::staff::StaffError) -> CliError {

@@ -105,6 +105,19 @@ pub fn progress_bar(total: usize, options: &RunOptions) -> ProgressBar {
     bar
 }
 
+/// A counter of simulations with the phase of a search beside it, hidden as [`progress_bar`] is.
+pub fn progress_counter(options: &RunOptions) -> ProgressBar {
+    if options.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} simulations  {elapsed}  {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 /// `-o DIR`, or `output/<scenario name><suffix>/` (`-check` for `check`, so that a check never
 /// writes where a run of the same scenario did).
 pub fn output_dir(options: &RunOptions, scenario: &Scenario, suffix: &str) -> PathBuf {
