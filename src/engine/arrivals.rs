@@ -1,9 +1,11 @@
 //! Arrival times of a channel: the next arrival after the current one, for each arrival process.
 //!
-//! - **Poisson** with a piecewise-constant daily rate: the next arrival after `t` is found by
-//!   inverting the cumulative rate: draw E ~ Exp(1) and walk forward slot by slot, spending E
-//!   against rate × time, until it is used up. This is exact (no thinning, no approximation at slot
-//!   boundaries) and costs one random number per arrival.
+//! - **Poisson** with a piecewise-constant rate (a daily or weekly profile, or a forecast), times
+//!   the replication's factor of each day (special days, `day_factor`): the next arrival after `t`
+//!   is found by inverting the cumulative rate: draw E ~ Exp(1) and walk forward slot by slot,
+//!   spending E against rate × time, until it is used up. This is exact (no thinning, no
+//!   approximation at slot boundaries, which never cross midnight) and costs one random number
+//!   per arrival.
 //! - **Renewal**: i.i.d. inter-arrival times from any distribution; the first arrival comes one
 //!   draw after time 0 (an ordinary renewal process, not a stationary one).
 //! - **Trace**: the historical timestamps, in order, the same in every replication. Only the
@@ -15,37 +17,51 @@
 use rand::Rng;
 use rand_distr::{Distribution as _, Exp1};
 
+use crate::scenario::profile::Profile;
 use crate::scenario::{Arrivals, RateProfile, distribution::Distribution};
-use crate::time::SimTime;
+use crate::time::{DAY, SimTime};
 
 /// The channel's first arrival after `now`, or `None` if there is none before `horizon`.
 /// `trace_position` is how many timestamps of a trace have been replayed; the other processes
-/// leave it alone.
+/// leave it alone. `days` is the replication's factor on each day's rates (empty: 1 every day).
 pub fn next_arrival<R: Rng + ?Sized>(
     arrivals: &Arrivals,
+    days: &[f64],
     trace_position: &mut usize,
     now: SimTime,
     horizon: SimTime,
     rng: &mut R,
 ) -> Option<SimTime> {
     match arrivals {
-        Arrivals::Poisson(profile) => next_poisson(profile, now, horizon, rng),
+        Arrivals::Poisson(profile) => next_poisson(&profile.rate, days, now, horizon, rng),
         Arrivals::Renewal(interarrival) => next_renewal(interarrival, now, horizon, rng),
         Arrivals::Trace(times) => next_in_trace(times, trace_position, horizon),
     }
 }
 
-/// The next arrival of a non-homogeneous Poisson process after `now`.
+/// The factors of each day of a replication: the special days' scale times a `day_factor` draw
+/// per day, in day order from the channel's own stream.
+pub fn day_factors<R: Rng + ?Sized>(profile: &RateProfile, days: usize, rng: &mut R) -> Vec<f64> {
+    if !profile.varies_by_day() {
+        return Vec::new();
+    }
+    (0..days).map(|d| profile.scale(d) * profile.day_factor.as_ref().map_or(1.0, |f| f.sample(rng))).collect()
+}
+
+/// The next arrival of a non-homogeneous Poisson process after `now`: `rate` (per second) times
+/// the factor of the day in `days` (1 past its end).
 pub fn next_poisson<R: Rng + ?Sized>(
-    profile: &RateProfile,
+    rate: &Profile,
+    days: &[f64],
     now: SimTime,
     horizon: SimTime,
     rng: &mut R,
 ) -> Option<SimTime> {
-    let slots = profile.per_second.len();
-    if slots == 1 {
+    let values = rate.values();
+    let slots = values.len();
+    if slots == 1 && days.is_empty() {
         // A constant rate: the gap is exponential, no slot walk needed.
-        let rate = profile.per_second[0];
+        let rate = values[0];
         if rate <= 0.0 {
             return None;
         }
@@ -57,23 +73,29 @@ pub fn next_poisson<R: Rng + ?Sized>(
     }
     let mut budget: f64 = Exp1.sample(rng);
     let mut t = now.0;
-    // Slots walked in a row at rate 0: a whole day of them means a silent profile.
+    let slot = rate.slot();
+    // Slots walked in a row at a profile's rate of 0: a whole period of them means a silent
+    // profile. A day whose factor is 0 is not silence: later days may bring arrivals.
     let mut silent = 0;
     while t < horizon.0 && silent <= slots {
-        let absolute_slot = (t / profile.slot).floor();
-        // Slots repeat daily: the slot of the day by integer arithmetic rather than a float modulo.
-        let rate = profile.per_second[(absolute_slot as u64 % slots as u64) as usize];
-        let slot_end = (absolute_slot + 1.0) * profile.slot;
-        if rate > 0.0 {
+        let absolute_slot = (t / slot).floor();
+        // Slots repeat with the period: the slot by integer arithmetic rather than a float modulo.
+        let base = values[(absolute_slot as u64 % slots as u64) as usize];
+        let day = (t / DAY).floor() as usize;
+        let rate = base * days.get(day).copied().unwrap_or(1.0);
+        let slot_end = (absolute_slot + 1.0) * slot;
+        if base <= 0.0 {
+            silent += 1;
+        } else {
             silent = 0;
+        }
+        if rate > 0.0 {
             let dt = budget / rate;
             if t + dt < slot_end {
                 let arrival = t + dt;
                 return (arrival < horizon.0).then_some(SimTime(arrival));
             }
             budget -= rate * (slot_end - t);
-        } else {
-            silent += 1;
         }
         t = slot_end;
     }
@@ -104,16 +126,15 @@ pub fn next_in_trace(times: &[f64], position: &mut usize, horizon: SimTime) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::DAY;
     use rand::SeedableRng;
     use rand::rngs::Xoshiro256PlusPlus;
 
-    fn count_per_slot(profile: &RateProfile, days: f64) -> Vec<f64> {
+    fn count_per_slot(profile: &Profile, days: f64) -> Vec<f64> {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
-        let mut counts = vec![0.0; profile.per_second.len()];
+        let mut counts = vec![0.0; profile.values().len()];
         let mut t = SimTime::ZERO;
-        while let Some(a) = next_poisson(profile, t, SimTime(days * DAY), &mut rng) {
-            counts[((a.0 % DAY) / profile.slot) as usize] += 1.0;
+        while let Some(a) = next_poisson(profile, &[], t, SimTime(days * DAY), &mut rng) {
+            counts[((a.0 % profile.period()) / profile.slot()) as usize] += 1.0;
             t = a;
         }
         counts
@@ -122,11 +143,11 @@ mod tests {
     #[test]
     fn a_silent_profile_has_no_arrival_and_is_seen_to_be_silent_within_a_day() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
-        let silent = RateProfile { per_second: vec![0.0; 96], slot: 900.0 };
+        let silent = Profile::new(vec![0.0; 96]).unwrap();
         // A walk to the horizon would take 10^12 slots.
-        assert_eq!(next_poisson(&silent, SimTime(5.0), SimTime(1e15), &mut rng), None);
-        let night_only = RateProfile { per_second: [vec![0.0; 95], vec![1.0]].concat(), slot: 900.0 };
-        let at = next_poisson(&night_only, SimTime(5.0), SimTime(1e15), &mut rng).unwrap();
+        assert_eq!(next_poisson(&silent, &[], SimTime(5.0), SimTime(1e15), &mut rng), None);
+        let night_only = Profile::new([vec![0.0; 95], vec![1.0]].concat()).unwrap();
+        let at = next_poisson(&night_only, &[], SimTime(5.0), SimTime(1e15), &mut rng).unwrap();
         assert!(at.0 % DAY >= DAY - 900.0, "{at:?}");
     }
 
@@ -134,8 +155,7 @@ mod tests {
     fn arrivals_per_slot_match_the_rate_profile() {
         // Four 6-hour slots at 0, 10, 40 and 5 per hour over 200 days: each count is Poisson, so
         // it lies within 4 standard deviations (√mean) of its mean.
-        let profile =
-            RateProfile { per_second: vec![0.0, 10.0 / 3600.0, 40.0 / 3600.0, 5.0 / 3600.0], slot: 6.0 * 3600.0 };
+        let profile = Profile::series(vec![0.0, 10.0 / 3600.0, 40.0 / 3600.0, 5.0 / 3600.0], 6.0 * 3600.0);
         let counts = count_per_slot(&profile, 200.0);
         assert_eq!(counts[0], 0.0);
         for (count, per_hour) in counts.iter().zip([0.0, 10.0, 40.0, 5.0]) {
@@ -147,10 +167,10 @@ mod tests {
     #[test]
     fn interarrival_times_of_a_constant_rate_are_exponential() {
         // The share of gaps under the mean is 1 − 1/e for an exponential distribution.
-        let profile = RateProfile::constant(120.0);
+        let profile = RateProfile::constant(120.0).rate;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         let (mut t, mut short, mut n) = (SimTime::ZERO, 0.0, 0.0);
-        while let Some(a) = next_poisson(&profile, t, SimTime(100.0 * DAY), &mut rng) {
+        while let Some(a) = next_poisson(&profile, &[], t, SimTime(100.0 * DAY), &mut rng) {
             short += f64::from(u8::from((a.0 - t.0) < 30.0));
             n += 1.0;
             t = a;
@@ -162,16 +182,19 @@ mod tests {
 
     #[test]
     fn no_arrival_after_the_horizon() {
-        let profile = RateProfile::constant(3600.0);
+        let profile = RateProfile::constant(3600.0).rate;
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        assert_eq!(next_poisson(&profile, SimTime(99.9999), SimTime(100.0), &mut rng).filter(|a| a.0 >= 100.0), None);
+        assert_eq!(
+            next_poisson(&profile, &[], SimTime(99.9999), SimTime(100.0), &mut rng).filter(|a| a.0 >= 100.0),
+            None
+        );
     }
 
     /// Every arrival of `arrivals` before `horizon`, as the engine schedules them.
     fn all_arrivals(arrivals: &Arrivals, horizon: f64, seed: u64) -> Vec<f64> {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let (mut t, mut position, mut out) = (SimTime::ZERO, 0, Vec::new());
-        while let Some(a) = next_arrival(arrivals, &mut position, t, SimTime(horizon), &mut rng) {
+        while let Some(a) = next_arrival(arrivals, &[], &mut position, t, SimTime(horizon), &mut rng) {
             out.push(a.0);
             t = a;
         }

@@ -100,8 +100,10 @@ pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 
 use rand::RngExt;
 
-use crate::scenario::{BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, Scenario, WrapUpBlock};
-use crate::time::{Duration, SimTime};
+use crate::scenario::{
+    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, Scenario, WrapUpBlock,
+};
+use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
 use events::{Calendar, ConvSlot, EventKind};
@@ -214,6 +216,8 @@ struct Replication<'s, O: Observer> {
     conversation_families: Vec<u64>,
     /// Timestamps of each trace channel replayed so far.
     trace_positions: Vec<usize>,
+    /// Per channel, this replication's factor on each day's rates (empty: 1 every day).
+    day_factors: Vec<Vec<f64>>,
     next_id: u64,
     context: Vec<ContextValue>,
     /// Events taken from the calendar so far.
@@ -279,6 +283,19 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .map(|c| rng::family(seed, replication, Purpose::Conversation, c as u64))
                 .collect(),
             trace_positions: vec![0; scenario.channels.len()],
+            day_factors: scenario
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(c, channel)| match &channel.arrivals {
+                    Arrivals::Poisson(profile) => {
+                        let days = (scenario.simulation.horizon.0 / DAY).ceil() as usize;
+                        let mut stream = rng::stream(seed, replication, Purpose::DayFactors, c as u64, 0);
+                        arrivals::day_factors(profile, days, &mut stream)
+                    }
+                    _ => Vec::new(),
+                })
+                .collect(),
             next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
             events: 0,
@@ -449,7 +466,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         let arrivals = &self.scenario.channels[channel.index()].arrivals;
         let c = channel.index();
         let (stream, position) = (&mut self.arrival_streams[c], &mut self.trace_positions[c]);
-        if let Some(at) = arrivals::next_arrival(arrivals, position, self.now, self.horizon, stream) {
+        let days = &self.day_factors[c];
+        if let Some(at) = arrivals::next_arrival(arrivals, days, position, self.now, self.horizon, stream) {
             self.calendar.schedule(at, EventKind::Arrival(channel));
         }
     }

@@ -98,7 +98,10 @@ impl<O: Observer> Replication<'_, O> {
             c.view.answered = true;
             observer.answered(c.view, now);
         }
-        let handle = scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
+        let mut handle = scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
+        if let Some(scale) = &scenario.channels[c.view.channel.index()].handle_time_scale {
+            handle *= scale.at(c.view.arrival);
+        }
         calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
     }
 

@@ -18,6 +18,8 @@ pub enum Purpose {
     Arrivals = 0x4152_5249_5641_4c53,
     Conversation = 0x434f_4e56_4552_5341,
     Agent = 0x4147_454e_5453_5452,
+    /// A channel's factor on each day's rates (`day_factor`).
+    DayFactors = 0x4441_5946_4143_5452,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

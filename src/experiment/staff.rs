@@ -444,7 +444,7 @@ fn generous_staffing(scenario: &Scenario, request: &Request) -> u32 {
         .map(|c| {
             let ws = &scenario.work_streams[c.work_stream.index()];
             let rate = match &c.arrivals {
-                crate::scenario::Arrivals::Poisson(profile) => profile.per_second.iter().copied().fold(0.0, f64::max),
+                crate::scenario::Arrivals::Poisson(profile) => profile.peak(),
                 other => other.expected_count(DAY) / DAY,
             };
             rate * ws.handle_time.mean() * f64::from(ws.capacity)

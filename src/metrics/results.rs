@@ -102,7 +102,7 @@ impl RunResults {
             .map(|k| {
                 let (start, end) = sim.interval_bounds(k);
                 let observed = end.0 - start.0.max(sim.warmup.0);
-                (observed, (start.clock_label(), end.clock_label()))
+                (observed, (sim.label(start), sim.label(end)))
             })
             .unzip();
         RunResults {

@@ -207,7 +207,7 @@ pub fn conversations_csv(results: &RunResults, scenario: &crate::scenario::Scena
         let v = &row.view;
         w.write_record([
             (v.id + 1).to_string(),
-            v.arrival.clock_label(),
+            scenario.simulation.label(v.arrival),
             v.arrival.0.to_string(),
             scenario.channels[v.channel.index()].name.clone(),
             scenario.work_streams[v.work_stream.index()].name.clone(),

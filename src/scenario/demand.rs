@@ -18,11 +18,19 @@
 //! - `trace`: one arrival per record. The timestamps are in the column named `arrival` or
 //!   `timestamp` in the header (any case), else in the first column. A timestamp is a number of
 //!   seconds since the start (time 0 is 00:00 of day 1), a duration since the start (`"1h30m"`),
-//!   or a clock label as ccsim prints them: `HH:MM[:SS]` on day 1, `dN HH:MM[:SS]` on day N
-//!   (`d2 08:15` is 08:15 on the second day). Records need not be in order.
+//!   a clock label as ccsim prints them: `HH:MM[:SS]` on day 1, `dN HH:MM[:SS]` on day N
+//!   (`d2 08:15` is 08:15 on the second day), or an ISO 8601 local date-time
+//!   (`2026-03-02T08:15`, `2026-03-02 08:15:30`), which needs `simulation.start`. Records need not
+//!   be in order. A file that looks like counts per interval (a column named `offered`, `count`,
+//!   `volume`, `calls` or `contacts`) is refused with a pointer to forecast files.
+//! - forecast (`process = "poisson", file = ...`): counts per interval, with a header naming
+//!   `interval_start` and `offered`, and optionally `channel` (one file for several channels) and
+//!   `aht_s` (the mean handle time of the interval's arrivals). Interval starts are timestamps as
+//!   above. Each interval lasts until the next start; the intervals of a channel are of one length
+//!   that divides a day, none missing and none twice. A file without those columns that looks
+//!   like a trace is refused with a pointer to `process = "trace"`.
 //!
-//! Deliberately not read: calendar dates and time zones (`2024-03-01T08:15`). A planner converts
-//! an extract to seconds or clock labels once; the simulation has no calendar to map dates onto.
+//! Time zones and offsets (`2024-03-01T08:15+01:00`) are not read: timestamps are local times.
 //!
 //! Errors are plain messages that name the data file, and the line within it where there is one;
 //! the resolver adds the scenario file, the position of the `file` value and the key.
@@ -36,6 +44,83 @@ use crate::time::{DAY, Duration, parse_time_of_day};
 
 /// Header names that mark the timestamp column of a trace.
 const TIMESTAMP_COLUMNS: [&str; 2] = ["arrival", "timestamp"];
+
+/// Header names of a count per interval: a file with one is a forecast, not a trace.
+const COUNT_COLUMNS: [&str; 5] = ["offered", "count", "volume", "calls", "contacts"];
+
+/// One interval of a forecast file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForecastRow {
+    /// The line of the file.
+    pub line: usize,
+    /// Seconds since 00:00 of day 1 (negative before it).
+    pub start: f64,
+    pub channel: Option<String>,
+    pub offered: f64,
+    pub aht_s: Option<f64>,
+}
+
+/// The intervals of a forecast file, in file order. `start` is the date of day 1, for ISO
+/// date-times.
+pub fn read_forecast(path: &Path, start: Option<jiff::civil::Date>) -> Result<Vec<ForecastRow>, String> {
+    let text = read_text(path, "counts per interval")?;
+    let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, fields(line))).filter(|(_, f)| !f.is_empty());
+    let at = |line: usize, message: String| format!("{}, line {line}: {message}", path.display());
+    let Some((header_line, header)) = lines.next() else {
+        return Err(format!(
+            "{} holds no intervals; expected a header interval_start,offered and one line per interval",
+            path.display()
+        ));
+    };
+    let column = |name: &str| header.iter().position(|f| f.eq_ignore_ascii_case(name));
+    let (Some(start_column), Some(offered_column)) = (column("interval_start"), column("offered")) else {
+        let looks = if header.len() == 1
+            || header.iter().any(|f| TIMESTAMP_COLUMNS.iter().any(|c| f.eq_ignore_ascii_case(c)))
+        {
+            "; this looks like arrival timestamps: use arrivals = { process = \"trace\", file = ... } to replay them"
+        } else {
+            ""
+        };
+        return Err(at(
+            header_line,
+            format!(
+                "the header is {}; expected a forecast's header naming interval_start and offered (and optionally channel and aht_s){looks}",
+                excerpt(&header.join(","))
+            ),
+        ));
+    };
+    let (channel_column, aht_column) = (column("channel"), column("aht_s"));
+    let mut rows = Vec::new();
+    for (line, fields) in lines {
+        let field = |c: usize| {
+            fields.get(c).copied().ok_or_else(|| {
+                at(line, format!("no column {}; expected {} fields as in the header", c + 1, header.len()))
+            })
+        };
+        let start = parse_timestamp_on(field(start_column)?, start, true).map_err(|e| at(line, e))?;
+        let offered_text = field(offered_column)?;
+        let offered = offered_text
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| at(line, format!("offered {}; expected a count of 0 or more", excerpt(offered_text))))?;
+        let aht_s = match aht_column {
+            None => None,
+            Some(c) => {
+                let text = field(c)?;
+                Some(text.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or_else(|| {
+                    at(line, format!("aht_s {}; expected a mean handle time in seconds above 0", excerpt(text)))
+                })?)
+            }
+        };
+        let channel = channel_column.map(|c| field(c).map(str::to_string)).transpose()?;
+        rows.push(ForecastRow { line, start, channel, offered, aht_s });
+    }
+    if rows.is_empty() {
+        return Err(format!("{} holds no intervals; expected one line per interval after the header", path.display()));
+    }
+    Ok(rows)
+}
 
 /// The values of an `empirical` distribution's file, in file order.
 pub fn read_values(path: &Path, support: Support) -> Result<Arc<[f64]>, String> {
@@ -53,13 +138,22 @@ pub fn read_values(path: &Path, support: Support) -> Result<Arc<[f64]>, String> 
     Ok(values.into())
 }
 
-/// The arrival times of a `trace` file in seconds since the start, sorted.
-pub fn read_arrival_times(path: &Path) -> Result<Vec<f64>, String> {
+/// The arrival times of a `trace` file in seconds since the start, sorted; `start` is the date of
+/// day 1, for ISO date-times.
+pub fn read_arrival_times(path: &Path, start: Option<jiff::civil::Date>) -> Result<Vec<f64>, String> {
     let text = read_text(path, "arrival timestamps")?;
+    if let Some((line, fields)) = text.lines().enumerate().map(|(i, l)| (i + 1, fields(l))).find(|(_, f)| !f.is_empty())
+        && let Some(count) = fields.iter().find(|f| COUNT_COLUMNS.iter().any(|c| f.eq_ignore_ascii_case(c)))
+    {
+        return Err(format!(
+            "{}, line {line}: a column \"{count}\": this looks like counts per interval, not arrival timestamps; use arrivals = {{ process = \"poisson\", file = ... }} with a header interval_start,offered",
+            path.display()
+        ));
+    }
     let header_column =
         |fields: &[&str]| fields.iter().position(|f| TIMESTAMP_COLUMNS.iter().any(|c| f.eq_ignore_ascii_case(c)));
     let mut times = Vec::new();
-    for record in records(&text, path, header_column, parse_timestamp)? {
+    for record in records(&text, path, header_column, |f| parse_timestamp_on(f, start, false))? {
         times.push(record?);
     }
     if times.is_empty() {
@@ -190,8 +284,35 @@ fn parse_value(field: &str, support: Support) -> Result<f64, String> {
 
 /// One timestamp of a trace, in seconds since 00:00 of day 1.
 pub fn parse_timestamp(field: &str) -> Result<f64, String> {
+    parse_timestamp_on(field, None, false)
+}
+
+/// A timestamp, an ISO 8601 local date-time among them when the simulation has a `start`;
+/// `before_start` allows one before day 1 (a forecast may begin earlier).
+pub fn parse_timestamp_on(field: &str, start: Option<jiff::civil::Date>, before_start: bool) -> Result<f64, String> {
     let shown = excerpt(field);
-    let expected = "expected seconds since the start, a duration such as \"1h30m\", or a clock time such as \"08:15\" or \"d2 08:15\"";
+    let expected = "expected seconds since the start, a duration such as \"1h30m\", a clock time such as \"08:15\" or \"d2 08:15\", or a date-time such as \"2026-03-02T08:15\"";
+    let iso = field.len() >= 10 && field.as_bytes()[4] == b'-' && field.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    if iso {
+        let at = field
+            .parse::<jiff::civil::DateTime>()
+            .or_else(|_| field.parse::<jiff::civil::Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+            .map_err(|_| format!("{shown} is not a date-time; {expected}"))?;
+        let Some(start) = start else {
+            return Err(format!(
+                "{shown} is a date-time, but the simulation has no start; expected simulation.start = \"YYYY-MM-DD\" (the date of day 1), or times since the start"
+            ));
+        };
+        let seconds = start
+            .to_datetime(jiff::civil::Time::midnight())
+            .until((jiff::Unit::Second, at))
+            .map_err(|_| format!("{shown} is too far from the start; {expected}"))?
+            .get_seconds() as f64;
+        if seconds < 0.0 && !before_start {
+            return Err(format!("{shown} is before the start ({start}); expected a time on or after 00:00 of day 1"));
+        }
+        return Ok(seconds);
+    }
     if field.contains(':') {
         let (day, clock) = match field.split_once(char::is_whitespace) {
             Some((day, clock)) => {
@@ -360,7 +481,7 @@ mod tests {
             let _ = std::fs::remove_file(&fifo);
             if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
                 // Refused before it is opened: opening a FIFO would wait for a writer forever.
-                let err = read_arrival_times(&fifo).unwrap_err();
+                let err = read_arrival_times(&fifo, None).unwrap_err();
                 assert!(err.contains("is a named pipe, not a regular file"), "{err}");
             }
         }
@@ -370,22 +491,22 @@ mod tests {
     fn trace_reads_the_named_column_and_sorts() {
         let dir = temp_dir("trace");
         let path = write(&dir, "named.csv", "id,Timestamp,queue\n1,d2 08:00,a\n2,08:15,b\n3,\"60\",c\n");
-        assert_eq!(read_arrival_times(&path).unwrap(), vec![60.0, 8.25 * HOUR, DAY + 8.0 * HOUR]);
+        assert_eq!(read_arrival_times(&path, None).unwrap(), vec![60.0, 8.25 * HOUR, DAY + 8.0 * HOUR]);
         let path = write(&dir, "first.csv", "when,who\n1h,x\n30m,y\n");
-        assert_eq!(read_arrival_times(&path).unwrap(), vec![1800.0, 3600.0]);
+        assert_eq!(read_arrival_times(&path, None).unwrap(), vec![1800.0, 3600.0]);
         let path = write(&dir, "short_row.csv", "id,arrival\n1,60\n2\n");
-        let err = read_arrival_times(&path).unwrap_err();
+        let err = read_arrival_times(&path, None).unwrap_err();
         assert!(err.contains("line 3: no column 2"), "{err}");
         let path = write(&dir, "negative.csv", "60\n-60\n");
-        assert!(read_arrival_times(&path).unwrap_err().contains("line 2: \"-60\" is a negative timestamp"));
+        assert!(read_arrival_times(&path, None).unwrap_err().contains("line 2: \"-60\" is a negative timestamp"));
         // A line of a megabyte is quoted only as far as it shows what is wrong.
         let path = write(&dir, "long.csv", &format!("60\n{}\n", "9".repeat(1 << 20) + "x"));
-        let err = read_arrival_times(&path).unwrap_err();
+        let err = read_arrival_times(&path, None).unwrap_err();
         assert!(err.len() < 400 && err.contains("line 2: \"9999") && err.contains("1048577 characters"), "{err}");
         // A malformed first timestamp is an error at line 1, not a header skipped in silence.
         for first in ["d2 08:15x", "dd 08:15", "08;15"] {
             let path = write(&dir, "malformed_first.csv", &format!("{first}\n08:30\n"));
-            let err = read_arrival_times(&path).unwrap_err();
+            let err = read_arrival_times(&path, None).unwrap_err();
             assert!(err.contains("line 1"), "{first}: {err}");
         }
     }

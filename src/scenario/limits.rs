@@ -105,7 +105,7 @@ impl Resolver<'_> {
         let horizon = Duration(horizon).label();
         Err(match &ch.arrivals {
             Arrivals::Poisson(profile) => {
-                let per_hour = profile.daily_total() / 24.0;
+                let per_hour = profile.expected_until(sim.horizon.0) / sim.horizon.0 * 3600.0;
                 self.at(
                     arrivals,
                     format!("{key}.rate_per_hour"),

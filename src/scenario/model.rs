@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::distribution::Distribution;
+use super::profile::Profile;
 pub use super::raw::{BasePresence, ChannelKind, Mode, PickPolicy, VariableType};
 use crate::time::{DAY, Duration, SimTime};
 
@@ -115,9 +116,37 @@ pub struct Simulation {
     pub decline_limit: u32,
     /// The most conversations a replication may hold in the system at once; it stops there.
     pub max_in_system: usize,
+    /// The date of day 1 (`simulation.start`); without it, day 1 is a Monday and outputs label
+    /// times by day number.
+    pub start: Option<jiff::civil::Date>,
 }
 
 impl Simulation {
+    /// Days from the Monday of day 1's week to day 1: 0 for a Monday (and without a start).
+    pub fn weekday_offset(&self) -> usize {
+        self.start.map_or(0, |d| d.weekday().to_monday_zero_offset() as usize)
+    }
+
+    /// The date of day `day` (0 = day 1), when the scenario has a start.
+    pub fn date(&self, day: usize) -> Option<jiff::civil::Date> {
+        let start = self.start?;
+        start.checked_add(jiff::Span::new().days(i64::try_from(day).ok()?)).ok()
+    }
+
+    /// `t` as the outputs label it: `2026-03-02 08:00` with a start, else as
+    /// [`SimTime::clock_label`] (`08:00`, `d2 08:00`).
+    pub fn label(&self, t: SimTime) -> String {
+        let total_minutes = (t.0 / 60.0).round() as i64;
+        let day = total_minutes.div_euclid(24 * 60);
+        match usize::try_from(day).ok().and_then(|d| self.date(d)) {
+            Some(date) => {
+                let minute = total_minutes.rem_euclid(24 * 60);
+                format!("{date} {:02}:{:02}", minute / 60, minute % 60)
+            }
+            None => t.clock_label(),
+        }
+    }
+
     /// The first reporting interval that ends after warm-up (absolute index from time 0).
     pub fn first_interval(&self) -> usize {
         (self.warmup.0 / self.interval.0).floor() as usize
@@ -173,11 +202,14 @@ pub struct Channel {
     /// Open → closed unanswered after this long: the work stream's `auto_close_open`, or by
     /// default 20 min for live chat and never for the other kinds.
     pub auto_close_open: Option<Duration>,
+    /// From a forecast's `aht_s`: the factor on the work stream's handle times of a conversation
+    /// by its arrival time (the interval's mean over the distribution's mean; its shape stays).
+    pub handle_time_scale: Option<Profile>,
 }
 
 #[derive(Clone, Debug)]
 pub enum Arrivals {
-    /// Poisson arrivals whose rate is constant within each slot of a day, repeating daily.
+    /// Poisson arrivals whose rate is constant within each slot of a profile or forecast.
     Poisson(RateProfile),
     /// Independent, identically distributed inter-arrival times (mean > 0); the first arrival
     /// comes one draw after time 0.
@@ -191,7 +223,7 @@ impl Arrivals {
     /// Whether the channel can have any arrival at all (a Poisson rate of zero all day has none).
     pub fn has_arrivals(&self) -> bool {
         match self {
-            Arrivals::Poisson(profile) => profile.daily_total() > 0.0,
+            Arrivals::Poisson(profile) => profile.rate.max() > 0.0,
             Arrivals::Renewal(_) => true,
             Arrivals::Trace(times) => !times.is_empty(),
         }
@@ -210,37 +242,60 @@ impl Arrivals {
     }
 }
 
-/// A piecewise-constant arrival rate over one day.
+/// Poisson arrival rates: a profile of arrivals per second from 00:00 of day 1, scaled day by day.
 #[derive(Clone, Debug)]
 pub struct RateProfile {
-    /// Arrivals per second in each slot.
-    pub per_second: Vec<f64>,
-    /// Slot length in seconds; `per_second.len() * slot == DAY`.
-    pub slot: f64,
+    /// Arrivals per second, slot by slot, repeating with the profile's period; a weekly profile
+    /// is turned so that its index 0 is day 1's weekday.
+    pub rate: Profile,
+    /// Per day from day 1, the factor of `[[special_day]]` tables; every later day is 1.
+    pub day_scale: Arc<[f64]>,
+    /// A factor of mean 1 drawn per replication and day, multiplying the day's rates
+    /// (`day_factor`: a Poisson–gamma mixture for a gamma factor).
+    pub day_factor: Option<Distribution>,
 }
 
 impl RateProfile {
+    /// A constant rate, every day alike.
     pub fn constant(per_hour: f64) -> RateProfile {
-        RateProfile { per_second: vec![per_hour / 3600.0], slot: DAY }
+        RateProfile::new(Profile::new(vec![per_hour / 3600.0]).expect("one value"))
     }
 
-    /// Expected arrivals in one day.
-    pub fn daily_total(&self) -> f64 {
-        self.per_second.iter().sum::<f64>() * self.slot
+    /// `rate` (per second), every day alike.
+    pub fn new(rate: Profile) -> RateProfile {
+        RateProfile { rate, day_scale: Arc::from([]), day_factor: None }
     }
 
-    /// Expected arrivals from time 0 to `horizon`: whole days, then the slots of the last part.
+    /// The special days' factor of day `day` (0 = day 1).
+    pub fn scale(&self, day: usize) -> f64 {
+        self.day_scale.get(day).copied().unwrap_or(1.0)
+    }
+
+    /// Whether the replications need their own factor per day.
+    pub fn varies_by_day(&self) -> bool {
+        !self.day_scale.is_empty() || self.day_factor.is_some()
+    }
+
+    /// The highest rate per second of any slot and day, before `day_factor`.
+    pub fn peak(&self) -> f64 {
+        let scale = self.day_scale.iter().copied().fold(1.0, f64::max);
+        self.rate.max() * scale
+    }
+
+    /// Expected arrivals from time 0 to `horizon`: the profile's integral, with each special
+    /// day's factor on its day (`day_factor` has mean 1).
     pub fn expected_until(&self, horizon: f64) -> f64 {
-        let days = (horizon / DAY).floor();
-        let rest = horizon - days * DAY;
-        let whole_days = if days > 0.0 { days * self.daily_total() } else { 0.0 };
-        let last_part: f64 = self
-            .per_second
-            .iter()
-            .enumerate()
-            .map(|(i, rate)| rate * (rest - i as f64 * self.slot).clamp(0.0, self.slot))
-            .sum();
-        whole_days + last_part
+        let mut total = self.rate.integral_to(horizon);
+        for (d, &scale) in self.day_scale.iter().enumerate() {
+            let (from, to) = (d as f64 * DAY, ((d + 1) as f64 * DAY).min(horizon));
+            if from >= horizon {
+                break;
+            }
+            if scale != 1.0 {
+                total += (scale - 1.0) * (self.rate.integral_to(to) - self.rate.integral_to(from));
+            }
+        }
+        total
     }
 }
 
@@ -499,7 +554,7 @@ pub struct AgentGroup {
     pub shifts: Vec<Shift>,
     /// Agents on duty in each slot (DESIGN.md "Staffing"): agent i is on duty while i is below
     /// the slot's value. `None`: `count` agents on the shifts.
-    pub staffing: Option<super::profile::Profile>,
+    pub staffing: Option<Profile>,
     pub breaks: Vec<Break>,
     /// `None`: every offer is accepted at once.
     pub offer: Option<OfferBehaviour>,
@@ -593,15 +648,21 @@ mod tests {
     #[test]
     fn expected_arrivals_integrate_the_daily_profile_up_to_the_horizon() {
         // 10 an hour before noon, 30 after: 480 a day.
-        let profile = RateProfile { per_second: vec![10.0 / 3600.0, 30.0 / 3600.0], slot: DAY / 2.0 };
+        let halves = [vec![10.0 / 3600.0; 12], vec![30.0 / 3600.0; 12]].concat();
+        let profile = RateProfile::new(Profile::new(halves).unwrap());
         let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
         assert!(near(profile.expected_until(6.0 * 3600.0), 60.0));
         assert!(near(profile.expected_until(DAY), 480.0));
         assert!(near(profile.expected_until(2.5 * DAY), 2.0 * 480.0 + 120.0));
         assert!(near(profile.expected_until(1.75 * DAY), 480.0 + 120.0 + 180.0));
         // Rates near the largest float overflow to infinity, never to NaN.
-        let huge = Arrivals::Poisson(RateProfile { per_second: vec![f64::MAX / 3600.0; 24], slot: 3600.0 });
+        let huge = Arrivals::Poisson(RateProfile::new(Profile::new(vec![f64::MAX / 3600.0; 24]).unwrap()));
         assert_eq!(huge.expected_count(2.0 * 3600.0), f64::INFINITY);
         assert_eq!(huge.expected_count(3.0 * DAY), f64::INFINITY);
+        // A holiday at 0.3 on day 2 and a campaign at 1.8 on day 3.
+        let special = RateProfile { day_scale: Arc::from([1.0, 0.3, 1.8]), ..profile };
+        assert!(near(special.expected_until(3.0 * DAY), 480.0 * (1.0 + 0.3 + 1.8)));
+        assert!(near(special.expected_until(1.75 * DAY), 480.0 + 0.3 * (120.0 + 180.0)));
+        assert!(near(special.expected_until(4.0 * DAY), 480.0 * (1.0 + 0.3 + 1.8 + 1.0)));
     }
 }

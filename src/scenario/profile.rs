@@ -1,7 +1,10 @@
 //! Profiles: a list of numbers over the day or the week (DESIGN.md "Profiles"). The number of
 //! values sets the slot length: 1 value is constant; 24, 48 or 96 values cover one day in hours,
 //! half hours or quarter hours, repeating daily; 7 times as many cover a week from Monday 00:00
-//! (day 1 is a Monday), repeating weekly. A profile is independent of the reporting interval.
+//! (day 1 is a Monday unless `simulation.start` says otherwise: the resolver turns a weekly profile
+//! so that its index 0 is day 1), repeating weekly. A profile is independent of the reporting
+//! interval. A forecast file gives a [`Profile::series`]: any number of slots of any length that
+//! divides a day, from 00:00 of day 1.
 
 use crate::time::{DAY, SimTime};
 
@@ -33,6 +36,41 @@ impl Profile {
             }
         };
         Ok(Profile { values, slot })
+    }
+
+    /// `values` in slots of `slot` seconds from time 0, repeating after the last (a forecast read
+    /// from a file; `slot` divides a day).
+    pub fn series(values: Vec<f64>, slot: f64) -> Profile {
+        debug_assert!(!values.is_empty() && slot > 0.0);
+        Profile { values, slot }
+    }
+
+    /// The same profile with every value multiplied by `factor`.
+    pub fn scaled(mut self, factor: f64) -> Profile {
+        for v in &mut self.values {
+            *v *= factor;
+        }
+        self
+    }
+
+    /// The profile seen `offset` seconds later: `turned(o).at(t) == at(t + o)`. `offset` is a
+    /// whole number of slots (a weekday's start, for a weekly profile).
+    pub fn turned(mut self, offset: f64) -> Profile {
+        let n = self.values.len();
+        let slots = (offset / self.slot).round().rem_euclid(n as f64) as usize;
+        self.values.rotate_left(slots);
+        self
+    }
+
+    /// ∫ from 0 to `t` of the value: whole periods, then the slots of the rest.
+    pub fn integral_to(&self, t: f64) -> f64 {
+        let period = self.period();
+        let whole = (t / period).floor();
+        let rest = t - whole * period;
+        let per_period: f64 = self.values.iter().sum::<f64>() * self.slot;
+        let part: f64 =
+            self.values.iter().enumerate().map(|(i, v)| v * (rest - i as f64 * self.slot).clamp(0.0, self.slot)).sum();
+        if whole > 0.0 { whole * per_period + part } else { part }
     }
 
     pub fn values(&self) -> &[f64] {
@@ -95,9 +133,25 @@ mod tests {
         assert!(week.is_weekly() && !half_hours.is_weekly());
         assert_eq!(week.at(SimTime(DAY + 3600.0)), 25.0, "Tuesday 01:00");
         assert_eq!(week.at(SimTime(WEEK + 3600.0)), 1.0, "weekly: the next Monday");
+        // Turned to start on a Wednesday: day 1 at 01:00 is Wednesday 01:00.
+        let from_wednesday = week.clone().turned(2.0 * DAY);
+        assert_eq!(from_wednesday.at(SimTime(3600.0)), 49.0);
+        assert_eq!(from_wednesday.at(SimTime(5.0 * DAY + 3600.0)), 1.0, "day 6 is the next Monday");
+        assert_eq!(half_hours.clone().turned(2.0 * DAY).values(), half_hours.values(), "a day turned by days");
         for bad in [0, 12, 25, 100, 169] {
             let e = Profile::new(vec![1.0; bad]).unwrap_err();
             assert!(e.contains(&format!("{bad} values")) && e.contains("expected 1 (constant), 24, 48 or 96"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_integral_adds_whole_periods_and_the_slots_of_the_rest() {
+        let p = Profile::new([vec![1.0; 12], vec![3.0; 12]].concat()).unwrap();
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        assert!(near(p.integral_to(6.0 * 3600.0), 6.0 * 3600.0));
+        assert!(near(p.integral_to(DAY), 48.0 * 3600.0));
+        assert!(near(p.integral_to(1.75 * DAY), 48.0 * 3600.0 + 12.0 * 3600.0 + 18.0 * 3600.0));
+        let series = Profile::series(vec![2.0, 4.0, 6.0], 900.0);
+        assert!(near(series.integral_to(2700.0), 12.0 * 900.0) && near(series.integral_to(1350.0), 4.0 * 900.0));
     }
 }

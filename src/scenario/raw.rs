@@ -56,6 +56,18 @@ pub struct RawScenario {
     pub presence: Vec<RawPresence>,
     #[serde(default)]
     pub check: Vec<RawCheck>,
+    #[serde(default)]
+    pub special_day: Vec<RawSpecialDay>,
+}
+
+/// A date whose arrivals are scaled: a holiday at 0.3, a campaign at 1.8.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpecialDay {
+    pub date: Spanned<toml::Value>,
+    pub factor: Spanned<f64>,
+    /// The channel scaled; every channel when absent.
+    pub channel: Option<Spanned<String>>,
 }
 
 /// A gate for `ccsim check`: a metric of a scope must stay within `min` and/or `max`.
@@ -102,6 +114,8 @@ pub struct RawSimulation {
     pub short_abandon: Option<Duration>,
     pub decline_limit: Option<Spanned<i64>>,
     pub max_in_system: Option<Spanned<i64>>,
+    /// The date of day 1: a TOML date (`2026-03-02`) or a string of one.
+    pub start: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -137,23 +151,24 @@ pub struct RawChannel {
 #[serde(tag = "process", rename_all = "lowercase", deny_unknown_fields)]
 pub enum RawArrivals {
     Poisson {
-        rate_per_hour: RateSpec,
+        rate_per_hour: Option<RateSpec>,
+        /// A forecast of counts per interval (format in [`super::demand`]), instead of
+        /// `rate_per_hour`.
+        file: Option<String>,
+        /// A factor of mean 1 drawn per replication and day, multiplying the day's rates.
+        day_factor: Option<RawDistribution>,
     },
     /// Inter-arrival times drawn from a distribution.
-    Renewal {
-        interarrival: RawDistribution,
-    },
+    Renewal { interarrival: RawDistribution },
     /// Historical arrival timestamps from a CSV file (format in [`super::demand`]).
-    Trace {
-        file: String,
-    },
+    Trace { file: String },
 }
 
-/// One arrival rate for the whole day, or one per reporting interval of a day.
+/// One arrival rate for the whole day, or a profile of rates (DESIGN.md "Profiles").
 #[derive(Debug, Clone, PartialEq)]
 pub enum RateSpec {
     Constant(f64),
-    PerInterval(Vec<f64>),
+    Profile(Vec<f64>),
 }
 
 impl<'de> Deserialize<'de> for RateSpec {
@@ -162,7 +177,9 @@ impl<'de> Deserialize<'de> for RateSpec {
         impl<'de> Visitor<'de> for RateVisitor {
             type Value = RateSpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a rate per hour, or a list with one rate per reporting interval of a day")
+                f.write_str(
+                    "a rate per hour, or a list of rates per hour: 24, 48 or 96 for a day, 168, 336 or 672 for a week",
+                )
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<RateSpec, E> {
                 Ok(RateSpec::Constant(v as f64))
@@ -187,7 +204,7 @@ impl<'de> Deserialize<'de> for RateSpec {
                         }
                     }
                 }
-                Ok(RateSpec::PerInterval(rates))
+                Ok(RateSpec::Profile(rates))
             }
         }
         deserializer.deserialize_any(RateVisitor)

@@ -148,7 +148,7 @@ fn cases() -> Vec<Case> {
             invalid(
                 At("{ process = \"poisson\", burst"),
                 "channel.sms.arrivals",
-                &["unknown field `burst`", "expected `rate_per_hour`"],
+                &["unknown field `burst`", "expected one of `rate_per_hour`, `file`, `day_factor`"],
             ),
         ),
         case(
@@ -516,16 +516,89 @@ fn cases() -> Vec<Case> {
             invalid(
                 At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10"),
                 "channel.sms.arrivals.rate_per_hour",
-                &["23 rates", "expected one number or 24 rates"],
+                &[
+                    "23 values",
+                    "expected 1 (constant), 24, 48 or 96 (a day in hours, half hours or quarter hours) or 168, 336 or 672 (a week from Monday)",
+                ],
             ),
         ),
         case(
-            "rate_list_for_another_interval",
-            edit("interval = \"1h\"", "interval = \"30m\""),
+            "start_that_is_not_a_date",
+            edit("seed = 20261124", "seed = 20261124\nstart = \"2026-02-30\""),
             invalid(
-                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 20"),
+                At("\"2026-02-30\""),
+                "simulation.start",
+                &["2026-02-30 is not a date", "expected a date such as \"2026-03-02\""],
+            ),
+        ),
+        case(
+            "special_day_without_a_start",
+            append("[[special_day]]\ndate = \"2026-12-25\"\nfactor = 0.3"),
+            invalid(
+                At("\"2026-12-25\""),
+                "special_day[0].date",
+                &["the simulation has no start", "simulation.start = \"YYYY-MM-DD\""],
+            ),
+        ),
+        case(
+            "special_day_with_a_negative_factor",
+            Input::Text(format!(
+                "{}\n[[special_day]]\ndate = \"2026-11-24\"\nfactor = -1.5\n",
+                DEFAULT.replacen("seed = 20261124", "seed = 20261124\nstart = 2026-11-24", 1)
+            )),
+            invalid(At("-1.5"), "special_day[0].factor", &["-1.5; expected a factor ≥ 0"]),
+        ),
+        case(
+            "special_day_of_an_unknown_channel",
+            Input::Text(format!(
+                "{}\n[[special_day]]\ndate = \"2026-11-24\"\nfactor = 2\nchannel = \"fax\"\n",
+                DEFAULT.replacen("seed = 20261124", "seed = 20261124\nstart = 2026-11-24", 1)
+            )),
+            invalid(At("\"fax\""), "special_day[0].channel", &["no channel is named \"fax\"", "expected one of"]),
+        ),
+        case(
+            "day_factor_whose_mean_is_not_one",
+            edit(
+                SMS_RATES,
+                "day_factor = { dist = \"gamma\", mean = 1.2, sd = 0.1 }, rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10",
+            ),
+            invalid(
+                At("{ dist = \"gamma\", mean = 1.2"),
+                "channel.sms.arrivals.day_factor",
+                &["a mean of 1.2", "expected a distribution with mean 1"],
+            ),
+        ),
+        case(
+            "rates_and_a_forecast_file",
+            edit(SMS_RATES, "file = \"forecast.csv\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10"),
+            invalid(
+                At("{ process = \"poisson\", file"),
+                "channel.sms.arrivals",
+                &["both rate_per_hour and file; expected one of them"],
+            ),
+        ),
+        case(
+            "a_week_of_167_hours",
+            edit(
+                "rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 10, 30, 45, 55, 60,\n                                                   60, 55, 50, 45, 40, 35, 25, 15, 10, 0, 0, 0]",
+                &format!("rate_per_hour = [{}]", vec!["1"; 167].join(", ")),
+            ),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [1, 1"),
+                "channel.sms.arrivals.rate_per_hour",
+                &["167 values", "168, 336 or 672 (a week from Monday)"],
+            ),
+        ),
+        case(
+            "rate_list_of_one_rate_per_two_hours",
+            edit(
+                "[0, 0, 0, 0, 0, 0, 0, 20, 60, 110, 140, 150,\n                                                   150, 140, 130, 120, 110, 90, 60, 40, 25, 0, 0, 0]",
+                "[0, 0, 0, 10, 80, 140, 150, 130, 110, 75, 30, 0]",
+            ),
+            invalid(
+                At("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 10"),
                 "channel.web_chat.arrivals.rate_per_hour",
-                &["24 rates", "expected one number or 48 rates"],
+                &["12 values", "(12 rates of 2h each: repeat each rate 2 times to give 24)"],
             ),
         ),
         case(

@@ -40,7 +40,8 @@ struct Chan {
 #[derive(Clone, Debug)]
 enum ArrivalSpec {
     Constant(u32),
-    /// One rate per reporting interval, each the base rate times a factor of 0–3.
+    /// A profile of 24, 48 or 96 rates (by the base rate), whatever the reporting interval, each
+    /// the base rate times a factor of 0–3.
     Profile(u32, Vec<u8>),
     Renewal(u32),
 }
@@ -98,7 +99,7 @@ struct Center {
     groups: Vec<Group>,
 }
 
-const INTERVALS: [(&str, usize); 5] = [("15m", 96), ("30m", 48), ("1h", 24), ("2h", 12), ("1d", 1)];
+const INTERVALS: [&str; 5] = ["15m", "30m", "1h", "2h", "1d"];
 const KINDS: [&str; 6] = ["live_chat", "voice", "persistent_chat", "sms", "whatsapp", "teams"];
 const ALLOWED: [&str; 4] =
     ["[\"available\", \"busy\"]", "[\"available\"]", "[\"available\", \"busy\", \"busy_dnd\"]", "[\"busy\", \"away\"]"];
@@ -260,7 +261,7 @@ impl Center {
         }
         let feeds = |s: usize| self.channels.iter().filter(move |c| c.stream % ns == s);
         let mut t = String::new();
-        let (interval, slots) = INTERVALS[self.interval];
+        let interval = INTERVALS[self.interval];
         let warmup_h = self.warmup_h.min(self.horizon_h - 1);
         writeln!(
             t,
@@ -278,8 +279,9 @@ impl Center {
                 // The first channel always has arrivals; the others may have none.
                 ArrivalSpec::Constant(r) => format!("{{ process = \"poisson\", rate_per_hour = {r} }}"),
                 ArrivalSpec::Profile(r, factors) => {
+                    let length = [24, 48, 96][*r as usize % 3];
                     let mut rates: Vec<String> =
-                        factors[..slots].iter().map(|f| (r * u32::from(*f)).to_string()).collect();
+                        factors[..length].iter().map(|f| (r * u32::from(*f)).to_string()).collect();
                     if i == 0 {
                         rates[0] = r.to_string();
                     }

@@ -228,10 +228,19 @@ fn bad_data_cases() -> Vec<Case> {
             "trace_not_a_timestamp",
             r#"{ process = "trace", file = "arrivals.csv" }"#,
             EXPONENTIAL,
+            &[("arrivals.csv", "timestamp\n08:15x\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["line 2: \"08:15x\" is not a timestamp", "expected seconds since the start"],
+        ),
+        bad_data(
+            "trace_of_dates_without_a_start",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
             &[("arrivals.csv", "timestamp\n2024-03-01 08:15\n")],
             r#""arrivals.csv""#,
             "channel.persistent_chat.arrivals.file",
-            &["line 2: \"2024-03-01 08:15\" is not a timestamp", "expected seconds since the start"],
+            &["line 2: \"2024-03-01 08:15\" is a date-time, but the simulation has no start", "simulation.start"],
         ),
         bad_data(
             "trace_all_after_the_horizon",
@@ -243,6 +252,84 @@ fn bad_data_cases() -> Vec<Case> {
             &["all 2 arrivals are at or after the horizon", "expected at least one before it"],
         ),
         bad_data(
+            "trace_that_holds_counts_per_interval",
+            r#"{ process = "trace", file = "arrivals.csv" }"#,
+            EXPONENTIAL,
+            &[("arrivals.csv", "interval_start,offered\n08:00,120\n08:30,140\n")],
+            r#""arrivals.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["line 1: a column \"offered\": this looks like counts per interval", "process = \"poisson\", file = ..."],
+        ),
+        bad_data(
+            "forecast_that_holds_timestamps",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "timestamp\n08:00\n08:01\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &[
+                "line 1: the header is \"timestamp\"",
+                "this looks like arrival timestamps: use arrivals = { process = \"trace\"",
+            ],
+        ),
+        bad_data(
+            "forecast_with_a_missing_interval",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,offered\n00:00,5\n12:00,5\nd2 00:00,5\nd2 12:00,5\nd3 12:00,5\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["line 6: no interval starts at d3 00:00 (the one before it, line 5, starts at d2 12:00)", "none missing"],
+        ),
+        bad_data(
+            "forecast_with_an_interval_twice",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,offered\n00:00,5\n06:00,5\n06:00,7\n12:00,5\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["lines 3 and 4: two intervals start at 06:00", "expected each interval once"],
+        ),
+        bad_data(
+            "forecast_with_a_negative_count",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,offered\n00:00,5\n12:00,-3\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["forecast.csv, line 3: offered \"-3\"", "expected a count of 0 or more"],
+        ),
+        bad_data(
+            "forecast_shorter_than_the_horizon",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,offered\n00:00,5\n06:00,5\n12:00,5\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &[
+                "the forecast ends at 18:00, before the horizon (d2 00:00)",
+                "exactly one day or one week, which repeats",
+            ],
+        ),
+        bad_data(
+            "forecast_for_other_channels",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,channel,offered\n00:00,sms,5\n12:00,sms,5\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["has no interval for channel \"persistent_chat\"; its channels are \"sms\""],
+        ),
+        bad_data(
+            "forecast_of_uneven_intervals",
+            FORECAST,
+            EXPONENTIAL,
+            &[("forecast.csv", "interval_start,offered\n00:00,5\n00:20,5\n00:50,5\n")],
+            r#""forecast.csv""#,
+            "channel.persistent_chat.arrivals.file",
+            &["line 4: an interval starts at 00:50, between the intervals of 20m", "expected one interval every 20m"],
+        ),
+        bad_data(
             "trace_with_no_rows",
             r#"{ process = "trace", file = "arrivals.csv" }"#,
             EXPONENTIAL,
@@ -252,6 +339,93 @@ fn bad_data_cases() -> Vec<Case> {
             &["arrivals.csv holds no arrivals", "expected one arrival timestamp per line"],
         ),
     ]
+}
+
+const FORECAST: &str = r#"{ process = "poisson", file = "forecast.csv" }"#;
+
+/// Writes `files` into a new directory and runs `text` from there.
+fn run_with_files(text: &str, files: &[(&str, &str)]) -> RunResults {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    let scenario = match Scenario::from_toml_in(text, "forecast.toml", dir.path()) {
+        Ok(s) => s,
+        Err(e) => panic!("test scenario is invalid: {e}"),
+    };
+    experiment::run_replications(&scenario, &experiment::Settings::default(), &|_| {})
+}
+
+#[test]
+fn a_forecast_of_counts_per_interval_is_drawn_at_those_rates() {
+    // One file for two channels, in half hours with ISO dates, over exactly one day: it repeats.
+    // Chats come at 08:00–10:00 only, SMS all day at 10 a half hour; the chats of 09:00–10:00 take
+    // 10 minutes on average instead of the work stream's 2.
+    let mut forecast = String::from("interval_start,channel,offered,aht_s\n");
+    for h in 0..48 {
+        let (hh, mm) = (h / 2, if h % 2 == 0 { "00" } else { "30" });
+        let chats = if (16..20).contains(&h) { 60 } else { 0 };
+        let aht = if (18..20).contains(&h) { 600 } else { 120 };
+        forecast.push_str(&format!(
+            "2026-03-02T{hh:02}:{mm},live_chat,{chats},{aht}\n2026-03-02 {hh:02}:{mm},sms,10,120\n"
+        ));
+    }
+    let text = format!(
+        "[simulation]\nhorizon = \"2d\"\ninterval = \"1h\"\nreplications = 20\nstart = \"2026-03-02\"\n\n\
+         [[channel]]\nname = \"live_chat\"\nkind = \"live_chat\"\nwork_stream = \"w\"\narrivals = {FORECAST}\n\n\
+         [[channel]]\nname = \"sms\"\nkind = \"sms\"\nwork_stream = \"w\"\narrivals = {FORECAST}\n\n\
+         [[work_stream]]\nname = \"w\"\nhandle_time = {{ dist = \"exponential\", mean = \"2m\" }}\n\n\
+         [[queue]]\nname = \"q\"\n\n[[agent_group]]\nname = \"a\"\ncount = 60\nqueues = [\"q\"]\n"
+    );
+    let results = run_with_files(&text, &[("forecast.csv", &forecast)]);
+    let scope = |name: &str| results.scopes.iter().find(|s| s.kind == ScopeKind::Channel && s.name == name).unwrap();
+    let poisson = |label: String, mean: f64, lambda: f64| {
+        let se = (lambda / 20.0).sqrt();
+        assert!((mean - lambda).abs() <= 4.0 * se, "{label}: {mean}, expected {lambda} ± {}", 4.0 * se);
+    };
+    for day in 0..2 {
+        for h in 0..24 {
+            let k = day * 24 + h;
+            let chats = if (8..10).contains(&h) { 120.0 } else { 0.0 };
+            let got = results.interval_value(k, scope("live_chat"), Metric::Offered);
+            if chats == 0.0 {
+                assert_eq!(got, 0.0, "chats in hour {k}");
+            } else {
+                poisson(format!("chats in hour {k}"), got, chats);
+            }
+            poisson(format!("sms in hour {k}"), results.interval_value(k, scope("sms"), Metric::Offered), 20.0);
+        }
+    }
+    // The handle times of the 09:00 chats: 10 minutes on average, exponential as the work
+    // stream's, from about 240 chats a replication pooled over 20 replications.
+    let aht = |k: usize| results.interval_value(k, scope("live_chat"), Metric::AhtS);
+    for k in [9, 33] {
+        let n = 2.0 * 120.0 * 20.0 / 2.0;
+        assert!((aht(k) - 600.0).abs() <= 4.0 * 600.0 / f64::sqrt(n), "hour {k}: AHT {}", aht(k));
+    }
+    assert!((aht(8) - 120.0).abs() <= 4.0 * 120.0 / f64::sqrt(1200.0), "hour 8: AHT {}", aht(8));
+}
+
+#[test]
+fn a_forecast_covering_the_horizon_is_read_as_it_is_and_may_begin_earlier() {
+    // Hourly counts from the day before the start to the end of day 2: rows before 00:00 of day 1
+    // are skipped, and no day repeats.
+    let mut forecast = String::from("interval_start,offered\n");
+    for h in -24..48 {
+        let day_of_month = 1 + (h + 24) / 24;
+        let count = if h < 0 { 999 } else { h + 1 };
+        forecast.push_str(&format!("2026-03-{day_of_month:02}T{:02}:00,{count}\n", (h + 48) % 24));
+    }
+    let text = Center::new("live_chat", 0.0, "\"1m\"", 40)
+        .arrivals(FORECAST)
+        .simulation("horizon = \"2d\"\ninterval = \"1h\"\nreplications = 20\nstart = \"2026-03-02\"")
+        .toml();
+    let results = run_with_files(&text, &[("forecast.csv", &forecast)]);
+    for k in [0usize, 10, 30, 47] {
+        let lambda = k as f64 + 1.0;
+        let got = results.interval_value(k, &results.scopes[0], Metric::Offered);
+        assert!((got - lambda).abs() <= 4.0 * (lambda / 20.0).sqrt() + 1e-9, "hour {k}: {got}, expected {lambda}");
+    }
 }
 
 #[test]

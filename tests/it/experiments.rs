@@ -442,11 +442,10 @@ fn a_clock_time_swept_bare_or_quoted_is_a_string_and_names_its_folder_without_qu
 
 #[test]
 fn overrides_may_make_a_file_valid_and_are_checked_with_it() {
-    // 24 rates a day are wrong for 2-hour intervals: the file is valid only with the override.
+    // A warm-up as long as the horizon is wrong: the file is valid only with the override.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("two_hours.toml");
-    std::fs::write(&path, ccsim::scenario::DEFAULT_SCENARIO.replacen("interval = \"1h\"", "interval = \"2h\"", 1))
-        .unwrap();
+    std::fs::write(&path, ccsim::scenario::DEFAULT_SCENARIO.replacen("warmup = \"0s\"", "warmup = \"1d\"", 1)).unwrap();
     let run = |args: &[&str]| {
         let out = dir.path().join("out");
         ccsim().arg("run").arg(&path).args(["-r", "2", "--no-charts", "-q", "-o"]).arg(out).args(args).output().unwrap()
@@ -458,7 +457,7 @@ fn overrides_may_make_a_file_valid_and_are_checked_with_it() {
         stderr.contains("at line") && !stderr.contains("--set"),
         "the file's own error points at its line: {stderr}"
     );
-    let with = run(&["--set", "simulation.interval=1h"]);
+    let with = run(&["--set", "simulation.warmup=2h"]);
     assert_eq!(with.status.code(), Some(0), "{}", String::from_utf8_lossy(&with.stderr));
     // An error the file has in the same place, the overrides left alone, is still the file's.
     let other = run(&["--set", "agent_group.generalists.count=9"]);

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod blended;
+mod calendar;
 mod cases;
 mod centers;
 mod charts;

@@ -52,7 +52,7 @@ pub(crate) fn config(cases: u32) -> Config {
 /// Arrivals per second a channel can reach at its busiest.
 fn peak_rate(arrivals: &Arrivals, horizon: f64) -> f64 {
     match arrivals {
-        Arrivals::Poisson(profile) => profile.per_second.iter().copied().fold(0.0, f64::max),
+        Arrivals::Poisson(profile) => profile.peak(),
         Arrivals::Renewal(d) => 1.0 / d.mean().max(1e-300),
         Arrivals::Trace(times) => times.len() as f64 / horizon.max(1e-9),
     }
@@ -91,14 +91,16 @@ fn arrivals_as_written(s: &Scenario) -> f64 {
         .iter()
         .map(|c| match &c.arrivals {
             Arrivals::Poisson(p) => {
+                let (slot, period) = (p.rate.slot(), p.rate.period());
                 let mut total = 0.0;
-                let mut day_start = 0.0;
-                while day_start < horizon {
-                    for (k, rate) in p.per_second.iter().enumerate() {
-                        let start = day_start + k as f64 * p.slot;
-                        total += rate * (horizon.min(start + p.slot) - start).max(0.0);
+                let mut period_start = 0.0;
+                while period_start < horizon {
+                    for (k, rate) in p.rate.values().iter().enumerate() {
+                        let start = period_start + k as f64 * slot;
+                        let day = (start / DAY).floor() as usize;
+                        total += rate * p.scale(day) * (horizon.min(start + slot) - start).max(0.0);
                     }
-                    day_start += DAY;
+                    period_start += period;
                 }
                 total
             }

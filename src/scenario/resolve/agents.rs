@@ -17,9 +17,10 @@ impl Resolver<'_> {
         g: &RawAgentGroup,
         queue_ids: &BTreeMap<String, QueueId>,
         presences: &[Presence],
+        sim: &Simulation,
     ) -> Result<AgentGroup> {
         let key = format!("agent_group.{}", g.name.get_ref());
-        let staffing = self.staffing(g, &key)?;
+        let staffing = self.staffing(g, &key)?.map(|p| p.turned(sim.weekday_offset() as f64 * DAY));
         let count = match (&g.count, &staffing) {
             (Some(c), _) => {
                 let count = *c.get_ref();

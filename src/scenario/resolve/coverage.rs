@@ -73,11 +73,9 @@ impl Resolver<'_> {
 fn arrives_in(arrivals: &Arrivals, m: usize) -> bool {
     let (from, to) = (m as f64 * MINUTE, (m + 1) as f64 * MINUTE);
     match arrivals {
-        Arrivals::Poisson(profile) => profile
-            .per_second
-            .iter()
-            .enumerate()
-            .any(|(i, &rate)| rate > 0.0 && i as f64 * profile.slot < to && from < (i + 1) as f64 * profile.slot),
+        // Slots are at least a minute long and start on whole minutes: the middle of the minute
+        // is in the slot that holds it.
+        Arrivals::Poisson(profile) => profile.rate.positive_at_time_of_day((from + to) / 2.0),
         Arrivals::Renewal(_) => true,
         Arrivals::Trace(times) => times.iter().any(|&t| (from..to).contains(&(t % DAY))),
     }

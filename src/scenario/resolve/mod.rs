@@ -128,8 +128,11 @@ impl Resolver<'_> {
             .collect();
 
         let presences = self.presences(&raw.presence)?;
-        let agent_groups =
-            raw.agent_group.iter().map(|g| self.agent_group(g, &queue_ids, &presences)).collect::<Result<Vec<_>>>()?;
+        let agent_groups = raw
+            .agent_group
+            .iter()
+            .map(|g| self.agent_group(g, &queue_ids, &presences, &simulation))
+            .collect::<Result<Vec<_>>>()?;
         let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.count)).sum();
         if total_agents > limits::AGENTS {
             return Err(self.error_at(
@@ -161,7 +164,8 @@ impl Resolver<'_> {
                 )
             })?;
             let ws = &work_streams[ws_id.index()];
-            let arrivals = self.arrivals(&ch.arrivals, &simulation, &key)?;
+            let (arrivals, aht) = self.arrivals(&ch.arrivals, &simulation, &key, ch.name.get_ref())?;
+            let handle_time_scale = aht.map(|aht| aht.scaled(1.0 / ws.handle_time.mean()));
             if !arrivals.has_arrivals() {
                 self.warn_at(Some(ch.arrivals.span()), format!("{key}.arrivals"), "no arrivals all day");
             }
@@ -181,8 +185,10 @@ impl Resolver<'_> {
                 arrivals,
                 context,
                 auto_close_open,
+                handle_time_scale,
             });
         }
+        self.special_days(&raw.special_day, &simulation, &mut channels)?;
         if channels.iter().all(|c| !c.arrivals.has_arrivals()) {
             return Err(self.error_at(
                 None,
@@ -346,6 +352,29 @@ impl Resolver<'_> {
             short_abandon: raw.short_abandon.unwrap_or(Duration::ZERO),
             decline_limit,
             max_in_system,
+            start: self.start(raw)?,
+        })
+    }
+
+    /// `simulation.start`: the date of day 1.
+    fn start(&self, raw: &RawSimulation) -> Result<Option<jiff::civil::Date>> {
+        let Some(start) = &raw.start else { return Ok(None) };
+        self.date(start, "simulation.start").map(Some)
+    }
+
+    /// A date, written as a TOML date (`2026-03-02`) or a string of one.
+    pub(super) fn date(&self, value: &Spanned<toml::Value>, key: &str) -> Result<jiff::civil::Date> {
+        let text = match value.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+            other => other.to_string(),
+        };
+        text.trim().parse::<jiff::civil::Date>().map_err(|_| {
+            self.at(
+                value,
+                key,
+                format!("{text} is not a date; expected a date such as \"2026-03-02\" (year-month-day)"),
+            )
         })
     }
 
@@ -485,16 +514,18 @@ impl Resolver<'_> {
             (None, true) => CheckIntervals::Every,
             (None, false) => CheckIntervals::Whole,
             (Some(list), false) => {
-                let labels: Vec<String> =
-                    (0..simulation.interval_count()).map(|k| simulation.interval_bounds(k).0.clock_label()).collect();
+                let labels: Vec<String> = (0..simulation.interval_count())
+                    .map(|k| simulation.label(simulation.interval_bounds(k).0))
+                    .collect();
                 let starts: Vec<f64> =
                     (0..simulation.interval_count()).map(|k| simulation.interval_bounds(k).0.0).collect();
                 let chosen = list
                     .get_ref()
                     .iter()
                     .map(|l| {
-                        // `09:00`, `9:00` and `d2 9:00` name the same starts as the outputs' labels.
-                        let at = demand::parse_timestamp(l.trim()).ok();
+                        // `09:00`, `9:00`, `d2 9:00` and, with a start, `2026-03-03 09:00` name the
+                        // same starts as the outputs' labels.
+                        let at = demand::parse_timestamp_on(l.trim(), simulation.start, false).ok();
                         starts.iter().position(|&x| at.is_some_and(|t| (t - x).abs() < 1e-6)).ok_or_else(|| {
                             self.at(
                                 list,
