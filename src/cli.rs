@@ -57,6 +57,34 @@ pub enum Command {
     Staff(StaffArgs),
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
+    /// Fit arrivals, handle times and patience to a history of conversations, one row each, and
+    /// write a scenario fragment.
+    Fit(FitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// A CSV export of conversations (comma, tab or semicolon separated, with a header).
+    pub history: PathBuf,
+    /// The slot of the fitted rate profiles: 15m, 30m or 1h.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub interval: String,
+    /// NAME=HEADER: read NAME (arrival, date, channel, queue, answered, outcome, wait, handle,
+    /// open) from the column HEADER; repeatable.
+    #[arg(long = "column", value_name = "NAME=HEADER")]
+    pub columns: Vec<String>,
+    /// Skip rows that cannot be read, and count them, instead of stopping at the first.
+    #[arg(long = "skip-bad-rows")]
+    pub skip_bad_rows: bool,
+    /// Write the files into DIR (default: output/<history file name>-fit/).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Do not draw charts.
+    #[arg(long = "no-charts")]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use ccsim::report;
 use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{CheckArgs, ErlangArgs, RunOptions, StaffArgs};
+use crate::cli::{CheckArgs, ErlangArgs, FitArgs, RunOptions, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
     charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, settings, simulate,
@@ -500,5 +500,59 @@ pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
     say!("  service level  {:.6}   (answered within {} s, over all arrivals)", f.service_level, f.threshold_s);
     say!("  P(abandon)     {:.6}", f.p_abandon);
     say!("  occupancy      {:.6}", f.occupancy);
+    Ok(())
+}
+
+/// `ccsim fit`: a scenario fragment fitted to a history of conversations.
+pub fn fit(args: &FitArgs) -> Result<(), CliError> {
+    use ccsim::fit::{self as fitting, history};
+    let slot = Duration::parse(&args.interval)
+        .ok()
+        .map(|d| d.0)
+        .filter(|s| [900.0, 1800.0, 3600.0].contains(s))
+        .ok_or_else(|| CliError::Input(format!("--interval {}: expected 15m, 30m or 1h", args.interval)))?;
+    let mapping: Vec<(String, String)> = args
+        .columns
+        .iter()
+        .map(|c| {
+            c.split_once('=')
+                .filter(|(n, h)| !n.trim().is_empty() && !h.trim().is_empty())
+                .map(|(n, h)| (n.trim().to_string(), h.trim().to_string()))
+                .ok_or_else(|| {
+                    CliError::Input(format!("--column {c}: expected NAME=HEADER, such as arrival=created_on"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let history = history::read(&args.history, &mapping, args.skip_bad_rows).map_err(CliError::Input)?;
+    let fits = fitting::fit(&history, slot);
+    let stem = args.history.file_stem().map_or_else(|| "history".into(), |s| s.to_string_lossy().into_owned());
+    let dir =
+        args.output.clone().unwrap_or_else(|| PathBuf::from("output").join(safe_component(&format!("{stem}-fit"))));
+    let _lock = take(&dir)?;
+    let source = args.history.file_name().map_or_else(|| stem.clone(), |s| s.to_string_lossy().into_owned());
+    let mut files = vec![
+        report::OutputFile { name: "fit.csv".into(), bytes: report::fit::fit_csv(&fits)? },
+        report::OutputFile {
+            name: "fitted.toml".into(),
+            bytes: report::fit::fitted_toml(&fits, &history, &source, slot).into_bytes(),
+        },
+    ];
+    for f in fits.iter().filter(|f| f.handle.chosen.is_none() && !f.handle.values.is_empty()) {
+        files.push(report::OutputFile {
+            name: report::fit::empirical_file(&f.name),
+            bytes: report::fit::empirical_values(&f.handle.values),
+        });
+    }
+    if !args.no_charts {
+        files.extend(report::charts::fit_charts(&fits)?);
+    }
+    write(&dir, &files)?;
+    if !args.quiet {
+        for line in report::fit::reading_notes(&history) {
+            say!("{line}");
+        }
+        say!("{}", report::fit::fit_table(&fits));
+        say!("wrote fitted.toml and fit.csv to {}", dir.display());
+    }
     Ok(())
 }

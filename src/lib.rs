@@ -7,7 +7,10 @@
 //! - [`metrics`]: what the engine observes, per interval and scope, and the statistics across
 //!   replications;
 //! - [`report`]: CSV files, charts, terminal tables, and writing files whole;
-//! - [`experiment`]: replications in parallel, compare, sweep, check, output folders.
+//! - [`experiment`]: replications in parallel, compare, sweep, check, staff, output folders.
+//!
+//! [`fit`] reads a history of conversations and fits demand to it; it stands beside
+//! [`metrics`] (statistics of observed data), and [`report`] writes its files.
 //!
 //! The command line (`src/main.rs`) sits on top. The guide for planners is in `docs/`; how the
 //! code is laid out and how to change it, in `CONTRIBUTING.md`.
@@ -18,6 +21,7 @@
 pub mod engine;
 pub mod erlang;
 pub mod experiment;
+pub mod fit;
 pub mod metrics;
 pub mod report;
 pub mod scenario;

@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Sweep { scenario, vary, options } => commands::sweep(&scenario, &vary, &options),
         Command::Check(args) => commands::check(&args),
         Command::Staff(args) => commands::staff(&args),
+        Command::Fit(args) => commands::fit(&args),
         Command::Erlang(args) => commands::erlang(&args),
     };
     match outcome {

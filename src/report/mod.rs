@@ -13,6 +13,7 @@ pub mod check;
 pub mod comparison;
 pub mod csv_files;
 pub mod files;
+pub mod fit;
 pub mod staff;
 pub mod terminal;
 

@@ -14,6 +14,7 @@ mod common;
 mod demand;
 mod docs;
 mod experiments;
+mod fit;
 mod golden;
 mod lifecycle;
 mod limits;

@@ -23,6 +23,7 @@ mod bitmap;
 pub mod canvas;
 pub mod comparison;
 pub mod day;
+mod fit;
 pub mod run;
 pub mod staff;
 pub mod target;
@@ -79,6 +80,12 @@ pub fn sweep_charts(
     scenario: &Scenario,
 ) -> Result<Vec<OutputFile>, ChartError> {
     files(comparison::sweep_figures(keys, points, scenario))
+}
+
+/// The charts of `ccsim fit`: per channel, the arrival profile, the handle times' fits and the
+/// patience curves.
+pub fn fit_charts(fits: &[crate::fit::ChannelFit]) -> Result<Vec<OutputFile>, ChartError> {
+    files(fit::figures(fits))
 }
 
 /// The charts of `ccsim staff`: agents per slot per searched group, and each per-slot gate's
