@@ -17,8 +17,7 @@ impl<O: Observer> Replication<'_, O> {
         let second_of_day = self.now.0.rem_euclid(DAY);
         let day = (self.now.0 / DAY).floor() as i64;
         let now = self.now;
-        let scheduled_as = g.break_at(second_of_day);
-        let scheduled = scheduled_as.map(|p| self.scenario.presences[p.0 as usize].base);
+        let presences = &self.scenario.presences;
         let absence = g.absence;
         for agent in self.agents_of(group.index()) {
             let new_day = self.agents[agent.index()].absence_day != day;
@@ -28,8 +27,9 @@ impl<O: Observer> Replication<'_, O> {
                 self.agents[agent.index()].absent
             };
             self.update_agent(agent, |a| {
+                let scheduled_as = g.break_at(a.offset, second_of_day);
                 a.on_shift = g.on_duty(a.offset, now);
-                a.scheduled = scheduled;
+                a.scheduled = scheduled_as.map(|p| presences[p.0 as usize].base);
                 a.scheduled_as = scheduled_as;
                 a.absence_day = day;
                 a.absent = absent;

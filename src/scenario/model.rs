@@ -580,9 +580,10 @@ impl AgentGroup {
         }
     }
 
-    /// The scheduled presence at this second of the day, if a break covers it.
-    pub fn break_at(&self, second_of_day: f64) -> Option<PresenceId> {
-        self.breaks.iter().find(|b| b.covers(second_of_day)).map(|b| b.presence)
+    /// The scheduled presence of the group's `offset`-th agent at this second of the day, if one
+    /// of its breaks covers it.
+    pub fn break_at(&self, offset: u32, second_of_day: f64) -> Option<PresenceId> {
+        self.breaks.iter().find(|b| b.covers(offset, second_of_day)).map(|b| b.presence)
     }
 
     /// Every second of the day at which the schedule (shifts, breaks) may change.
@@ -591,7 +592,7 @@ impl AgentGroup {
             .shifts
             .iter()
             .flat_map(|s| [s.start, s.end])
-            .chain(self.breaks.iter().flat_map(|b| [b.start, (b.start + b.duration) % DAY]))
+            .chain(self.breaks.iter().flat_map(|b| b.starts.iter().flat_map(|&s| [s, (s + b.duration) % DAY])))
             .collect();
         times.sort_by(f64::total_cmp);
         times.dedup();
@@ -600,17 +601,29 @@ impl AgentGroup {
 }
 
 /// A daily scheduled presence.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Break {
-    pub start: f64,
+    /// Seconds of the day it starts: one start for every agent of the group at once, or one per
+    /// agent in roster order (staggered breaks).
+    pub starts: Arc<[f64]>,
     pub duration: f64,
     pub presence: PresenceId,
 }
 
 impl Break {
-    pub fn covers(&self, second_of_day: f64) -> bool {
-        let end = self.start + self.duration;
-        (second_of_day >= self.start && second_of_day < end) || (end > DAY && second_of_day < end - DAY)
+    /// The start of the group's `offset`-th agent's break.
+    pub fn start_for(&self, offset: u32) -> f64 {
+        match self.starts.len() {
+            1 => self.starts[0],
+            n => self.starts[(offset as usize).min(n - 1)],
+        }
+    }
+
+    /// Whether the break covers this second of the day for the `offset`-th agent.
+    pub fn covers(&self, offset: u32, second_of_day: f64) -> bool {
+        let start = self.start_for(offset);
+        let end = start + self.duration;
+        (second_of_day >= start && second_of_day < end) || (end > DAY && second_of_day < end - DAY)
     }
 }
 

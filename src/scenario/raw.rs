@@ -358,11 +358,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     }
 }
 
-/// A scheduled presence: every agent of the group is in it daily from `start` for `duration`.
+/// A scheduled presence, daily for `duration`: from `start` for every agent of the group at once,
+/// or staggered: one start per agent in roster order (`starts`), or spread evenly over a `window`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBreak {
-    pub start: Spanned<String>,
+    pub start: Option<Spanned<String>>,
+    pub window: Option<Spanned<Vec<String>>>,
+    pub starts: Option<Spanned<Vec<String>>>,
     pub duration: Spanned<Duration>,
     /// A base presence or a `[[presence]]` name; default `away`.
     pub presence: Option<Spanned<String>>,

@@ -590,6 +590,56 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "break_window_of_one_time",
+            edit(
+                "shift = { start = \"07:00\", end = \"21:00\" }",
+                "shift = { start = \"07:00\", end = \"21:00\" }\nbreaks = [{ window = [\"11:00\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("[\"11:00\"]"),
+                "agent_group.generalists.breaks.window",
+                &["1 times; expected two, the window's start and end"],
+            ),
+        ),
+        case(
+            "break_longer_than_its_window",
+            edit(
+                "shift = { start = \"07:00\", end = \"21:00\" }",
+                "shift = { start = \"07:00\", end = \"21:00\" }\nbreaks = [{ window = [\"11:00\", \"11:20\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("[\"11:00\", \"11:20\"]"),
+                "agent_group.generalists.breaks.window",
+                &["a break of 30m does not fit in a window of 20m"],
+            ),
+        ),
+        case(
+            "break_starts_for_too_few_agents",
+            edit(
+                "shift = { start = \"07:00\", end = \"21:00\" }",
+                "shift = { start = \"07:00\", end = \"21:00\" }\nbreaks = [{ starts = [\"11:00\", \"11:30\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("[\"11:00\", \"11:30\"]"),
+                "agent_group.generalists.breaks.starts",
+                &["2 starts for 8 agents; expected one start per agent of the group"],
+            ),
+        ),
+        case(
+            "break_with_a_start_and_a_window",
+            edit(
+                "shift = { start = \"07:00\", end = \"21:00\" }",
+                "shift = { start = \"07:00\", end = \"21:00\" }\nbreaks = [{ start = \"11:00\", window = [\"11:00\", \"13:00\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("\"30m\" }]"),
+                "agent_group.generalists.breaks",
+                &[
+                    "expected exactly one of start (the whole group at once), window (spread over the agents) or starts (one per agent)",
+                ],
+            ),
+        ),
+        case(
             "rate_list_of_one_rate_per_two_hours",
             edit(
                 "[0, 0, 0, 0, 0, 0, 0, 20, 60, 110, 140, 150,\n                                                   150, 140, 130, 120, 110, 90, 60, 40, 25, 0, 0, 0]",

@@ -149,3 +149,61 @@ queues = ["q"]
     let answered: Vec<f64> = rec.of("answered").iter().map(|a| a.2).collect();
     assert_eq!(answered, vec![1200.0, 1200.0], "the call and then the chat, both at 00:20");
 }
+
+#[test]
+fn staggered_breaks_keep_the_queue_steady_where_a_whole_group_break_does_not() {
+    use ccsim::erlang::{QueueModel, figures};
+    use ccsim::experiment::{Settings, run_replications};
+
+    // Ten agents from 08:00 to 18:00, 72 chats an hour of 5 minutes (6 Erlangs), a 30-minute
+    // lunch: the whole group at 12:00, or spread over 11:00–14:00 (starts 16 minutes apart, so at
+    // most two agents at lunch at once).
+    let lunch = |breaks: &str| {
+        let text = Center::new("persistent_chat", 72.0, "{ dist = \"exponential\", mean = \"5m\" }", 10)
+            .agents(10, 1, &format!("shift = {{ start = \"08:00\", end = \"18:00\" }}\nbreaks = [{breaks}]"))
+            .arrivals("{ process = \"poisson\", rate_per_hour = [0, 0, 0, 0, 0, 0, 0, 0, 72, 72, 72, 72, 72, 72, 72, 72, 72, 72, 0, 0, 0, 0, 0, 0] }")
+            .simulation("horizon = \"1d\"\ninterval = \"30m\"\nreplications = 20\nservice_level_threshold = \"60s\"")
+            .toml();
+        let s = crate::common::scenario(&text);
+        let r = run_replications(&s, &Settings { slot_of_day: Some(1800.0), ..Settings::default() }, &|_| {});
+        (16..36).map(|k| r.group_estimate(k, &r.scopes[0], Metric::ServiceLevel)).collect::<Vec<_>>()
+    };
+    let whole = lunch("{ start = \"12:00\", duration = \"30m\" }");
+    let staggered = lunch("{ window = [\"11:00\", \"14:00\"], duration = \"30m\" }");
+    // The whole group away from 12:00 to 12:30: the chats of that half hour all wait past 60 s
+    // but for those arriving in its last minute.
+    let noon = &whole[8];
+    assert!(noon.ci95_high < 0.2, "12:00 with the whole group at lunch: {noon:?}");
+    // Staggered, every half hour has at least 8 agents: none is significantly below what Erlang C
+    // gives 8 agents (0.76).
+    let eight = figures(
+        &QueueModel { arrivals_per_hour: 72.0, aht_s: 300.0, agents: 8, concurrency: 1, patience_mean_s: None },
+        60.0,
+    )
+    .unwrap()
+    .service_level;
+    for (k, e) in staggered.iter().enumerate() {
+        assert!(e.ci95_high >= eight, "the half hour from {}:{:02}: {e:?} against {eight}", 8 + k / 2, k % 2 * 30);
+    }
+}
+
+#[test]
+fn a_break_window_spreads_the_agents_in_roster_order_and_starts_place_them_one_by_one() {
+    let starts = |breaks: &str, count: u32| -> Vec<f64> {
+        let text =
+            Center::new("live_chat", 10.0, "\"1m\"", count).agents(count, 1, &format!("breaks = [{breaks}]")).toml();
+        crate::common::scenario(&text).agent_groups[0].breaks[0].starts.to_vec()
+    };
+    // Five agents over 11:00–13:00 with 30 minutes each: starts 22.5 minutes apart, on whole
+    // minutes; the last ends at 13:00.
+    let h = |hh: f64, mm: f64| hh * 3600.0 + mm * 60.0;
+    assert_eq!(
+        starts("{ window = [\"11:00\", \"13:00\"], duration = \"30m\" }", 5),
+        [h(11.0, 0.0), h(11.0, 22.0), h(11.0, 45.0), h(12.0, 7.0), h(12.0, 30.0)]
+    );
+    assert_eq!(starts("{ window = [\"11:00\", \"13:00\"], duration = \"30m\" }", 1), [h(11.0, 0.0)]);
+    assert_eq!(
+        starts("{ starts = [\"09:00\", \"09:30\", \"09:30\"], duration = \"15m\" }", 3),
+        [h(9.0, 0.0), h(9.0, 30.0), h(9.0, 30.0)]
+    );
+}

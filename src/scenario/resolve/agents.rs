@@ -90,7 +90,6 @@ impl Resolver<'_> {
         }
         let mut breaks = Vec::new();
         for b in &g.breaks {
-            let start = time(&b.start, "breaks.start")?;
             let duration = b.duration.get_ref().0;
             if duration <= 0.0 || duration >= DAY {
                 return Err(self.at(
@@ -113,14 +112,15 @@ impl Resolver<'_> {
                     )
                 })? as u16),
             };
-            let on_break = Break { start: start % DAY, duration, presence };
+            let (starts, at, field) = self.break_starts(b, count as u32, &key)?;
+            let on_break = Break { starts: starts.into(), duration, presence };
             if !shifts.is_empty() && !shifts.iter().any(|s| overlaps(s, &on_break)) {
                 self.warn_at(
-                    Some(b.start.span()),
-                    format!("{key}.breaks.start"),
+                    Some(at),
+                    format!("{key}.breaks.{field}"),
                     format!(
                         "the break at {} lies outside every shift of the group ({}), so nobody takes it",
-                        b.start.get_ref(),
+                        SimTime(on_break.starts[0]).clock_label(),
                         shifts
                             .iter()
                             .map(|s| format!("{}–{}", SimTime(s.start).clock_label(), SimTime(s.end).clock_label()))
@@ -216,6 +216,80 @@ impl Resolver<'_> {
         })
     }
 
+    /// A break's starts (seconds of the day): `start` for the whole group, `starts` one per agent
+    /// in roster order, or a `window` the agents' breaks are spread evenly over in roster order
+    /// (the first at its start, the last ending at its end, on whole minutes); with where it was
+    /// written and its key.
+    fn break_starts(
+        &self,
+        b: &raw::RawBreak,
+        count: u32,
+        key: &str,
+    ) -> Result<(Vec<f64>, std::ops::Range<usize>, &'static str)> {
+        let time = |t: &str, span: std::ops::Range<usize>, field: &str| {
+            parse_time_of_day(t)
+                .map(|s| s % DAY)
+                .map_err(|e| self.error_at(Some(span), format!("{key}.breaks.{field}"), e))
+        };
+        let duration = b.duration.get_ref().0;
+        match (&b.start, &b.window, &b.starts) {
+            (Some(start), None, None) => {
+                Ok((vec![time(start.get_ref(), start.span(), "start")?], start.span(), "start"))
+            }
+            (None, Some(window), None) => {
+                let [from, to] = window.get_ref().as_slice() else {
+                    return Err(self.at(
+                        window,
+                        format!("{key}.breaks.window"),
+                        format!("{} times; expected two, the window's start and end: [\"11:30\", \"14:00\"]", window.get_ref().len()),
+                    ));
+                };
+                let (from, mut to) = (time(from, window.span(), "window")?, time(to, window.span(), "window")?);
+                if to <= from {
+                    to += DAY;
+                }
+                if duration > to - from {
+                    return Err(self.at(
+                        window,
+                        format!("{key}.breaks.window"),
+                        format!(
+                            "a break of {} does not fit in a window of {}; expected a window at least as long as the break",
+                            b.duration.get_ref().label(),
+                            Duration(to - from).label()
+                        ),
+                    ));
+                }
+                let room = to - duration - from;
+                let starts = (0..count.max(1))
+                    .map(|i| {
+                        let share = if count > 1 { f64::from(i) / f64::from(count - 1) } else { 0.0 };
+                        ((from + room * share) / 60.0).floor() * 60.0 % DAY
+                    })
+                    .collect();
+                Ok((starts, window.span(), "window"))
+            }
+            (None, None, Some(list)) => {
+                if list.get_ref().len() != count as usize {
+                    return Err(self.at(
+                        list,
+                        format!("{key}.breaks.starts"),
+                        format!(
+                            "{} starts for {count} agents; expected one start per agent of the group, in roster order",
+                            list.get_ref().len()
+                        ),
+                    ));
+                }
+                let starts = list.get_ref().iter().map(|t| time(t, list.span(), "starts")).collect::<Result<_>>()?;
+                Ok((starts, list.span(), "starts"))
+            }
+            _ => Err(self.error_at(
+                Some(b.duration.span()),
+                format!("{key}.breaks"),
+                "expected exactly one of start (the whole group at once), window (spread over the agents) or starts (one per agent)",
+            )),
+        }
+    }
+
     /// `staffing`: a profile of whole numbers of agents ≥ 0, instead of `count` and `shift`.
     fn staffing(&self, g: &RawAgentGroup, key: &str) -> Result<Option<Profile>> {
         let Some(list) = &g.staffing else { return Ok(None) };
@@ -271,6 +345,8 @@ impl Resolver<'_> {
 /// midnight).
 fn overlaps(shift: &Shift, b: &Break) -> bool {
     let end = if shift.end <= shift.start { shift.end + DAY } else { shift.end };
-    // The shift on the day before, the day itself and the day after, against the break.
-    [-DAY, 0.0, DAY].iter().any(|day| shift.start + day < b.start + b.duration && b.start < end + day)
+    // The shift on the day before, the day itself and the day after, against each start.
+    b.starts
+        .iter()
+        .any(|&start| [-DAY, 0.0, DAY].iter().any(|day| shift.start + day < start + b.duration && start < end + day))
 }
