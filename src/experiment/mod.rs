@@ -20,6 +20,7 @@
 pub mod check;
 pub mod compare;
 pub mod folders;
+pub mod roster;
 pub mod staff;
 pub mod sweep;
 
