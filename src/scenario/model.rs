@@ -56,6 +56,36 @@ pub struct Scenario {
     pub checks: Vec<Check>,
     /// Things that are allowed but probably not meant (a channel with no arrivals all day).
     pub warnings: Vec<super::ScenarioWarning>,
+    /// The shifts `ccsim schedule` may roster agents on.
+    pub shift_templates: Vec<ShiftTemplate>,
+}
+
+/// A shift `ccsim schedule` may roster agents on (DESIGN.md "Staffing").
+#[derive(Clone, Debug)]
+pub struct ShiftTemplate {
+    pub name: String,
+    /// Seconds of the day a shift may start at, in order.
+    pub starts: Vec<f64>,
+    /// Seconds long, at most a day.
+    pub length: f64,
+    /// Monday first: the days it may be worked.
+    pub days: [bool; 7],
+    pub breaks: Vec<TemplateBreak>,
+    pub cost_per_hour: f64,
+    pub min: u32,
+    pub max: Option<u32>,
+    /// The group whose requirement it covers; `None` when the scenario has one group to cover.
+    pub group: Option<GroupId>,
+    /// The agent keys of the groups it makes (`count`, `shift` and `breaks` left empty).
+    pub agents: AgentGroup,
+}
+
+/// A template's break: `duration` seconds placed wholly inside `window` (seconds into the shift).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TemplateBreak {
+    pub window: (f64, f64),
+    pub duration: f64,
+    pub presence: PresenceId,
 }
 
 /// What a run of a scenario holds in memory, in bytes, as [`limits::MEMORY`] counts it.

@@ -58,6 +58,48 @@ pub struct RawScenario {
     pub check: Vec<RawCheck>,
     #[serde(default)]
     pub special_day: Vec<RawSpecialDay>,
+    #[serde(default)]
+    pub shift_template: Vec<RawShiftTemplate>,
+}
+
+/// A shift that `ccsim schedule` may roster agents on (DESIGN.md "Staffing").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShiftTemplate {
+    pub name: Spanned<String>,
+    pub start: Spanned<RawTemplateStarts>,
+    pub length: Spanned<Duration>,
+    pub days: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub breaks: Vec<Spanned<RawTemplateBreak>>,
+    pub cost_per_hour: Option<Spanned<f64>>,
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    /// The group whose requirement the template covers.
+    pub group: Option<Spanned<String>>,
+    // The agent keys of the groups it makes, as in [[agent_group]].
+    pub queues: Spanned<Vec<Spanned<String>>>,
+    pub capacity: Option<Spanned<i64>>,
+    pub offer: Option<Spanned<RawOffer>>,
+    pub pick: Option<RawPick>,
+    pub absence: Option<Spanned<f64>>,
+}
+
+/// A template's allowed starts: a list of clock times, or a range with a step.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawTemplateStarts {
+    List(Vec<String>),
+    Range { from: String, to: String, every: Duration },
+}
+
+/// A template's break: `duration` placed wholly inside `window`, durations into the shift.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplateBreak {
+    pub window: [Duration; 2],
+    pub duration: Duration,
+    pub presence: Option<String>,
 }
 
 /// A date whose arrivals are scaled: a holiday at 0.3, a campaign at 1.8.

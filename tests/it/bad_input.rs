@@ -640,6 +640,50 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "shift_template_longer_than_a_day",
+            append(
+                "[[shift_template]]\nname = \"day\"\nstart = { from = \"06:00\", to = \"12:00\", every = \"30m\" }\nqueues = [\"general\"]\nlength = \"25h\"",
+            ),
+            invalid(
+                At("\"25h\""),
+                "shift_template.day.length",
+                &["25h; expected a shift above 0 and at most 24h long"],
+            ),
+        ),
+        case(
+            "shift_template_break_outside_its_shift",
+            append(
+                "[[shift_template]]\nname = \"day\"\nstart = { from = \"06:00\", to = \"12:00\", every = \"30m\" }\nqueues = [\"general\"]\nlength = \"8h\"\nbreaks = [{ window = [\"7h\", \"9h\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("{ window = [\"7h\""),
+                "shift_template.day.breaks.window",
+                &["a window from 7h to 9h into a shift of 8h; expected a window inside the shift"],
+            ),
+        ),
+        case(
+            "shift_template_breaks_that_overlap",
+            append(
+                "[[shift_template]]\nname = \"day\"\nstart = { from = \"06:00\", to = \"12:00\", every = \"30m\" }\nqueues = [\"general\"]\nlength = \"8h\"\nbreaks = [{ window = [\"2h\", \"4h\"], duration = \"15m\" }, { window = [\"3h\", \"5h\"], duration = \"30m\" }]",
+            ),
+            invalid(
+                At("{ window = [\"3h\""),
+                "shift_template.day.breaks.window",
+                &["the window from 3h to 5h overlaps the one from 2h to 4h"],
+            ),
+        ),
+        case(
+            "shift_template_of_an_unknown_group",
+            append(
+                "[[shift_template]]\nname = \"day\"\nstart = { from = \"06:00\", to = \"12:00\", every = \"30m\" }\nqueues = [\"general\"]\nlength = \"8h\"\ngroup = \"tier9\"",
+            ),
+            invalid(
+                At("\"tier9\""),
+                "shift_template.day.group",
+                &["no agent group is named \"tier9\"", "\"generalists\", \"specialists\""],
+            ),
+        ),
+        case(
             "rate_list_of_one_rate_per_two_hours",
             edit(
                 "[0, 0, 0, 0, 0, 0, 0, 20, 60, 110, 140, 150,\n                                                   150, 140, 130, 120, 110, 90, 60, 40, 25, 0, 0, 0]",

@@ -95,3 +95,20 @@ fn agents_going_off_duty_finish_what_they_hold_and_take_nothing_new() {
     assert!(completed.iter().any(|&(_, a, t)| a == 1 && t > ten), "{completed:?}");
     assert!(completed.iter().any(|&(_, a, t)| a == 0 && t > noon), "{completed:?}");
 }
+
+#[test]
+fn a_shift_template_reads_its_starts_days_breaks_and_agent_keys() {
+    let text = format!(
+        "{}\n[[shift_template]]\nname = \"day\"\nstart = {{ from = \"06:00\", to = \"08:00\", every = \"30m\" }}\nlength = \"8h\"\ndays = [\"mon\", \"fri\"]\nbreaks = [{{ window = [\"3h\", \"5h\"], duration = \"30m\" }}]\ncost_per_hour = 1.5\nmax = 40\ncapacity = 2\nqueues = [\"q\"]\ngroup = \"agents\"\n\n[[shift_template]]\nname = \"late\"\nstart = [\"14:00\", \"13:00\"]\nlength = \"6h\"\nqueues = [\"q\"]\n",
+        crate::common::Center::new("live_chat", 10.0, "\"2m\"", 3).toml()
+    );
+    let s = crate::common::scenario(&text);
+    let [day, late] = &s.shift_templates[..] else { panic!("two templates") };
+    let h = |x: f64| x * 3600.0;
+    assert_eq!(day.starts, [h(6.0), h(6.5), h(7.0), h(7.5), h(8.0)]);
+    assert_eq!(day.days, [true, false, false, false, true, false, false]);
+    assert_eq!((day.breaks[0].window, day.breaks[0].duration), ((h(3.0), h(5.0)), 1800.0));
+    assert_eq!((day.cost_per_hour, day.max, day.group.map(|g| g.index())), (1.5, Some(40), Some(0)));
+    assert_eq!((day.agents.capacity, day.agents.count), (2, 0));
+    assert_eq!((late.starts.clone(), late.days, late.min, late.max), (vec![h(13.0), h(14.0)], [true; 7], 0, None));
+}

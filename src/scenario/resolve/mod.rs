@@ -23,6 +23,7 @@ use super::demand;
 mod agents;
 mod arrivals;
 mod coverage;
+mod templates;
 mod work_stream;
 use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
 use super::error::{ScenarioError, ScenarioWarning, line_column};
@@ -76,7 +77,7 @@ impl Resolver<'_> {
         self.warnings.borrow_mut().push(self.error_at(span, key, message));
     }
 
-    pub fn resolve(&self, raw: RawScenario) -> Result<Scenario> {
+    pub fn resolve(&self, mut raw: RawScenario) -> Result<Scenario> {
         let simulation = self.simulation(&raw.simulation)?;
         let name = match &raw.simulation.name {
             Some(n) if n.get_ref().trim().is_empty() => {
@@ -252,9 +253,25 @@ impl Resolver<'_> {
             .map(|(i, c)| self.check(i, c, &simulation, &channels, &work_streams, &queues, &agent_groups))
             .collect::<Result<Vec<_>>>()?;
 
+        self.names::<GroupId>("shift_template", raw.shift_template.iter().map(|t| &t.name))?;
+        let shift_templates = std::mem::take(&mut raw.shift_template)
+            .into_iter()
+            .map(|t| self.shift_template(t, &queue_ids, &presences, &agent_groups, &simulation))
+            .collect::<Result<Vec<_>>>()?;
+
         let warnings = self.warnings.take();
-        let scenario =
-            Scenario { name, simulation, channels, work_streams, queues, agent_groups, presences, checks, warnings };
+        let scenario = Scenario {
+            name,
+            simulation,
+            channels,
+            work_streams,
+            queues,
+            agent_groups,
+            presences,
+            checks,
+            warnings,
+            shift_templates,
+        };
         self.check_memory(&raw, &scenario)?;
         Ok(scenario)
     }
