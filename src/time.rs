@@ -18,6 +18,9 @@ pub const MINUTE: f64 = 60.0;
 pub const HOUR: f64 = 3600.0;
 pub const DAY: f64 = 86_400.0;
 
+/// The days of the week as scenarios and outputs name them, Monday first.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
 /// A point in simulated time, seconds since 00:00 of day 1.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SimTime(pub f64);

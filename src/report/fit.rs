@@ -9,9 +9,7 @@ use super::terminal::printable;
 use crate::fit::estimate::Interval;
 use crate::fit::history::History;
 use crate::fit::{ArrivalFit, ChannelFit};
-use crate::time::{DAY, Duration};
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+use crate::time::{DAY, Duration, WEEKDAYS};
 
 /// The label of slot `j` of a rate profile: `HH:MM`, or `mon HH:MM` in a weekly one.
 pub fn slot_label(arrivals: &ArrivalFit, j: usize) -> String {

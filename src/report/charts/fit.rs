@@ -6,12 +6,9 @@ use super::canvas::{BLUE, BLUISH_GREEN, Figure, GREY, Layer, LegendEntry, ORANGE
 use crate::fit::ChannelFit;
 use crate::fit::estimate;
 use crate::report::terminal::printable;
+use crate::time::WEEKDAYS;
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-fn file_part(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-}
+use super::file_part;
 
 pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
     let mut figures = Vec::new();
@@ -34,7 +31,11 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
             })
             .collect();
         let x = if a.weekly() {
-            Scale::with_ticks(0.0, 168.0, (0..7).map(|d| (d as f64 * 24.0 + 12.0, WEEKDAYS[d].to_string())).collect())
+            Scale::with_ticks(
+                0.0,
+                168.0,
+                WEEKDAYS.iter().enumerate().map(|(d, w)| (d as f64 * 24.0 + 12.0, capitalised(w))).collect(),
+            )
         } else {
             Scale::clock(0.0, 24.0)
         };
@@ -170,4 +171,10 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
         }
     }
     figures
+}
+
+/// `mon` as `Mon`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

@@ -99,3 +99,8 @@ pub fn staff_charts(
 ) -> Result<Vec<OutputFile>, ChartError> {
     files(staff::figures(staffing, slot_gates, scenario, groups, slot))
 }
+
+/// A name (of a group, a channel) as part of a chart's file name: letters, digits, `-` and `_` kept, the rest `_`.
+pub(super) fn file_part(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}

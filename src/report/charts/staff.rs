@@ -3,6 +3,7 @@
 //! interval against the gate's bound.
 
 use super::canvas::{BLUE, Figure, GREY, Layer, LegendEntry, ORANGE, Panel, Scale, Swatch, VERMILLION};
+use super::file_part;
 use crate::metrics::Metric;
 use crate::report::staff::{SlotGate, SlotStaffing};
 use crate::report::terminal::printable;
@@ -109,9 +110,4 @@ pub fn figures(
         });
     }
     figures
-}
-
-/// A group's name as part of a file name: letters, digits, `-` and `_` kept, the rest `_`.
-fn file_part(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }

@@ -9,8 +9,7 @@ use toml::Spanned;
 use super::*;
 use crate::scenario::model::*;
 use crate::scenario::raw::{RawAgentGroup, RawShiftTemplate, RawTemplateStarts};
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+use crate::time::WEEKDAYS;
 
 impl Resolver<'_> {
     pub(super) fn shift_template(
