@@ -55,11 +55,28 @@ pub enum Command {
     /// The fewest agents per slot of the day that meet the scenario's [[check]] gates, found by
     /// simulation and verified on an independent seed.
     Staff(StaffArgs),
+    /// Shifts and staggered breaks that cover the staffing requirement at the least cost,
+    /// verified by simulation on a fresh seed and repaired until a verification holds.
+    Schedule(ScheduleArgs),
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
     Erlang(ErlangArgs),
     /// Fit arrivals, handle times and patience to a history of conversations, one row each, and
     /// write a scenario fragment.
     Fit(FitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    pub scenario: PathBuf,
+    /// The requirement: a staffing.csv that `ccsim staff` wrote (default: run the staffing
+    /// search first).
+    #[arg(long, value_name = "FILE")]
+    pub requirement: Option<PathBuf>,
+    /// Replications of each verification (default: the scenario's).
+    #[arg(long = "verify-replications", value_name = "N")]
+    pub verify_replications: Option<u32>,
+    #[command(flatten)]
+    pub options: RunOptions,
 }
 
 #[derive(Debug, Args)]

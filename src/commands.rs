@@ -11,7 +11,7 @@ use ccsim::report;
 use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{CheckArgs, ErlangArgs, FitArgs, RunOptions, StaffArgs};
+use crate::cli::{CheckArgs, ErlangArgs, FitArgs, RunOptions, ScheduleArgs, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
     charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, settings, simulate,
@@ -555,4 +555,111 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         say!("wrote fitted.toml and fit.csv to {}", dir.display());
     }
     Ok(())
+}
+
+/// `ccsim schedule`: shifts that cover the requirement, verified and repaired by simulation.
+pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
+    use ccsim::experiment::{schedule, staff};
+    let (path, options) = (args.scenario.as_path(), &args.options);
+    let src = source(Some(path))?;
+    let scenario = prepare(&src, options, &[])?;
+    let input = |e: schedule::ScheduleError| match e {
+        schedule::ScheduleError::Input(m) => CliError::Input(format!("{}: {m}", path.display())),
+        schedule::ScheduleError::Stopped(s) => CliError::Stopped(s),
+    };
+    if scenario.shift_templates.is_empty() {
+        return Err(CliError::Input(format!(
+            "{}: no [[shift_template]]; expected the shifts agents may be rostered on (docs/scenario.md)",
+            path.display()
+        )));
+    }
+    let verify_replications = args.verify_replications.unwrap_or(scenario.simulation.replications);
+    if verify_replications == 0 {
+        return Err(CliError::Input("--verify-replications 0: expected at least 1".into()));
+    }
+    let dir = output_dir(options, &scenario, "-schedule");
+    let _lock = take(&dir)?;
+    let settings = settings(options)?;
+    warn(&scenario, options);
+    let bar = progress_counter(options);
+    let requirement = match &args.requirement {
+        Some(file) => schedule::requirement_file(file, &scenario).map_err(input)?,
+        None => {
+            // The groups the templates cover: their own, or the one group there is.
+            let mut groups: Vec<GroupId> = scenario.shift_templates.iter().filter_map(|t| t.group).collect();
+            if scenario.shift_templates.iter().any(|t| t.group.is_none()) {
+                if scenario.agent_groups.len() != 1 {
+                    return Err(CliError::Input(format!(
+                        "{}: a [[shift_template]] without group, and {} agent groups; expected group = \"NAME\" on every template",
+                        path.display(),
+                        scenario.agent_groups.len()
+                    )));
+                }
+                groups.push(GroupId(0));
+            }
+            groups.sort_unstable();
+            groups.dedup();
+            let request =
+                staff::Request { groups: groups.clone(), slot: 1800.0, max_agents: 10_000, verify_replications };
+            staff::check_request(&scenario, &request).map_err(|e| staff_error(path, e))?;
+            let plan = staff::staff(&scenario, &request, &settings, &|step| {
+                bar.set_position(step.simulations as u64);
+                bar.set_message(format!("staffing: {}", step.phase));
+            })
+            .map_err(|e| staff_error(path, e))?;
+            schedule::Requirement {
+                slot: 1800.0,
+                groups: groups
+                    .iter()
+                    .zip(&plan.staffing)
+                    .map(|(&g, slots)| (g, slots.iter().map(|s| s.agents).collect()))
+                    .collect(),
+            }
+        }
+    };
+    let required: Vec<Vec<u32>> = requirement.groups.iter().map(|(_, r)| r.clone()).collect();
+    let plan = schedule::schedule(&src, &scenario, &requirement, verify_replications, &settings, &|round| {
+        bar.set_message(format!("round {round}: solving and verifying"));
+    })
+    .map_err(input)?;
+    bar.finish_and_clear();
+
+    let staffed_gates = staff::Plan::gates_of(&plan.slot_gates, &plan.whole_gates, &scenario, plan.slot);
+    let mut files = vec![
+        report::OutputFile { name: "schedule.csv".into(), bytes: report::schedule::schedule_csv(&plan, &scenario)? },
+        report::OutputFile { name: "rostered.toml".into(), bytes: plan.rostered_text.clone().into_bytes() },
+    ];
+    if !options.no_charts {
+        files.extend(report::charts::schedule_charts(&plan, &scenario, &required)?);
+    }
+    files.extend(inside("verify", run_outputs(&plan.verification, &plan.rostered, options)?));
+    files
+        .push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&staffed_gates)? });
+    write(&dir, &files)?;
+    if !options.quiet {
+        say!(
+            "{}: {} shifts in {} round{}; verified on seed {} with {} replications",
+            scenario.name,
+            plan.groups.iter().map(|g| g.shifts.len()).sum::<usize>(),
+            plan.rounds,
+            if plan.rounds == 1 { "" } else { "s" },
+            plan.rostered.simulation.seed,
+            plan.rostered.simulation.replications
+        );
+        say!("{}", report::schedule::schedule_table(&plan, &scenario, &required));
+        say!("verification (a seed of its own; the rounds before it were repaired where a gate failed):");
+        say!("{}", report::check::check_table(&staffed_gates, true));
+        say!("wrote schedule.csv, rostered.toml and verify/ to {}", dir.display());
+    }
+    if plan.holds() {
+        Ok(())
+    } else {
+        let slots: Vec<String> =
+            plan.failing.iter().map(|&j| ccsim::time::SimTime(j as f64 * plan.slot).clock_label()).collect();
+        Err(CliError::CheckFailed(format!(
+            "no verification held within {} rounds; gates still fail in the slots at {}",
+            plan.rounds,
+            slots.join(", ")
+        )))
+    }
 }

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(&args),
         Command::Staff(args) => commands::staff(&args),
         Command::Fit(args) => commands::fit(&args),
+        Command::Schedule(args) => commands::schedule(&args),
         Command::Erlang(args) => commands::erlang(&args),
     };
     match outcome {

@@ -21,6 +21,7 @@ pub mod check;
 pub mod compare;
 pub mod folders;
 pub mod roster;
+pub mod schedule;
 pub mod staff;
 pub mod sweep;
 

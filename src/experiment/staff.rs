@@ -109,8 +109,17 @@ impl Plan {
     /// The verification's gates as `check.csv` lists them: each per-slot gate per slot (its
     /// interval the slot's start), then the whole-run ones.
     pub fn gates(&self, scenario: &Scenario, slot: f64) -> Vec<gates::Gate> {
-        let mut all: Vec<gates::Gate> = self
-            .slot_gates
+        Plan::gates_of(&self.slot_gates, &self.whole_gates, scenario, slot)
+    }
+
+    /// Per-slot and whole-run gates as `check.csv` lists them.
+    pub fn gates_of(
+        slot_gates: &[SlotGate],
+        whole_gates: &[gates::Gate],
+        scenario: &Scenario,
+        slot: f64,
+    ) -> Vec<gates::Gate> {
+        let mut all: Vec<gates::Gate> = slot_gates
             .iter()
             .map(|g| {
                 let c = &scenario.checks[g.check];
@@ -132,7 +141,7 @@ impl Plan {
                 }
             })
             .collect();
-        all.extend(self.whole_gates.iter().cloned());
+        all.extend(whole_gates.iter().cloned());
         all
     }
 
@@ -625,10 +634,10 @@ impl SlotModel {
 /// Where a gate fails: a slot and the scope of its gate (`whole` for a whole-run gate, placed in
 /// the slot where its metric is worst).
 #[derive(Clone, Debug, PartialEq)]
-struct FailingScope {
-    kind: ScopeKind,
-    name: String,
-    whole: bool,
+pub(crate) struct FailingScope {
+    pub(crate) kind: ScopeKind,
+    pub(crate) name: String,
+    pub(crate) whole: bool,
 }
 
 /// Adds an agent, to the cheapest searched group that serves the failing gate's scope, in each
@@ -658,7 +667,7 @@ fn add_where_failing(
 
 /// The slots where a gate fails, a per-slot gate on the mean held `z` standard errors on the
 /// safe side of its bound.
-fn failing_slots(
+pub(crate) fn failing_slots(
     results: &RunResults,
     scenario: &Scenario,
     slots: usize,
@@ -694,7 +703,7 @@ fn failing_slots(
 }
 
 /// The per-slot gates (`every_interval`) judged per slot of the day.
-fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result<Vec<SlotGate>, StaffError> {
+pub(crate) fn slot_gates(results: &RunResults, scenario: &Scenario, slots: usize) -> Result<Vec<SlotGate>, StaffError> {
     judge_slots(results, scenario, slots, 0.0)
 }
 

@@ -23,6 +23,7 @@ mod output_safety;
 mod overload;
 mod presence;
 mod properties;
+mod schedule;
 mod staff;
 mod staffing;
 mod terminal;

@@ -82,6 +82,15 @@ pub fn sweep_charts(
     files(comparison::sweep_figures(keys, points, scenario))
 }
 
+/// The charts of `ccsim schedule`: required against scheduled agents per slot per covered group.
+pub fn schedule_charts(
+    plan: &crate::experiment::schedule::Plan,
+    scenario: &Scenario,
+    required: &[Vec<u32>],
+) -> Result<Vec<OutputFile>, ChartError> {
+    files(staff::schedule_figures(plan, scenario, required))
+}
+
 /// The charts of `ccsim fit`: per channel, the arrival profile, the handle times' fits and the
 /// patience curves.
 pub fn fit_charts(fits: &[crate::fit::ChannelFit]) -> Result<Vec<OutputFile>, ChartError> {

@@ -111,3 +111,53 @@ pub fn figures(
     }
     figures
 }
+
+/// `schedule_<group>` for each covered group: the agents the requirement asks for in each slot
+/// against the agents the shifts put there, breaks taken out.
+pub fn schedule_figures(
+    plan: &crate::experiment::schedule::Plan,
+    scenario: &Scenario,
+    required: &[Vec<u32>],
+) -> Vec<Figure> {
+    let hours = plan.slot / 3600.0;
+    let steps = |values: &[u32]| -> Vec<(f64, f64)> {
+        values
+            .iter()
+            .enumerate()
+            .flat_map(|(j, &v)| [(j as f64 * hours, f64::from(v)), ((j + 1) as f64 * hours, f64::from(v))])
+            .collect()
+    };
+    plan.groups
+        .iter()
+        .zip(required)
+        .map(|(gs, need)| {
+            let name = &scenario.agent_groups[gs.group.index()].name;
+            let on = crate::report::schedule::scheduled(gs);
+            let y = Scale::linear_with(on.iter().chain(need).map(|&v| f64::from(v)), &[0.0]).with_headroom(0.08);
+            Figure {
+                name: format!("schedule_{}", file_part(name)),
+                title: format!("Required and scheduled agents: {}", printable(name)),
+                subtitle:
+                    "per slot: the staffing requirement, and the agents the shifts put there with breaks taken out"
+                        .into(),
+                legend: vec![
+                    LegendEntry::new(Swatch::Line(GREY, true), "required"),
+                    LegendEntry::new(Swatch::Line(BLUE, false), "scheduled"),
+                ],
+                panels: vec![Panel {
+                    caption: None,
+                    x: Scale::clock(0.0, 24.0),
+                    x_label: "time of day".into(),
+                    y,
+                    y_label: "agents".into(),
+                    layers: vec![
+                        Layer::Line { points: steps(need), colour: GREY, dashed: true, markers: false },
+                        Layer::Line { points: steps(&on), colour: BLUE, dashed: false, markers: false },
+                    ],
+                    empty_note: "nobody is required".into(),
+                }],
+                stacked: false,
+            }
+        })
+        .collect()
+}
