@@ -171,3 +171,38 @@ fn schedule_refuses_what_it_cannot_roster() {
         assert!(stderr.contains(says), "{stderr}");
     }
 }
+
+#[test]
+fn a_gate_no_roster_can_meet_exits_1_after_twenty_rounds_naming_the_slots() {
+    // Handle times of at most a second, where chats take ten minutes: no number of agents helps,
+    // so every round raises the requirement and the twentieth verification still fails.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("center.toml");
+    let strict = TEMPLATES.replace("metric = \"service_level\"\nmin = 0.8", "metric = \"aht_s\"\nmax = 1");
+    assert_ne!(strict, TEMPLATES);
+    fs::write(&path, format!("{}{strict}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let mut csv = String::from("slot_start,group,agents\n");
+    for j in 0..48 {
+        csv.push_str(&format!(
+            "{:02}:{:02},generalists,{}\n",
+            j / 2,
+            j % 2 * 30,
+            if (16..36).contains(&j) { 6 } else { 0 }
+        ));
+    }
+    fs::write(dir.path().join("staffing.csv"), csv).unwrap();
+    let out = ccsim()
+        .arg("schedule")
+        .arg(&path)
+        .arg("--requirement")
+        .arg(dir.path().join("staffing.csv"))
+        .args(["-q", "--no-charts", "-r", "2", "-o"])
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no verification held within 20 rounds; gates still fail in the slots at"), "{stderr}");
+    // The files of the last round are written all the same.
+    assert!(dir.path().join("s/rostered.toml").exists() && dir.path().join("s/verify/check.csv").exists());
+}
