@@ -76,6 +76,17 @@ fn cases() -> Vec<Case> {
             web_chat("{ process = \"poisson\", rate_per_hour = 9.9e8 }", &[("horizon = \"1d\"", "horizon = \"1h\"")]),
             UNSTAFFED_HOURS,
         ),
+        // --- Cells (limits::CELLS): reporting intervals times scopes. An interval of a tiny
+        // fraction of a second still divides a day, and its count is beyond any integer.
+        case(
+            "an_interval_too_short_to_count",
+            edit("interval = \"1h\"", "interval = 1e-300"),
+            invalid(
+                At("1e-300"),
+                "simulation.interval",
+                &["cells is too large", "use a longer interval or a shorter horizon"],
+            ),
+        ),
         // --- Memory (limits::MEMORY): what a run holds at once, whatever its threads.
         case(
             "replications_times_scopes_beyond_memory",

@@ -233,7 +233,7 @@ impl Resolver<'_> {
         self.check_polls(&raw, &simulation, &work_streams, &agent_groups)?;
 
         let scopes = 1 + channels.len() + work_streams.len() + queues.len() + agent_groups.len();
-        let cells = simulation.interval_count() * scopes;
+        let cells = simulation.interval_count().saturating_mul(scopes);
         if cells > limits::CELLS {
             return Err(self.error_at(
                 raw.simulation.interval.as_ref().map(|s| s.span()),
