@@ -888,7 +888,7 @@ impl Lanes {
 /// are given requirement classes and searched; debug builds check that no conversation joins
 /// another ([`Lanes::push`]).
 pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId) -> bool {
-    ws.fallback_queue == queue || ws.rules.iter().any(|r| r.queue == queue)
+    ws.reaches(queue)
 }
 
 /// DOMAIN.md §4.2: whether `agent` may be given a conversation of `ws` now ([`Requirement`]).

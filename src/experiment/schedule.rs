@@ -390,19 +390,8 @@ pub fn schedule(
 /// One agent more in each failing slot, for every covered group serving the gate's scope.
 fn raise(groups: &mut [GroupSchedule], failing: &[(usize, FailingScope)], scenario: &Scenario) {
     for (slot, scope) in failing {
-        for gs in groups.iter_mut() {
-            let group = &scenario.agent_groups[gs.group.index()];
-            let serves = match scope.kind {
-                ScopeKind::Queue => scenario
-                    .queues
-                    .iter()
-                    .position(|q| q.name == scope.name)
-                    .is_some_and(|q| group.queues.iter().any(|id| id.index() == q)),
-                _ => true,
-            };
-            if serves {
-                gs.requirement[*slot] += 1;
-            }
+        for gs in groups.iter_mut().filter(|gs| staff::serves(scenario, gs.group, scope)) {
+            gs.requirement[*slot] += 1;
         }
     }
 }

@@ -493,12 +493,8 @@ fn in_system(results: &RunResults, scenario: &Scenario, g: GroupId, slot: usize)
         if waiting.is_nan() || waiting <= 0.0 {
             continue;
         }
-        let units: Vec<f64> = scenario
-            .work_streams
-            .iter()
-            .filter(|ws| ws.fallback_queue == q || ws.rules.iter().any(|r| r.queue == q))
-            .map(|ws| f64::from(ws.capacity))
-            .collect();
+        let units: Vec<f64> =
+            scenario.work_streams.iter().filter(|ws| ws.reaches(q)).map(|ws| f64::from(ws.capacity)).collect();
         let units = if units.is_empty() { 1.0 } else { units.iter().sum::<f64>() / units.len() as f64 };
         let serving: Vec<GroupId> = (0..scenario.agent_groups.len())
             .map(|h| GroupId(h as u16))
@@ -548,15 +544,12 @@ struct SlotModel {
 impl SlotModel {
     fn new(scenario: &Scenario, g: GroupId) -> SlotModel {
         let group = &scenario.agent_groups[g.index()];
-        let patience = scenario
-            .work_streams
-            .iter()
-            .find(|ws| {
-                group.queues.contains(&ws.fallback_queue) || ws.rules.iter().any(|r| group.queues.contains(&r.queue))
-            })
-            .and_then(|ws| match &ws.patience {
-                Some(Distribution::Exponential(_, mean)) => Some(*mean),
-                _ => None,
+        let patience =
+            scenario.work_streams.iter().find(|ws| ws.queues().any(|q| group.queues.contains(&q))).and_then(|ws| {
+                match &ws.patience {
+                    Some(Distribution::Exponential(_, mean)) => Some(*mean),
+                    _ => None,
+                }
             });
         let threshold = group.queues.first().map_or(scenario.simulation.service_level_threshold.0, |q| {
             scenario.queues[q.index()].service_level_threshold.0
@@ -753,6 +746,21 @@ fn scope_of<'r>(results: &'r RunResults, c: &Check) -> &'r Scope {
     results.scopes.iter().find(|s| s.kind == kind && s.name == c.name).expect("checked scope")
 }
 
+/// Whether group `g` can help a gate on `scope`: for a queue, when it serves the queue; for an
+/// agent group, when it is that group; for the other scopes, always.
+pub(crate) fn serves(scenario: &Scenario, g: GroupId, scope: &FailingScope) -> bool {
+    let group = &scenario.agent_groups[g.index()];
+    match scope.kind {
+        ScopeKind::Queue => scenario
+            .queues
+            .iter()
+            .position(|q| q.name == scope.name)
+            .is_some_and(|q| group.queues.iter().any(|id| id.index() == q)),
+        ScopeKind::AgentGroup => group.name == scope.name,
+        _ => true,
+    }
+}
+
 /// The index (in `request.groups`) of the cheapest searched group that serves `scope` and
 /// `may_add`: for a queue, groups serving it; for an agent group, itself; otherwise any.
 fn cheapest_serving(
@@ -765,19 +773,7 @@ fn cheapest_serving(
         .groups
         .iter()
         .enumerate()
-        .filter(|&(gi, g)| {
-            let group = &scenario.agent_groups[g.index()];
-            let serves = match scope.kind {
-                ScopeKind::Queue => scenario
-                    .queues
-                    .iter()
-                    .position(|q| q.name == scope.name)
-                    .is_some_and(|q| group.queues.iter().any(|id| id.index() == q)),
-                ScopeKind::AgentGroup => group.name == scope.name,
-                _ => true,
-            };
-            serves && may_add(gi)
-        })
+        .filter(|&(gi, g)| serves(scenario, *g, scope) && may_add(gi))
         .min_by(|a, b| {
             let cost = |g: &GroupId| {
                 scenario.agent_groups[g.index()].cost_per_hour / f64::from(scenario.agent_groups[g.index()].capacity)

@@ -99,7 +99,6 @@ pub fn fit(history: &History, slot: f64) -> Vec<ChannelFit> {
     }
     // The days seen, of any channel.
     let mut seen: Vec<usize> = history.conversations.iter().map(|c| history::day_of(c.arrival).0).collect();
-    seen.dedup();
     seen.sort_unstable();
     seen.dedup();
     names.iter().map(|&name| fit_channel(history, name, &seen, slot)).collect()

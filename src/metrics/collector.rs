@@ -181,8 +181,7 @@ impl<'s> Collector<'s> {
         let mut leaf_scopes = Vec::new();
         for (ch, channel) in scenario.channels.iter().enumerate() {
             let ws = &scenario.work_streams[channel.work_stream.index()];
-            let reachable = ws.rules.iter().map(|r| r.queue).chain(std::iter::once(ws.fallback_queue));
-            for q in reachable {
+            for q in ws.queues() {
                 let slot = &mut leaf_of[ch * queues + q.index()];
                 if *slot == u32::MAX {
                     *slot = leaf_scopes.len() as u32;

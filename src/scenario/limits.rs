@@ -197,10 +197,7 @@ impl Resolver<'_> {
     ) -> Result<()> {
         // Agents poll only where some work stream can be picked from one of their queues.
         let picked = |q: &QueueId| {
-            work_streams.iter().any(|ws| {
-                (ws.mode == Mode::Pick || ws.enable_selecting_from_push)
-                    && (ws.fallback_queue == *q || ws.rules.iter().any(|r| r.queue == *q))
-            })
+            work_streams.iter().any(|ws| (ws.mode == Mode::Pick || ws.enable_selecting_from_push) && ws.reaches(*q))
         };
         let polls: Vec<f64> = groups
             .iter()

@@ -113,8 +113,7 @@ impl Scenario {
             .iter()
             .map(|c| {
                 let ws = &self.work_streams[c.work_stream.index()];
-                let mut queues: Vec<QueueId> = ws.rules.iter().map(|r| r.queue).collect();
-                queues.push(ws.fallback_queue);
+                let mut queues: Vec<QueueId> = ws.queues().collect();
                 queues.sort_unstable();
                 queues.dedup();
                 queues.len() as u64
@@ -529,6 +528,16 @@ impl Test {
 }
 
 impl WorkStream {
+    /// The queues its routing can send a conversation to: each rule's, then the fallback.
+    pub fn queues(&self) -> impl Iterator<Item = QueueId> + '_ {
+        self.rules.iter().map(|r| r.queue).chain(std::iter::once(self.fallback_queue))
+    }
+
+    /// Whether its routing can send a conversation to `queue`.
+    pub fn reaches(&self, queue: QueueId) -> bool {
+        self.queues().any(|q| q == queue)
+    }
+
     /// The queue of the first rule whose conditions all hold, else the fallback queue.
     #[inline]
     pub fn route(&self, values: &[ContextValue]) -> QueueId {

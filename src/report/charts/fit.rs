@@ -8,7 +8,7 @@ use crate::fit::estimate;
 use crate::report::terminal::printable;
 use crate::time::WEEKDAYS;
 
-use super::file_part;
+use super::{file_part, steps};
 
 pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
     let mut figures = Vec::new();
@@ -16,9 +16,6 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
         let name = printable(&f.name);
         let a = &f.arrivals;
         let hours = a.slot / 3600.0;
-        let steps = |values: &[f64]| -> Vec<(f64, f64)> {
-            values.iter().enumerate().flat_map(|(j, &v)| [(j as f64 * hours, v), ((j + 1) as f64 * hours, v)]).collect()
-        };
         let mean: Vec<f64> = a.rates.iter().map(|r| r.estimate).collect();
         let band: Vec<(f64, f64, f64)> = a
             .rates
@@ -59,7 +56,12 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
                 y_label: "arrivals per hour".into(),
                 layers: vec![
                     Layer::Band { points: band, colour: BLUE },
-                    Layer::Line { points: steps(&mean), colour: BLUE, dashed: false, markers: false },
+                    Layer::Line {
+                        points: steps(mean.iter().copied(), hours),
+                        colour: BLUE,
+                        dashed: false,
+                        markers: false,
+                    },
                 ],
                 empty_note: "no arrivals".into(),
             }],

@@ -113,3 +113,9 @@ pub fn staff_charts(
 pub(super) fn file_part(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
+
+/// A value per slot of `width` (on the x axis) as the points of a step line: each value held from
+/// its slot's start to its end.
+pub(super) fn steps(values: impl IntoIterator<Item = f64>, width: f64) -> Vec<(f64, f64)> {
+    values.into_iter().enumerate().flat_map(|(j, v)| [(j as f64 * width, v), ((j + 1) as f64 * width, v)]).collect()
+}

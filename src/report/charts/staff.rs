@@ -3,7 +3,7 @@
 //! interval against the gate's bound.
 
 use super::canvas::{BLUE, Figure, GREY, Layer, LegendEntry, ORANGE, Panel, Scale, Swatch, VERMILLION};
-use super::file_part;
+use super::{file_part, steps};
 use crate::metrics::Metric;
 use crate::report::staff::{SlotGate, SlotStaffing};
 use crate::report::terminal::printable;
@@ -20,9 +20,6 @@ pub fn figures(
 ) -> Vec<Figure> {
     let hours = slot / 3600.0;
     // A step per slot: the value holds from the slot's start to its end.
-    let steps = |values: &[f64]| -> Vec<(f64, f64)> {
-        values.iter().enumerate().flat_map(|(j, &v)| [(j as f64 * hours, v), ((j + 1) as f64 * hours, v)]).collect()
-    };
     let mut figures = Vec::new();
     for (gi, group) in staffing.iter().enumerate() {
         let found: Vec<f64> = group.iter().map(|s| f64::from(s.agents)).collect();
@@ -47,9 +44,24 @@ pub fn figures(
                 y,
                 y_label: "agents".into(),
                 layers: vec![
-                    Layer::Line { points: steps(&load), colour: GREY, dashed: false, markers: false },
-                    Layer::Line { points: steps(&erlang), colour: ORANGE, dashed: true, markers: false },
-                    Layer::Line { points: steps(&found), colour: BLUE, dashed: false, markers: false },
+                    Layer::Line {
+                        points: steps(load.iter().copied(), hours),
+                        colour: GREY,
+                        dashed: false,
+                        markers: false,
+                    },
+                    Layer::Line {
+                        points: steps(erlang.iter().copied(), hours),
+                        colour: ORANGE,
+                        dashed: true,
+                        markers: false,
+                    },
+                    Layer::Line {
+                        points: steps(found.iter().copied(), hours),
+                        colour: BLUE,
+                        dashed: false,
+                        markers: false,
+                    },
                 ],
                 empty_note: "no slot has a load".into(),
             }],
@@ -120,13 +132,6 @@ pub fn schedule_figures(
     required: &[Vec<u32>],
 ) -> Vec<Figure> {
     let hours = plan.slot / 3600.0;
-    let steps = |values: &[u32]| -> Vec<(f64, f64)> {
-        values
-            .iter()
-            .enumerate()
-            .flat_map(|(j, &v)| [(j as f64 * hours, f64::from(v)), ((j + 1) as f64 * hours, f64::from(v))])
-            .collect()
-    };
     plan.groups
         .iter()
         .zip(required)
@@ -151,8 +156,18 @@ pub fn schedule_figures(
                     y,
                     y_label: "agents".into(),
                     layers: vec![
-                        Layer::Line { points: steps(need), colour: GREY, dashed: true, markers: false },
-                        Layer::Line { points: steps(&on), colour: BLUE, dashed: false, markers: false },
+                        Layer::Line {
+                            points: steps(need.iter().map(|&v| f64::from(v)), hours),
+                            colour: GREY,
+                            dashed: true,
+                            markers: false,
+                        },
+                        Layer::Line {
+                            points: steps(on.iter().map(|&v| f64::from(v)), hours),
+                            colour: BLUE,
+                            dashed: false,
+                            markers: false,
+                        },
                     ],
                     empty_note: "nobody is required".into(),
                 }],

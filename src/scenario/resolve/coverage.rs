@@ -24,10 +24,7 @@ impl Resolver<'_> {
         let mut uncovered: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
         for q in 0..raw.queue.len() {
             let queue = QueueId(q as u16);
-            let feeds = |c: &&Channel| {
-                let ws = &work_streams[c.work_stream.index()];
-                ws.fallback_queue == queue || ws.rules.iter().any(|r| r.queue == queue)
-            };
+            let feeds = |c: &&Channel| work_streams[c.work_stream.index()].reaches(queue);
             let arriving = channels.iter().filter(feeds).fold(vec![false; MINUTES], |mut any, c| {
                 for (m, a) in any.iter_mut().enumerate() {
                     *a |= arrives_in(&c.arrivals, m);

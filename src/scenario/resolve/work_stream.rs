@@ -441,8 +441,7 @@ impl Resolver<'_> {
             }
         }
         for (w, ws) in work_streams.iter().enumerate() {
-            let targets = ws.rules.iter().map(|r| r.queue).chain(std::iter::once(ws.fallback_queue));
-            for q in targets {
+            for q in ws.queues() {
                 let served = groups.iter().any(|g| g.queues.contains(&q) && g.capacity >= ws.capacity);
                 if !served {
                     // Point at the capacity the key names (the name when it is left out).
