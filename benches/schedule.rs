@@ -1,5 +1,5 @@
 //! `ccsim schedule` on a 7-day center of 3 groups: the integer program alone (`solve`, the three
-//! groups' requirements) and the whole schedule, solve and verification rounds, through the
+//! groups' requirements over a day, and over a week) and the whole schedule, solve and verification rounds, through the
 //! library on all threads. Run with `cargo bench --bench schedule`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -8,6 +8,7 @@ use ccsim::experiment::Settings;
 use ccsim::experiment::roster;
 use ccsim::experiment::schedule::{Requirement, schedule, templates_for};
 use ccsim::scenario::{GroupId, ScenarioSource};
+use ccsim::time::SlotCycle;
 
 /// The default scenario over 7 days with a third group on the general queue, a per-slot gate and
 /// two templates per group.
@@ -48,14 +49,20 @@ fn bench(c: &mut Criterion) {
             .collect()
     };
     let requirement = Requirement {
-        slot: 1800.0,
+        cycle: SlotCycle::daily(1800.0),
         groups: vec![(GroupId(0), shape(10)), (GroupId(1), shape(4)), (GroupId(2), shape(3))],
     };
-    let templates: Vec<Vec<roster::Template>> = requirement
-        .groups
-        .iter()
-        .map(|(g, _)| templates_for(&scenario, *g, 3, 1800.0).expect("templates").into_iter().map(|t| t.1).collect())
-        .collect();
+    let templates_over = |cycle: SlotCycle| -> Vec<Vec<roster::Template>> {
+        requirement
+            .groups
+            .iter()
+            .map(|(g, _)| templates_for(&scenario, *g, 3, cycle).expect("templates").into_iter().map(|t| t.1).collect())
+            .collect()
+    };
+    let templates = templates_over(SlotCycle::daily(1800.0));
+    // The same over a week: one program of 7 × 48 slots and a template per day per group.
+    let week = requirement.clone().weekly();
+    let week_templates = templates_over(SlotCycle::weekly(1800.0));
     let plan = schedule(&source, &scenario, &requirement, 10, &Settings::default(), &|_| {}).expect("a schedule");
     eprintln!("schedule_7d_3_groups: {} rounds, holds: {}", plan.rounds, plan.holds());
     let mut group = c.benchmark_group("schedule");
@@ -63,6 +70,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("solve_3_groups", |b| {
         b.iter(|| {
             for ((_, need), t) in requirement.groups.iter().zip(&templates) {
+                roster::solve(need, 0.5, t).expect("a roster");
+            }
+        })
+    });
+    group.bench_function("solve_week_3_groups", |b| {
+        b.iter(|| {
+            for ((_, need), t) in week.groups.iter().zip(&week_templates) {
                 roster::solve(need, 0.5, t).expect("a roster");
             }
         })

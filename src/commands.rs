@@ -599,6 +599,7 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
             }
             groups.sort_unstable();
             groups.dedup();
+            schedule::over_a_week(&scenario, &groups, false).map_err(input)?;
             let request =
                 staff::Request { groups: groups.clone(), slot: 1800.0, max_agents: 10_000, verify_replications };
             staff::check_request(&scenario, &request).map_err(|e| staff_error(path, e))?;
@@ -608,7 +609,7 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
             })
             .map_err(|e| staff_error(path, e))?;
             schedule::Requirement {
-                slot: 1800.0,
+                cycle: ccsim::time::SlotCycle::daily(1800.0),
                 groups: groups
                     .iter()
                     .zip(&plan.staffing)
@@ -617,20 +618,19 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
             }
         }
     };
-    let required: Vec<Vec<u32>> = requirement.groups.iter().map(|(_, r)| r.clone()).collect();
     let plan = schedule::schedule(&src, &scenario, &requirement, verify_replications, &settings, &|round| {
         bar.set_message(format!("round {round}: solving and verifying"));
     })
     .map_err(input)?;
     bar.finish_and_clear();
 
-    let staffed_gates = staff::Plan::gates_of(&plan.slot_gates, &plan.whole_gates, &scenario, plan.slot);
+    let staffed_gates = staff::Plan::gates_of(&plan.slot_gates, &plan.whole_gates, &scenario, plan.cycle);
     let mut files = vec![
         report::OutputFile { name: "schedule.csv".into(), bytes: report::schedule::schedule_csv(&plan, &scenario)? },
         report::OutputFile { name: "rostered.toml".into(), bytes: plan.rostered_text.clone().into_bytes() },
     ];
     if !options.no_charts {
-        files.extend(report::charts::schedule_charts(&plan, &scenario, &required)?);
+        files.extend(report::charts::schedule_charts(&plan, &scenario)?);
     }
     files.extend(inside("verify", run_outputs(&plan.verification, &plan.rostered, options)?));
     files
@@ -646,7 +646,7 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
             plan.rostered.simulation.seed,
             plan.rostered.simulation.replications
         );
-        say!("{}", report::schedule::schedule_table(&plan, &scenario, &required));
+        say!("{}", report::schedule::schedule_table(&plan, &scenario));
         say!("verification (a seed of its own; the rounds before it were repaired where a gate failed):");
         say!("{}", report::check::check_table(&staffed_gates, true));
         say!("wrote schedule.csv, rostered.toml and verify/ to {}", dir.display());
@@ -654,8 +654,7 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
     if plan.holds() {
         Ok(())
     } else {
-        let slots: Vec<String> =
-            plan.failing.iter().map(|&j| ccsim::time::SimTime(j as f64 * plan.slot).clock_label()).collect();
+        let slots: Vec<String> = plan.failing.iter().map(|&j| plan.cycle.label(j)).collect();
         Err(CliError::CheckFailed(format!(
             "no verification held within {} rounds; gates still fail in the slots at {}",
             plan.rounds,

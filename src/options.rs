@@ -88,7 +88,7 @@ pub fn settings(options: &RunOptions) -> Result<Settings, CliError> {
     if let Some(n) = options.threads {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
-    Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED), slot_of_day: None })
+    Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED), slots: None })
 }
 
 /// A progress bar, drawn on stderr, when stdout is a terminal (DESIGN.md: quiet when stdout is

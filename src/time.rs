@@ -223,6 +223,73 @@ fn with_unit_letters(text: &str) -> Option<String> {
     (out != text && !out.contains('\u{0}')).then_some(out)
 }
 
+/// The slots of a day or a week that repeats: the grid of a staffing requirement. A weekly
+/// cycle starts on Monday 00:00.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlotCycle {
+    /// Seconds per slot.
+    pub slot: f64,
+    /// Seconds per cycle: a day or a week.
+    pub period: f64,
+}
+
+impl SlotCycle {
+    pub const WEEK: f64 = 7.0 * DAY;
+
+    pub fn daily(slot: f64) -> SlotCycle {
+        SlotCycle { slot, period: DAY }
+    }
+
+    pub fn weekly(slot: f64) -> SlotCycle {
+        SlotCycle { slot, period: SlotCycle::WEEK }
+    }
+
+    pub fn is_weekly(self) -> bool {
+        self.period > DAY
+    }
+
+    /// Slots in a cycle.
+    pub fn count(self) -> usize {
+        (self.period / self.slot).round().max(1.0) as usize
+    }
+
+    /// Slots in a day.
+    pub fn per_day(self) -> usize {
+        (DAY / self.slot).round().max(1.0) as usize
+    }
+
+    /// The slot holding `seconds` since the cycle's start (any number of cycles on).
+    pub fn slot_of(self, seconds: f64) -> usize {
+        ((seconds.rem_euclid(self.period) / self.slot) as usize).min(self.count() - 1)
+    }
+
+    /// The label of the time `seconds` into the cycle: `HH:MM`, or `mon HH:MM` in a week.
+    pub fn label_at(self, seconds: f64) -> String {
+        let at = seconds.rem_euclid(self.period);
+        let clock = SimTime(at % DAY).clock_label();
+        if self.is_weekly() { format!("{} {clock}", WEEKDAYS[((at / DAY) as usize).min(6)]) } else { clock }
+    }
+
+    /// The label of slot `j`'s start.
+    pub fn label(self, j: usize) -> String {
+        self.label_at(j as f64 * self.slot)
+    }
+
+    /// Reads a label as [`SlotCycle::label_at`] writes it: seconds into the cycle, and whether the
+    /// label names a weekday.
+    pub fn parse_label(text: &str) -> Result<(f64, bool), String> {
+        match text.trim().split_once(char::is_whitespace) {
+            Some((day, clock)) => {
+                let d = WEEKDAYS.iter().position(|w| w.eq_ignore_ascii_case(day)).ok_or_else(|| {
+                    format!("\"{text}\" is not a slot; expected \"HH:MM\" or a weekday and a time, e.g. \"mon 08:30\"")
+                })?;
+                Ok((d as f64 * DAY + parse_time_of_day(clock)?, true))
+            }
+            None => Ok((parse_time_of_day(text)?, false)),
+        }
+    }
+}
+
 pub fn parse_time_of_day(text: &str) -> Result<f64, String> {
     let bad = || format!("\"{text}\" is not a time of day; expected \"HH:MM\", e.g. \"08:30\"");
     let mut fields = text.trim().split(':');
@@ -250,6 +317,23 @@ pub fn parse_time_of_day(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slot_cycles_label_and_read_back_their_slots() {
+        let day = SlotCycle::daily(1800.0);
+        assert_eq!((day.count(), day.label(17), day.slot_of(DAY + 8.6 * HOUR)), (48, "08:30".into(), 17));
+        let week = SlotCycle::weekly(3600.0);
+        assert_eq!((week.count(), week.per_day()), (168, 24));
+        for j in [0, 9, 24 + 13, 167] {
+            let (at, weekly) = SlotCycle::parse_label(&week.label(j)).unwrap();
+            assert!(weekly);
+            assert_eq!(week.slot_of(at), j);
+        }
+        assert_eq!(week.label(24 * 6 + 23), "sun 23:00");
+        assert_eq!(week.slot_of(8.0 * DAY + 1.5 * HOUR), 25, "a second week wraps to Tuesday");
+        assert_eq!(SlotCycle::parse_label("08:00"), Ok((8.0 * HOUR, false)));
+        assert!(SlotCycle::parse_label("xyz 08:00").unwrap_err().contains("mon 08:30"));
+    }
 
     #[test]
     fn durations_read_every_unit_and_combination() {

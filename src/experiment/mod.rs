@@ -33,7 +33,7 @@ use crate::engine::{self, Ending};
 use crate::metrics::trace::Trace;
 use crate::metrics::{Collector, IntervalCells, RunResults};
 use crate::scenario::{Scenario, limits, memory_label};
-use crate::time::SimTime;
+use crate::time::{SimTime, SlotCycle};
 
 /// How to run the replications.
 #[derive(Clone, Debug, Default)]
@@ -45,19 +45,19 @@ pub struct Settings {
     /// Set (by a Ctrl-C handler, say) to stop: no more replications are started, and those under
     /// way stop within [`engine::CHECK_EVERY`] events.
     pub cancel: Option<&'static AtomicBool>,
-    /// Keep each replication's cells per slot of the day of this length (seconds), the reporting
-    /// intervals that start in the slot merged ([`RunResults::keep_groups`]).
-    pub slot_of_day: Option<f64>,
+    /// Keep each replication's cells per slot of this day or week, the reporting intervals that
+    /// start in the slot merged ([`RunResults::keep_groups`]).
+    pub slots: Option<SlotCycle>,
 }
 
-/// The reporting intervals of `scenario` grouped by the slot of the day of length `slot` in
-/// which each starts.
-pub fn intervals_by_slot(scenario: &Scenario, slot: f64) -> Vec<Vec<usize>> {
-    let slots = (crate::time::DAY / slot).round().max(1.0) as usize;
-    let mut groups = vec![Vec::new(); slots];
+/// The reporting intervals of `scenario` grouped by the slot of the cycle in which each starts
+/// (a weekly cycle from Monday, whatever weekday day 1 is).
+pub fn intervals_by_slot(scenario: &Scenario, cycle: SlotCycle) -> Vec<Vec<usize>> {
+    let mut groups = vec![Vec::new(); cycle.count()];
+    let monday = if cycle.is_weekly() { scenario.simulation.weekday_offset() as f64 * crate::time::DAY } else { 0.0 };
     for k in 0..scenario.simulation.interval_count() {
         let start = scenario.simulation.interval_bounds(k).0.0;
-        groups[((start.rem_euclid(crate::time::DAY) / slot) as usize).min(slots - 1)].push(k);
+        groups[cycle.slot_of(start + monday)].push(k);
     }
     groups
 }
@@ -212,8 +212,8 @@ pub fn run_all(
     let merge = Mutex::new(Merge {
         results: scenarios
             .iter()
-            .map(|s| match settings.slot_of_day {
-                Some(slot) => RunResults::new(s).keep_groups(intervals_by_slot(s, slot)),
+            .map(|s| match settings.slots {
+                Some(cycle) => RunResults::new(s).keep_groups(intervals_by_slot(s, cycle)),
                 None => RunResults::new(s),
             })
             .collect(),

@@ -2,8 +2,8 @@
 //! `ccsim schedule` (DESIGN.md "Staffing"), solved with `good_lp` on the pure-Rust `microlp`
 //! backend.
 //!
-//! The day is cut into `n` slots, and repeats: a shift that starts late runs past midnight into
-//! the first slots. A template may start at some slots, lasts a whole number of slots, and has
+//! The cycle (a day, or a week from Monday) is cut into `n` slots, and repeats: a shift that
+//! starts late runs past the cycle's end into its first slots. A template may start at some slots, lasts a whole number of slots, and has
 //! breaks, each a run of slots placed inside a window of the shift. The program chooses
 //! `x[t][s]`, the agents starting template `t` at slot `s`, and for each break `k` of the
 //! template `y[t][s][k][b]`, how many of them take it at offset `b`:
@@ -22,7 +22,7 @@ use good_lp::{Expression, Solution, SolverModel, Variable, constraint, microlp, 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Template {
     pub name: String,
-    /// The slots of the day a shift may start at.
+    /// The slots of the cycle a shift may start at.
     pub starts: Vec<usize>,
     /// Slots long.
     pub length: usize,
@@ -71,12 +71,12 @@ pub enum RosterError {
     Solver(String),
 }
 
-/// The slots of a day a shift of `t` from `start` covers, break or not.
+/// The slots of the cycle a shift of `t` from `start` covers, break or not.
 fn covers(t: &Template, start: usize, slot: usize, n: usize) -> bool {
     (slot + n - start) % n < t.length
 }
 
-/// The least-cost shifts that cover `requirement` (agents per slot of a day of `slot_hours`-hour
+/// The least-cost shifts that cover `requirement` (agents per slot of a cycle of `slot_hours`-hour
 /// slots), and their cost.
 pub fn solve(requirement: &[u32], slot_hours: f64, templates: &[Template]) -> Result<(Vec<Shift>, f64), RosterError> {
     let n = requirement.len();
@@ -173,7 +173,7 @@ pub fn cost_of(t: &Template, agents: u32, slot_hours: f64) -> f64 {
     t.cost_per_hour * t.length as f64 * slot_hours * f64::from(agents)
 }
 
-/// Agents working (on a shift, not on a break) in each slot of a day.
+/// Agents working (on a shift, not on a break) in each slot of the cycle.
 pub fn coverage(shifts: &[Shift], templates: &[Template], n: usize) -> Vec<u32> {
     let mut on = vec![0u32; n];
     for s in shifts {

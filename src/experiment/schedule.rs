@@ -10,6 +10,11 @@
 //! as `ccsim staff` judges them. Where a gate fails, the requirement of every covered group
 //! serving the gate's scope rises by one agent in the failing slot, and the next round solves
 //! again. At most [`ROUNDS`] rounds.
+//!
+//! The schedule covers a day, or a week when the requirement is weekly or a template is worked on
+//! some days only ([`over_a_week`]): a daily requirement then holds every day, each template is
+//! one per day it is worked, and each rostered group is one shift of one day, on duty by a weekly
+//! staffing profile.
 
 use std::path::Path;
 
@@ -19,17 +24,29 @@ use super::{Settings, Stopped, try_run_replications};
 use crate::metrics::gates::{self, Verdict};
 use crate::metrics::{RunResults, ScopeKind};
 use crate::scenario::{Check, CheckIntervals, GroupId, Scenario, ScenarioSource};
-use crate::time::{DAY, Duration, SimTime};
+use crate::time::{DAY, Duration, SimTime, SlotCycle, WEEKDAYS};
 
 /// The most rounds of solving and verifying.
 pub const ROUNDS: usize = 20;
 
-/// A staffing requirement: agents per slot of a day, per covered group.
+/// A staffing requirement: agents per slot of a day or a week, per covered group.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Requirement {
-    /// Seconds per slot.
-    pub slot: f64,
+    pub cycle: SlotCycle,
     pub groups: Vec<(GroupId, Vec<u32>)>,
+}
+
+impl Requirement {
+    /// The same requirement over a week: a daily one holds every day.
+    pub fn weekly(self) -> Requirement {
+        if self.cycle.is_weekly() {
+            return self;
+        }
+        Requirement {
+            cycle: SlotCycle::weekly(self.cycle.slot),
+            groups: self.groups.into_iter().map(|(g, r)| (g, r.repeat(7))).collect(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +70,17 @@ pub fn read_requirement(text: &str, scenario: &Scenario, file: &str) -> Result<R
     };
     let (slot_start, group, agents) = (column("slot_start")?, column("group")?, column("agents")?);
     let mut groups: Vec<(GroupId, Vec<(f64, u32)>)> = Vec::new();
+    let mut weekly = None;
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let r = record.map_err(|e| input(format!("line {line}: {e}")))?;
-        let at = crate::time::parse_time_of_day(&r[slot_start]).map_err(|e| input(format!("line {line}: {e}")))?;
+        let (at, named_day) = SlotCycle::parse_label(&r[slot_start]).map_err(|e| input(format!("line {line}: {e}")))?;
+        if *weekly.get_or_insert(named_day) != named_day {
+            return Err(input(format!(
+                "line {line}: slot_start \"{}\"; expected every row labelled alike, all \"HH:MM\" (a day) or all \"mon HH:MM\" (a week)",
+                &r[slot_start]
+            )));
+        }
         let name = &r[group];
         let g = scenario
             .agent_groups
@@ -71,34 +95,48 @@ pub fn read_requirement(text: &str, scenario: &Scenario, file: &str) -> Result<R
             None => groups.push((GroupId(g as u16), vec![(at, n)])),
         }
     }
-    let Some(per_day) = groups.first().map(|(_, rows)| rows.len()) else { return Err(input("no rows".into())) };
-    let slot = DAY / per_day as f64;
-    if ![900.0, 1800.0, 3600.0].contains(&slot) {
-        return Err(input(format!("{per_day} slots a day; expected 24, 48 or 96")));
+    let Some(per_cycle) = groups.first().map(|(_, rows)| rows.len()) else { return Err(input("no rows".into())) };
+    let (days, cycle) = if weekly == Some(true) {
+        (7, SlotCycle::weekly(SlotCycle::WEEK / per_cycle as f64))
+    } else {
+        (1, SlotCycle::daily(DAY / per_cycle as f64))
+    };
+    if ![900.0, 1800.0, 3600.0].contains(&cycle.slot) {
+        let each = |n: usize| n * days;
+        return Err(input(format!(
+            "{per_cycle} slots a {}; expected {}, {} or {}",
+            if days == 7 { "week" } else { "day" },
+            each(24),
+            each(48),
+            each(96)
+        )));
     }
     let mut out = Vec::new();
     for (g, mut rows) in groups {
         rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if rows.len() != per_day || rows.iter().enumerate().any(|(j, r)| (r.0 - j as f64 * slot).abs() > 1e-6) {
+        if rows.len() != per_cycle || rows.iter().enumerate().any(|(j, r)| (r.0 - j as f64 * cycle.slot).abs() > 1e-6) {
             return Err(input(format!(
-                "group {}: expected one row per slot of {} from 00:00",
+                "group {}: expected one row per slot of {} from {}",
                 scenario.agent_groups[g.index()].name,
-                Duration(slot).label()
+                Duration(cycle.slot).label(),
+                cycle.label(0)
             )));
         }
         out.push((g, rows.into_iter().map(|r| r.1).collect()));
     }
-    Ok(Requirement { slot, groups: out })
+    Ok(Requirement { cycle, groups: out })
 }
 
 /// The templates that cover group `g` (its own, or every one without a group when the scenario
-/// names no other), on the slot grid; with their indices in the scenario.
+/// names no other), on the slot grid; with their indices in the scenario. Over a week, a template
+/// is one per day it is worked, its `min` and `max` bounding that day's agents.
 pub fn templates_for(
     scenario: &Scenario,
     g: GroupId,
     covered: usize,
-    slot: f64,
+    cycle: SlotCycle,
 ) -> Result<Vec<(usize, Template)>, ScheduleError> {
+    let slot = cycle.slot;
     let mut out = Vec::new();
     for (i, t) in scenario.shift_templates.iter().enumerate() {
         let mine = match t.group {
@@ -124,11 +162,6 @@ pub fn templates_for(
                 Duration(slot).label()
             )));
         }
-        if t.days != [true; 7] {
-            return Err(ScheduleError::Input(format!(
-                "{key}.days: a daily requirement is covered every day; expected every day (leave days out)"
-            )));
-        }
         let breaks = t
             .breaks
             .iter()
@@ -146,18 +179,20 @@ pub fn templates_for(
                 Ok(BreakRule { from, to, length })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        out.push((
-            i,
-            Template {
-                name: t.name.clone(),
-                starts: t.starts.iter().map(|s| (s / slot).round() as usize).collect(),
-                length: (t.length / slot).round() as usize,
-                breaks,
-                cost_per_hour: t.cost_per_hour,
-                min: t.min,
-                max: t.max,
-            },
-        ));
+        let template = |day: usize| Template {
+            name: t.name.clone(),
+            starts: t.starts.iter().map(|s| day * cycle.per_day() + (s / slot).round() as usize).collect(),
+            length: (t.length / slot).round() as usize,
+            breaks: breaks.clone(),
+            cost_per_hour: t.cost_per_hour,
+            min: t.min,
+            max: t.max,
+        };
+        if cycle.is_weekly() {
+            out.extend((0..7).filter(|&d| t.days[d]).map(|d| (i, template(d))));
+        } else {
+            out.push((i, template(0)));
+        }
     }
     Ok(out)
 }
@@ -184,7 +219,10 @@ pub struct Plan {
     pub rounds: usize,
     /// Slots where a gate still failed in the last verification.
     pub failing: Vec<usize>,
-    pub slot: f64,
+    pub cycle: SlotCycle,
+    /// Per covered group, the requirement as given (over the week when the plan is weekly),
+    /// before any round raised it.
+    pub required: Vec<Vec<u32>>,
 }
 
 impl Plan {
@@ -200,10 +238,19 @@ pub fn round_seed(seed: u64, round: usize) -> u64 {
     staff::verification_seed(seed ^ 0x5C4E_D01E_0000_0000, round)
 }
 
-/// The rostered scenario's text: `source` without its templates, and with each covered group's table replaced by one per
-/// (template, start), named `<template>_<HHMM>`, with `count`, a `shift`, the template's agent
-/// keys and the breaks placed, one start per agent in roster order.
-pub fn rostered_toml(source: &str, scenario: &Scenario, groups: &[GroupSchedule], slot: f64) -> Result<String, String> {
+/// The rostered scenario's text: `source` without its templates, and with each covered group's
+/// table replaced by one per (template, start), named `<template>_<HHMM>`, with `count`, a
+/// `shift`, the template's agent keys and the breaks placed, one start per agent in roster order.
+/// Over a week, one per (template, day, start), named `<template>_<ddd>_<HHMM>`, with a weekly
+/// `staffing` profile that puts its agents on duty for that one shift instead of `count` and
+/// `shift`.
+pub fn rostered_toml(
+    source: &str,
+    scenario: &Scenario,
+    groups: &[GroupSchedule],
+    cycle: SlotCycle,
+) -> Result<String, String> {
+    let slot = cycle.slot;
     let mut doc: toml_edit::DocumentMut = source.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
     // The templates have done their work: the rostered groups replace them.
     let template_tables: Vec<toml_edit::Table> = doc
@@ -226,8 +273,11 @@ pub fn rostered_toml(source: &str, scenario: &Scenario, groups: &[GroupSchedule]
             let start = s.start as f64 * slot;
             let label = |x: f64| SimTime(x % DAY).clock_label();
             let mut table = toml_edit::Table::new();
-            table.insert("name", toml_edit::value(format!("{}_{}", t.name, label(start).replace(':', ""))));
-            table.insert("count", toml_edit::value(i64::from(s.agents)));
+            let name = match cycle.is_weekly() {
+                true => format!("{}_{}_{}", t.name, WEEKDAYS[s.start / cycle.per_day()], label(start).replace(':', "")),
+                false => format!("{}_{}", t.name, label(start).replace(':', "")),
+            };
+            table.insert("name", toml_edit::value(name));
             let source_table =
                 template_tables.iter().find(|x| x.get("name").and_then(|n| n.as_str()) == Some(template.name.as_str()));
             for key in ["capacity", "queues", "offer", "pick", "absence"] {
@@ -235,10 +285,27 @@ pub fn rostered_toml(source: &str, scenario: &Scenario, groups: &[GroupSchedule]
                     table.insert(key, item.clone());
                 }
             }
-            let mut shift = toml_edit::InlineTable::new();
-            shift.insert("start", label(start).into());
-            shift.insert("end", label(start + template.length).into());
-            table.insert("shift", toml_edit::value(shift));
+            if cycle.is_weekly() {
+                // One line a day, Monday first.
+                let mut staffing = toml_edit::Array::new();
+                for j in 0..cycle.count() {
+                    let on = (j + cycle.count() - s.start) % cycle.count() < t.length;
+                    let mut value = toml_edit::Value::from(if on { i64::from(s.agents) } else { 0 });
+                    if j % cycle.per_day() == 0 {
+                        value.decor_mut().set_prefix("\n    ");
+                    }
+                    staffing.push_formatted(value);
+                }
+                staffing.set_trailing("\n");
+                staffing.set_trailing_comma(true);
+                table.insert("staffing", toml_edit::value(staffing));
+            } else {
+                table.insert("count", toml_edit::value(i64::from(s.agents)));
+                let mut shift = toml_edit::InlineTable::new();
+                shift.insert("start", label(start).into());
+                shift.insert("end", label(start + template.length).into());
+                table.insert("shift", toml_edit::value(shift));
+            }
             let mut breaks = toml_edit::Array::new();
             for (k, placed) in s.breaks.iter().enumerate() {
                 let rule = &template.breaks[k];
@@ -273,8 +340,12 @@ pub fn schedule(
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Plan, ScheduleError> {
-    let slot = requirement.slot;
-    let slots = requirement.groups.first().map_or(0, |g| g.1.len());
+    let covered: Vec<GroupId> = requirement.groups.iter().map(|(g, _)| *g).collect();
+    let weekly = over_a_week(scenario, &covered, requirement.cycle.is_weekly())?;
+    let requirement = &if weekly { requirement.clone().weekly() } else { requirement.clone() };
+    let cycle = requirement.cycle;
+    let slot = cycle.slot;
+    let slots = cycle.count();
     if scenario.checks.is_empty() {
         return Err(ScheduleError::Input(
             "nothing to verify: the scenario has no [[check]]; expected a gate such as\n[[check]]\nmetric = \"service_level\"\nmin = 0.8\nevery_interval = true".into(),
@@ -301,7 +372,7 @@ pub fn schedule(
         .groups
         .iter()
         .map(|(g, r)| {
-            let templates = templates_for(scenario, *g, covered, slot)?;
+            let templates = templates_for(scenario, *g, covered, cycle)?;
             if templates.is_empty() {
                 return Err(ScheduleError::Input(format!(
                     "no [[shift_template]] covers agent group {}; expected templates with group = \"{}\"",
@@ -312,7 +383,7 @@ pub fn schedule(
             Ok(GroupSchedule { group: *g, templates, shifts: Vec::new(), cost: 0.0, requirement: r.clone() })
         })
         .collect::<Result<_, _>>()?;
-    let by_slot = Settings { slot_of_day: Some(slot), ..settings.clone() };
+    let by_slot = Settings { slots: Some(cycle), ..settings.clone() };
     let mut round = 0;
     loop {
         for gs in &mut groups {
@@ -324,7 +395,7 @@ pub fn schedule(
                     match e {
                         roster::RosterError::Uncovered(j) => format!(
                             "no template covers the slot at {}, which needs agents; expected a template whose shifts cover it",
-                            SimTime(j as f64 * slot).clock_label()
+                            cycle.label(j)
                         ),
                         other => other.to_string(),
                     }
@@ -333,7 +404,7 @@ pub fn schedule(
             gs.shifts = shifts;
             gs.cost = cost;
         }
-        let text = rostered_toml(&source.text, scenario, &groups, slot).map_err(ScheduleError::Input)?;
+        let text = rostered_toml(&source.text, scenario, &groups, cycle).map_err(ScheduleError::Input)?;
         let mut rostered =
             ScenarioSource { text: text.clone(), file: "rostered.toml".into(), base_dir: source.base_dir.clone() }
                 .scenario()
@@ -380,11 +451,30 @@ pub fn schedule(
                 whole_gates,
                 rounds: round,
                 failing: failing_slots,
-                slot,
+                cycle,
+                required: requirement.groups.iter().map(|(_, r)| r.clone()).collect(),
             });
         }
         raise(&mut groups, &failing, scenario);
     }
+}
+
+/// Whether the schedule of `groups` runs over a week: when the requirement is weekly, or a template
+/// that covers one of them is worked on some days only. A week is verified on whole weeks: the
+/// horizon must hold one.
+pub fn over_a_week(scenario: &Scenario, groups: &[GroupId], weekly_requirement: bool) -> Result<bool, ScheduleError> {
+    let some_days = scenario
+        .shift_templates
+        .iter()
+        .any(|t| t.days != [true; 7] && groups.iter().any(|g| t.group.is_none_or(|x| x == *g)));
+    let weekly = weekly_requirement || some_days;
+    if weekly && scenario.simulation.horizon.0 < SlotCycle::WEEK {
+        return Err(ScheduleError::Input(format!(
+            "simulation.horizon {}: a schedule over a week (a weekly requirement, or a template with days) is verified on whole weeks; expected a horizon of at least 7d",
+            scenario.simulation.horizon.label()
+        )));
+    }
+    Ok(weekly)
 }
 
 /// One agent more in each failing slot, for every covered group serving the gate's scope.

@@ -41,7 +41,7 @@ use crate::metrics::{Metric, RunResults, Scope, ScopeKind};
 use crate::scenario::distribution::Distribution;
 use crate::scenario::profile::Profile;
 use crate::scenario::{Check, CheckIntervals, GroupId, Scenario};
-use crate::time::{DAY, Duration};
+use crate::time::{DAY, Duration, SlotCycle};
 
 use super::{Settings, Stopped, try_run_replications};
 pub use crate::report::staff::{SlotGate, SlotStaffing};
@@ -109,7 +109,7 @@ impl Plan {
     /// The verification's gates as `check.csv` lists them: each per-slot gate per slot (its
     /// interval the slot's start), then the whole-run ones.
     pub fn gates(&self, scenario: &Scenario, slot: f64) -> Vec<gates::Gate> {
-        Plan::gates_of(&self.slot_gates, &self.whole_gates, scenario, slot)
+        Plan::gates_of(&self.slot_gates, &self.whole_gates, scenario, SlotCycle::daily(slot))
     }
 
     /// Per-slot and whole-run gates as `check.csv` lists them.
@@ -117,7 +117,7 @@ impl Plan {
         slot_gates: &[SlotGate],
         whole_gates: &[gates::Gate],
         scenario: &Scenario,
-        slot: f64,
+        cycle: SlotCycle,
     ) -> Vec<gates::Gate> {
         let mut all: Vec<gates::Gate> = slot_gates
             .iter()
@@ -128,7 +128,7 @@ impl Plan {
                     scope: gates::scope_kind(&c.scope),
                     name: c.name.clone(),
                     metric: Metric::from_name(&c.metric).expect("checked"),
-                    interval: Some(crate::time::SimTime(g.slot as f64 * slot).clock_label()),
+                    interval: Some(cycle.label(g.slot)),
                     value: g.value,
                     ci95_low: g.ci95_low,
                     ci95_high: g.ci95_high,
@@ -253,7 +253,7 @@ pub fn staff(
     // Results are grouped by slot: one reporting interval per slot.
     search.simulation.interval = Duration(request.slot);
     // Each replication's cells per slot, for the per-slot intervals.
-    let by_slot = Settings { slot_of_day: Some(request.slot), ..settings.clone() };
+    let by_slot = Settings { slots: Some(SlotCycle::daily(request.slot)), ..settings.clone() };
     let simulations = std::cell::Cell::new(0usize);
     let run = |s: &Scenario| {
         simulations.set(simulations.get() + 1);

@@ -8,27 +8,23 @@ use super::terminal::printable;
 use crate::experiment::roster;
 use crate::experiment::schedule::{GroupSchedule, Plan};
 use crate::scenario::Scenario;
-use crate::time::{DAY, SimTime};
-
-fn clock(seconds: f64) -> String {
-    SimTime(seconds % DAY).clock_label()
-}
 
 /// `schedule.csv`: `group,template,start,agents,breaks`; `breaks` lists each break's starts with
-/// their agents (`12:00×3 12:30×2`), breaks apart by `; `.
+/// their agents (`12:00×3 12:30×2`), breaks apart by `; `. Over a week, times name their day
+/// (`mon 08:00`).
 pub fn schedule_csv(plan: &Plan, scenario: &Scenario) -> csv::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record(["group", "template", "start", "agents", "breaks"])?;
     for gs in &plan.groups {
         for s in &gs.shifts {
-            let start = s.start as f64 * plan.slot;
+            let start = s.start as f64 * plan.cycle.slot;
             let breaks: Vec<String> = s
                 .breaks
                 .iter()
                 .map(|placed| {
                     placed
                         .iter()
-                        .map(|&(o, n)| format!("{}×{n}", clock(start + o as f64 * plan.slot)))
+                        .map(|&(o, n)| format!("{}×{n}", plan.cycle.label_at(start + o as f64 * plan.cycle.slot)))
                         .collect::<Vec<_>>()
                         .join(" ")
                 })
@@ -36,7 +32,7 @@ pub fn schedule_csv(plan: &Plan, scenario: &Scenario) -> csv::Result<Vec<u8>> {
             w.write_record([
                 scenario.agent_groups[gs.group.index()].name.clone(),
                 gs.templates[s.template].1.name.clone(),
-                clock(start),
+                plan.cycle.label_at(start),
                 s.agents.to_string(),
                 breaks.join("; "),
             ])?;
@@ -51,21 +47,23 @@ pub fn scheduled(gs: &GroupSchedule) -> Vec<u32> {
     roster::coverage(&gs.shifts, &templates, gs.requirement.len())
 }
 
-/// Per covered group: paid hours and cost a day, the requirement's agent-hours, and over-coverage.
-pub fn schedule_table(plan: &Plan, scenario: &Scenario, required: &[Vec<u32>]) -> String {
+/// Per covered group: paid hours and cost a day (or a week), the requirement's agent-hours, and
+/// over-coverage.
+pub fn schedule_table(plan: &Plan, scenario: &Scenario) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
+    let cycle = if plan.cycle.is_weekly() { "week" } else { "day" };
     table.set_header([
-        "group",
-        "shifts",
-        "agents",
-        "paid hours a day",
-        "cost a day",
-        "required agent-hours",
-        "over-coverage",
+        "group".to_string(),
+        "shifts".into(),
+        "agents".into(),
+        format!("paid hours a {cycle}"),
+        format!("cost a {cycle}"),
+        "required agent-hours".into(),
+        "over-coverage".into(),
     ]);
-    let hours = plan.slot / 3600.0;
-    for (gs, required) in plan.groups.iter().zip(required) {
+    let hours = plan.cycle.slot / 3600.0;
+    for (gs, required) in plan.groups.iter().zip(&plan.required) {
         let paid: f64 =
             gs.shifts.iter().map(|s| gs.templates[s.template].1.length as f64 * hours * f64::from(s.agents)).sum();
         let need: f64 = required.iter().map(|&r| f64::from(r) * hours).sum();

@@ -165,7 +165,11 @@ fn staggered_breaks_keep_the_queue_steady_where_a_whole_group_break_does_not() {
             .simulation("horizon = \"1d\"\ninterval = \"30m\"\nreplications = 20\nservice_level_threshold = \"60s\"")
             .toml();
         let s = crate::common::scenario(&text);
-        let r = run_replications(&s, &Settings { slot_of_day: Some(1800.0), ..Settings::default() }, &|_| {});
+        let r = run_replications(
+            &s,
+            &Settings { slots: Some(ccsim::time::SlotCycle::daily(1800.0)), ..Settings::default() },
+            &|_| {},
+        );
         (16..36).map(|k| r.group_estimate(k, &r.scopes[0], Metric::ServiceLevel)).collect::<Vec<_>>()
     };
     let whole = lunch("{ start = \"12:00\", duration = \"30m\" }");

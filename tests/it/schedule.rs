@@ -159,12 +159,20 @@ fn schedule_refuses_what_it_cannot_roster() {
     }
     let night = dir.path().join("night.csv");
     fs::write(&night, csv).unwrap();
+    // Templates with days over a single day; a requirement labelled by days and by clock alike.
+    let one_day = dir.path().join("one_day.toml");
+    let week = fs::read_to_string(week_center(dir.path())).unwrap();
+    fs::write(&one_day, week.replace("horizon = \"7d\"", "horizon = \"1d\"")).unwrap();
+    let mixed = dir.path().join("mixed.csv");
+    fs::write(&mixed, "slot_start,group,agents\nmon 00:00,generalists,1\n00:30,generalists,1\n").unwrap();
     let run = |file: &Path, args: &[&str]| {
         ccsim().arg("schedule").arg(file).args(args).args(["-q", "-o"]).arg(dir.path().join("o")).output().unwrap()
     };
     for (out, says) in [
         (run(&with, &["--requirement", night.to_str().unwrap()]), "no template covers the slot at 03:00"),
         (run(&without, &[]), "no [[shift_template]]"),
+        (run(&one_day, &[]), "simulation.horizon 1d: a schedule over a week"),
+        (run(&with, &["--requirement", mixed.to_str().unwrap()]), "mixed.csv: line 3: slot_start \"00:30\""),
     ] {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -205,4 +213,102 @@ fn a_gate_no_roster_can_meet_exits_1_after_twenty_rounds_naming_the_slots() {
     assert!(stderr.contains("no verification held within 20 rounds; gates still fail in the slots at"), "{stderr}");
     // The files of the last round are written all the same.
     assert!(dir.path().join("s/rostered.toml").exists() && dir.path().join("s/verify/check.csv").exists());
+}
+
+/// Weekday and weekend templates for the default scenario run over a week from a Wednesday.
+fn week_center(dir: &Path) -> std::path::PathBuf {
+    let weekdays = TEMPLATES
+        .replace("length = \"8h\"\n", "length = \"8h\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n")
+        .replace("name = \"part\"", "name = \"weekend\"")
+        .replace("length = \"4h\"\n", "length = \"6h\"\ndays = [\"sat\", \"sun\"]\n");
+    assert_eq!(weekdays.matches("days = ").count(), 3);
+    let scenario =
+        ccsim::scenario::DEFAULT_SCENARIO.replacen("horizon = \"1d\"", "horizon = \"7d\"\nstart = \"2026-12-02\"", 1);
+    let path = dir.join("week.toml");
+    fs::write(&path, format!("{scenario}{weekdays}")).unwrap();
+    path
+}
+
+/// 4 generalists from 07:00 to 21:00 and 7 from 10:00 to 16:00 on weekdays; half at weekends.
+fn week_need(j: usize) -> u32 {
+    let (day, slot) = (j / 48, j % 48);
+    let need = if (20..32).contains(&slot) {
+        7
+    } else if (14..42).contains(&slot) {
+        4
+    } else {
+        0
+    };
+    if day >= 5 { need / 2 } else { need }
+}
+
+#[test]
+fn templates_with_days_cover_a_weekly_requirement_on_the_days_they_are_worked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = week_center(dir.path());
+    let mut csv = String::from("slot_start,group,agents\n");
+    for j in 0..7 * 48 {
+        let day = ccsim::time::WEEKDAYS[j / 48];
+        csv.push_str(&format!("{day} {:02}:{:02},generalists,{}\n", j % 48 / 2, j % 2 * 30, week_need(j)));
+    }
+    fs::write(dir.path().join("staffing.csv"), &csv).unwrap();
+    let out = ccsim()
+        .arg("schedule")
+        .arg(&path)
+        .arg("--requirement")
+        .arg(dir.path().join("staffing.csv"))
+        .args(["-q", "-r", "4", "-o"])
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let rostered = Scenario::load(&dir.path().join("s/rostered.toml")).unwrap();
+    // Day 1 is a Wednesday: slot j of the week (from Monday) is at (j − 2 days) from the start.
+    let at = |j: usize| ((j + 5 * 48) % (7 * 48)) as f64 * 1800.0 + 900.0;
+    for j in 0..7 * 48 {
+        let on = working(&rostered, at(j));
+        assert!(on >= week_need(j), "week slot {j}: {on} working, {} required", week_need(j));
+    }
+    // Weekday shifts work weekdays only, weekend shifts weekends only, each on the day its name
+    // gives (every template here ends by 22:00).
+    for g in rostered.agent_groups.iter().filter(|g| g.name.contains('_')) {
+        let day = g.name.split('_').nth(1).unwrap();
+        let d = ccsim::time::WEEKDAYS.iter().position(|w| *w == day).unwrap();
+        assert_eq!(d >= 5, g.name.starts_with("weekend_"), "{}", g.name);
+        for j in 0..7 * 48 {
+            let on = (0..g.count).any(|i| g.on_duty(i, SimTime(at(j))));
+            assert!(!on || j / 48 == d, "{} on duty at week slot {j}", g.name);
+        }
+    }
+    let rows = fs::read_to_string(dir.path().join("s/schedule.csv")).unwrap();
+    assert!(rows.lines().skip(1).all(|l| l.split(',').nth(2).is_some_and(|s| s.len() == 9)), "{rows}");
+    assert!(rows.contains(",weekend,sat ") && rows.contains(",early,mon "), "{rows}");
+    assert!(dir.path().join("s/charts/schedule_generalists.svg").exists());
+}
+
+#[test]
+fn a_daily_requirement_holds_every_day_for_templates_with_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = week_center(dir.path());
+    let mut csv = String::from("slot_start,group,agents\n");
+    for j in 0..48 {
+        csv.push_str(&format!("{:02}:{:02},generalists,{}\n", j / 2, j % 2 * 30, week_need(j)));
+    }
+    fs::write(dir.path().join("staffing.csv"), &csv).unwrap();
+    let out = ccsim()
+        .arg("schedule")
+        .arg(&path)
+        .arg("--requirement")
+        .arg(dir.path().join("staffing.csv"))
+        .args(["-q", "--no-charts", "-r", "4", "-o"])
+        .arg(dir.path().join("s"))
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let rostered = Scenario::load(&dir.path().join("s/rostered.toml")).unwrap();
+    // Saturday (day 4 from a Wednesday) needs the weekday's agents too, from weekend shifts.
+    for j in 0..48 {
+        let t = 3.0 * DAY + (j as f64 + 0.5) * 1800.0;
+        assert!(working(&rostered, t) >= week_need(j), "saturday slot {j}");
+    }
 }

@@ -255,7 +255,11 @@ fn time_varying_demand_is_met_in_every_slot_where_pointwise_erlang_misses_after_
         .collect();
     let text = PEAK.replace("count = 5", &format!("staffing = {pointwise:?}"));
     let scenario = ccsim::scenario::Scenario::from_toml(&text, "pointwise.toml").unwrap();
-    let results = run_replications(&scenario, &Settings { slot_of_day: Some(3600.0), ..Settings::default() }, &|_| {});
+    let results = run_replications(
+        &scenario,
+        &Settings { slots: Some(ccsim::time::SlotCycle::daily(3600.0)), ..Settings::default() },
+        &|_| {},
+    );
     let all = &results.scopes[0];
     let missed: Vec<usize> =
         (0..24).filter(|&h| results.group_estimate(h, all, Metric::ServiceLevel).mean < 0.8).collect();
@@ -342,7 +346,11 @@ every_interval = true
             format!("staffing = {list:?}")
         };
         let s = ccsim::scenario::Scenario::from_toml(&text(&at(cheap), &at(dear)), "two.toml").unwrap();
-        let r = run_replications(&s, &Settings { slot_of_day: Some(3600.0), ..Settings::default() }, &|_| {});
+        let r = run_replications(
+            &s,
+            &Settings { slots: Some(ccsim::time::SlotCycle::daily(3600.0)), ..Settings::default() },
+            &|_| {},
+        );
         (0..24).all(|h| {
             let e = r.group_estimate(h, &r.scopes[0], Metric::ServiceLevel);
             let offered = r.group_estimate(h, &r.scopes[0], Metric::Offered).mean;

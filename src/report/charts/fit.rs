@@ -6,9 +6,8 @@ use super::canvas::{BLUE, BLUISH_GREEN, Figure, GREY, Layer, LegendEntry, ORANGE
 use crate::fit::ChannelFit;
 use crate::fit::estimate;
 use crate::report::terminal::printable;
-use crate::time::WEEKDAYS;
 
-use super::{file_part, steps};
+use super::{cycle_axis, file_part, steps};
 
 pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
     let mut figures = Vec::new();
@@ -27,15 +26,7 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
                 [(j as f64 * hours, lo, hi), ((j + 1) as f64 * hours, lo, hi)]
             })
             .collect();
-        let x = if a.weekly() {
-            Scale::with_ticks(
-                0.0,
-                168.0,
-                WEEKDAYS.iter().enumerate().map(|(d, w)| (d as f64 * 24.0 + 12.0, capitalised(w))).collect(),
-            )
-        } else {
-            Scale::clock(0.0, 24.0)
-        };
+        let x = cycle_axis(a.weekly());
         let y = Scale::linear_with(band.iter().map(|b| b.2).chain(mean.iter().copied()), &[0.0]).with_headroom(0.08);
         figures.push(Figure {
             name: format!("fit_arrivals_{}", file_part(&f.name)),
@@ -173,10 +164,4 @@ pub fn figures(fits: &[ChannelFit]) -> Vec<Figure> {
         }
     }
     figures
-}
-
-/// `mon` as `Mon`.
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

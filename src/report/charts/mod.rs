@@ -86,9 +86,8 @@ pub fn sweep_charts(
 pub fn schedule_charts(
     plan: &crate::experiment::schedule::Plan,
     scenario: &Scenario,
-    required: &[Vec<u32>],
 ) -> Result<Vec<OutputFile>, ChartError> {
-    files(staff::schedule_figures(plan, scenario, required))
+    files(staff::schedule_figures(plan, scenario))
 }
 
 /// The charts of `ccsim fit`: per channel, the arrival profile, the handle times' fits and the
@@ -112,6 +111,25 @@ pub fn staff_charts(
 /// A name (of a group, a channel) as part of a chart's file name: letters, digits, `-` and `_` kept, the rest `_`.
 pub(super) fn file_part(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// The x axis of a profile in hours: a day's clock, or a week's days.
+pub(super) fn cycle_axis(weekly: bool) -> canvas::Scale {
+    use canvas::Scale;
+    // `mon` as `Mon`.
+    let capitalised = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect::<String>())
+    };
+    if weekly {
+        Scale::with_ticks(
+            0.0,
+            168.0,
+            crate::time::WEEKDAYS.iter().enumerate().map(|(d, w)| (d as f64 * 24.0 + 12.0, capitalised(w))).collect(),
+        )
+    } else {
+        Scale::clock(0.0, 24.0)
+    }
 }
 
 /// A value per slot of `width` (on the x axis) as the points of a step line: each value held from

@@ -3,7 +3,7 @@
 //! interval against the gate's bound.
 
 use super::canvas::{BLUE, Figure, GREY, Layer, LegendEntry, ORANGE, Panel, Scale, Swatch, VERMILLION};
-use super::{file_part, steps};
+use super::{cycle_axis, file_part, steps};
 use crate::metrics::Metric;
 use crate::report::staff::{SlotGate, SlotStaffing};
 use crate::report::terminal::printable;
@@ -126,15 +126,11 @@ pub fn figures(
 
 /// `schedule_<group>` for each covered group: the agents the requirement asks for in each slot
 /// against the agents the shifts put there, breaks taken out.
-pub fn schedule_figures(
-    plan: &crate::experiment::schedule::Plan,
-    scenario: &Scenario,
-    required: &[Vec<u32>],
-) -> Vec<Figure> {
-    let hours = plan.slot / 3600.0;
+pub fn schedule_figures(plan: &crate::experiment::schedule::Plan, scenario: &Scenario) -> Vec<Figure> {
+    let hours = plan.cycle.slot / 3600.0;
     plan.groups
         .iter()
-        .zip(required)
+        .zip(&plan.required)
         .map(|(gs, need)| {
             let name = &scenario.agent_groups[gs.group.index()].name;
             let on = crate::report::schedule::scheduled(gs);
@@ -151,8 +147,8 @@ pub fn schedule_figures(
                 ],
                 panels: vec![Panel {
                     caption: None,
-                    x: Scale::clock(0.0, 24.0),
-                    x_label: "time of day".into(),
+                    x: cycle_axis(plan.cycle.is_weekly()),
+                    x_label: if plan.cycle.is_weekly() { "time of week" } else { "time of day" }.into(),
                     y,
                     y_label: "agents".into(),
                     layers: vec![
