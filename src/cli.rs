@@ -20,6 +20,8 @@ pub enum Command {
         scenario: Option<PathBuf>,
         #[command(flatten)]
         options: RunOptions,
+        #[command(flatten)]
+        shard: ShardArgs,
     },
     /// Check scenario files without simulating them.
     Validate {
@@ -39,6 +41,8 @@ pub enum Command {
         variants: Vec<String>,
         #[command(flatten)]
         options: RunOptions,
+        #[command(flatten)]
+        shard: ShardArgs,
     },
     /// Run a scenario at every point of a grid of values.
     Sweep {
@@ -48,6 +52,8 @@ pub enum Command {
         vary: Vec<String>,
         #[command(flatten)]
         options: RunOptions,
+        #[command(flatten)]
+        shard: ShardArgs,
     },
     /// Run a scenario and judge it by its [[check]] gates and against a baseline run; exit 1 when a
     /// gate fails.
@@ -63,6 +69,34 @@ pub enum Command {
     /// Fit arrivals, handle times and patience to a history of conversations, one row each, and
     /// write a scenario fragment.
     Fit(FitArgs),
+    /// Merge the shards of a sharded run, compare, sweep or check into the files the command
+    /// writes unsharded, byte for byte, with its exit code.
+    Merge(MergeArgs),
+}
+
+/// Runs one slice of a command's replications on a cluster (DESIGN.md "Shards").
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+    /// Run slice K of N of the work and write its shard folder into -o DIR; `auto` reads K and N
+    /// from a Slurm job array or a Kubernetes Indexed Job (with --shards).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+    /// N for --shard auto where the cluster does not say it (Kubernetes: the Job's completions).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shards: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders that --shard wrote, or folders holding them.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Write the files into DIR (default: where the command would write them).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +166,8 @@ pub struct CheckArgs {
     pub save_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub options: RunOptions,
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +215,15 @@ pub struct RunOptions {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// With --shard: the slice this process runs.
+    #[arg(skip)]
+    pub slice: Option<ccsim::experiment::shard::Slice>,
+    /// With --shard: the command line the shard records.
+    #[arg(skip)]
+    pub command: Vec<String>,
+    /// In `ccsim merge`: the shards the replications are read from.
+    #[arg(skip)]
+    pub stored: Option<std::sync::Arc<ccsim::experiment::shard::Stored>>,
 }
 
 #[derive(Debug, Args)]

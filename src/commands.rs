@@ -11,16 +11,19 @@ use ccsim::report;
 use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{CheckArgs, ErlangArgs, FitArgs, RunOptions, ScheduleArgs, StaffArgs};
+use crate::cli::{CheckArgs, Cli, Command, ErlangArgs, FitArgs, MergeArgs, RunOptions, ScheduleArgs, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
-    charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, settings, simulate,
-    source, take, warn, warn_memory, warn_overload, write, write_file,
+    charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, run_shard, settings,
+    simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
 pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
     let scenario = prepare(&source(path)?, options, &[])?;
+    if run_shard(std::slice::from_ref(&scenario), options)? {
+        return Ok(());
+    }
     let dir = output_dir(options, &scenario, "");
     let _lock = take(&dir)?;
     let results = simulate(&scenario, options)?;
@@ -90,6 +93,9 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     }
     let scenarios: Vec<Scenario> = variants.iter().map(|v| v.scenario.clone()).collect();
     experiment::check_memory(&scenarios)?;
+    if run_shard(&scenarios, options)? {
+        return Ok(());
+    }
     warn_memory(&scenarios, options);
     let dir = output_dir(options, &variants[0].scenario, "");
     let _lock = take(&dir)?;
@@ -143,6 +149,11 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     gates::check_metrics(&base.checks)
         .and_then(|_| gates::no_interval_ci(&base.checks))
         .map_err(|e| CliError::gate(path, &e))?;
+    if options.slice.is_some() {
+        let scenarios = points.iter().map(|p| prepare(&src, options, &p.assignments)).collect::<Result<Vec<_>, _>>()?;
+        experiment::check_memory(&scenarios)?;
+        return run_shard(&scenarios, options).map(|_| ());
+    }
     let settings = settings(options)?;
     warn(&base, options);
     let dir = output_dir(options, &base, "");
@@ -234,6 +245,9 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
         && let Some(warning) = b.suits(&scenario)?.filter(|_| !options.quiet)
     {
         complain!("warning: {warning}");
+    }
+    if run_shard(std::slice::from_ref(&scenario), options)? {
+        return Ok(());
     }
     let _lock = take(&dir)?;
     let _baseline_lock = save_baseline.filter(|save| *save != dir).map(take).transpose()?;
@@ -660,5 +674,31 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
             plan.rounds,
             slots.join(", ")
         )))
+    }
+}
+
+/// `ccsim merge`: checks the shards of a sharded command, and returns the command to run again on
+/// their replications, with `-o` and `-q` as given here.
+pub fn merge(args: &MergeArgs) -> Result<(Command, std::sync::Arc<ccsim::experiment::shard::Stored>), CliError> {
+    let stored = ccsim::experiment::shard::Stored::open(&args.shards).map_err(CliError::Input)?;
+    let recorded = stored.command().to_vec();
+    let mut argv: Vec<std::ffi::OsString> = vec!["ccsim".into()];
+    argv.extend(recorded.iter().map(Into::into));
+    if let Some(out) = &args.output {
+        argv.push("--output".into());
+        argv.push(out.into());
+    }
+    if args.quiet && !recorded.iter().any(|a| a == "-q" || a == "--quiet") {
+        argv.push("--quiet".into());
+    }
+    let unreadable = |why: String| {
+        CliError::Input(format!("the shards' command `ccsim {}` cannot be run again: {why}", recorded.join(" ")))
+    };
+    let cli = <Cli as clap::Parser>::try_parse_from(argv).map_err(|e| unreadable(e.kind().to_string()))?;
+    match cli.command {
+        command @ (Command::Run { .. } | Command::Compare { .. } | Command::Sweep { .. } | Command::Check(_)) => {
+            Ok((command, std::sync::Arc::new(stored)))
+        }
+        _ => Err(unreadable("expected run, compare, sweep or check".into())),
     }
 }

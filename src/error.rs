@@ -53,7 +53,11 @@ impl From<OutputError> for CliError {
 
 impl From<Stopped> for CliError {
     fn from(stopped: Stopped) -> CliError {
-        CliError::Stopped(stopped)
+        match stopped {
+            // Shards that do not belong to the command merged are input, as a wrong file is.
+            Stopped::Shards(why) => CliError::Input(why),
+            stopped => CliError::Stopped(stopped),
+        }
     }
 }
 

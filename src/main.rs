@@ -11,13 +11,46 @@ mod error;
 mod options;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
 use ccsim::experiment::Stopped;
+use ccsim::experiment::shard::Stored;
 use ccsim::report::OutputError;
 use cli::{Cli, Command};
 use error::CliError;
+
+/// Runs `command`; with `stored`, on the replications of a sharded run's shards (`ccsim merge`).
+fn dispatch(command: Command, stored: Option<Arc<Stored>>) -> Result<(), CliError> {
+    match command {
+        Command::Run { scenario, mut options, shard } => {
+            options::sharding(&mut options, &shard, stored)?;
+            commands::run(scenario.as_deref(), &options)
+        }
+        Command::Validate { scenarios, set } => commands::validate(&scenarios, &set),
+        Command::Compare { scenarios, variants, mut options, shard } => {
+            options::sharding(&mut options, &shard, stored)?;
+            commands::compare(&scenarios, &variants, &options)
+        }
+        Command::Sweep { scenario, vary, mut options, shard } => {
+            options::sharding(&mut options, &shard, stored)?;
+            commands::sweep(&scenario, &vary, &options)
+        }
+        Command::Check(mut args) => {
+            options::sharding(&mut args.options, &args.shard, stored)?;
+            commands::check(&args)
+        }
+        Command::Staff(args) => commands::staff(&args),
+        Command::Fit(args) => commands::fit(&args),
+        Command::Schedule(args) => commands::schedule(&args),
+        Command::Erlang(args) => commands::erlang(&args),
+        Command::Merge(args) => {
+            let (command, stored) = commands::merge(&args)?;
+            dispatch(command, Some(stored))
+        }
+    }
+}
 
 fn main() -> ExitCode {
     // A write beyond a file-size limit (`ulimit -f`) then fails with an error, which the writer
@@ -35,17 +68,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let outcome = match cli.command {
-        Command::Run { scenario, options } => commands::run(scenario.as_deref(), &options),
-        Command::Validate { scenarios, set } => commands::validate(&scenarios, &set),
-        Command::Compare { scenarios, variants, options } => commands::compare(&scenarios, &variants, &options),
-        Command::Sweep { scenario, vary, options } => commands::sweep(&scenario, &vary, &options),
-        Command::Check(args) => commands::check(&args),
-        Command::Staff(args) => commands::staff(&args),
-        Command::Fit(args) => commands::fit(&args),
-        Command::Schedule(args) => commands::schedule(&args),
-        Command::Erlang(args) => commands::erlang(&args),
-    };
+    let outcome = dispatch(cli.command, None);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use ccsim::experiment::folders::safe_component;
-use ccsim::experiment::{self, Settings};
+use ccsim::experiment::{self, Settings, shard};
 use ccsim::metrics::RunResults;
 use ccsim::report;
 use ccsim::scenario::{Override, Scenario, ScenarioSource, limits};
 
-use crate::cli::RunOptions;
+use crate::cli::{RunOptions, ShardArgs};
 use crate::error::CliError;
 
 /// Set by Ctrl-C, SIGTERM or SIGHUP; runs stop within a few milliseconds and write nothing.
@@ -88,7 +88,94 @@ pub fn settings(options: &RunOptions) -> Result<Settings, CliError> {
     if let Some(n) = options.threads {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
-    Ok(Settings { threads: options.threads, trace: options.trace, cancel: Some(&INTERRUPTED), slots: None })
+    Ok(Settings {
+        threads: options.threads,
+        trace: options.trace,
+        cancel: Some(&INTERRUPTED),
+        slots: None,
+        stored: options.stored.clone(),
+    })
+}
+
+/// Readies `options` for a sharded command: with `--shard`, the slice this process runs and the
+/// command line its shard records; in `ccsim merge`, the shards to read instead of simulating.
+pub fn sharding(
+    options: &mut RunOptions,
+    args: &ShardArgs,
+    stored: Option<std::sync::Arc<shard::Stored>>,
+) -> Result<(), CliError> {
+    options.stored = stored;
+    let Some(text) = &args.shard else { return Ok(()) };
+    if options.trace {
+        return Err(CliError::Input(
+            "--trace with --shard: a shard holds per-interval results, never the conversations; expected --trace on an unsharded run".into(),
+        ));
+    }
+    let slice = match text.as_str() {
+        "auto" => shard::Slice::from_env(&|name| std::env::var(name).ok(), args.shards)?,
+        _ if args.shards.is_some() => {
+            return Err(CliError::Input(format!(
+                "--shards with --shard {text}: expected --shards only with --shard auto"
+            )));
+        }
+        _ => shard::Slice::parse(text)?,
+    };
+    options.slice = Some(slice);
+    options.command = recorded_command(std::env::args().skip(1));
+    Ok(())
+}
+
+/// The command line a shard records: without what does not change results (`-o`, `--shard`,
+/// `--shards`, `--threads`), so that every shard of one command records the same.
+pub fn recorded_command(args: impl Iterator<Item = String>) -> Vec<String> {
+    let with_value = ["-o", "--output", "--shard", "--shards", "--threads"];
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        // `--output=DIR`, `-oDIR`.
+        let joined = with_value.iter().any(|f| f.starts_with("--") && arg.starts_with(&format!("{f}=")))
+            || (arg.starts_with("-o") && !arg.starts_with("--") && arg.len() > 2);
+        if with_value.contains(&arg.as_str()) {
+            args.next();
+        } else if !joined {
+            out.push(arg);
+        }
+    }
+    out
+}
+
+/// With `--shard`: runs this process's slice of the work of `scenarios` and writes its shard
+/// folder (`shard-K-of-N`) into `-o DIR` (default `output/<scenario name>-shards/`). Returns
+/// whether it did: the command writes nothing else.
+pub fn run_shard(scenarios: &[Scenario], options: &RunOptions) -> Result<bool, CliError> {
+    let Some(slice) = options.slice else { return Ok(false) };
+    let settings = settings(options)?;
+    for s in scenarios {
+        warn(s, options);
+    }
+    let parent = options
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(safe_component(&format!("{}-shards", scenarios[0].name))));
+    let dir = parent.join(slice.folder());
+    let _lock = take(&dir)?;
+    let pairs = experiment::work_list(scenarios).len();
+    let range = slice.range(pairs);
+    let bar = progress_bar(range.len(), options);
+    let files = shard::run_slice(&options.command, scenarios, slice, &settings, &|n| bar.set_position(n as u64))?;
+    bar.finish_and_clear();
+    write(&dir, &files)?;
+    if !options.quiet {
+        say!(
+            "shard {} of {}: replications {}..{} of the {pairs} of the work list; wrote {}",
+            slice.k,
+            slice.n,
+            range.start + 1,
+            range.end,
+            dir.display()
+        );
+    }
+    Ok(true)
 }
 
 /// A progress bar, drawn on stderr, when stdout is a terminal (DESIGN.md: quiet when stdout is

@@ -22,6 +22,7 @@ pub mod compare;
 pub mod folders;
 pub mod roster;
 pub mod schedule;
+pub mod shard;
 pub mod staff;
 pub mod sweep;
 
@@ -48,6 +49,8 @@ pub struct Settings {
     /// Keep each replication's cells per slot of this day or week, the reporting intervals that
     /// start in the slot merged ([`RunResults::keep_groups`]).
     pub slots: Option<SlotCycle>,
+    /// Read every replication from these shards instead of running it (`ccsim merge`).
+    pub stored: Option<std::sync::Arc<shard::Stored>>,
 }
 
 /// The reporting intervals of `scenario` grouped by the slot of the cycle in which each starts
@@ -70,6 +73,8 @@ pub enum Stopped {
     /// A replication held `simulation.max_in_system` conversations at once: arrivals outran
     /// the agents for so long that the queue would have exhausted memory.
     Overloaded { scenario: String, replication: u32, at: SimTime, limit: usize },
+    /// The shards a run reads its replications from do not belong to it, or are damaged.
+    Shards(String),
 }
 
 impl std::error::Error for Stopped {}
@@ -78,6 +83,7 @@ impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Stopped::Interrupted => write!(f, "interrupted"),
+            Stopped::Shards(why) => write!(f, "{why}"),
             Stopped::Overloaded { scenario, replication, at, limit } => write!(
                 f,
                 "{scenario}: replication {} stopped at {} with {limit} conversations in the system \
@@ -192,31 +198,64 @@ pub fn try_run_replications(
 /// Runs every scenario's replications as one flat parallel workload (see the module doc) and
 /// returns their results in the scenarios' order. `progress(done)` is called each time a
 /// replication is merged, with the replications merged so far over all scenarios. Stops taking
-/// replications when `settings.cancel` is set.
+/// replications when `settings.cancel` is set. With `settings.stored`, the replications are not
+/// run but read from the shards of an earlier sharded run ([`shard`]), in the same order.
 pub fn run_all(
     scenarios: &[Scenario],
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<RunResults>, Stopped> {
-    let cancelled = || settings.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-    // Every (scenario, replication) pair, in the order their results are merged.
-    let pairs: Vec<(usize, u32)> = scenarios
+    let mut results: Vec<RunResults> = scenarios
+        .iter()
+        .map(|s| match settings.slots {
+            Some(cycle) => RunResults::new(s).keep_groups(intervals_by_slot(s, cycle)),
+            None => RunResults::new(s),
+        })
+        .collect();
+    let pairs = work_list(scenarios);
+    let mut merge = |i: usize, cells: IntervalCells, trace: Option<Trace>| {
+        let s = pairs[i].0;
+        results[s].add(cells);
+        if let Some(trace) = trace {
+            results[s].trace = Some(trace.rows);
+        }
+    };
+    match &settings.stored {
+        Some(stored) => stored.replay(scenarios, progress, &mut merge)?,
+        None => run_pairs(scenarios, &pairs, settings, progress, &mut merge)?,
+    }
+    Ok(results)
+}
+
+/// The work list of `scenarios`: every (scenario, replication) pair, all replications of the
+/// first scenario, then of the second, …, in the order their results are merged.
+pub fn work_list(scenarios: &[Scenario]) -> Vec<(usize, u32)> {
+    scenarios
         .iter()
         .enumerate()
         .flat_map(|(s, scenario)| (0..scenario.simulation.replications).map(move |r| (s, r)))
-        .collect();
+        .collect()
+}
+
+/// Hands each finished pair's cells (and trace) to a merge, in list order.
+pub type Sink<'a> = dyn FnMut(usize, IntervalCells, Option<Trace>) + Send + 'a;
+
+/// Runs `pairs` (places in `scenarios` and replications) on the threads of one pool, handing
+/// each finished one to `sink` with its place in `pairs`, strictly in that order.
+pub fn run_pairs(
+    scenarios: &[Scenario],
+    pairs: &[(usize, u32)],
+    settings: &Settings,
+    progress: &(dyn Fn(usize) + Sync),
+    sink: &mut Sink<'_>,
+) -> Result<(), Stopped> {
+    let cancelled = || settings.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     // Fewer replications side by side when their memory calls for it: the results are the same.
     let fitting = fitting_threads(scenarios);
     let threads = settings.threads.unwrap_or_else(rayon::current_num_threads).clamp(1, fitting);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
     let merge = Mutex::new(Merge {
-        results: scenarios
-            .iter()
-            .map(|s| match settings.slots {
-                Some(cycle) => RunResults::new(s).keep_groups(intervals_by_slot(s, cycle)),
-                None => RunResults::new(s),
-            })
-            .collect(),
+        sink,
         waiting: BTreeMap::new(),
         taken: 0,
         next: 0,
@@ -253,7 +292,7 @@ pub fn run_all(
                 m.waiting.insert(i, outcome);
                 debug_assert!(m.waiting.len() <= window, "no more replications wait than the window holds");
                 let before = m.next;
-                m.merge_ready(&pairs);
+                m.merge_ready();
                 if m.next > before {
                     progress(m.next);
                 }
@@ -276,15 +315,15 @@ pub fn run_all(
     match m.stopped {
         Some(stopped) => Err(stopped),
         None if m.next < pairs.len() || cancelled() => Err(Stopped::Interrupted),
-        None => Ok(m.results),
+        None => Ok(()),
     }
 }
 
 type Outcome = Result<(IntervalCells, Option<Trace>), Stopped>;
 
-/// The replications of [`run_all`] as the workers finish them, merged in list order.
-struct Merge {
-    results: Vec<RunResults>,
+/// The replications of [`run_pairs`] as the workers finish them, merged in list order.
+struct Merge<'s, 'a> {
+    sink: &'s mut Sink<'a>,
     /// Finished replications that wait for an earlier one, by their place in the list.
     waiting: BTreeMap<usize, Outcome>,
     /// How many replications, from the start of the list, have been handed to a worker.
@@ -299,20 +338,16 @@ struct Merge {
     stopped: Option<Stopped>,
 }
 
-impl Merge {
+impl Merge<'_, '_> {
     /// Merges the waiting replications that follow the merged ones without a gap. The first that
     /// stopped early ends the merge; every replication before it in the list was handed out
     /// before it and is merged, so which one is reported does not depend on the threads.
-    fn merge_ready(&mut self, pairs: &[(usize, u32)]) {
+    fn merge_ready(&mut self) {
         while self.stopped.is_none() {
             let Some(outcome) = self.waiting.remove(&self.next) else { return };
-            let s = pairs[self.next].0;
             match outcome {
                 Ok((cells, trace)) => {
-                    self.results[s].add(cells);
-                    if let Some(trace) = trace {
-                        self.results[s].trace = Some(trace.rows);
-                    }
+                    (self.sink)(self.next, cells, trace);
                     self.next += 1;
                 }
                 Err(stopped) => self.stopped = Some(stopped),
@@ -321,18 +356,18 @@ impl Merge {
     }
 }
 
-fn lock(merge: &Mutex<Merge>) -> MutexGuard<'_, Merge> {
+fn lock<'m, 's, 'a>(merge: &'m Mutex<Merge<'s, 'a>>) -> MutexGuard<'m, Merge<'s, 'a>> {
     merge.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Wakes the waiting workers when a worker unwinds, so that none waits for the replication it
 /// was running; the panic itself reaches the caller through `rayon::scope`.
-struct Abandon<'a> {
-    merge: &'a Mutex<Merge>,
-    merged: &'a Condvar,
+struct Abandon<'m, 's, 'a> {
+    merge: &'m Mutex<Merge<'s, 'a>>,
+    merged: &'m Condvar,
 }
 
-impl Drop for Abandon<'_> {
+impl Drop for Abandon<'_, '_, '_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             lock(self.merge).abandoned = true;

@@ -76,7 +76,7 @@ macro_rules! cells {
 
 cells! {
     /// Counts and sums for one conversation scope in one interval.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct ConvCell {
         offered: u64 => sum,
         answered: u64 => sum,
@@ -116,7 +116,7 @@ cells! {
     }
 
     /// Load of one agent scope in one interval.
-    #[derive(Clone, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct AgentCell {
         handled: u64 => sum,
         handle_sum: f64 => sum,
@@ -141,7 +141,7 @@ cells! {
 }
 
 /// How scopes are numbered in the cell arrays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ScopeLayout {
     pub channels: usize,
     pub work_streams: usize,
@@ -172,7 +172,7 @@ impl ScopeLayout {
 }
 
 /// Cells of every interval and scope, for one replication or merged over several.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntervalCells {
     pub layout: ScopeLayout,
     pub intervals: usize,

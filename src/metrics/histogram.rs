@@ -23,6 +23,23 @@ pub struct WaitHistogram {
     max: f64,
 }
 
+/// As its counts (a sequence of `BUCKETS` numbers), total and largest wait: the shard format.
+impl serde::Serialize for WaitHistogram {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.counts[..], self.total, self.max).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WaitHistogram {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (counts, total, max): (Vec<u32>, u64, f64) = serde::Deserialize::deserialize(deserializer)?;
+        let counts = counts
+            .try_into()
+            .map_err(|c: Vec<u32>| serde::de::Error::invalid_length(c.len(), &format!("{BUCKETS} buckets").as_str()))?;
+        Ok(WaitHistogram { counts, total, max })
+    }
+}
+
 impl Default for WaitHistogram {
     fn default() -> Self {
         WaitHistogram { counts: [0; BUCKETS], total: 0, max: 0.0 }

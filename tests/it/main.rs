@@ -24,6 +24,7 @@ mod overload;
 mod presence;
 mod properties;
 mod schedule;
+mod shards;
 mod staff;
 mod staffing;
 mod terminal;
