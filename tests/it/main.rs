@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod common;
 mod demand;
+mod deploy;
 mod docs;
 mod experiments;
 mod fit;
