@@ -212,6 +212,9 @@ pub struct RunOptions {
     /// Do not draw the charts (charts/*.png and *.svg).
     #[arg(long)]
     pub no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    pub no_report: bool,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

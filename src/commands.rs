@@ -14,20 +14,24 @@ use ccsim::time::Duration;
 use crate::cli::{CheckArgs, Cli, Command, ErlangArgs, FitArgs, MergeArgs, RunOptions, ScheduleArgs, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
-    charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, run_outputs, run_shard, settings,
-    simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
+    as_run, charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, report_page, run_outputs,
+    run_shard, settings, simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
 pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
-    let scenario = prepare(&source(path)?, options, &[])?;
+    let src = source(path)?;
+    let scenario = prepare(&src, options, &[])?;
     if run_shard(std::slice::from_ref(&scenario), options)? {
         return Ok(());
     }
     let dir = output_dir(options, &scenario, "");
     let _lock = take(&dir)?;
     let results = simulate(&scenario, options)?;
-    let files = run_outputs(&results, &scenario, options)?;
+    let mut files = run_outputs(&results, &scenario, options)?;
+    files.extend(report_page(options, || {
+        report::html::run_report("run", &results, &scenario, as_run(&src, options, &[]), &files, None)
+    }));
     let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
     let written = write(&dir, &files)? - charts;
 
@@ -56,6 +60,7 @@ pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
 /// `ccsim compare`: variants of a scenario, or two files, on the same customers.
 pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions) -> Result<(), CliError> {
     let mut variants = Vec::new();
+    let source_text = source(Some(&paths[0]))?;
     if paths.len() == 2 {
         if !variant_texts.is_empty() {
             return Err(CliError::Input("compare takes two scenario files or --variant, not both".into()));
@@ -72,18 +77,18 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
         if variant_texts.is_empty() {
             return Err(CliError::Input("compare needs --variant NAME:KEY=VALUE, or a second scenario file".into()));
         }
-        let src = source(Some(&paths[0]))?;
-        variants.push(compare::Variant { name: "base".into(), scenario: prepare(&src, options, &[])? });
+        let src = &source_text;
+        variants.push(compare::Variant { name: "base".into(), scenario: prepare(src, options, &[])? });
         for text in variant_texts {
             let (name, sets) = compare::parse_variant(text)?;
             if variants.iter().any(|v| v.name == name) {
                 return Err(CliError::Input(format!("--variant {text}: the name \"{name}\" is used twice")));
             }
-            variants.push(compare::Variant { name, scenario: prepare(&src, options, &sets)? });
+            variants.push(compare::Variant { name, scenario: prepare(src, options, &sets)? });
         }
     }
     let names: Vec<String> = variants.iter().map(|v| v.name.clone()).collect();
-    let folders = variant_folders(&names, &["compare.csv", "charts", report::MANIFEST])?;
+    let folders = variant_folders(&names, &["compare.csv", "report.html", "charts", report::MANIFEST])?;
     if let Some(why) = variants[1..].iter().find_map(|v| compare::unpaired(&variants[0], v)) {
         return Err(CliError::Input(why));
     }
@@ -115,7 +120,16 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     }
     let table = report::comparison::compare_csv(&comparison)?;
     files.push(report::OutputFile { name: "compare.csv".into(), bytes: table });
-    files.extend(charts(options, || report::compare_charts(&comparison, &scenarios))?);
+    let drawn = charts(options, || report::compare_charts(&comparison, &scenarios))?;
+    let changes: Vec<String> = if paths.len() == 2 {
+        vec![format!("compared with the second file, {}", names[1])]
+    } else {
+        variant_texts.iter().map(|v| format!("--variant {v}")).collect()
+    };
+    files.extend(report_page(options, || {
+        report::html::compare_report(&comparison, &scenarios, as_run(&source_text, options, &changes), &drawn)
+    }));
+    files.extend(drawn);
     write(&dir, &files)?;
     if !options.quiet {
         say!(
@@ -165,7 +179,7 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     bar.finish_and_clear();
 
     let labels: Vec<String> = points.iter().map(sweep::Point::label).collect();
-    let folders = point_folders(&labels, &["sweep.csv", "charts", report::MANIFEST]);
+    let folders = point_folders(&labels, &["sweep.csv", "report.html", "charts", report::MANIFEST]);
     // The whole tree is written at once, as for `compare`.
     let mut files = Vec::new();
     for ((scenario, results), folder) in done.iter().zip(&folders) {
@@ -185,7 +199,18 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
         .map_err(|e| CliError::gate(path, &e))?;
     let table = report::comparison::sweep_csv(&keys, &rows, &outcomes)?;
     files.push(report::OutputFile { name: "sweep.csv".into(), bytes: table });
-    files.extend(charts(options, || report::sweep_charts(&keys, &rows, &base))?);
+    let drawn = charts(options, || report::sweep_charts(&keys, &rows, &base))?;
+    let axes: Vec<String> = vary.iter().map(|v| format!("--vary {v}")).collect();
+    files.extend(report_page(options, || {
+        report::html::sweep_report(
+            &report::comparison::sweep(&rows, &outcomes),
+            &base,
+            points.len(),
+            as_run(&src, options, &axes),
+            &drawn,
+        )
+    }));
+    files.extend(drawn);
     write(&dir, &files)?;
     if !options.quiet {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
@@ -221,7 +246,8 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     if let Some(text) = &args.scopes {
         rules.scopes = gates::parse_scopes(text).map_err(|e| CliError::Input(format!("--scopes {text}: {e}")))?;
     }
-    let scenario = prepare(&source(Some(path))?, options, &[])?;
+    let src = source(Some(path))?;
+    let scenario = prepare(&src, options, &[])?;
     experiment::check::check_inputs(&scenario, tolerance, baseline.is_some() || save_baseline.is_some())
         .map_err(|e| CliError::check(path, e))?;
     let dir = output_dir(options, &scenario, "-check");
@@ -264,6 +290,9 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     let mut files = run_outputs(&results, &scenario, options)?;
     let run_count = files.len();
     files.push(report::OutputFile { name: "check.csv".into(), bytes: report::check::check_csv(&gates)? });
+    files.extend(report_page(options, || {
+        report::html::run_report("check", &results, &scenario, as_run(&src, options, &[]), &files, Some(&gates))
+    }));
     write(&dir, &files)?;
     if let Some(junit) = &args.junit {
         let bytes =

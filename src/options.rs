@@ -254,6 +254,22 @@ pub fn run_outputs(
     Ok(files)
 }
 
+/// `report.html` of `report`, or nothing with `--no-report`.
+pub fn report_page(options: &RunOptions, report: impl FnOnce() -> report::html::Report) -> Vec<report::OutputFile> {
+    if options.no_report {
+        return Vec::new();
+    }
+    vec![report::OutputFile { name: "report.html".into(), bytes: report::html::render(&report()) }]
+}
+
+/// The scenario as the report shows it: the file's text after the `--set` overrides, and any
+/// `extra` lines (variants, sweep axes).
+pub fn as_run(src: &ScenarioSource, options: &RunOptions, extra: &[String]) -> report::html::Section {
+    let mut lines: Vec<String> = options.set.iter().map(|s| format!("--set {s}")).collect();
+    lines.extend(extra.iter().cloned());
+    report::html::scenario_section(&src.text, &lines)
+}
+
 /// The charts that `draw` renders, or none with `--no-charts`.
 pub fn charts(
     options: &RunOptions,

@@ -50,6 +50,11 @@ pub fn check_csv(gates: &[Gate]) -> csv::Result<Vec<u8>> {
 /// its failing intervals one by one, then one line that counts the rest and gives its worst
 /// value; `only_failures` leaves out everything that held.
 pub fn check_table(gates: &[Gate], only_failures: bool) -> String {
+    gates_table(gates, only_failures).map_or_else(|| "every gate holds".to_string(), |t| t.to_string())
+}
+
+/// The table of [`check_table`], or `None` when nothing is left to show.
+pub fn gates_table(gates: &[Gate], only_failures: bool) -> Option<Table> {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     table.set_header(["verdict", "gate", "scope", "metric", "interval", "value", "limit", "p"]);
@@ -102,12 +107,12 @@ pub fn check_table(gates: &[Gate], only_failures: bool) -> String {
         Verdict::NoData => 3,
     });
     if rows.is_empty() {
-        return "every gate holds".to_string();
+        return None;
     }
     for (_, cells) in rows {
         table.add_row(cells);
     }
-    table.to_string()
+    Some(table)
 }
 
 fn verdict_text(verdict: Verdict) -> &'static str {

@@ -48,6 +48,11 @@ pub fn compare_csv(comparison: &Comparison) -> csv::Result<Vec<u8>> {
 /// excludes 0. Then every other scope, as `run` prints them: a row per variant and one per
 /// difference.
 pub fn compare_table(comparison: &Comparison) -> String {
+    compare_tables(comparison).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// The tables of [`compare_table`]: the headline metrics, then every other scope if any.
+pub fn compare_tables(comparison: &Comparison) -> Vec<Table> {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let base = &comparison.variants[0].0;
@@ -110,7 +115,7 @@ pub fn compare_table(comparison: &Comparison) -> String {
             scopes.add_row(cells);
         }
     }
-    if seen.is_empty() { table.to_string() } else { format!("{table}\n{scopes}") }
+    if seen.is_empty() { vec![table] } else { vec![table, scopes] }
 }
 
 /// A paired difference, marked `*` with its verdict when its interval excludes 0.
@@ -177,6 +182,11 @@ pub fn sweep_csv(
 /// One row per point and scope, with the columns of `run`'s table, then each `[[check]]`'s
 /// verdict and value on the point's first row.
 pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)], outcomes: &[Vec<Outcome>]) -> String {
+    sweep(points, outcomes).to_string()
+}
+
+/// The table of [`sweep_table`], to print or to render in `report.html`.
+pub fn sweep(points: &[(String, Vec<String>, &RunResults)], outcomes: &[Vec<Outcome>]) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let mut header = vec![Cell::new("point"), Cell::new("scope")];
@@ -209,5 +219,5 @@ pub fn sweep_table(points: &[(String, Vec<String>, &RunResults)], outcomes: &[Ve
             table.add_row(row);
         }
     }
-    table.to_string()
+    table
 }

@@ -14,6 +14,7 @@ pub mod comparison;
 pub mod csv_files;
 pub mod files;
 pub mod fit;
+pub mod html;
 pub mod schedule;
 pub mod staff;
 pub mod terminal;

@@ -50,6 +50,15 @@ pub fn format_difference(metric: Metric, d: &Estimate) -> String {
     if half.is_nan() { text } else { format!("{text} ± {:.decimals$}", half * scale) }
 }
 
+/// One value of `metric` as the tables show it, without an interval: `91.8%`, `12.4s`, `130`.
+pub fn format_value(metric: Metric, value: f64) -> String {
+    if value.is_nan() {
+        return "–".into();
+    }
+    let (scale, decimals, unit) = presentation(metric);
+    format!("{:.decimals$}{unit}", value * scale)
+}
+
 /// How a metric's values are shown: (scale, decimals, unit).
 fn presentation(metric: Metric) -> (f64, usize, &'static str) {
     match metric.unit() {
@@ -81,6 +90,11 @@ pub fn service_level_footer(scenario: &Scenario) -> String {
 
 /// The table of headline metrics for every scope but agent groups' conversation columns.
 pub fn summary_table(results: &RunResults) -> String {
+    summary(results).to_string()
+}
+
+/// The table of [`summary_table`], to print or to render in `report.html`.
+pub fn summary(results: &RunResults) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let mut header = vec![Cell::new("scope")];
@@ -98,7 +112,7 @@ pub fn summary_table(results: &RunResults) -> String {
         }
         table.add_row(row);
     }
-    table.to_string()
+    table
 }
 
 /// A scope as the tables name it: `all`, `work stream chat`.

@@ -291,13 +291,18 @@ fn check_writes_the_run_files_and_charts_like_run_and_the_same_bytes_on_any_thre
     );
     assert_eq!(check1, check2, "check: the same bytes on 1 and 2 threads");
     assert_eq!(files_under(&dir.path().join("base1")), files_under(&dir.path().join("base2")), "saved baseline");
-    // What run writes, charts included, plus check.csv; the saved baseline is a run folder.
+    // What run writes, charts and report.html included, plus check.csv; the saved baseline is a
+    // run folder: run's files but its page (a baseline is read, not shown).
     let mut expected = names(&run);
     expected.push("check.csv");
     expected.sort();
     assert_eq!(names(&check1), expected);
-    assert!(expected.iter().any(|n| n.starts_with("charts/")));
-    assert_eq!(files_under(&dir.path().join("base1")), run, "the saved baseline is what run writes");
+    assert!(expected.iter().any(|n| n.starts_with("charts/")) && expected.contains(&"report.html"));
+    let without_page = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        files.into_iter().filter(|(n, _)| n != "report.html" && n != "ccsim-files.txt").collect()
+    };
+    let (base, run_files) = (without_page(files_under(&dir.path().join("base1"))), without_page(run.clone()));
+    assert!(base == run_files, "the saved baseline is what run writes");
 
     let no_charts = check(&["-r", "3", "-q", "--no-charts"], &scenario, &dir.path().join("plain"));
     assert_eq!(no_charts.status.code(), Some(0));

@@ -24,7 +24,8 @@ fn run_without_a_scenario_simulates_the_default_and_writes_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let stdout = run_default(dir.path(), &["-r", "3"]);
     assert!(stdout.contains("service level"), "{stdout}");
-    assert!(stdout.contains("wrote 5 files to"), "{stdout}");
+    assert!(stdout.contains("wrote 6 files to"), "{stdout}");
+    assert!(dir.path().join("report.html").exists());
     assert!(read(dir.path(), "run.toml").contains("seed = \"20261124\""));
     assert!(!dir.path().join("conversations.csv").exists(), "no trace unless asked for");
 

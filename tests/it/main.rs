@@ -24,6 +24,7 @@ mod output_safety;
 mod overload;
 mod presence;
 mod properties;
+mod report;
 mod schedule;
 mod shards;
 mod staff;
