@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod blended;
+mod browser;
 mod calendar;
 mod cases;
 mod centers;
