@@ -392,9 +392,34 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
                 .into_bytes(),
         },
     ];
-    files.extend(charts(options, || {
-        report::charts::staff_charts(&plan.staffing, &plan.slot_gates, &scenario, &names, slot)
-    })?);
+    let drawn =
+        charts(options, || report::charts::staff_charts(&plan.staffing, &plan.slot_gates, &scenario, &names, slot))?;
+    let lead = vec![format!(
+        "{} in slots of {}; verified on seed {} with {} replications",
+        names.join(", "),
+        Duration(slot).label(),
+        plan.staffed.simulation.seed,
+        plan.staffed.simulation.replications
+    )];
+    files.extend(report_page(options, || {
+        report::html::plan_report(report::html::PlanPage {
+            command: "staff",
+            scenario: &scenario,
+            lead,
+            tables: vec![report::html::HtmlTable::of(&report::staff::staff_summary(
+                &plan.staffing,
+                &scenario,
+                &names,
+                slot,
+            ))],
+            detail: report::html::HtmlTable::from_csv(&files[0].bytes).captioned("staffing.csv"),
+            gates: &gates,
+            verification: &plan.verification,
+            scenario_text: as_run(&src, options, &[]),
+            files: &drawn,
+        })
+    }));
+    files.extend(drawn);
     files.extend(inside("verify", run_outputs(&plan.verification, &plan.staffed, options)?));
     files.push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&gates)? });
     write(&dir, &files)?;
@@ -672,9 +697,29 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
         report::OutputFile { name: "schedule.csv".into(), bytes: report::schedule::schedule_csv(&plan, &scenario)? },
         report::OutputFile { name: "rostered.toml".into(), bytes: plan.rostered_text.clone().into_bytes() },
     ];
-    if !options.no_charts {
-        files.extend(report::charts::schedule_charts(&plan, &scenario)?);
-    }
+    let drawn = charts(options, || report::charts::schedule_charts(&plan, &scenario))?;
+    let lead = vec![format!(
+        "{} shifts in {} round{}; verified on seed {} with {} replications",
+        plan.groups.iter().map(|g| g.shifts.len()).sum::<usize>(),
+        plan.rounds,
+        if plan.rounds == 1 { "" } else { "s" },
+        plan.rostered.simulation.seed,
+        plan.rostered.simulation.replications
+    )];
+    files.extend(report_page(options, || {
+        report::html::plan_report(report::html::PlanPage {
+            command: "schedule",
+            scenario: &scenario,
+            lead,
+            tables: vec![report::html::HtmlTable::of(&report::schedule::schedule_summary(&plan, &scenario))],
+            detail: report::html::HtmlTable::from_csv(&files[0].bytes).captioned("schedule.csv"),
+            gates: &staffed_gates,
+            verification: &plan.verification,
+            scenario_text: as_run(&src, options, &[]),
+            files: &drawn,
+        })
+    }));
+    files.extend(drawn);
     files.extend(inside("verify", run_outputs(&plan.verification, &plan.rostered, options)?));
     files
         .push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&staffed_gates)? });

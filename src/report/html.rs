@@ -82,6 +82,14 @@ impl HtmlTable {
         }
     }
 
+    /// A CSV file's rows (its first line the header).
+    pub fn from_csv(bytes: &[u8]) -> HtmlTable {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header = reader.headers().map(|h| h.iter().map(String::from).collect()).unwrap_or_default();
+        let rows = reader.records().filter_map(Result::ok).map(|r| r.iter().map(String::from).collect()).collect();
+        HtmlTable { caption: None, header, rows }
+    }
+
     pub fn captioned(mut self, caption: impl Into<String>) -> HtmlTable {
         self.caption = Some(caption.into());
         self
@@ -478,6 +486,55 @@ pub fn sweep_report(
         title: format!("ccsim sweep: {}", base.name),
         lead: vec![format!("{points} points"), run_lead(base)],
         key: Vec::new(),
+        sections,
+    }
+}
+
+/// What a plan's page (`ccsim staff`, `ccsim schedule`) holds besides its own tables.
+pub struct PlanPage<'a> {
+    pub command: &'a str,
+    pub scenario: &'a crate::scenario::Scenario,
+    pub lead: Vec<String>,
+    /// The plan's summary tables, as the terminal prints them.
+    pub tables: Vec<HtmlTable>,
+    /// The plan per slot or per shift (`staffing.csv`, `schedule.csv`).
+    pub detail: HtmlTable,
+    /// The verification: its gates and its results.
+    pub gates: &'a [crate::metrics::gates::Gate],
+    pub verification: &'a RunResults,
+    pub scenario_text: Section,
+    /// The plan's own charts (not the verification's).
+    pub files: &'a [OutputFile],
+}
+
+/// The page of `ccsim staff` and `ccsim schedule`: the plan, its verification's gates and
+/// headline, the charts, the plan in detail.
+pub fn plan_report(page: PlanPage<'_>) -> Report {
+    let footer = super::terminal::service_level_footer(page.scenario);
+    let failed = page.gates.iter().filter(|g| g.verdict == crate::metrics::gates::Verdict::Fail).count();
+    let mut sections = vec![
+        Section::Tables { heading: "The plan".into(), tables: page.tables, note: None },
+        Section::Tables {
+            heading: "Verification".into(),
+            tables: super::check::gates_table(page.gates, false)
+                .map(|t| HtmlTable::of(&t).captioned("gates, on a seed no search run used"))
+                .into_iter()
+                .chain([HtmlTable::of(&super::terminal::summary(page.verification)).captioned("headline")])
+                .collect(),
+            note: Some(format!("{} gates, {failed} failed. {footer}.", page.gates.len())),
+        },
+    ];
+    let charts = charts_of(page.files);
+    if !charts.is_empty() {
+        sections.push(Section::Charts { heading: "Charts".into(), charts });
+    }
+    sections.push(Section::Folded { heading: "In detail".into(), tables: vec![page.detail] });
+    sections.push(how_to_read(&footer));
+    sections.push(page.scenario_text);
+    Report {
+        title: format!("ccsim {}: {}", page.command, page.scenario.name),
+        lead: page.lead,
+        key: key_figures(page.verification),
         sections,
     }
 }

@@ -50,6 +50,11 @@ pub fn scheduled(gs: &GroupSchedule) -> Vec<u32> {
 /// Per covered group: paid hours and cost a day (or a week), the requirement's agent-hours, and
 /// over-coverage.
 pub fn schedule_table(plan: &Plan, scenario: &Scenario) -> String {
+    schedule_summary(plan, scenario).to_string()
+}
+
+/// The table of [`schedule_table`], to print or to render in `report.html`.
+pub fn schedule_summary(plan: &Plan, scenario: &Scenario) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     let cycle = if plan.cycle.is_weekly() { "week" } else { "day" };
@@ -80,5 +85,5 @@ pub fn schedule_table(plan: &Plan, scenario: &Scenario) -> String {
             right(format!("{over:.1}")),
         ]);
     }
-    table.to_string()
+    table
 }

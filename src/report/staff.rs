@@ -83,6 +83,11 @@ pub fn staffing_csv(
 
 /// Agent-hours a day and their cost per searched group, found against the analytic start.
 pub fn staff_table(staffing: &[Vec<SlotStaffing>], scenario: &Scenario, groups: &[String], slot: f64) -> String {
+    staff_summary(staffing, scenario, groups, slot).to_string()
+}
+
+/// The table of [`staff_table`], to print or to render in `report.html`.
+pub fn staff_summary(staffing: &[Vec<SlotStaffing>], scenario: &Scenario, groups: &[String], slot: f64) -> Table {
     let mut table = Table::new();
     table.load_style(UTF8_BORDERS_ONLY);
     table.set_header(["group", "agent-hours a day", "Erlang's", "cost a day", "Erlang's cost", "most at once"]);
@@ -102,7 +107,7 @@ pub fn staff_table(staffing: &[Vec<SlotStaffing>], scenario: &Scenario, groups: 
             right(most.to_string()),
         ]);
     }
-    table.to_string()
+    table
 }
 
 /// `staffed.toml`: the scenario file as written — comments included — with each searched group's

@@ -28,6 +28,23 @@ out.sorted = v.length > 1 && th.dataset.dir === 'asc' && v.every(function (x, i)
 var pre = document.createElement('pre'); pre.id = 'ccsim-probe'; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);\
 });</script>";
 
+/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
+const ROSTER: &str = r#"
+[[check]]
+metric = "service_level"
+min = 0.8
+every_interval = true
+
+[[shift_template]]
+name = "day"
+start = { from = "06:00", to = "14:00", every = "1h" }
+length = "8h"
+breaks = [{ window = ["3h", "6h"], duration = "30m" }]
+group = "generalists"
+capacity = 3
+queues = ["vip", "technical", "general"]
+"#;
+
 fn chromium() -> PathBuf {
     for name in ["chromium", "chromium-browser", "google-chrome"] {
         if let Ok(out) = Process::new("sh").args(["-c", &format!("command -v {name}")]).output()
@@ -75,11 +92,16 @@ fn browser_every_report_loads_draws_its_charts_and_sorts() {
     )
     .unwrap();
     let g = gated.to_str().unwrap();
+    let rostered = dir.path().join("rostered.toml");
+    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let r = rostered.to_str().unwrap();
     for (name, args) in [
         ("run", vec!["run"]),
         ("compare", vec!["compare", g, "--variant", "more:agent_group.generalists.count=9"]),
         ("sweep", vec!["sweep", g, "--vary", "agent_group.generalists.count=6,8"]),
         ("check", vec!["check", g]),
+        ("staff", vec!["staff", r]),
+        ("schedule", vec!["schedule", r]),
     ] {
         let out_dir = dir.path().join(name);
         let out = Command::cargo_bin("ccsim")
@@ -119,7 +141,11 @@ fn browser_every_report_loads_draws_its_charts_and_sorts() {
         }
         assert_eq!(seen["sorted"], serde_json::json!(true), "{name}: a header click sorts its table");
         if name != "sweep" {
-            let summary = if name == "compare" { out_dir.join("base") } else { out_dir.clone() };
+            let summary = match name {
+                "compare" => out_dir.join("base"),
+                "staff" | "schedule" => out_dir.join("verify"),
+                _ => out_dir.clone(),
+            };
             for metric in ["offered", "service_level", "asa_s", "abandon_rate"] {
                 assert_eq!(
                     seen["keys"][metric].as_str(),

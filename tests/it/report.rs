@@ -7,6 +7,23 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
+const ROSTER: &str = r#"
+[[check]]
+metric = "service_level"
+min = 0.8
+every_interval = true
+
+[[shift_template]]
+name = "day"
+start = { from = "06:00", to = "14:00", every = "1h" }
+length = "8h"
+breaks = [{ window = ["3h", "6h"], duration = "30m" }]
+group = "generalists"
+capacity = 3
+queues = ["vip", "technical", "general"]
+"#;
+
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
 }
@@ -34,12 +51,17 @@ fn every_command_writes_a_self_contained_report_with_its_key_figures() {
     )
     .unwrap();
     let g = gated.to_str().unwrap();
+    let rostered = dir.path().join("rostered.toml");
+    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let r = rostered.to_str().unwrap();
     let small = ["-q", "-r", "3", "--set", "simulation.horizon=12h"];
     for (name, args) in [
         ("run", vec!["run"]),
         ("compare", vec!["compare", g, "--variant", "more:agent_group.generalists.count=9"]),
         ("sweep", vec!["sweep", g, "--vary", "agent_group.generalists.count=6,8"]),
         ("check", vec!["check", g]),
+        ("staff", vec!["staff", r]),
+        ("schedule", vec!["schedule", r]),
     ] {
         let out_dir = dir.path().join(name);
         let out = ccsim().args(&args).args(small).arg("-o").arg(&out_dir).output().unwrap();
@@ -59,7 +81,11 @@ fn every_command_writes_a_self_contained_report_with_its_key_figures() {
         assert!(page.contains("How to read this") && page.contains("The scenario as run"), "{name}");
         if name != "sweep" {
             // The key figures, as summary.csv has them (compare: its base's).
-            let summary = if name == "compare" { out_dir.join("base") } else { out_dir.clone() };
+            let summary = match name {
+                "compare" => out_dir.join("base"),
+                "staff" | "schedule" => out_dir.join("verify"),
+                _ => out_dir.clone(),
+            };
             for metric in ["offered", "service_level", "asa_s"] {
                 let value = summary_mean(&summary, metric);
                 let marked = format!("data-key=\"{metric}\" data-value=\"{value}\">");
