@@ -15,6 +15,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario (the embedded default when none is given) and write CSV results.
+    #[command(after_help = "Example:\n  ccsim run scenarios/default.toml -r 20 --set agent_group.generalists.count=9")]
     Run {
         /// Scenario file (TOML).
         scenario: Option<PathBuf>,
@@ -24,6 +25,7 @@ pub enum Command {
         shard: ShardArgs,
     },
     /// Check scenario files without simulating them.
+    #[command(after_help = "Example:\n  ccsim validate center.toml --set simulation.horizon=7d")]
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
@@ -32,6 +34,7 @@ pub enum Command {
         set: Vec<String>,
     },
     /// Run variants of a scenario on the same customers and report paired differences.
+    #[command(after_help = "Example:\n  ccsim compare center.toml --variant more:agent_group.tier1.count=12")]
     Compare {
         /// One scenario with --variant, or two scenario files (the first is the baseline).
         #[arg(required = true, num_args = 1..=2)]
@@ -45,6 +48,9 @@ pub enum Command {
         shard: ShardArgs,
     },
     /// Run a scenario at every point of a grid of values.
+    #[command(
+        after_help = "Example:\n  ccsim sweep center.toml --vary agent_group.tier1.count=8..14 --vary work_stream.chat.mode=push,pick"
+    )]
     Sweep {
         scenario: PathBuf,
         /// KEY=V1,V2,... or KEY=FROM..TO[/STEP]; several make a grid.
@@ -57,21 +63,53 @@ pub enum Command {
     },
     /// Run a scenario and judge it by its [[check]] gates and against a baseline run; exit 1 when a
     /// gate fails.
+    #[command(after_help = "Example:\n  ccsim check center.toml --baseline output/center --junit gates.xml")]
     Check(CheckArgs),
     /// The fewest agents per slot of the day that meet the scenario's [[check]] gates, found by
     /// simulation and verified on an independent seed.
+    #[command(after_help = "Example:\n  ccsim staff scenarios/staff_peak.toml --slot 1h")]
     Staff(StaffArgs),
     /// Shifts and staggered breaks that cover the staffing requirement at the least cost,
     /// verified by simulation on a fresh seed and repaired until a verification holds.
+    #[command(after_help = "Example:\n  ccsim schedule center.toml --requirement output/center-staff/staffing.csv")]
     Schedule(ScheduleArgs),
     /// Erlang C and Erlang A figures for one queue, to set beside a simulation.
+    #[command(after_help = "Example:\n  ccsim erlang --rate 120 --aht 4m --target-sl 0.8 --threshold 20s")]
     Erlang(ErlangArgs),
     /// Fit arrivals, handle times and patience to a history of conversations, one row each, and
     /// write a scenario fragment.
+    #[command(after_help = "Example:\n  ccsim fit history.csv --interval 30m --column arrival=created_on")]
     Fit(FitArgs),
     /// Merge the shards of a sharded run, compare, sweep or check into the files the command
     /// writes unsharded, byte for byte, with its exit code.
+    #[command(after_help = "Example:\n  ccsim merge shards/ -o results")]
     Merge(MergeArgs),
+    /// Write a commented starter scenario that validates.
+    #[command(after_help = "Example:\n  ccsim init --template blended center.toml && ccsim run center.toml")]
+    Init {
+        /// The kind of center to start from.
+        #[arg(long, value_enum, default_value = "small")]
+        template: Starter,
+        /// The scenario file to write (never over an existing file).
+        file: PathBuf,
+    },
+    /// Print the completions of a shell (bash, zsh, fish, powershell, elvish) to stdout.
+    #[command(after_help = "Example:\n  ccsim completions bash > ~/.local/share/bash-completion/completions/ccsim")]
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) to stdout.
+    #[command(after_help = "Example:\n  ccsim manpage > ccsim.1 && man ./ccsim.1")]
+    Manpage,
+}
+
+/// The starter scenarios of `ccsim init`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Starter {
+    /// Live chat and SMS, three queues, two agent groups (the default scenario).
+    Small,
+    /// SMS and WhatsApp around the clock, with Waiting and reopened conversations.
+    Async,
+    /// One team answering calls and chats: capacity units, queue priority.
+    Blended,
 }
 
 /// Runs one slice of a command's replications on a cluster (DESIGN.md "Shards").

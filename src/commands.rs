@@ -776,3 +776,38 @@ pub fn merge(args: &MergeArgs) -> Result<(Command, std::sync::Arc<ccsim::experim
         _ => Err(unreadable("expected run, compare, sweep or check".into())),
     }
 }
+
+/// `ccsim init`: a commented starter scenario, written whole, never over an existing file.
+pub fn init(template: crate::cli::Starter, file: &Path) -> Result<(), CliError> {
+    use crate::cli::Starter;
+    let text = match template {
+        Starter::Small => ccsim::scenario::DEFAULT_SCENARIO,
+        Starter::Async => include_str!("../scenarios/async_messaging.toml"),
+        Starter::Blended => include_str!("../scenarios/blended.toml"),
+    };
+    if file.exists() {
+        return Err(CliError::Input(format!(
+            "{}: already exists; expected a new file name (ccsim init writes over nothing)",
+            file.display()
+        )));
+    }
+    write_file(file, text.as_bytes().to_vec())?;
+    say!("wrote {}; try: ccsim run {}", file.display(), file.display());
+    Ok(())
+}
+
+/// `ccsim manpage`: the manual page, from the same definitions as `--help`.
+pub fn manpage() -> Result<(), CliError> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page).map_err(|e| CliError::Input(e.to_string()))?;
+    // Each command's synopsis and options, as `ccsim COMMAND --help` shows them.
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let man = clap_mangen::Man::new(sub.clone().bin_name(format!("ccsim {}", sub.get_name())));
+        let rendered = man.render_synopsis_section(&mut page).and_then(|()| man.render_options_section(&mut page));
+        rendered.map_err(|e| CliError::Input(e.to_string()))?;
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&page).and_then(|()| out.flush()).map_err(|e| CliError::Input(e.to_string()))
+}

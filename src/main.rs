@@ -49,6 +49,17 @@ fn dispatch(command: Command, stored: Option<Arc<Stored>>) -> Result<(), CliErro
             let (command, stored) = commands::merge(&args)?;
             dispatch(command, Some(stored))
         }
+        Command::Init { template, file } => commands::init(template, &file),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "ccsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Manpage => commands::manpage(),
     }
 }
 

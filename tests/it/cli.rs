@@ -336,3 +336,70 @@ fn erlang_finds_the_fewest_agents_that_meet_a_target() {
         assert_eq!(code, Some(2), "{bad:?}: {text}");
     }
 }
+
+#[test]
+fn every_command_shows_an_example_in_its_help() {
+    for command in [
+        "run",
+        "validate",
+        "compare",
+        "sweep",
+        "check",
+        "staff",
+        "schedule",
+        "erlang",
+        "fit",
+        "merge",
+        "init",
+        "completions",
+        "manpage",
+    ] {
+        let out = Command::cargo_bin("ccsim").unwrap().args([command, "--help"]).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success() && help.contains("Example:\n  ccsim "), "{command}: {help}");
+    }
+}
+
+#[test]
+fn completions_and_the_manual_page_name_every_command() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = Command::cargo_bin("ccsim").unwrap().args(["completions", shell]).output().unwrap();
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{shell}");
+        for word in ["schedule", "merge", "shard", "no-report"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    let out = Command::cargo_bin("ccsim").unwrap().arg("manpage").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success() && page.contains(".TH ccsim 1"), "{page}");
+    for command in ["run", "compare", "sweep", "check", "staff", "schedule", "fit", "merge", "init"] {
+        assert!(page.contains(&format!("\\fBccsim {command}\\fR")), "{command}");
+    }
+    assert!(page.contains("\\-\\-verify\\-replications"), "each command's options");
+}
+
+#[test]
+fn init_writes_each_starter_that_validates_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    for template in [None, Some("small"), Some("async"), Some("blended")] {
+        let file = dir.path().join(format!("{}.toml", template.unwrap_or("plain")));
+        let mut init = Command::cargo_bin("ccsim").unwrap();
+        init.arg("init");
+        if let Some(t) = template {
+            init.args(["--template", t]);
+        }
+        let out = init.arg(&file).output().unwrap();
+        assert!(out.status.success(), "{template:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("# "), "{template:?}: commented");
+        let out = Command::cargo_bin("ccsim").unwrap().arg("validate").arg(&file).output().unwrap();
+        assert!(out.status.success(), "{template:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let existing = dir.path().join("small.toml");
+    fs::write(&existing, "mine").unwrap();
+    let out = Command::cargo_bin("ccsim").unwrap().arg("init").arg(&existing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "mine");
+}
