@@ -101,6 +101,21 @@ pub enum Command {
     Manpage,
 }
 
+/// What a command prints on stdout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+impl RunOptions {
+    /// Whether the command prints its text on stdout: not with `--quiet`, not with `--format json`.
+    pub fn says(&self) -> bool {
+        !self.quiet && self.format == Format::Text
+    }
+}
+
 /// The starter scenarios of `ccsim init`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Starter {
@@ -253,6 +268,9 @@ pub struct RunOptions {
     /// Do not write report.html.
     #[arg(long)]
     pub no_report: bool,
+    /// What stdout holds: the tables as text, or one JSON document (messages go to stderr).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

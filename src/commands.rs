@@ -8,14 +8,15 @@ use ccsim::experiment::folders::{point_folders, safe_component, variant_folders}
 use ccsim::experiment::{self, compare, sweep};
 use ccsim::metrics::{Metric, RunResults, gates};
 use ccsim::report;
+use ccsim::report::json::{self, Document as Json};
 use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
 use crate::cli::{CheckArgs, Cli, Command, ErlangArgs, FitArgs, MergeArgs, RunOptions, ScheduleArgs, StaffArgs};
 use crate::error::CliError;
 use crate::options::{
-    as_run, charts, inside, output_dir, overrides, prepare, progress_bar, progress_counter, report_page, run_outputs,
-    run_shard, settings, simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
+    as_run, charts, emit_json, inside, output_dir, overrides, prepare, progress_bar, progress_counter, report_page,
+    run_outputs, run_shard, settings, simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
@@ -34,8 +35,12 @@ pub fn run(path: Option<&Path>, options: &RunOptions) -> Result<(), CliError> {
     }));
     let charts = files.iter().filter(|f| f.name.starts_with("charts/")).count();
     let written = write(&dir, &files)? - charts;
-
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("run", &scenario, &dir);
+        document.runs.push(json::run(&scenario.name, &scenario, &results));
+        document
+    });
+    if options.says() {
         let sim = &scenario.simulation;
         say!(
             "{}: {} replication{} of {} (seed {}), {} conversations offered per replication",
@@ -131,7 +136,15 @@ pub fn compare(paths: &[PathBuf], variant_texts: &[String], options: &RunOptions
     }));
     files.extend(drawn);
     write(&dir, &files)?;
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("compare", &scenarios[0], &dir);
+        for ((name, results), scenario) in comparison.variants.iter().zip(&scenarios) {
+            document.runs.push(json::run(name, scenario, results));
+        }
+        document.differences = json::differences(&comparison);
+        document
+    });
+    if options.says() {
         say!(
             "{}: {} on the same customers ({} replications each)",
             scenarios[0].name,
@@ -212,7 +225,17 @@ pub fn sweep(path: &Path, vary: &[String], options: &RunOptions) -> Result<(), C
     }));
     files.extend(drawn);
     write(&dir, &files)?;
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("sweep", &base, &dir);
+        for ((point, (scenario, results)), outcomes) in points.iter().zip(&done).zip(&outcomes) {
+            let mut run = json::run(&point.label(), scenario, results);
+            run.point = keys.iter().cloned().zip(point.assignments.iter().map(|o| o.plain_value())).collect();
+            run.checks = json::outcomes(outcomes);
+            document.runs.push(run);
+        }
+        document
+    });
+    if options.says() {
         say!("{}: {} points, {} replications each", base.name, points.len(), base.simulation.replications);
         say!("{}", report::comparison::sweep_table(&rows, &outcomes));
         say!("{}", report::terminal::service_level_footer(&base));
@@ -309,7 +332,12 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     }
 
     let failed = report::check::failures(&gates);
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("check", &scenario, &dir).with_gates(&gates);
+        document.runs.push(json::run(&scenario.name, &scenario, &results));
+        document
+    });
+    if options.says() {
         if let Some(b) = &baseline {
             let paired = if b.pairs_with(&scenario) {
                 "paired: same seed and replications"
@@ -425,7 +453,12 @@ pub fn staff(args: &StaffArgs) -> Result<(), CliError> {
     write(&dir, &files)?;
 
     let failed = report::check::failures(&gates);
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("staff", &scenario, &dir).with_gates(&gates);
+        document.runs.push(json::run("verification", &plan.staffed, &plan.verification));
+        document
+    });
+    if options.says() {
         say!(
             "{}: staffing of {} in slots of {} found in {} simulations ({} iterations, {} rounds of adding, {} of repair); verified on seed {} with {} replications",
             scenario.name,
@@ -724,7 +757,12 @@ pub fn schedule(args: &ScheduleArgs) -> Result<(), CliError> {
     files
         .push(report::OutputFile { name: "verify/check.csv".into(), bytes: report::check::check_csv(&staffed_gates)? });
     write(&dir, &files)?;
-    if !options.quiet {
+    emit_json(options, || {
+        let mut document = Json::new("schedule", &scenario, &dir).with_gates(&staffed_gates);
+        document.runs.push(json::run("verification", &plan.rostered, &plan.verification));
+        document
+    });
+    if options.says() {
         say!(
             "{}: {} shifts in {} round{}; verified on seed {} with {} replications",
             scenario.name,

@@ -165,7 +165,19 @@ pub fn run_shard(scenarios: &[Scenario], options: &RunOptions) -> Result<bool, C
     let files = shard::run_slice(&options.command, scenarios, slice, &settings, &|n| bar.set_position(n as u64))?;
     bar.finish_and_clear();
     write(&dir, &files)?;
-    if !options.quiet {
+    if options.format == crate::cli::Format::Json {
+        let document = serde_json::json!({
+            "ccsim": env!("CARGO_PKG_VERSION"),
+            "shard": slice.k,
+            "shards": slice.n,
+            "pairs": pairs,
+            "first": range.start,
+            "count": range.len(),
+            "output": dir.display().to_string(),
+        });
+        say!("{document:#}");
+    }
+    if options.says() {
         say!(
             "shard {} of {}: replications {}..{} of the {pairs} of the work list; wrote {}",
             slice.k,
@@ -252,6 +264,15 @@ pub fn run_outputs(
     let mut files = files?;
     files.extend(charts?);
     Ok(files)
+}
+
+/// With `--format json`: `document` on stdout, the only thing there.
+pub fn emit_json(options: &RunOptions, document: impl FnOnce() -> report::json::Document) {
+    if options.format == crate::cli::Format::Json {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(document().render().as_bytes()).and_then(|()| out.flush());
+    }
 }
 
 /// `report.html` of `report`, or nothing with `--no-report`.

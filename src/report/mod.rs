@@ -15,6 +15,7 @@ pub mod csv_files;
 pub mod files;
 pub mod fit;
 pub mod html;
+pub mod json;
 pub mod schedule;
 pub mod staff;
 pub mod terminal;

@@ -403,3 +403,83 @@ fn init_writes_each_starter_that_validates_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert_eq!(fs::read_to_string(&existing).unwrap(), "mine");
 }
+
+/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
+const ROSTER: &str = r#"
+[[check]]
+metric = "service_level"
+min = 0.8
+every_interval = true
+
+[[shift_template]]
+name = "day"
+start = { from = "06:00", to = "14:00", every = "1h" }
+length = "8h"
+breaks = [{ window = ["3h", "6h"], duration = "30m" }]
+group = "generalists"
+capacity = 3
+queues = ["vip", "technical", "general"]
+"#;
+
+#[test]
+fn format_json_prints_one_document_with_the_numbers_of_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let gated = dir.path().join("gated.toml");
+    fs::write(
+        &gated,
+        format!("{}\n[[check]]\nmetric = \"service_level\"\nmin = 0.99\n", ccsim::scenario::DEFAULT_SCENARIO),
+    )
+    .unwrap();
+    let rostered = dir.path().join("rostered.toml");
+    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let (g, r) = (gated.to_str().unwrap(), rostered.to_str().unwrap());
+    for (name, args, code, runs) in [
+        ("run", vec!["run"], 0, 1),
+        ("compare", vec!["compare", g, "--variant", "more:agent_group.generalists.count=9"], 0, 2),
+        ("sweep", vec!["sweep", g, "--vary", "agent_group.generalists.count=6,8,10"], 0, 3),
+        ("check", vec!["check", g], 1, 1),
+        ("staff", vec!["staff", r], 0, 1),
+        ("schedule", vec!["schedule", r], 0, 1),
+    ] {
+        let out_dir = dir.path().join(name);
+        let out = Command::cargo_bin("ccsim")
+            .unwrap()
+            .args(&args)
+            .args(["-r", "3", "--set", "simulation.horizon=12h", "--format", "json", "-o"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        // Exactly one document: serde_json reads the whole of stdout as one value.
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_eq!(doc["command"], name);
+        assert_eq!(doc["ccsim"], env!("CARGO_PKG_VERSION"));
+        let all_runs = doc["runs"].as_array().unwrap();
+        assert_eq!(all_runs.len(), runs, "{name}");
+        // The first run's service level of scope all is summary.csv's, to the bit.
+        let summary = match name {
+            "compare" => out_dir.join("base"),
+            "staff" | "schedule" => out_dir.join("verify"),
+            "sweep" => out_dir.join("agent_group.generalists.count=6"),
+            _ => out_dir.clone(),
+        };
+        let csv = fs::read_to_string(summary.join("summary.csv")).unwrap();
+        let line = csv.lines().find(|l| l.starts_with("all,all,service_level,")).unwrap();
+        let mean: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
+        let row = all_runs[0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["scope"] == "all" && m["metric"] == "service_level")
+            .unwrap();
+        assert_eq!(row["mean"].as_f64(), Some(mean), "{name}");
+        match name {
+            "compare" => assert!(doc["differences"].as_array().is_some_and(|d| !d.is_empty())),
+            "sweep" => assert_eq!(all_runs[2]["point"][0], serde_json::json!(["agent_group.generalists.count", "10"])),
+            "check" => assert_eq!(doc["passed"], false),
+            "staff" | "schedule" => assert!(doc["gates"].as_array().is_some_and(|g| !g.is_empty())),
+            _ => {}
+        }
+    }
+}
