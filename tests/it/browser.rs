@@ -10,6 +10,8 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 
+use crate::common::{ROSTER, summary_mean};
+
 /// Inserted first in `<head>`: every error and console error the page raises.
 const PROBE_HEAD: &str = "<script>window.__ccsimErrors = [];\
 window.addEventListener('error', function (e) { window.__ccsimErrors.push(String(e.message)); });\
@@ -27,23 +29,6 @@ var v = Array.prototype.map.call(t.tBodies[0].rows, function (r) { return parseF
 out.sorted = v.length > 1 && th.dataset.dir === 'asc' && v.every(function (x, i) { return i === 0 || v[i - 1] <= x; }) && v[0] < v[v.length - 1]; }\
 var pre = document.createElement('pre'); pre.id = 'ccsim-probe'; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);\
 });</script>";
-
-/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
-const ROSTER: &str = r#"
-[[check]]
-metric = "service_level"
-min = 0.8
-every_interval = true
-
-[[shift_template]]
-name = "day"
-start = { from = "06:00", to = "14:00", every = "1h" }
-length = "8h"
-breaks = [{ window = ["3h", "6h"], duration = "30m" }]
-group = "generalists"
-capacity = 3
-queues = ["vip", "technical", "general"]
-"#;
 
 fn chromium() -> PathBuf {
     for name in ["chromium", "chromium-browser", "google-chrome"] {
@@ -65,19 +50,6 @@ fn headless(browser: &Path, args: &[&str], page: &Path) -> std::process::Output 
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium runs")
-}
-
-/// `summary.csv`'s mean of `metric` in scope `all`.
-fn summary_mean(dir: &Path, metric: &str) -> String {
-    let text = fs::read_to_string(dir.join("summary.csv")).unwrap();
-    let mut rows = csv::Reader::from_reader(text.as_bytes());
-    let headers = rows.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    rows.records()
-        .map(Result::unwrap)
-        .find(|r| &r[col("scope")] == "all" && &r[col("metric")] == metric)
-        .map(|r| r[col("mean")].to_string())
-        .unwrap()
 }
 
 #[test]

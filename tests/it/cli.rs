@@ -5,6 +5,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+use crate::common::ROSTER;
+
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
 }
@@ -403,23 +405,6 @@ fn init_writes_each_starter_that_validates_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert_eq!(fs::read_to_string(&existing).unwrap(), "mine");
 }
-
-/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
-const ROSTER: &str = r#"
-[[check]]
-metric = "service_level"
-min = 0.8
-every_interval = true
-
-[[shift_template]]
-name = "day"
-start = { from = "06:00", to = "14:00", every = "1h" }
-length = "8h"
-breaks = [{ window = ["3h", "6h"], duration = "30m" }]
-group = "generalists"
-capacity = 3
-queues = ["vip", "technical", "general"]
-"#;
 
 #[test]
 fn format_json_prints_one_document_with_the_numbers_of_the_files() {

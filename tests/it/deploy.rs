@@ -4,12 +4,13 @@
 //! unsharded command's bytes. (The Slurm recipe runs on a real single-node cluster in
 //! `deploy/slurm/test.sh`, which `.ci/run` runs.)
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_norway::Value;
+
+use crate::common::files_under;
 
 fn manifest(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes").join(name);
@@ -73,22 +74,6 @@ fn local_args(job: &Value, root: &Path) -> Vec<String> {
         .collect()
 }
 
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_kubernetes_manifests_hold_what_their_schemas_require_and_merge_to_the_unsharded_bytes() {
     let shards = manifest("shards-job.yaml");
@@ -146,5 +131,5 @@ fn the_kubernetes_manifests_hold_what_their_schemas_require_and_merge_to_the_uns
     let out =
         Command::cargo_bin("ccsim").unwrap().args(&plain).args(small).arg("-q").arg("-o").arg(&local).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(tree(&local) == tree(&root.path().join("work/merged")), "merged and unsharded trees differ");
+    assert!(files_under(&local) == files_under(&root.path().join("work/merged")), "merged and unsharded trees differ");
 }

@@ -3,42 +3,13 @@
 //! escaped, and the same bytes whatever the output folder. In a real browser: `browser.rs`.
 
 use std::fs;
-use std::path::Path;
 
 use assert_cmd::Command;
 
-/// A per-slot gate and a shift template for the generalists: what staff and schedule need.
-const ROSTER: &str = r#"
-[[check]]
-metric = "service_level"
-min = 0.8
-every_interval = true
-
-[[shift_template]]
-name = "day"
-start = { from = "06:00", to = "14:00", every = "1h" }
-length = "8h"
-breaks = [{ window = ["3h", "6h"], duration = "30m" }]
-group = "generalists"
-capacity = 3
-queues = ["vip", "technical", "general"]
-"#;
+use crate::common::{ROSTER, summary_mean};
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
-}
-
-/// `summary.csv`'s mean of `metric` in scope `all`.
-fn summary_mean(dir: &Path, metric: &str) -> String {
-    let text = fs::read_to_string(dir.join("summary.csv")).unwrap();
-    let mut rows = csv::Reader::from_reader(text.as_bytes());
-    let headers = rows.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    rows.records()
-        .map(Result::unwrap)
-        .find(|r| &r[col("scope")] == "all" && &r[col("metric")] == metric)
-        .map(|r| r[col("mean")].to_string())
-        .unwrap()
 }
 
 #[test]

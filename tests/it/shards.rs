@@ -5,29 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
+use crate::common::files_under;
+
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
-}
-
-/// Every file under `dir`, by its path inside it.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// A check that fails: exit 1 must come through the merge too.
@@ -67,8 +52,8 @@ fn shards_merged_write_the_unsharded_files_byte_for_byte_with_its_exit_code() {
         let code = plain.status.code();
         assert!(matches!(code, Some(0 | 1)), "{name}: {}", String::from_utf8_lossy(&plain.stderr));
         assert_eq!(code == Some(1), name == "check", "{name}: the check's gate fails, nothing else");
-        let expected = tree(&whole);
-        assert!(expected.keys().any(|p| p.extension().is_some_and(|e| e == "png")), "{name}: charts drawn");
+        let expected: BTreeMap<String, Vec<u8>> = files_under(&whole).into_iter().collect();
+        assert!(expected.keys().any(|p| p.ends_with(".png")), "{name}: charts drawn");
         for n in [1, 2, 3, 7] {
             let shards = dir.path().join(format!("{name}-{n}-shards"));
             for k in 1..=n {
@@ -83,10 +68,10 @@ fn shards_merged_write_the_unsharded_files_byte_for_byte_with_its_exit_code() {
             let merged = dir.path().join(format!("{name}-{n}-merged"));
             let out = ccsim().arg("merge").arg(&shards).arg("-q").arg("-o").arg(&merged).output().unwrap();
             assert_eq!(out.status.code(), code, "{name}, {n} shards: {}", String::from_utf8_lossy(&out.stderr));
-            let got = tree(&merged);
+            let got: BTreeMap<String, Vec<u8>> = files_under(&merged).into_iter().collect();
             assert_eq!(got.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{name}, {n} shards");
             for (path, bytes) in &expected {
-                assert!(got[path] == *bytes, "{name}, {n} shards: {} differs", path.display());
+                assert!(got[path] == *bytes, "{name}, {n} shards: {path} differs");
             }
         }
     }
