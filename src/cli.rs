@@ -32,6 +32,9 @@ pub enum Command {
         /// Override one scenario value by a dotted path in every file, as `run` does.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// What stdout holds: a line per file, or one JSON document.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Run variants of a scenario on the same customers and report paired differences.
     #[command(after_help = "Example:\n  ccsim compare center.toml --variant more:agent_group.tier1.count=12")]
@@ -189,6 +192,9 @@ pub struct FitArgs {
     /// Print nothing but errors.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    /// What stdout holds: the table as text, or one JSON document.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -315,4 +321,7 @@ pub struct ErlangArgs {
     /// Conversations one agent handles at once: M/M/(agents × K).
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub concurrency: u32,
+    /// What stdout holds: the figures as text, or one JSON document.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }

@@ -12,7 +12,9 @@ use ccsim::report::json::{self, Document as Json};
 use ccsim::scenario::{GroupId, Scenario, ScenarioSource};
 use ccsim::time::Duration;
 
-use crate::cli::{CheckArgs, Cli, Command, ErlangArgs, FitArgs, MergeArgs, RunOptions, ScheduleArgs, StaffArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, ErlangArgs, FitArgs, Format, MergeArgs, RunOptions, ScheduleArgs, StaffArgs,
+};
 use crate::error::CliError;
 use crate::options::{
     as_run, charts, emit_json, inside, output_dir, overrides, prepare, progress_bar, progress_counter, report_page,
@@ -509,9 +511,10 @@ fn staff_error(path: &Path, e: ccsim::experiment::staff::StaffError) -> CliError
 
 /// `ccsim validate`: every file checked (with the `--set` overrides), one line each; the last
 /// error is the command's.
-pub fn validate(paths: &[PathBuf], set: &[String]) -> Result<(), CliError> {
+pub fn validate(paths: &[PathBuf], set: &[String], format: Format) -> Result<(), CliError> {
     let overrides = overrides(set)?;
     let mut errors = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
         let checked = ScenarioSource::read(path)
             .and_then(|source| source.with_overrides(&overrides))
@@ -528,6 +531,18 @@ pub fn validate(paths: &[PathBuf], set: &[String]) -> Result<(), CliError> {
                 for warning in &s.warnings {
                     complain!("warning: {warning}");
                 }
+                files.push(serde_json::json!({
+                    "file": path.display().to_string(),
+                    "ok": true,
+                    "channels": s.channels.len(),
+                    "work_streams": s.work_streams.len(),
+                    "queues": s.queues.len(),
+                    "agent_groups": s.agent_groups.len(),
+                    "warnings": s.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                }));
+                if format == Format::Json {
+                    continue;
+                }
                 let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
                 say!(
                     "{}: ok ({}, {}, {}, {})",
@@ -538,8 +553,15 @@ pub fn validate(paths: &[PathBuf], set: &[String]) -> Result<(), CliError> {
                     count(s.agent_groups.len(), "agent group", "agent groups")
                 );
             }
-            Err(e) => errors.push(e),
+            Err(e) => {
+                files.push(serde_json::json!({ "file": path.display().to_string(), "ok": false, "error": e }));
+                errors.push(e);
+            }
         }
+    }
+    if format == Format::Json {
+        let document = serde_json::json!({ "ccsim": env!("CARGO_PKG_VERSION"), "command": "validate", "files": files });
+        say!("{document:#}");
     }
     // One line per file that failed; the last is the command's error.
     let last = errors.pop();
@@ -582,10 +604,28 @@ pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
             other => CliError::Input(format!("{flag}: {other}")),
         })?;
         model.agents = agents;
-        say!("fewest agents that meet {flag}: {agents}");
+        if args.format == Format::Text {
+            say!("fewest agents that meet {flag}: {agents}");
+        }
     }
     let f = erlang::figures(&model, threshold.0).map_err(|e| CliError::Input(e.to_string()))?;
     let name = if model.patience_mean_s.is_some() { "Erlang A (M/M/c+M)" } else { "Erlang C (M/M/c)" };
+    if args.format == Format::Json {
+        let document = serde_json::json!({
+            "ccsim": env!("CARGO_PKG_VERSION"),
+            "command": "erlang",
+            "model": name,
+            "arrivals_per_hour": args.rate,
+            "aht_s": model.aht_s,
+            "agents": model.agents,
+            "concurrency": model.concurrency,
+            "patience_mean_s": model.patience_mean_s,
+            "target": target.as_ref().map(|(_, flag)| flag.clone()),
+            "figures": f,
+        });
+        say!("{document:#}");
+        return Ok(());
+    }
     say!(
         "{name}: {} arrivals/h, AHT {} s, {} servers ({} agents × {}), offered load {:.4} Erlangs",
         args.rate,
@@ -648,7 +688,16 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         files.extend(report::charts::fit_charts(&fits)?);
     }
     write(&dir, &files)?;
-    if !args.quiet {
+    if args.format == Format::Json {
+        let document = serde_json::json!({
+            "ccsim": env!("CARGO_PKG_VERSION"),
+            "command": "fit",
+            "output": dir.display().to_string(),
+            "rows": report::fit::fit_rows(&fits),
+        });
+        say!("{document:#}");
+    }
+    if !args.quiet && args.format == Format::Text {
         for line in report::fit::reading_notes(&history) {
             say!("{line}");
         }

@@ -92,7 +92,7 @@ pub struct QueueModel {
 }
 
 /// Steady-state figures of a [`QueueModel`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Figures {
     /// λ/μ.
     pub offered_load_erlangs: f64,

@@ -28,7 +28,7 @@ fn dispatch(command: Command, stored: Option<Arc<Stored>>) -> Result<(), CliErro
             options::sharding(&mut options, &shard, stored)?;
             commands::run(scenario.as_deref(), &options)
         }
-        Command::Validate { scenarios, set } => commands::validate(&scenarios, &set),
+        Command::Validate { scenarios, set, format } => commands::validate(&scenarios, &set, format),
         Command::Compare { scenarios, variants, mut options, shard } => {
             options::sharding(&mut options, &shard, stored)?;
             commands::compare(&scenarios, &variants, &options)

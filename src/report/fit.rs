@@ -29,17 +29,48 @@ pub fn empirical_file(channel: &str) -> String {
 pub fn fit_csv(fits: &[ChannelFit]) -> csv::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record(["what", "channel", "parameter", "estimate", "ci95_low", "ci95_high", "n", "note"])?;
-    let mut row = |what: &str, channel: &str, parameter: &str, i: Interval, n: usize, note: &str| {
+    for r in fit_rows(fits) {
         w.write_record([
-            what.to_string(),
-            channel.to_string(),
-            parameter.to_string(),
-            number(i.estimate),
-            number(i.low),
-            number(i.high),
-            n.to_string(),
-            note.to_string(),
-        ])
+            r.what.to_string(),
+            r.channel,
+            r.parameter,
+            number(r.estimate),
+            number(r.ci95_low),
+            number(r.ci95_high),
+            r.n.to_string(),
+            r.note,
+        ])?;
+    }
+    finish(w)
+}
+
+/// One row of `fit.csv`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FitRow {
+    pub what: &'static str,
+    pub channel: String,
+    pub parameter: String,
+    pub estimate: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub n: usize,
+    pub note: String,
+}
+
+/// The rows of `fit.csv`, in order.
+pub fn fit_rows(fits: &[ChannelFit]) -> Vec<FitRow> {
+    let mut rows = Vec::new();
+    let mut row = |what: &'static str, channel: &str, parameter: &str, i: Interval, n: usize, note: &str| {
+        rows.push(FitRow {
+            what,
+            channel: channel.to_string(),
+            parameter: parameter.to_string(),
+            estimate: i.estimate,
+            ci95_low: i.low,
+            ci95_high: i.high,
+            n,
+            note: note.to_string(),
+        });
     };
     let exact = |x: f64| Interval { estimate: x, low: x, high: x };
     for f in fits {
@@ -48,16 +79,16 @@ pub fn fit_csv(fits: &[ChannelFit]) -> csv::Result<Vec<u8>> {
         let per_day = (DAY / a.slot).round() as usize;
         for (j, rate) in a.rates.iter().enumerate() {
             let days = a.days[if a.weekly() { j / per_day } else { 0 }];
-            row("arrivals", c, &format!("rate_per_hour {}", slot_label(a, j)), *rate, days, "chosen")?;
+            row("arrivals", c, &format!("rate_per_hour {}", slot_label(a, j)), *rate, days, "chosen");
         }
         if let Some(d) = &f.day_factor {
             let note = format!("dispersion {:.3}, p = {:.3}", d.dispersion, d.p_value);
             match d.cv {
                 Some(cv) => {
-                    row("day_factor", c, "gamma.mean", exact(1.0), d.days, "chosen")?;
-                    row("day_factor", c, "gamma.sd", cv, d.days, &format!("chosen; {note}"))?;
+                    row("day_factor", c, "gamma.mean", exact(1.0), d.days, "chosen");
+                    row("day_factor", c, "gamma.sd", cv, d.days, &format!("chosen; {note}"));
                 }
-                None => row("day_factor", c, "none", exact(0.0), d.days, &format!("Poisson suffices; {note}"))?,
+                None => row("day_factor", c, "none", exact(0.0), d.days, &format!("Poisson suffices; {note}")),
             }
         }
         let h = &f.handle;
@@ -65,12 +96,12 @@ pub fn fit_csv(fits: &[ChannelFit]) -> csv::Result<Vec<u8>> {
             let note = if h.chosen == Some(i) { "chosen" } else { "" };
             let family = fitted.family.name();
             for (name, value) in &fitted.parameters {
-                row("handle_time", c, &format!("{family}.{name}"), *value, h.values.len(), note)?;
+                row("handle_time", c, &format!("{family}.{name}"), *value, h.values.len(), note);
             }
-            row("handle_time", c, &format!("{family}.mean"), fitted.mean, h.values.len(), note)?;
-            row("handle_time", c, &format!("{family}.sd"), fitted.sd, h.values.len(), note)?;
-            row("handle_time", c, &format!("{family}.aic"), exact(fitted.aic), h.values.len(), note)?;
-            row("handle_time", c, &format!("{family}.ks"), exact(fitted.ks), h.values.len(), note)?;
+            row("handle_time", c, &format!("{family}.mean"), fitted.mean, h.values.len(), note);
+            row("handle_time", c, &format!("{family}.sd"), fitted.sd, h.values.len(), note);
+            row("handle_time", c, &format!("{family}.aic"), exact(fitted.aic), h.values.len(), note);
+            row("handle_time", c, &format!("{family}.ks"), exact(fitted.ks), h.values.len(), note);
         }
         if !h.values.is_empty() {
             let n = h.values.len() as f64;
@@ -78,28 +109,21 @@ pub fn fit_csv(fits: &[ChannelFit]) -> csv::Result<Vec<u8>> {
             let half = 1.96 * sd / n.sqrt();
             let mean = Interval { estimate: h.sample_mean, low: h.sample_mean - half, high: h.sample_mean + half };
             let note = if h.chosen.is_none() { "chosen" } else { "" };
-            row("handle_time", c, "empirical.mean", mean, h.values.len(), note)?;
-            row("handle_time", c, "empirical.sd", exact(sd), h.values.len(), note)?;
+            row("handle_time", c, "empirical.mean", mean, h.values.len(), note);
+            row("handle_time", c, "empirical.sd", exact(sd), h.values.len(), note);
         }
         if let Some(p) = &f.patience {
             let n = p.abandoned + p.censored;
             let mean = p.exponential_mean;
-            row("patience", c, "exponential.mean", mean, n, "chosen")?;
-            row("patience", c, "exponential.sd", mean, n, "chosen")?;
+            row("patience", c, "exponential.mean", mean, n, "chosen");
+            row("patience", c, "exponential.sd", mean, n, "chosen");
             if let Some(m) = p.km_median {
-                row(
-                    "patience",
-                    c,
-                    "kaplan_meier.median",
-                    exact(m),
-                    n,
-                    "answered conversations censored at their wait",
-                )?;
+                row("patience", c, "kaplan_meier.median", exact(m), n, "answered conversations censored at their wait");
             }
-            row("patience", c, "naive.mean", exact(p.naive_mean), p.abandoned, "abandoners' waits only: biased low")?;
+            row("patience", c, "naive.mean", exact(p.naive_mean), p.abandoned, "abandoners' waits only: biased low");
         }
     }
-    finish(w)
+    rows
 }
 
 /// A duration for a scenario file: whole seconds as `"3m20s"`, else seconds.

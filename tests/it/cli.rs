@@ -468,3 +468,42 @@ fn format_json_prints_one_document_with_the_numbers_of_the_files() {
         }
     }
 }
+
+#[test]
+fn format_json_on_erlang_validate_and_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let ccsim = |args: &[&str]| Command::cargo_bin("ccsim").unwrap().args(args).output().unwrap();
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    };
+    // erlang: the figures the text shows.
+    let args = ["erlang", "--rate", "120", "--aht", "4m", "--target-sl", "0.8", "--threshold", "20s"];
+    let text = String::from_utf8(ccsim(&args).stdout).unwrap();
+    let doc = json(&ccsim(&[&args[..], &["--format", "json"]].concat()));
+    assert!(text.contains(&format!("--target-sl 0.8: {}", doc["agents"])), "{text}");
+    let sl = doc["figures"]["service_level"].as_f64().unwrap();
+    assert!(text.contains(&format!("service level  {sl:.6}")), "{text}");
+    // validate: one entry per file; a bad file is in the document and the exit code is 2.
+    let out = ccsim(&["validate", "scenarios/default.toml", "nowhere.toml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json(&out);
+    assert_eq!(doc["files"][0]["ok"], true);
+    assert_eq!(doc["files"][0]["queues"], 3);
+    assert_eq!(doc["files"][1]["ok"], false);
+    // fit: the rows of fit.csv.
+    let run = dir.path().join("run");
+    let out = ccsim(&["run", "-r", "1", "--trace", "--no-charts", "-q", "-o", run.to_str().unwrap()]);
+    assert!(out.status.success());
+    let fit = dir.path().join("fit");
+    let history = run.join("conversations.csv");
+    let out =
+        ccsim(&["fit", history.to_str().unwrap(), "--no-charts", "--format", "json", "-o", fit.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    let csv = fs::read_to_string(fit.join("fit.csv")).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), csv.lines().count() - 1);
+    let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(rows[0]["parameter"], first[2]);
+    assert_eq!(rows[0]["estimate"].as_f64(), Some(first[3].parse::<f64>().unwrap()));
+}
