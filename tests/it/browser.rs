@@ -10,7 +10,7 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 
-use crate::common::{ROSTER, summary_mean};
+use crate::common::{six_commands, summary_mean};
 
 /// Inserted first in `<head>`: every error and console error the page raises.
 const PROBE_HEAD: &str = "<script>window.__ccsimErrors = [];\
@@ -57,24 +57,7 @@ fn headless(browser: &Path, args: &[&str], page: &Path) -> std::process::Output 
 fn browser_every_report_loads_draws_its_charts_and_sorts() {
     let browser = chromium();
     let dir = tempfile::tempdir().unwrap();
-    let gated = dir.path().join("gated.toml");
-    fs::write(
-        &gated,
-        format!("{}\n[[check]]\nmetric = \"service_level\"\nmin = 0.5\n", ccsim::scenario::DEFAULT_SCENARIO),
-    )
-    .unwrap();
-    let g = gated.to_str().unwrap();
-    let rostered = dir.path().join("rostered.toml");
-    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
-    let r = rostered.to_str().unwrap();
-    for (name, args) in [
-        ("run", vec!["run"]),
-        ("compare", vec!["compare", g, "--variant", "more:agent_group.generalists.count=9"]),
-        ("sweep", vec!["sweep", g, "--vary", "agent_group.generalists.count=6,8"]),
-        ("check", vec!["check", g]),
-        ("staff", vec!["staff", r]),
-        ("schedule", vec!["schedule", r]),
-    ] {
+    for (name, args, summary_dir) in six_commands(dir.path()) {
         let out_dir = dir.path().join(name);
         let out = Command::cargo_bin("ccsim")
             .unwrap()
@@ -113,11 +96,7 @@ fn browser_every_report_loads_draws_its_charts_and_sorts() {
         }
         assert_eq!(seen["sorted"], serde_json::json!(true), "{name}: a header click sorts its table");
         if name != "sweep" {
-            let summary = match name {
-                "compare" => out_dir.join("base"),
-                "staff" | "schedule" => out_dir.join("verify"),
-                _ => out_dir.clone(),
-            };
+            let summary = out_dir.join(summary_dir);
             for metric in ["offered", "service_level", "asa_s", "abandon_rate"] {
                 assert_eq!(
                     seen["keys"][metric].as_str(),

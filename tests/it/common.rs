@@ -320,6 +320,31 @@ capacity = 3
 queues = ["vip", "technical", "general"]
 "#;
 
+/// The six commands that write `report.html`, each with its arguments on scenarios written into
+/// `dir` (a whole-run gate for check, compare and sweep; `ROSTER` for staff and schedule), and
+/// the folder under its output where its `summary.csv` is.
+pub fn six_commands(dir: &Path) -> Vec<(&'static str, Vec<String>, &'static str)> {
+    let gated = dir.join("gated.toml");
+    let gate = "\n[[check]]\nmetric = \"service_level\"\nmin = 0.5\n";
+    fs::write(&gated, format!("{}{gate}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let rostered = dir.join("rostered.toml");
+    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
+    let (g, r) = (gated.to_str().unwrap(), rostered.to_str().unwrap());
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        ("run", args(&["run"]), ""),
+        ("compare", args(&["compare", g, "--variant", "more:agent_group.generalists.count=9"]), "base"),
+        (
+            "sweep",
+            args(&["sweep", g, "--vary", "agent_group.generalists.count=6,8"]),
+            "agent_group.generalists.count=6",
+        ),
+        ("check", args(&["check", g]), ""),
+        ("staff", args(&["staff", r]), "verify"),
+        ("schedule", args(&["schedule", r]), "verify"),
+    ]
+}
+
 /// `summary.csv`'s mean of `metric` in scope `all`, as the file writes it.
 pub fn summary_mean(dir: &Path, metric: &str) -> String {
     let text = fs::read_to_string(dir.join("summary.csv")).unwrap();

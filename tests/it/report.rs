@@ -6,7 +6,7 @@ use std::fs;
 
 use assert_cmd::Command;
 
-use crate::common::{ROSTER, summary_mean};
+use crate::common::{six_commands, summary_mean};
 
 fn ccsim() -> Command {
     Command::cargo_bin("ccsim").expect("binary built")
@@ -15,25 +15,8 @@ fn ccsim() -> Command {
 #[test]
 fn every_command_writes_a_self_contained_report_with_its_key_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let gated = dir.path().join("gated.toml");
-    fs::write(
-        &gated,
-        format!("{}\n[[check]]\nmetric = \"service_level\"\nmin = 0.5\n", ccsim::scenario::DEFAULT_SCENARIO),
-    )
-    .unwrap();
-    let g = gated.to_str().unwrap();
-    let rostered = dir.path().join("rostered.toml");
-    fs::write(&rostered, format!("{}{ROSTER}", ccsim::scenario::DEFAULT_SCENARIO)).unwrap();
-    let r = rostered.to_str().unwrap();
     let small = ["-q", "-r", "3", "--set", "simulation.horizon=12h"];
-    for (name, args) in [
-        ("run", vec!["run"]),
-        ("compare", vec!["compare", g, "--variant", "more:agent_group.generalists.count=9"]),
-        ("sweep", vec!["sweep", g, "--vary", "agent_group.generalists.count=6,8"]),
-        ("check", vec!["check", g]),
-        ("staff", vec!["staff", r]),
-        ("schedule", vec!["schedule", r]),
-    ] {
+    for (name, args, summary_dir) in six_commands(dir.path()) {
         let out_dir = dir.path().join(name);
         let out = ccsim().args(&args).args(small).arg("-o").arg(&out_dir).output().unwrap();
         assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
@@ -52,11 +35,7 @@ fn every_command_writes_a_self_contained_report_with_its_key_figures() {
         assert!(page.contains("How to read this") && page.contains("The scenario as run"), "{name}");
         if name != "sweep" {
             // The key figures, as summary.csv has them (compare: its base's).
-            let summary = match name {
-                "compare" => out_dir.join("base"),
-                "staff" | "schedule" => out_dir.join("verify"),
-                _ => out_dir.clone(),
-            };
+            let summary = out_dir.join(summary_dir);
             for metric in ["offered", "service_level", "asa_s"] {
                 let value = summary_mean(&summary, metric);
                 let marked = format!("data-key=\"{metric}\" data-value=\"{value}\">");
