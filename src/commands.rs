@@ -17,8 +17,9 @@ use crate::cli::{
 };
 use crate::error::CliError;
 use crate::options::{
-    as_run, charts, emit_json, inside, output_dir, overrides, prepare, progress_bar, progress_counter, report_page,
-    run_outputs, run_shard, settings, simulate, source, take, warn, warn_memory, warn_overload, write, write_file,
+    as_run, charts, emit_json, inside, output_dir, overrides, prepare, print_json, progress_bar, progress_counter,
+    report_page, run_outputs, run_shard, settings, simulate, source, take, warn, warn_memory, warn_overload, write,
+    write_file,
 };
 
 /// `ccsim run`: one scenario's replications, its files, and the summary table.
@@ -561,7 +562,7 @@ pub fn validate(paths: &[PathBuf], set: &[String], format: Format) -> Result<(),
     }
     if format == Format::Json {
         let document = serde_json::json!({ "ccsim": env!("CARGO_PKG_VERSION"), "command": "validate", "files": files });
-        say!("{document:#}");
+        print_json(&document);
     }
     // One line per file that failed; the last is the command's error.
     let last = errors.pop();
@@ -623,7 +624,7 @@ pub fn erlang(args: &ErlangArgs) -> Result<(), CliError> {
             "target": target.as_ref().map(|(_, flag)| flag.clone()),
             "figures": f,
         });
-        say!("{document:#}");
+        print_json(&document);
         return Ok(());
     }
     say!(
@@ -695,7 +696,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             "output": dir.display().to_string(),
             "rows": report::fit::fit_rows(&fits),
         });
-        say!("{document:#}");
+        print_json(&document);
     }
     if !args.quiet && args.format == Format::Text {
         for line in report::fit::reading_notes(&history) {

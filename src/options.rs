@@ -175,7 +175,7 @@ pub fn run_shard(scenarios: &[Scenario], options: &RunOptions) -> Result<bool, C
             "count": range.len(),
             "output": dir.display().to_string(),
         });
-        say!("{document:#}");
+        print_json(&document);
     }
     if options.says() {
         say!(
@@ -269,10 +269,18 @@ pub fn run_outputs(
 /// With `--format json`: `document` on stdout, the only thing there.
 pub fn emit_json(options: &RunOptions, document: impl FnOnce() -> report::json::Document) {
     if options.format == crate::cli::Format::Json {
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(document().render().as_bytes()).and_then(|()| out.flush());
+        print_json(&document());
     }
+}
+
+/// One JSON document on stdout, pretty-printed, with a final newline (a closed stdout is
+/// ignored, as `say!` ignores it).
+pub fn print_json(document: &impl serde::Serialize) {
+    use std::io::Write as _;
+    let mut text = serde_json::to_string_pretty(document).expect("plain data serialises");
+    text.push('\n');
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// `report.html` of `report`, or nothing with `--no-report`.

@@ -245,11 +245,12 @@ document.querySelectorAll('table.sortable th').forEach(function (th) {
 });
 ";
 
-fn table(t: &HtmlTable) -> Markup {
+/// `t` as a sortable table; its caption above it unless `folded` (the fold's summary shows it).
+fn table(t: &HtmlTable, folded: bool) -> Markup {
     html! {
         div.scroll {
             table.sortable {
-                @if let Some(caption) = &t.caption { caption { (caption) } }
+                @if let (Some(caption), false) = (&t.caption, folded) { caption { (caption) } }
                 thead { tr { @for h in &t.header { th { (h) } } } }
                 tbody {
                     @for row in &t.rows {
@@ -266,14 +267,14 @@ fn table(t: &HtmlTable) -> Markup {
     }
 }
 
-/// Gates' verdicts stand out: `FAIL …` in red, `pass …` in green.
+/// Gates' verdicts stand out: `FAIL` (and a sweep's `FAIL 0.71`) in red, `pass` in green; a name
+/// that merely begins so (`passengers`) does not.
 fn verdict_class(cell: &str) -> Option<&'static str> {
-    if cell.starts_with("FAIL") || cell == "fail" {
-        Some("fail")
-    } else if cell.starts_with("pass") {
-        Some("pass")
-    } else {
-        None
+    let verdict = cell.split(' ').next().unwrap_or_default();
+    match verdict {
+        "FAIL" | "fail" => Some("fail"),
+        "pass" => Some("pass"),
+        _ => None,
     }
 }
 
@@ -283,7 +284,7 @@ fn section(s: &Section) -> Markup {
             Section::Tables { heading, tables, note } => {
                 section {
                     h2 { (heading) }
-                    @for t in tables { (table(t)) }
+                    @for t in tables { (table(t, false)) }
                     @if let Some(note) = note { p { (note) } }
                 }
             }
@@ -293,7 +294,7 @@ fn section(s: &Section) -> Markup {
                     @for t in tables {
                         details {
                             summary { (t.caption.clone().unwrap_or_default()) }
-                            (table(&HtmlTable { caption: None, ..t.clone() }))
+                            (table(t, true))
                         }
                     }
                 }
@@ -542,6 +543,15 @@ pub fn plan_report(page: PlanPage<'_>) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_verdicts_are_marked_as_verdicts() {
+        assert_eq!(verdict_class("FAIL 0.7100"), Some("fail"));
+        assert_eq!(verdict_class("FAIL"), Some("fail"));
+        assert_eq!(verdict_class("pass 0.9100"), Some("pass"));
+        assert_eq!(verdict_class("passengers"), None);
+        assert_eq!(verdict_class("FAILOVER"), None);
+    }
 
     #[test]
     fn everything_from_the_scenario_is_escaped() {

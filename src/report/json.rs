@@ -116,13 +116,6 @@ impl Document {
         self.gates = Some(gates.iter().map(gate_row).collect());
         self
     }
-
-    /// The document, pretty-printed, with a final newline.
-    pub fn render(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("plain data serialises");
-        text.push('\n');
-        text
-    }
 }
 
 /// A run's rows, as `summary.csv` has them.
