@@ -99,6 +99,11 @@ pub enum Command {
     /// Print the completions of a shell (bash, zsh, fish, powershell, elvish) to stdout.
     #[command(after_help = "Example:\n  ccsim completions bash > ~/.local/share/bash-completion/completions/ccsim")]
     Completions { shell: clap_complete::Shell },
+    /// Print the JSON Schema of scenario files to stdout, for editors (taplo, Even Better TOML).
+    #[command(
+        after_help = "Example:\n  ccsim schema > ccsim.schema.json   # then `#:schema ./ccsim.schema.json` atop a scenario"
+    )]
+    Schema,
     /// Print the manual page (roff) to stdout.
     #[command(after_help = "Example:\n  ccsim manpage > ccsim.1 && man ./ccsim.1")]
     Manpage,

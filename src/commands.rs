@@ -885,6 +885,15 @@ pub fn init(template: crate::cli::Starter, file: &Path) -> Result<(), CliError> 
 }
 
 /// `ccsim manpage`: the manual page, from the same definitions as `--help`.
+/// `ccsim schema`: the JSON Schema of scenario files, pretty-printed.
+pub fn schema() -> Result<(), CliError> {
+    let mut text = serde_json::to_string_pretty(&ccsim::scenario::scenario_schema()).expect("a schema is JSON");
+    text.push('\n');
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| CliError::Input(e.to_string()))
+}
+
 pub fn manpage() -> Result<(), CliError> {
     let command = <Cli as clap::CommandFactory>::command();
     let mut page = Vec::new();

@@ -60,6 +60,7 @@ fn dispatch(command: Command, stored: Option<Arc<Stored>>) -> Result<(), CliErro
             Ok(())
         }
         Command::Manpage => commands::manpage(),
+        Command::Schema => commands::schema(),
     }
 }
 

@@ -56,40 +56,27 @@ impl<'de> Deserialize<'de> for Quantity {
 }
 
 /// A distribution table as written, tagged by `dist`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+#[schemars(rename = "DistributionTable")]
 pub enum DistributionSpec {
-    Exponential {
-        mean: Quantity,
-    },
-    Lognormal {
-        mean: Quantity,
-        sd: Quantity,
-    },
-    Gamma {
-        mean: Quantity,
-        sd: Quantity,
-    },
-    Weibull {
-        shape: f64,
-        scale: Quantity,
-    },
-    Uniform {
-        min: Quantity,
-        max: Quantity,
-    },
-    Triangular {
-        min: Quantity,
-        mode: Quantity,
-        max: Quantity,
-    },
-    Constant {
-        value: Quantity,
-    },
-    /// A data file of observed values, relative to the scenario file's directory.
-    Empirical {
-        file: String,
-    },
+    /// Exponential with this mean.
+    Exponential { mean: Quantity },
+    /// Lognormal with this mean and standard deviation (of the distribution itself).
+    Lognormal { mean: Quantity, sd: Quantity },
+    /// Gamma with this mean and standard deviation.
+    Gamma { mean: Quantity, sd: Quantity },
+    /// Weibull with a shape (a plain number) and a scale; mean = scale·Γ(1 + 1/shape).
+    Weibull { shape: f64, scale: Quantity },
+    /// Uniform between `min` and `max`.
+    Uniform { min: Quantity, max: Quantity },
+    /// Triangular from `min` to `max` with its peak at `mode`.
+    Triangular { min: Quantity, mode: Quantity, max: Quantity },
+    /// Always `value`.
+    Constant { value: Quantity },
+    /// Each value of a data file with equal probability; the file is relative to the scenario
+    /// file's directory.
+    Empirical { file: String },
 }
 
 /// A distribution as written: a bare constant or a `dist` table.

@@ -17,6 +17,8 @@ pub mod model;
 pub mod overrides;
 pub mod profile;
 pub mod raw;
+mod schema;
+pub use schema::{SCHEMA_ID, scenario_schema};
 mod resolve;
 
 pub use error::{ScenarioError, ScenarioWarning};

@@ -52,7 +52,7 @@ fn sms_arrivals(table: &str) -> Input {
     Input::Text(format!("{}{table}{}", &DEFAULT[..start], &DEFAULT[end..]))
 }
 
-fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     use Pos::*;
     let mut cases = vec![
         // --- Files that are not scenarios at all.

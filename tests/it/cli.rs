@@ -355,6 +355,7 @@ fn every_command_shows_an_example_in_its_help() {
         "init",
         "completions",
         "manpage",
+        "schema",
     ] {
         let out = Command::cargo_bin("ccsim").unwrap().args([command, "--help"]).output().unwrap();
         let help = String::from_utf8(out.stdout).unwrap();

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// (file, line of the opening fence, info string, text) of every TOML block of `path`.
-fn toml_blocks(path: &Path) -> Vec<(String, usize, String, String)> {
+pub(crate) fn toml_blocks(path: &Path) -> Vec<(String, usize, String, String)> {
     let text = fs::read_to_string(path).unwrap();
     let mut blocks = Vec::new();
     let mut open: Option<(usize, String, String)> = None;
@@ -32,7 +32,7 @@ fn toml_blocks(path: &Path) -> Vec<(String, usize, String, String)> {
     blocks
 }
 
-fn documents() -> Vec<PathBuf> {
+pub(crate) fn documents() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut paths = vec![root.join("README.md"), root.join("CONTRIBUTING.md")];
     let mut pages: Vec<PathBuf> = fs::read_dir(root.join("docs"))

@@ -27,6 +27,7 @@ mod presence;
 mod properties;
 mod report;
 mod schedule;
+mod schema;
 mod shards;
 mod staff;
 mod staffing;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use toml::Spanned;
+use crate::scenario::raw::Spanned;
 
 use super::*;
 use crate::scenario::distribution::Support;

@@ -1,7 +1,7 @@
 //! A channel's arrivals as the resolver checks them: a Poisson rate or daily profile, renewal
 //! gaps, or timestamps replayed from a trace file.
 
-use toml::Spanned;
+use crate::scenario::raw::Spanned;
 
 use super::*;
 use crate::scenario::demand::ForecastRow;

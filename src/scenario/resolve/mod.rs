@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use toml::Spanned;
+use crate::scenario::raw::Spanned;
 
 use super::demand;
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use toml::Spanned;
+use crate::scenario::raw::Spanned;
 
 use super::*;
 use crate::scenario::model::*;
