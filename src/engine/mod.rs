@@ -481,7 +481,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         let index = self.arrivals_so_far[channel_id.index()];
         self.arrivals_so_far[channel_id.index()] += 1;
 
-        // Fixed draw order (DESIGN.md "The engine"): context values, then patience.
+        // Fixed draw order (DESIGN.md "The engine"): context values, the queue of a rule that
+        // splits its matches (percentage routing), then patience.
         let mut stream = rng::stream_in(self.conversation_families[channel_id.index()], index);
         for (value, generator) in self.context.iter_mut().zip(&channel.context) {
             *value = match generator {
@@ -495,7 +496,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             };
         }
         let values = &self.context[..channel.context.len()];
-        let queue = ws.route(values);
+        let queue = ws.route(values, || stream.random());
         let patience = ws.patience.as_ref().map(|p| p.sample(&mut stream));
 
         let mut view = ConversationView {

@@ -479,7 +479,27 @@ pub struct RoutingRule {
     pub name: String,
     /// All must hold.
     pub conditions: Vec<Condition>,
-    pub queue: QueueId,
+    pub target: Target,
+}
+
+/// Where a routing rule sends its matches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Queue(QueueId),
+    /// Percentage routing: queues with their cumulative shares (the last is 1), in name order;
+    /// each conversation's queue is drawn from its own stream.
+    Split(Vec<(QueueId, f64)>),
+}
+
+impl Target {
+    /// Every queue it may send a conversation to.
+    pub fn queues(&self) -> impl Iterator<Item = QueueId> + '_ {
+        let (one, split) = match self {
+            Target::Queue(q) => (Some(*q), &[][..]),
+            Target::Split(shares) => (None, &shares[..]),
+        };
+        one.into_iter().chain(split.iter().map(|(q, _)| *q))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -530,7 +550,7 @@ impl Test {
 impl WorkStream {
     /// The queues its routing can send a conversation to: each rule's, then the fallback.
     pub fn queues(&self) -> impl Iterator<Item = QueueId> + '_ {
-        self.rules.iter().map(|r| r.queue).chain(std::iter::once(self.fallback_queue))
+        self.rules.iter().flat_map(|r| r.target.queues()).chain(std::iter::once(self.fallback_queue))
     }
 
     /// Whether its routing can send a conversation to `queue`.
@@ -538,13 +558,19 @@ impl WorkStream {
         self.queues().any(|q| q == queue)
     }
 
-    /// The queue of the first rule whose conditions all hold, else the fallback queue.
+    /// The queue of the first rule whose conditions all hold, else the fallback queue. A rule
+    /// that splits its matches calls `draw` once for a uniform number in [0, 1) to choose.
     #[inline]
-    pub fn route(&self, values: &[ContextValue]) -> QueueId {
-        self.rules
-            .iter()
-            .find(|rule| rule.conditions.iter().all(|c| c.test.holds(values[c.variable])))
-            .map_or(self.fallback_queue, |rule| rule.queue)
+    pub fn route(&self, values: &[ContextValue], draw: impl FnOnce() -> f64) -> QueueId {
+        let rule = self.rules.iter().find(|rule| rule.conditions.iter().all(|c| c.test.holds(values[c.variable])));
+        match rule.map(|r| &r.target) {
+            None => self.fallback_queue,
+            Some(Target::Queue(q)) => *q,
+            Some(Target::Split(shares)) => {
+                let u = draw();
+                shares.iter().find(|(_, c)| u < *c).unwrap_or(&shares[shares.len() - 1]).0
+            }
+        }
     }
 }
 

@@ -303,7 +303,7 @@ mod tests {
         ])
         .unwrap();
         assert!(s.agent_groups[1].offer.as_ref().is_some_and(|o| o.accept == 0.9));
-        assert_eq!(s.work_streams[0].rules[0].queue, crate::scenario::QueueId(2));
+        assert_eq!(s.work_streams[0].rules[0].target, crate::scenario::Target::Queue(crate::scenario::QueueId(2)));
     }
 
     #[test]

@@ -546,8 +546,12 @@ pub struct RawRoutingRule {
     /// `ne`, `in`, `contains` for text, `eq ne lt le gt ge in` for numbers (`{ ge = 200 }`).
     #[schemars(with = "BTreeMap<String, Condition>")]
     pub when: Spanned<BTreeMap<String, Spanned<toml::Value>>>,
-    /// The queue its matches go to.
-    pub queue: Spanned<String>,
+    /// The queue its matches go to; or `queues`.
+    pub queue: Option<Spanned<String>>,
+    /// Percentage routing, instead of `queue`: queue name → percentage of the matches, at most 5
+    /// queues, summing to 100 (`{ tier1 = 70, tier2 = 30 }`); each conversation's queue is drawn.
+    #[schemars(with = "Option<BTreeMap<String, Percentage>>", extend("maxProperties" = 5, "minProperties" = 1))]
+    pub queues: Option<Spanned<BTreeMap<String, Spanned<f64>>>>,
 }
 
 /// How push chooses among a queue's eligible agents.

@@ -168,6 +168,7 @@ pub(super) struct WrapUpBlock;
 pub(super) struct Patience;
 pub(super) struct Condition;
 pub(super) struct StaffingValue;
+pub(super) struct Percentage;
 
 schema_of!(ClockTime, "ClockTime", inline = true, {
     "type": "string",
@@ -196,6 +197,12 @@ schema_of!(CheckOn, "CheckOn", inline = true, {
 schema_of!(StaffingValue, "StaffingValue", inline = true, {
     "type": "number",
     "minimum": 0
+});
+
+schema_of!(Percentage, "Percentage", inline = true, {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 100
 });
 
 impl JsonSchema for ContextGenerator {

@@ -271,6 +271,61 @@ pub(super) fn cases() -> Vec<Case> {
                 &["`in` needs a list", "expected e.g. in = ["],
             ),
         ),
+        // --- Percentage routing.
+        case(
+            "percentages_not_summing_to_100",
+            edit("queue = \"vip\"", "queues = { vip = 60, general = 30 }"),
+            invalid(
+                At("{ vip = 60"),
+                "work_stream.chat.routing_rule.gold customers.queues",
+                &["percentages summing to 90", "expected a sum of 100"],
+            ),
+        ),
+        case(
+            "percentage_to_an_unknown_queue",
+            edit("queue = \"vip\"", "queues = { vip = 60, generall = 40 }"),
+            invalid(
+                At("40 }"),
+                "work_stream.chat.routing_rule.gold customers.queues.generall",
+                &["no queue is named \"generall\"", "expected one of"],
+            ),
+        ),
+        case(
+            "negative_percentage",
+            edit("queue = \"vip\"", "queues = { vip = 110, general = -10 }"),
+            invalid(
+                At("-10 }"),
+                "work_stream.chat.routing_rule.gold customers.queues.general",
+                &["-10", "expected a percentage from 0 to 100"],
+            ),
+        ),
+        case(
+            "six_queues_in_a_split",
+            edit("queue = \"vip\"", "queues = { a = 10, b = 10, c = 20, d = 20, e = 20, f = 20 }"),
+            invalid(
+                At("{ a = 10"),
+                "work_stream.chat.routing_rule.gold customers.queues",
+                &["6 queues", "expected 1 to 5"],
+            ),
+        ),
+        case(
+            "queue_and_queues_in_one_rule",
+            edit("queue = \"vip\"", "queue = \"vip\"\nqueues = { vip = 100 }"),
+            invalid(
+                At("{ vip = 100 }"),
+                "work_stream.chat.routing_rule.gold customers.queues",
+                &["both `queue` and `queues`", "expected one"],
+            ),
+        ),
+        case(
+            "rule_without_a_queue",
+            edit("queue = \"vip\"\n", ""),
+            invalid(
+                At("{ tier = \"gold\" }"),
+                "work_stream.chat.routing_rule.gold customers",
+                &["no `queue`", "queues = { A = 70, B = 30 }"],
+            ),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

@@ -26,6 +26,7 @@ mod overload;
 mod presence;
 mod properties;
 mod report;
+mod routing;
 mod schedule;
 mod schema;
 mod shards;

@@ -128,10 +128,28 @@ impl Resolver<'_> {
                     format!("{rule_key}.when.{name}"),
                 )?);
             }
+            let target = match (&rule.queue, &rule.queues) {
+                (Some(q), None) => Target::Queue(queue(q, format!("{rule_key}.queue"))?),
+                (None, Some(shares)) => self.split(shares, &queue, format!("{rule_key}.queues"))?,
+                (Some(_), Some(shares)) => {
+                    return Err(self.at(
+                        shares,
+                        format!("{rule_key}.queues"),
+                        "both `queue` and `queues`; expected one: a queue, or percentages of queues",
+                    ));
+                }
+                (None, None) => {
+                    return Err(self.at(
+                        &rule.when,
+                        rule_key,
+                        "no `queue`; expected queue = NAME, or queues = { A = 70, B = 30 } (percentages)",
+                    ));
+                }
+            };
             rules.push(RoutingRule {
                 name: rule.name.clone().unwrap_or_else(|| format!("rule {}", i + 1)),
                 conditions,
-                queue: queue(&rule.queue, format!("{rule_key}.queue"))?,
+                target,
             });
         }
 
@@ -192,6 +210,45 @@ impl Resolver<'_> {
             // Decided with the channels that feed the work stream (DOMAIN.md §1.2).
             affinity: ws.affinity.unwrap_or(false),
         })
+    }
+
+    /// A rule's `queues`: at most five known queues with percentages summing to 100.
+    fn split(
+        &self,
+        shares: &Spanned<BTreeMap<String, Spanned<f64>>>,
+        queue: &dyn Fn(&Spanned<String>, String) -> Result<QueueId>,
+        key: String,
+    ) -> Result<Target> {
+        const MOST: usize = 5;
+        if shares.get_ref().is_empty() || shares.get_ref().len() > MOST {
+            return Err(self.at(
+                shares,
+                key,
+                format!("{} queues; expected 1 to {MOST}, each with its percentage", shares.get_ref().len()),
+            ));
+        }
+        let (mut cumulative, mut total) = (Vec::new(), 0.0);
+        for (name, share) in shares.get_ref() {
+            let id = queue(&Spanned::new(share.span(), name.clone()), format!("{key}.{name}"))?;
+            let percent = *share.get_ref();
+            if !(0.0..=100.0).contains(&percent) {
+                return Err(self.at(
+                    share,
+                    format!("{key}.{name}"),
+                    format!("{percent}; expected a percentage from 0 to 100"),
+                ));
+            }
+            total += percent;
+            cumulative.push((id, total));
+        }
+        if (total - 100.0).abs() > 1e-9 {
+            return Err(self.at(shares, key, format!("percentages summing to {total}; expected a sum of 100")));
+        }
+        // Shares of the draw: the last is exactly 1, so every draw in [0, 1) finds a queue.
+        let last = cumulative.len() - 1;
+        cumulative.iter_mut().for_each(|(_, c)| *c /= 100.0);
+        cumulative[last].1 = 1.0;
+        Ok(Target::Split(cumulative))
     }
 
     /// A `when` entry: a bare value (equality) or a table of operators, all of which must hold.
