@@ -351,6 +351,12 @@ impl Lanes {
         l.open > l.limited
     }
 
+    /// Open conversations waiting in the lanes of `queue`, whatever their work stream.
+    pub fn open_in_queue(&self, queue: QueueId) -> u32 {
+        let from = queue.index() * self.work_streams;
+        self.lanes[from..from + self.work_streams].iter().map(|l| l.open).sum()
+    }
+
     #[inline]
     pub fn is_pick(&self, lane: usize) -> bool {
         self.lanes[lane].pick

@@ -28,6 +28,9 @@ pub enum EventKind {
     /// A conversation still waiting for its first accept reaches the end of its patience
     /// (`abandon`) or of `auto_close_open`.
     LeaveOpen { conv: ConvSlot, generation: u32, abandon: bool },
+    /// A conversation still waiting for its first accept has waited its queue's
+    /// `waited_at_least` in `lane`.
+    WaitOverflow { conv: ConvSlot, generation: u32, lane: u32 },
     /// The agent answers an offer.
     OfferResponse { conv: ConvSlot, version: u32, response: Response },
     /// Active handling ends.

@@ -24,6 +24,9 @@
 //!   is released, and a customer reply before `auto_close_after_inactivity` makes it Open again
 //!   (to the previous agent first with affinity), otherwise it is auto-closed.
 //! - Patience and `auto_close_open` run from arrival until the first accept, through offers.
+//! - **Overflow** ([`overflow`]): a queue's rules move a conversation to another queue's lane or
+//!   end it, on arrival (outside hours, too many Open, too long an expected wait) or once it has
+//!   waited too long; it keeps its first queue for reporting.
 //! - **Schedules**: shifts, breaks (scheduled presences) and daily absence change who works; an
 //!   agent leaving its shift takes nothing new and finishes what it holds.
 //!
@@ -89,6 +92,7 @@ pub mod events;
 mod lanes;
 mod observer;
 mod offers;
+mod overflow;
 mod requirement;
 pub mod rng;
 mod schedule;
@@ -101,7 +105,8 @@ pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, Scenario, WrapUpBlock,
+    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen,
+    Scenario, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
@@ -222,6 +227,10 @@ struct Replication<'s, O: Observer> {
     context: Vec<ContextValue>,
     /// Events taken from the calendar so far.
     events: u64,
+    /// Per queue, the sum and count of the handle times of its conversations' episodes, kept
+    /// when some queue judges an expected wait (`expected_wait_at_least`).
+    queue_handle: Vec<(f64, u64)>,
+    keeps_queue_handle: bool,
 }
 
 impl<'s, O: Observer> Replication<'s, O> {
@@ -298,6 +307,11 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .collect(),
             next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
+            queue_handle: vec![(0.0, 0); scenario.queues.len()],
+            keeps_queue_handle: scenario
+                .queues
+                .iter()
+                .any(|q| q.on_arrival.iter().any(|o| matches!(o.when, OverflowWhen::ExpectedWaitAtLeast(_)))),
             events: 0,
         }
     }
@@ -350,6 +364,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                         self.leave_open(conv, abandon);
                     }
                 }
+                EventKind::WaitOverflow { conv, generation, lane } => self.wait_overflow(conv, generation, lane),
                 EventKind::OfferResponse { conv, version, response } => {
                     if self.is_current(conv, version) {
                         self.offer_response(conv, response);
@@ -498,6 +513,11 @@ impl<'s, O: Observer> Replication<'s, O> {
         let values = &self.context[..channel.context.len()];
         let queue = ws.route(values, || stream.random());
         let patience = ws.patience.as_ref().map(|p| p.sample(&mut stream));
+        let overflow = self.overflow_on_arrival(queue, ws);
+        let waits_in = match overflow {
+            Some(OverflowAction::Queue(target)) => target,
+            _ => queue,
+        };
 
         let mut view = ConversationView {
             id: self.next_id,
@@ -513,7 +533,16 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.next_id += 1;
         self.observer.context(view, values);
 
-        let lane = self.lanes.lane_of(queue, channel.work_stream);
+        let lane = self.lanes.lane_of(waits_in, channel.work_stream);
+        if overflow == Some(OverflowAction::End) {
+            view.tag = self.observer.arrived(view);
+            let slot = self.new_slot(view, lane, stream);
+            self.observer.state_changed(view, ConversationState::Open, self.now);
+            self.observer.overflowed(view, self.now);
+            self.observer.ended_by_overflow(view, self.now);
+            self.finish(slot);
+            return;
+        }
         // With Open conversations of this lane that any agent could take, no agent is free for it.
         let agent = if self.lanes.surely_busy(lane) {
             None
@@ -531,7 +560,11 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.join_lane(slot);
         }
         self.observer.state_changed(view, ConversationState::Open, self.now);
+        if overflow.is_some() {
+            self.observer.overflowed(view, self.now);
+        }
         self.start_first_wait_timers(slot, channel.auto_close_open, patience);
+        self.start_wait_overflow(slot);
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
                 self.take(slot, agent);
@@ -646,6 +679,10 @@ impl<'s, O: Observer> Replication<'s, O> {
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
         let group = self.agents[c.view.agent.index()].group;
         let handle = now - c.since;
+        if self.keeps_queue_handle {
+            let kept = &mut self.queue_handle[self.lanes.queue_of(c.lane as usize).index()];
+            *kept = (kept.0 + handle.0, kept.1 + 1);
+        }
 
         // Per active episode, after the handle time: the waiting decision, then the reply delay.
         if let Some(waiting) = &ws.waiting {

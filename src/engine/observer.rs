@@ -94,6 +94,11 @@ pub trait Observer {
     /// The replication reached its horizon.
     fn finished(&mut self, horizon: SimTime);
 
+    /// An overflow rule acted on the conversation: it moved to another queue's lane, or ends
+    /// (then [`Observer::ended_by_overflow`] follows).
+    fn overflowed(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// An overflow rule ended the conversation before any agent accepted it.
+    fn ended_by_overflow(&mut self, _c: ConversationView, _at: SimTime) {}
     /// The conversation was offered to `c.agent`.
     fn offered(&mut self, _c: ConversationView, _at: SimTime) {}
     /// The agent rejected the offer, or let it time out.

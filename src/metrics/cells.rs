@@ -113,6 +113,10 @@ cells! {
         reopened: u64 => sum,
         requeue_answered: u64 => sum,
         requeue_wait_sum: f64 => sum,
+        /// Acted on by an overflow rule (moved or ended), once per rule that acted.
+        overflowed: u64 => sum,
+        /// Ended by an overflow rule before any agent accepted them.
+        ended_by_overflow: u64 => sum,
     }
 
     /// Load of one agent scope in one interval.

@@ -400,6 +400,22 @@ impl Observer for Collector<'_> {
         });
     }
 
+    fn overflowed(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.overflowed += 1);
+    }
+
+    fn ended_by_overflow(&mut self, c: ConversationView, _at: SimTime) {
+        if let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::EndedByOverflow);
+        }
+        // Resolved without an answer, like an abandon (in service level's and p_wait's
+        // denominators): ending conversations does not make the service better.
+        self.each_conv_cell(&c, |cell| {
+            cell.ended_by_overflow += 1;
+            cell.queued_resolved += u64::from(c.queued);
+        });
+    }
+
     #[inline]
     fn completed(&mut self, c: ConversationView, _at: SimTime) {
         if let Some(t) = &mut self.trace {

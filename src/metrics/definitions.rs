@@ -97,6 +97,8 @@ metrics! {
     RequeueWaitS => "requeue_wait_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
     UnansweredAtEnd => "unanswered_at_end", Count, worse: Some(true), scopes: CONV, unit: "conversations";
     Overloaded => "overloaded", Count, worse: Some(true), scopes: CONV, unit: "replications flagged";
+    Overflowed => "overflowed", Count, worse: None, scopes: CONV, unit: "conversations";
+    EndedByOverflow => "ended_by_overflow", Count, worse: Some(true), scopes: CONV, unit: "conversations";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,6 +293,8 @@ impl Metric {
             Metric::UnansweredAtEnd => count(|c| c.unanswered_at_end),
             // A queue that grows without bound leaves many conversations unanswered at the end.
             Metric::Overloaded => Value::Number(conv.map_or(f64::NAN, |c| f64::from(u8::from(overloaded(c))))),
+            Metric::Overflowed => count(|c| c.overflowed),
+            Metric::EndedByOverflow => count(|c| c.ended_by_overflow),
         }
     }
 }
@@ -309,7 +313,7 @@ pub fn overloaded(c: &ConvCell) -> bool {
 
 /// Conversations whose first wait ended: answered, abandoned, or auto-closed before an answer.
 fn resolved(c: &ConvCell) -> u64 {
-    c.answered + c.abandoned + c.auto_closed_unanswered
+    c.answered + c.abandoned + c.auto_closed_unanswered + c.ended_by_overflow
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub enum Outcome {
     Completed,
     Abandoned,
     AutoClosed,
+    EndedByOverflow,
     InSystem,
 }
 
@@ -23,6 +24,7 @@ impl Outcome {
             Outcome::Completed => "completed",
             Outcome::Abandoned => "abandoned",
             Outcome::AutoClosed => "auto_closed",
+            Outcome::EndedByOverflow => "ended_by_overflow",
             Outcome::InSystem => "in_system",
         }
     }

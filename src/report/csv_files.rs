@@ -30,6 +30,10 @@ pub const INTERVAL_METRICS: [Metric; 19] = [
     Metric::Utilization,
 ];
 
+/// The metric columns of `intervals.csv` after `staffed_agents`, added since, in the order they
+/// were added.
+pub const LATER_INTERVAL_METRICS: [Metric; 2] = [Metric::Overflowed, Metric::EndedByOverflow];
+
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())
 }
@@ -63,18 +67,21 @@ pub fn summary_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
 }
 
 /// One row per (interval, scope), the metrics of [`INTERVAL_METRICS`] over all replications,
-/// then the agents staffed on average (agent scopes; NaN for the others).
+/// then the agents staffed on average (agent scopes; NaN for the others), then the metrics of
+/// [`LATER_INTERVAL_METRICS`].
 pub fn intervals_csv(results: &RunResults) -> csv::Result<Vec<u8>> {
     let mut w = writer();
     let mut header = vec!["interval_start", "interval_end", "scope", "name"];
     header.extend(INTERVAL_METRICS.iter().map(|m| m.name()));
     header.push("staffed_agents");
+    header.extend(LATER_INTERVAL_METRICS.iter().map(|m| m.name()));
     w.write_record(&header)?;
     for (k, (start, end)) in results.interval_labels.iter().enumerate() {
         for scope in &results.scopes {
             let mut record = vec![start.clone(), end.clone(), scope.kind.name().to_string(), scope.name.clone()];
             record.extend(INTERVAL_METRICS.iter().map(|&m| number(results.interval_value(k, scope, m))));
             record.push(number(results.staffed_agents(&[k], scope)));
+            record.extend(LATER_INTERVAL_METRICS.iter().map(|&m| number(results.interval_value(k, scope, m))));
             w.write_record(&record)?;
         }
     }

@@ -384,6 +384,8 @@ impl PresenceSet {
 #[derive(Clone, Debug)]
 pub struct WorkStream {
     pub name: String,
+    /// Every queue its conversations can wait in, sorted: routing's, and overflow's from those.
+    pub reachable: Vec<QueueId>,
     pub mode: Mode,
     /// Agents may also pick this push work stream's Open conversations, ignoring capacity and presence.
     pub enable_selecting_from_push: bool,
@@ -548,8 +550,14 @@ impl Test {
 }
 
 impl WorkStream {
-    /// The queues its routing can send a conversation to: each rule's, then the fallback.
+    /// The queues its conversations can wait in: each rule's, the fallback, and the queues
+    /// overflow can move them to from those.
     pub fn queues(&self) -> impl Iterator<Item = QueueId> + '_ {
+        self.reachable.iter().copied()
+    }
+
+    /// The queues its routing sends conversations to: each rule's, then the fallback.
+    pub fn routed_queues(&self) -> impl Iterator<Item = QueueId> + '_ {
         self.rules.iter().flat_map(|r| r.target.queues()).chain(std::iter::once(self.fallback_queue))
     }
 
@@ -588,6 +596,69 @@ pub struct Queue {
     pub priority: i64,
     pub assignment: AssignmentMethod,
     pub service_level_threshold: Duration,
+    /// Operating hours; none: always open.
+    pub hours: Option<Hours>,
+    /// Overflow rules judged on arrival, `outside_hours` first, then in the file's order.
+    pub on_arrival: Vec<Overflow>,
+    /// The overflow rule judged while a conversation waits in the queue (`waited_at_least`).
+    pub on_wait: Option<Overflow>,
+}
+
+impl Queue {
+    /// Whether the queue is open at `at`: always without hours.
+    pub fn is_open(&self, at: SimTime) -> bool {
+        self.hours.as_ref().is_none_or(|h| h.is_open(at))
+    }
+}
+
+/// A queue's operating hours: open blocks for each weekday, and closed days.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hours {
+    /// Open blocks `[start, end)` in seconds after midnight, Monday first.
+    pub week: [Vec<(f64, f64)>; 7],
+    /// The weekday of day 1 (0 = Monday).
+    pub first_weekday: usize,
+    /// Days (0 = day 1) closed all day, sorted.
+    pub holidays: Vec<u32>,
+}
+
+impl Hours {
+    pub fn is_open(&self, at: SimTime) -> bool {
+        let day = (at.0 / DAY).floor();
+        let clock = at.0 - day * DAY;
+        let day = day as usize;
+        if self.holidays.binary_search(&(day as u32)).is_ok() {
+            return false;
+        }
+        self.week[(day + self.first_weekday) % 7].iter().any(|&(start, end)| start <= clock && clock < end)
+    }
+}
+
+/// An overflow rule: when its condition holds, its action is taken.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Overflow {
+    pub when: OverflowWhen,
+    pub action: OverflowAction,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OverflowWhen {
+    /// On arrival, outside the queue's operating hours.
+    OutsideHours,
+    /// On arrival, with at least this many other conversations Open in the queue.
+    OpenAtLeast(u32),
+    /// On arrival, with an expected wait of at least this many seconds.
+    ExpectedWaitAtLeast(f64),
+    /// Once the conversation has waited this many seconds in the queue, unanswered.
+    WaitedAtLeast(f64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OverflowAction {
+    /// Move the conversation to this queue (it keeps its first queue for reporting).
+    Queue(QueueId),
+    /// End the conversation.
+    End,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

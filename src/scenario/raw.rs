@@ -579,6 +579,68 @@ pub struct RawQueue {
     /// The service-level threshold of conversations routed here, in every scope; default
     /// `simulation.service_level_threshold`.
     pub service_level_threshold: Option<Duration>,
+    /// Operating hours: a weekly calendar of open blocks (`mon = [["08:00", "17:00"]]`, days left
+    /// out closed) and closed `holidays`. No `hours`: always open. Hours alone change nothing; an
+    /// `outside_hours` overflow says what happens outside them.
+    pub hours: Option<Spanned<RawHours>>,
+    /// Overflow rules: a condition (`when`) and what happens then (`action`).
+    #[serde(default)]
+    pub overflow: Vec<RawOverflow>,
+}
+
+/// A queue's operating hours: open blocks per weekday, and holidays.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Hours")]
+pub struct RawHours {
+    /// Open blocks on Mondays: `[["08:00", "12:00"], ["13:00", "17:00"]]`; left out: closed.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub mon: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Tuesdays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub tue: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Wednesdays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub wed: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Thursdays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub thu: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Fridays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub fri: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Saturdays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub sat: Option<Spanned<Vec<Vec<String>>>>,
+    /// Open blocks on Sundays.
+    #[schemars(with = "Option<Vec<[ClockTime; 2]>>")]
+    pub sun: Option<Spanned<Vec<Vec<String>>>>,
+    /// Dates the queue is closed all day (TOML dates or strings); needs `simulation.start`.
+    #[schemars(with = "Option<Vec<DateValue>>")]
+    pub holidays: Option<Spanned<Vec<toml::Value>>>,
+}
+
+/// An overflow rule of a queue.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Overflow")]
+pub struct RawOverflow {
+    /// `"outside_hours"`, `{ open_at_least = N }` or `{ expected_wait_at_least = T }`, judged on
+    /// arrival; or `{ waited_at_least = T }`, judged while the conversation waits in the queue.
+    #[schemars(with = "OverflowWhen")]
+    pub when: Spanned<toml::Value>,
+    /// `{ queue = NAME }` (move it there) or `{ end = true }` (end it).
+    pub action: Spanned<RawOverflowAction>,
+}
+
+/// What an overflow rule does.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "OverflowAction")]
+pub struct RawOverflowAction {
+    /// Move the conversation to this queue; it keeps its first queue for reporting.
+    pub queue: Option<Spanned<String>>,
+    /// End the conversation (`ended_by_overflow`).
+    pub end: Option<Spanned<bool>>,
 }
 
 /// A daily shift; an end before the start runs overnight.

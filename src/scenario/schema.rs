@@ -169,6 +169,7 @@ pub(super) struct Patience;
 pub(super) struct Condition;
 pub(super) struct StaffingValue;
 pub(super) struct Percentage;
+pub(super) struct OverflowWhen;
 
 schema_of!(ClockTime, "ClockTime", inline = true, {
     "type": "string",
@@ -198,6 +199,31 @@ schema_of!(StaffingValue, "StaffingValue", inline = true, {
     "type": "number",
     "minimum": 0
 });
+
+impl JsonSchema for OverflowWhen {
+    fn schema_name() -> Cow<'static, str> {
+        "OverflowWhen".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let duration = generator.subschema_for::<Duration>();
+        let one = |key: &str, value: serde_json::Value| {
+            json_schema!({
+                "type": "object",
+                "properties": { key: value },
+                "required": [key],
+                "additionalProperties": false
+            })
+        };
+        let conditions = [
+            json_schema!({ "const": "outside_hours" }),
+            one("open_at_least", serde_json::json!({ "type": "integer", "minimum": 1 })),
+            one("expected_wait_at_least", duration.clone().to_value()),
+            one("waited_at_least", duration.to_value()),
+        ];
+        json_schema!({ "anyOf": conditions })
+    }
+}
 
 schema_of!(Percentage, "Percentage", inline = true, {
     "type": "number",

@@ -326,6 +326,107 @@ pub(super) fn cases() -> Vec<Case> {
                 &["no `queue`", "queues = { A = 70, B = 30 }"],
             ),
         ),
+        // --- Operating hours and overflow.
+        case(
+            "outside_hours_on_a_queue_without_hours",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = \"outside_hours\"\naction = { end = true }",
+            ),
+            invalid(
+                At("\"outside_hours\""),
+                "queue.vip.overflow[0].when",
+                &["\"outside_hours\" on a queue without hours", "expected hours = {"],
+            ),
+        ),
+        case(
+            "overflow_to_an_unknown_queue",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { queue = \"generall\" }",
+            ),
+            invalid(
+                At("\"generall\""),
+                "queue.vip.overflow[0].action.queue",
+                &["no queue is named \"generall\"", "expected one of"],
+            ),
+        ),
+        case(
+            "overflow_to_the_queue_itself",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { queue = \"vip\" }",
+            ),
+            invalid(
+                At("\"vip\" }"),
+                "queue.vip.overflow[0].action.queue",
+                &["the queue itself", "expected another queue"],
+            ),
+        ),
+        case(
+            "overflow_with_two_actions",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { queue = \"general\", end = true }",
+            ),
+            invalid(At("{ queue = \"general\""), "queue.vip.overflow[0].action", &["expected one action"]),
+        ),
+        case(
+            "unknown_overflow_condition",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_more_than = 5 }\naction = { end = true }",
+            ),
+            invalid(
+                At("{ open_more_than"),
+                "queue.vip.overflow[0].when",
+                &["`open_more_than` is not an overflow condition", "expected \"outside_hours\""],
+            ),
+        ),
+        case(
+            "open_at_least_zero",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 0 }\naction = { end = true }",
+            ),
+            invalid(At("{ open_at_least"), "queue.vip.overflow[0].when", &["open_at_least = 0", "from 1"]),
+        ),
+        case(
+            "a_wait_limit_of_zero",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { waited_at_least = \"0s\" }\naction = { end = true }",
+            ),
+            invalid(At("{ waited_at_least"), "queue.vip.overflow[0].when", &["expected a duration above 0"]),
+        ),
+        case(
+            "two_wait_limits_on_one_queue",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { waited_at_least = \"5m\" }\naction = { end = true }\n[[queue.overflow]]\nwhen = { waited_at_least = \"9m\" }\naction = { end = true }",
+            ),
+            invalid(At("{ waited_at_least = \"9m\""), "queue.vip.overflow[1].when", &["a second waited_at_least rule"]),
+        ),
+        case(
+            "hours_block_that_ends_before_it_starts",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\nhours = { mon = [[\"17:00\", \"08:00\"]] }",
+            ),
+            invalid(At("[[\"17:00\""), "queue.vip.hours.mon", &["open from 17:00 to 08:00", "a start before the end"]),
+        ),
+        case(
+            "holidays_without_a_start",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\nhours = { mon = [[\"08:00\", \"17:00\"]], holidays = [2026-12-25] }",
+            ),
+            invalid(
+                At("[2026-12-25]"),
+                "queue.vip.hours.holidays",
+                &["the simulation has no start", "simulation.start"],
+            ),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

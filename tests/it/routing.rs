@@ -1,8 +1,13 @@
 //! Routing, wave 2 (DESIGN.md "Routing, wave 2"): percentage routing — a rule that splits its
-//! matches over queues by weights, drawn from each conversation's own stream.
+//! matches over queues by weights, drawn from each conversation's own stream — and operating
+//! hours with overflow: two M/M/c queues with overflow at a queue length against the CTMC solved
+//! here, closed hours and holidays, a wait limit against the same customers' patience, an
+//! expected wait, and conservation with moved and ended conversations.
 
-use crate::common::{all, run, scope};
-use ccsim::metrics::{Metric, ScopeKind};
+use crate::common::{all, assert_agrees, run, run_traced, scope};
+use ccsim::metrics::statistics::of_ratio;
+use ccsim::metrics::trace::Outcome;
+use ccsim::metrics::{Metric, RunResults, ScopeKind};
 
 /// Gold customers (half) are split 70/30 over queues a and b; the others go to c.
 const SPLIT: &str = r#"
@@ -90,4 +95,335 @@ fn the_split_is_the_customers_own_so_variants_see_the_same_split_and_nothing_is_
             }
         }
     }
+}
+
+/// offered = completed + abandoned + auto_closed + ended_by_overflow + in_system, in every scope
+/// and replication.
+fn assert_conserved(r: &RunResults) {
+    for s in r.scopes.iter().filter(|s| s.kind != ScopeKind::AgentGroup) {
+        for rep in 0..r.replications.len() {
+            let v = |m: Metric| r.replication_value(rep, s, m).number();
+            let accounted = v(Metric::Completed)
+                + v(Metric::Abandoned)
+                + v(Metric::AutoClosed)
+                + v(Metric::EndedByOverflow)
+                + v(Metric::InSystem);
+            assert_eq!(v(Metric::Offered), accounted, "{:?} {} replication {rep}", s.kind, s.name);
+        }
+    }
+}
+
+/// Queue a (3 agents) sends an arrival on to queue b (4 agents) when 2 conversations already
+/// wait in it; b has arrivals of its own. Exponential handle times of 3 minutes, no abandons.
+const TWO_QUEUES: &str = r#"
+[simulation]
+horizon = "10d"
+warmup = "2h"
+replications = 8
+seed = 5
+
+[[channel]]
+name = "a"
+kind = "voice"
+work_stream = "a"
+arrivals = { process = "poisson", rate_per_hour = 54 }
+
+[[channel]]
+name = "b"
+kind = "voice"
+work_stream = "b"
+arrivals = { process = "poisson", rate_per_hour = 40 }
+
+[[work_stream]]
+name = "a"
+handle_time = { dist = "exponential", mean = "3m" }
+fallback_queue = "a"
+
+[[work_stream]]
+name = "b"
+handle_time = { dist = "exponential", mean = "3m" }
+fallback_queue = "b"
+
+[[queue]]
+name = "a"
+
+[[queue.overflow]]
+when = { open_at_least = 2 }
+action = { queue = "b" }
+
+[[queue]]
+name = "b"
+
+[[agent_group]]
+name = "team_a"
+count = 3
+queues = ["a"]
+
+[[agent_group]]
+name = "team_b"
+count = 4
+queues = ["b"]
+"#;
+
+/// The stationary distribution of the two queues' CTMC: state (n_a, n_b) conversations in each
+/// (in service or waiting), n_a ≤ c_a + limit, n_b truncated at `max_b`; solved by Gaussian
+/// elimination with one balance equation replaced by the normalisation.
+fn two_queue_ctmc(
+    (lambda_a, lambda_b, mu): (f64, f64, f64),
+    (c_a, c_b, limit): (usize, usize, usize),
+    max_b: usize,
+) -> Vec<Vec<f64>> {
+    let (na, nb) = (c_a + limit + 1, max_b + 1);
+    let index = |a: usize, b: usize| a * nb + b;
+    let n = na * nb;
+    // Column-oriented generator: q[to][from], so that Q·π = 0 is the balance.
+    let mut q = vec![vec![0.0; n]; n];
+    let mut add = |from: usize, to: usize, rate: f64| {
+        q[to][from] += rate;
+        q[from][from] -= rate;
+    };
+    for a in 0..na {
+        for b in 0..nb {
+            let s = index(a, b);
+            // An arrival at a waits there unless `limit` already wait: then it moves to b.
+            if a < c_a + limit {
+                add(s, index(a + 1, b), lambda_a);
+            } else if b < max_b {
+                add(s, index(a, b + 1), lambda_a);
+            }
+            if b < max_b {
+                add(s, index(a, b + 1), lambda_b);
+            }
+            if a > 0 {
+                add(s, index(a - 1, b), a.min(c_a) as f64 * mu);
+            }
+            if b > 0 {
+                add(s, index(a, b - 1), b.min(c_b) as f64 * mu);
+            }
+        }
+    }
+    let mut rhs = vec![0.0; n];
+    q[n - 1] = vec![1.0; n];
+    rhs[n - 1] = 1.0;
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| q[i][col].abs().total_cmp(&q[j][col].abs())).unwrap();
+        q.swap(col, pivot);
+        rhs.swap(col, pivot);
+        for row in col + 1..n {
+            let f = q[row][col] / q[col][col];
+            if f != 0.0 {
+                let (above, below) = q.split_at_mut(row);
+                for (x, p) in below[0][col..].iter_mut().zip(&above[col][col..]) {
+                    *x -= f * p;
+                }
+                rhs[row] -= f * rhs[col];
+            }
+        }
+    }
+    let mut pi = vec![0.0; n];
+    for row in (0..n).rev() {
+        let known: f64 = (row + 1..n).map(|k| q[row][k] * pi[k]).sum();
+        pi[row] = (rhs[row] - known) / q[row][row];
+    }
+    (0..na).map(|a| (0..nb).map(|b| pi[index(a, b)]).collect()).collect()
+}
+
+#[test]
+fn overflow_at_a_queue_length_matches_the_two_queue_ctmc() {
+    let (c_a, c_b, limit) = (3, 4, 2);
+    let pi = two_queue_ctmc((54.0, 40.0, 20.0), (c_a, c_b, limit), 120);
+    let tail: f64 = pi.iter().map(|row| row[120]).sum();
+    assert!(tail < 1e-12, "truncation leaves {tail}");
+    // PASTA: an arrival at a moves on when a is full.
+    let overflow_share: f64 = pi[c_a + limit].iter().sum();
+    let waiting: f64 = pi
+        .iter()
+        .enumerate()
+        .flat_map(|(a, row)| {
+            row.iter().enumerate().map(move |(b, p)| p * (a.saturating_sub(c_a) + b.saturating_sub(c_b)) as f64)
+        })
+        .sum();
+
+    let r = run(TWO_QUEUES);
+    assert_conserved(&r);
+    let a = scope(&r, ScopeKind::Channel, "a");
+    let parts: Vec<(f64, f64)> = (0..r.replications.len())
+        .map(|rep| {
+            let v = |m: Metric| r.replication_value(rep, a, m).number();
+            (v(Metric::Overflowed), v(Metric::Offered))
+        })
+        .collect();
+    // k = 3 half-widths: a 95% interval's 1.96 σ stretched to about 3 σ, a false alarm well
+    // under 1% across the two checks.
+    assert_agrees("share of a's arrivals moved to b", of_ratio(&parts), overflow_share, 3.0 / 1.96, 0.0);
+    assert_agrees("conversations waiting", all(&r, Metric::AvgQueueLen), waiting, 3.0 / 1.96, 0.0);
+    assert!(overflow_share > 0.05, "the case exercises overflow ({overflow_share})");
+    // Nothing ends, and b's own conversations never overflow.
+    assert_eq!(all(&r, Metric::EndedByOverflow).mean, 0.0);
+    assert_eq!(r.estimate(scope(&r, ScopeKind::Channel, "b"), Metric::Overflowed).mean, 0.0);
+}
+
+/// Sms arrivals all week to a queue open 08:00–17:00 on weekdays, closed on a holiday; outside
+/// its hours, overflow ends them.
+const HOURS: &str = r#"
+[simulation]
+horizon = "7d"
+start = "2026-12-21"
+replications = 1
+seed = 3
+
+[[channel]]
+name = "sms"
+kind = "sms"
+work_stream = "sms"
+arrivals = { process = "poisson", rate_per_hour = 30 }
+
+[[work_stream]]
+name = "sms"
+handle_time = "2m"
+
+[[queue]]
+name = "office"
+hours = { mon = [["08:00", "12:00"], ["13:00", "17:00"]], tue = [["08:00", "17:00"]], wed = [["08:00", "17:00"]], thu = [["08:00", "17:00"]], fri = [["08:00", "17:00"]], holidays = [2026-12-25] }
+
+[[queue.overflow]]
+when = "outside_hours"
+action = { end = true }
+
+[[agent_group]]
+name = "office"
+count = 4
+queues = ["office"]
+"#;
+
+#[test]
+fn outside_its_hours_and_on_holidays_a_queue_ends_what_arrives_and_takes_the_rest() {
+    let (_, r, rows) = run_traced(HOURS);
+    assert_conserved(&r);
+    // Day 1 is Monday 21 December; Friday the 25th is a holiday.
+    let open = |t: f64| {
+        let (day, hour) = ((t / 86_400.0) as usize, (t % 86_400.0) / 3_600.0);
+        match day {
+            0 => (8.0..12.0).contains(&hour) || (13.0..17.0).contains(&hour),
+            1..=3 => (8.0..17.0).contains(&hour),
+            _ => false,
+        }
+    };
+    let (mut ended, mut taken) = (0, 0);
+    for row in &rows {
+        let arrival = row.view.arrival.0;
+        if open(arrival) {
+            assert_ne!(row.outcome, Outcome::EndedByOverflow, "arrived at {arrival} s, in hours");
+            taken += 1;
+        } else {
+            assert_eq!(row.outcome, Outcome::EndedByOverflow, "arrived at {arrival} s, out of hours");
+            assert!(row.first_accept.is_none());
+            ended += 1;
+        }
+    }
+    assert!(ended > 3_000 && taken > 800, "{ended} ended, {taken} taken");
+    let counted = all(&r, Metric::EndedByOverflow).mean;
+    assert_eq!(counted, ended as f64);
+    assert_eq!(all(&r, Metric::Overflowed).mean, counted);
+    // Ended conversations are resolved without an answer: service level counts them.
+    let sl = all(&r, Metric::ServiceLevel).mean;
+    assert!(sl <= taken as f64 / (taken + ended) as f64 + 1e-12, "service level {sl}");
+}
+
+/// Chats whose wait in the queue is limited to 90 seconds, then ended: the same customers as
+/// with a patience of exactly 90 seconds.
+const WAIT_LIMIT: &str = r#"
+[simulation]
+horizon = "2d"
+replications = 3
+seed = 9
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "poisson", rate_per_hour = 100 }
+
+[[work_stream]]
+name = "chat"
+handle_time = { dist = "exponential", mean = "5m" }
+auto_close_open = "0s"
+fallback_queue = "chat"
+
+[[queue]]
+name = "chat"
+
+[[queue.overflow]]
+when = { waited_at_least = "90s" }
+action = { end = true }
+
+[[agent_group]]
+name = "agents"
+count = 8
+queues = ["chat"]
+offer = { accept = 0.8, reject = 0.2, response_time = { dist = "uniform", min = "1s", max = "9s" } }
+"#;
+
+#[test]
+fn a_wait_limit_that_ends_conversations_ends_those_a_patience_of_the_same_length_loses() {
+    // A customer whose patience is exactly 90 s leaves when the queue's clock would end it: the
+    // same conversations, to the count, in every replication (offers withdrawn alike).
+    let limited = run(WAIT_LIMIT);
+    let patient = run(&WAIT_LIMIT
+        .replace("auto_close_open = \"0s\"", "auto_close_open = \"0s\"\npatience = \"90s\"")
+        .replace("[[queue.overflow]]\nwhen = { waited_at_least = \"90s\" }\naction = { end = true }\n", ""));
+    assert_conserved(&limited);
+    let (l, p) = (&limited.scopes[0], &patient.scopes[0]);
+    for rep in 0..3 {
+        let lv = |m: Metric| limited.replication_value(rep, l, m).number();
+        let pv = |m: Metric| patient.replication_value(rep, p, m).number();
+        assert!(lv(Metric::EndedByOverflow) > 100.0, "replication {rep} exercises the limit");
+        assert_eq!(lv(Metric::EndedByOverflow), pv(Metric::Abandoned), "replication {rep}");
+        assert_eq!(lv(Metric::Answered), pv(Metric::Answered), "replication {rep}");
+        assert_eq!(lv(Metric::Abandoned), 0.0);
+        assert_eq!(lv(Metric::ServiceLevel), pv(Metric::ServiceLevel), "replication {rep}");
+    }
+}
+
+#[test]
+fn a_wait_limit_that_moves_conversations_hands_them_to_the_other_queues_agents() {
+    // The 90-second limit moves chats to a backup queue with its own agents: they are answered
+    // there, counted as overflowed under their first queue, and nothing is lost.
+    let text = WAIT_LIMIT.replace("action = { end = true }", "action = { queue = \"backup\" }").replace(
+        "[[agent_group]]",
+        "[[queue]]\nname = \"backup\"\n\n[[agent_group]]\nname = \"backup\"\ncount = 6\nqueues = [\"backup\"]\n\n[[agent_group]]",
+    );
+    let (_, r, _) = run_traced(&text);
+    assert_conserved(&r);
+    let first = scope(&r, ScopeKind::Queue, "chat");
+    let moved = r.estimate(first, Metric::Overflowed).mean;
+    assert!(moved > 100.0, "{moved} moved");
+    assert_eq!(r.estimate(scope(&r, ScopeKind::Queue, "backup"), Metric::Offered).mean, 0.0, "reported under chat");
+    let backup_handled = r.estimate(scope(&r, ScopeKind::AgentGroup, "backup"), Metric::Handled).mean;
+    assert!(backup_handled > 0.8 * moved, "backup agents handled {backup_handled} of {moved} moved");
+    assert_eq!(all(&r, Metric::EndedByOverflow).mean, 0.0);
+}
+
+#[test]
+fn an_expected_wait_overflow_sends_everything_on_when_nobody_is_on_shift_and_nothing_when_agents_are_idle() {
+    let text = |count: u32, limit: &str| {
+        TWO_QUEUES
+            .replace("when = { open_at_least = 2 }", &format!("when = {{ expected_wait_at_least = \"{limit}\" }}"))
+            .replace("name = \"team_a\"\ncount = 3", &format!("name = \"team_a\"\ncount = {count}"))
+            .replace("horizon = \"10d\"", "horizon = \"1d\"")
+            .replace("warmup = \"2h\"", "warmup = \"0s\"")
+    };
+    // No agent of a on shift: the expected wait is endless, every arrival at a moves.
+    let r = run(&text(0, "1h"));
+    let a = scope(&r, ScopeKind::Channel, "a");
+    assert_eq!(r.estimate(a, Metric::Overflowed).mean, r.estimate(a, Metric::Offered).mean);
+    // 60 idle agents: an hour's expected wait would take a mean handle time of 60 hours.
+    let r = run(&text(60, "1h"));
+    assert_eq!(r.estimate(scope(&r, ScopeKind::Channel, "a"), Metric::Overflowed).mean, 0.0);
+    // Before a's first handled conversation the work stream's mean stands in: (0 + 1) × 3 min
+    // ÷ 60 = 3 s ≥ 2 s, so every arrival moves on, and a never gets a handle time of its own.
+    let r = run(&text(60, "2s"));
+    let a = scope(&r, ScopeKind::Channel, "a");
+    assert_eq!(r.estimate(a, Metric::Overflowed).mean, r.estimate(a, Metric::Offered).mean);
+    assert_conserved(&r);
 }

@@ -10,7 +10,7 @@
 //! - A queue without `priority` is served after every queue that has one.
 //! - A context value that a channel does not generate is missing, and a missing value satisfies
 //!   no routing condition (not even `ne`).
-//! - Every queue a work stream can route to must be served by an agent group whose capacity is at
+//! - Every queue a work stream's conversations can wait in (by routing or overflow) must be served by an agent group whose capacity is at
 //!   least the work stream's `capacity`; otherwise its conversations could never be answered.
 
 use std::collections::BTreeMap;
@@ -23,6 +23,7 @@ use super::demand;
 mod agents;
 mod arrivals;
 mod coverage;
+mod queues;
 mod templates;
 mod work_stream;
 use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
@@ -113,20 +114,8 @@ impl Resolver<'_> {
             return Err(self.error_at(None, "queue", "the scenario has no [[queue]]; expected at least one"));
         }
 
-        let queues: Vec<Queue> = raw
-            .queue
-            .iter()
-            .map(|q| Queue {
-                name: q.name.get_ref().clone(),
-                priority: q.priority.unwrap_or(i64::MAX),
-                assignment: match q.assignment.unwrap_or(raw::AssignmentMethod::HighestCapacity) {
-                    raw::AssignmentMethod::HighestCapacity => AssignmentMethod::HighestCapacity,
-                    raw::AssignmentMethod::RoundRobin => AssignmentMethod::RoundRobin,
-                    raw::AssignmentMethod::LeastActive => AssignmentMethod::LeastActive,
-                },
-                service_level_threshold: q.service_level_threshold.unwrap_or(simulation.service_level_threshold),
-            })
-            .collect();
+        let queues: Vec<Queue> =
+            raw.queue.iter().map(|q| self.queue(q, &queue_ids, &simulation)).collect::<Result<_>>()?;
 
         let presences = self.presences(&raw.presence)?;
         let agent_groups = raw
@@ -148,6 +137,9 @@ impl Resolver<'_> {
         let mut work_streams = Vec::with_capacity(raw.work_stream.len());
         for ws in &raw.work_stream {
             work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids)?);
+        }
+        for ws in &mut work_streams {
+            ws.reachable = queues::reachable(ws, &queues);
         }
 
         let mut channels = Vec::with_capacity(raw.channel.len());

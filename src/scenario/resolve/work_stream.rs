@@ -155,6 +155,8 @@ impl Resolver<'_> {
 
         Ok(WorkStream {
             name: ws.name.get_ref().clone(),
+            // Known once every queue's overflow is: see `queues::reachable`.
+            reachable: Vec::new(),
             capacity: self.capacity(&ws.capacity, format!("{key}.capacity"))?,
             allowed_presences,
             wrap_up_block,
