@@ -527,6 +527,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             queue,
             queued: false,
             answered: false,
+            transferred: false,
             agent: AgentId::NONE,
             tag: 0,
         };
@@ -684,7 +685,18 @@ impl<'s, O: Observer> Replication<'s, O> {
             *kept = (kept.0 + handle.0, kept.1 + 1);
         }
 
-        // Per active episode, after the handle time: the waiting decision, then the reply delay.
+        // Per active episode, after the handle time: the transfer decision (where a transfer
+        // applies), the waiting decision, then the reply delay.
+        let queue = self.lanes.queue_of(c.lane as usize);
+        if let Some(transfer) = self.scenario.queues[queue.index()].transfer.or(ws.transfer)
+            && c.rng.random::<f64>() < transfer.probability
+            // A queue outside its hours takes no transfer: the conversation goes to wrap-up.
+            && self.scenario.queues[transfer.queue.index()].is_open(now)
+        {
+            self.observer.handled(group, c.view, handle);
+            self.transfer(slot, transfer.queue);
+            return;
+        }
         if let Some(waiting) = &ws.waiting {
             let parks = c.rng.random::<f64>() < waiting.probability;
             if parks {

@@ -20,6 +20,8 @@ pub struct ConversationView {
     pub queued: bool,
     /// An agent has accepted it.
     pub answered: bool,
+    /// Transferred after an agent's handling and not accepted since: it waits in a transfer.
+    pub transferred: bool,
     /// The agent that holds it or last held it (`u32::MAX`: none yet).
     pub agent: AgentId,
     /// What [`Observer::arrived`] returned for it (0 until then).
@@ -99,6 +101,10 @@ pub trait Observer {
     fn overflowed(&mut self, _c: ConversationView, _at: SimTime) {}
     /// An overflow rule ended the conversation before any agent accepted it.
     fn ended_by_overflow(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// After an agent's handling, the conversation was transferred to another queue.
+    fn transferred(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// A transferred conversation was accepted after waiting `_wait` in its new queue.
+    fn transfer_answered(&mut self, _c: ConversationView, _wait: Duration) {}
     /// The conversation was offered to `c.agent`.
     fn offered(&mut self, _c: ConversationView, _at: SimTime) {}
     /// The agent rejected the offer, or let it time out.

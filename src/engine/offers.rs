@@ -92,7 +92,10 @@ impl<O: Observer> Replication<'_, O> {
         let c = &mut conversations[slot as usize];
         let version = c.enter(ConversationState::Active, now);
         observer.state_changed(c.view, ConversationState::Active, now);
-        if c.view.answered {
+        if c.view.transferred {
+            c.view.transferred = false;
+            observer.transfer_answered(c.view, now - c.open_since);
+        } else if c.view.answered {
             observer.requeue_answered(c.view, now - c.open_since);
         } else {
             c.view.answered = true;

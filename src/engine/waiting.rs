@@ -1,6 +1,7 @@
 //! Waiting (DOMAIN.md §2): an agent parks a conversation of an asynchronous channel, its capacity
 //! returns at once, and the customer's reply reopens it (to the previous agent with affinity) or
-//! its silence auto-closes it.
+//! its silence auto-closes it. And transfers (DOMAIN.md §6.1), the other way a conversation an
+//! agent handled becomes Open again: in another queue, at once.
 
 use super::events::{ConvSlot, EventKind};
 use super::*;
@@ -27,6 +28,35 @@ impl<O: Observer> Replication<'_, O> {
             self.calendar.schedule(now + Duration(reply), EventKind::CustomerReply { conv: slot, version });
         } else {
             self.calendar.schedule(now + Duration(threshold), EventKind::InactivityClose { conv: slot, version });
+        }
+        self.agent_available(agent);
+    }
+
+    /// Active → Open in another queue (a transfer): the agent lets go at once, without wrap-up,
+    /// and the conversation waits again, its place in the queue taken now.
+    pub(super) fn transfer(&mut self, slot: ConvSlot, target: crate::scenario::QueueId) {
+        let now = self.now;
+        let c = &mut self.conversations[slot as usize];
+        let agent = c.view.agent;
+        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        c.holds_capacity = false;
+        c.view.transferred = true;
+        c.open_since = now;
+        let lane = self.lanes.lane_of(target, c.view.work_stream);
+        c.lane = lane as u32;
+        self.observer.transferred(c.view, now);
+        self.update_load(agent, |a| {
+            a.used -= units;
+            a.holding -= 1;
+            a.last_release = now.0;
+        });
+        self.enter_open(slot, true);
+        if self.lanes.is_pick(lane) {
+            if let Some(picker) = self.lanes.immediate_picker(&self.view(), lane) {
+                self.take(slot, picker);
+            }
+        } else if let Some(next) = self.lanes.best_agent(&self.view(), lane, slot) {
+            self.offer(slot, next);
         }
         self.agent_available(agent);
     }

@@ -117,6 +117,10 @@ cells! {
         overflowed: u64 => sum,
         /// Ended by an overflow rule before any agent accepted them.
         ended_by_overflow: u64 => sum,
+        /// Transfers after handling; transferred conversations accepted again, and their waits.
+        transfers: u64 => sum,
+        transfer_answered: u64 => sum,
+        transfer_wait_sum: f64 => sum,
     }
 
     /// Load of one agent scope in one interval.

@@ -404,6 +404,17 @@ impl Observer for Collector<'_> {
         self.each_conv_cell(&c, |cell| cell.overflowed += 1);
     }
 
+    fn transferred(&mut self, c: ConversationView, _at: SimTime) {
+        self.each_conv_cell(&c, |cell| cell.transfers += 1);
+    }
+
+    fn transfer_answered(&mut self, c: ConversationView, wait: Duration) {
+        self.each_conv_cell(&c, |cell| {
+            cell.transfer_answered += 1;
+            cell.transfer_wait_sum += wait.0;
+        });
+    }
+
     fn ended_by_overflow(&mut self, c: ConversationView, _at: SimTime) {
         if let Some(t) = &mut self.trace {
             t.ended(c, Outcome::EndedByOverflow);

@@ -86,6 +86,7 @@ fn handled_and_completed_counts_as_its_three_calls_do() {
                 queue: QueueId(0),
                 queued: false,
                 answered: false,
+                transferred: false,
                 agent: AgentId(0),
                 tag: 0,
             };
@@ -181,6 +182,7 @@ fn each_scope_has_the_maximum_queue_length_of_its_own_leaves() {
         queue: QueueId(queue),
         queued: true,
         answered: false,
+        transferred: false,
         agent: AgentId(0),
         tag: 0,
     };
@@ -248,6 +250,7 @@ fn levels_are_integrated_per_interval_as_a_step_function_would_be() {
         queue: QueueId(0),
         queued: true,
         answered: false,
+        transferred: false,
         agent: AgentId(0),
         tag: 0,
     };

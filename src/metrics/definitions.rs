@@ -99,6 +99,8 @@ metrics! {
     Overloaded => "overloaded", Count, worse: Some(true), scopes: CONV, unit: "replications flagged";
     Overflowed => "overflowed", Count, worse: None, scopes: CONV, unit: "conversations";
     EndedByOverflow => "ended_by_overflow", Count, worse: Some(true), scopes: CONV, unit: "conversations";
+    Transfers => "transfers", Count, worse: None, scopes: CONV, unit: "transfers";
+    TransferWaitS => "transfer_wait_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,6 +297,10 @@ impl Metric {
             Metric::Overloaded => Value::Number(conv.map_or(f64::NAN, |c| f64::from(u8::from(overloaded(c))))),
             Metric::Overflowed => count(|c| c.overflowed),
             Metric::EndedByOverflow => count(|c| c.ended_by_overflow),
+            Metric::Transfers => count(|c| c.transfers),
+            Metric::TransferWaitS => {
+                Value::Number(conv.map_or(f64::NAN, |c| mean(c.transfer_wait_sum, c.transfer_answered)))
+            }
         }
     }
 }

@@ -384,6 +384,8 @@ impl PresenceSet {
 #[derive(Clone, Debug)]
 pub struct WorkStream {
     pub name: String,
+    /// A transfer after handling, unless the queue the conversation waits in has its own.
+    pub transfer: Option<Transfer>,
     /// Every queue its conversations can wait in, sorted: routing's, and overflow's from those.
     pub reachable: Vec<QueueId>,
     pub mode: Mode,
@@ -602,6 +604,15 @@ pub struct Queue {
     pub on_arrival: Vec<Overflow>,
     /// The overflow rule judged while a conversation waits in the queue (`waited_at_least`).
     pub on_wait: Option<Overflow>,
+    /// A transfer after handling, for conversations waiting here (before the work stream's).
+    pub transfer: Option<Transfer>,
+}
+
+/// After an agent's handling, the conversation is transferred to `queue` with `probability`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transfer {
+    pub probability: f64,
+    pub queue: QueueId,
 }
 
 impl Queue {

@@ -511,6 +511,10 @@ pub struct RawWorkStream {
     /// Waiting → auto-closed when no reply comes this long.
     #[schemars(extend("default" = "28d"))]
     pub auto_close_after_inactivity: Option<Spanned<Duration>>,
+    /// After an agent's handling, a transfer to another queue with this probability, where the
+    /// conversation waits again (`transfers`, `transfer_wait_s`); a queue's own `transfer`
+    /// applies instead to conversations waiting there.
+    pub transfer: Option<Spanned<RawTransfer>>,
     /// A reply goes back to the previous agent. Default: on when every channel feeding the work
     /// stream is asynchronous.
     pub affinity: Option<bool>,
@@ -586,6 +590,21 @@ pub struct RawQueue {
     /// Overflow rules: a condition (`when`) and what happens then (`action`).
     #[serde(default)]
     pub overflow: Vec<RawOverflow>,
+    /// After an agent's handling of a conversation waiting here, a transfer to another queue
+    /// with this probability (instead of the work stream's `transfer`).
+    pub transfer: Option<Spanned<RawTransfer>>,
+}
+
+/// A transfer after an agent's handling: the conversation waits again in another queue.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Transfer")]
+pub struct RawTransfer {
+    /// Probability that an active episode ends in a transfer rather than in wrap-up.
+    #[schemars(range(min = 0, max = 1))]
+    pub probability: Spanned<f64>,
+    /// The queue it is transferred to; a transfer to a queue outside its hours does not happen.
+    pub queue: Spanned<String>,
 }
 
 /// A queue's operating hours: open blocks per weekday, and holidays.

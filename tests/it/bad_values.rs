@@ -427,6 +427,24 @@ pub(super) fn cases() -> Vec<Case> {
                 &["the simulation has no start", "simulation.start"],
             ),
         ),
+        // --- Transfers.
+        case(
+            "transfer_to_an_unknown_queue",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\ntransfer = { probability = 0.1, queue = \"expert\" }",
+            ),
+            invalid(At("\"expert\""), "queue.vip.transfer.queue", &["no queue is named \"expert\"", "expected one of"]),
+        ),
+        case(
+            "transfer_probability_above_1",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\ntransfer = { probability = 1.5, queue = \"general\" }"),
+            invalid(
+                At("1.5"),
+                "work_stream.chat.transfer.probability",
+                &["1.5", "expected a probability between 0 and 1"],
+            ),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

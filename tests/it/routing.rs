@@ -2,9 +2,12 @@
 //! matches over queues by weights, drawn from each conversation's own stream — and operating
 //! hours with overflow: two M/M/c queues with overflow at a queue length against the CTMC solved
 //! here, closed hours and holidays, a wait limit against the same customers' patience, an
-//! expected wait, and conservation with moved and ended conversations.
+//! expected wait, and conservation with moved and ended conversations; and transfers — a
+//! queue fed by transfers from an M/M/c is an M/M/c itself (Burke), a conversation transferred
+//! back to its own queue is transferred a geometric number of times, a closed queue takes none.
 
 use crate::common::{all, assert_agrees, run, run_traced, scope};
+use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::statistics::of_ratio;
 use ccsim::metrics::trace::Outcome;
 use ccsim::metrics::{Metric, RunResults, ScopeKind};
@@ -426,4 +429,112 @@ fn an_expected_wait_overflow_sends_everything_on_when_nobody_is_on_shift_and_not
     let a = scope(&r, ScopeKind::Channel, "a");
     assert_eq!(r.estimate(a, Metric::Overflowed).mean, r.estimate(a, Metric::Offered).mean);
     assert_conserved(&r);
+}
+
+/// Calls answered at the front (8 agents); 40% are transferred after handling to 4 experts.
+const TRANSFERS: &str = r#"
+[simulation]
+horizon = "10d"
+warmup = "2h"
+replications = 12
+seed = 21
+
+[[channel]]
+name = "calls"
+kind = "voice"
+work_stream = "calls"
+arrivals = { process = "poisson", rate_per_hour = 120 }
+
+[[work_stream]]
+name = "calls"
+handle_time = { dist = "exponential", mean = "3m" }
+fallback_queue = "front"
+
+[[queue]]
+name = "front"
+transfer = { probability = 0.4, queue = "experts" }
+
+[[queue]]
+name = "experts"
+
+[[agent_group]]
+name = "front"
+count = 8
+queues = ["front"]
+
+[[agent_group]]
+name = "experts"
+count = 4
+queues = ["experts"]
+"#;
+
+#[test]
+fn transfers_from_an_m_m_c_queue_make_the_next_queue_an_m_m_c_of_the_thinned_rate() {
+    // Burke: the front's departures are Poisson(120/h), thinned to Poisson(48/h) by the 40%
+    // transferred; the experts are an M/M/4 with 48 calls an hour of 3 minutes.
+    let r = run(TRANSFERS);
+    assert_conserved(&r);
+    let model = |rate: f64, agents: u32| QueueModel {
+        arrivals_per_hour: rate,
+        aht_s: 180.0,
+        agents,
+        concurrency: 1,
+        patience_mean_s: None,
+    };
+    let experts = erlang::figures(&model(48.0, 4), 20.0).unwrap();
+    let front = erlang::figures(&model(120.0, 8), 20.0).unwrap();
+    assert_agrees("transfer_wait_s", all(&r, Metric::TransferWaitS), experts.asa_s, 3.0 / 1.96, 0.0);
+    assert_agrees("front asa_s", all(&r, Metric::AsaS), front.asa_s, 3.0 / 1.96, 0.0);
+    let parts: Vec<(f64, f64)> = (0..12)
+        .map(|rep| {
+            let v = |m: Metric| r.replication_value(rep, &r.scopes[0], m).number();
+            (v(Metric::Transfers), v(Metric::Answered))
+        })
+        .collect();
+    assert_agrees("transfers per answered call", of_ratio(&parts), 0.4, 3.0 / 1.96, 0.0);
+    // Each transferred call is handled again, by an expert.
+    let handled = |g: &str| r.estimate(scope(&r, ScopeKind::AgentGroup, g), Metric::Handled).mean;
+    let transfers = all(&r, Metric::Transfers).mean;
+    assert!((handled("experts") - transfers).abs() < 0.01 * transfers, "{} vs {transfers}", handled("experts"));
+}
+
+#[test]
+fn a_transfer_waits_for_the_next_accept_and_a_closed_queue_takes_none() {
+    // Experts answer after exactly 5 seconds and are never all busy: every transfer waits 5 s.
+    let quick = TRANSFERS
+        .replace("name = \"experts\"\ncount = 4", "name = \"experts\"\ncount = 40\noffer = { response_time = \"5s\" }")
+        .replace("replications = 12", "replications = 2")
+        .replace("horizon = \"10d\"", "horizon = \"1d\"");
+    let r = run(&quick);
+    let wait = all(&r, Metric::TransferWaitS).mean;
+    assert!((wait - 5.0).abs() < 1e-9, "{wait}");
+    assert!(all(&r, Metric::Transfers).mean > 500.0);
+    // A queue outside its hours (none: closed every day) takes no transfer; the calls end as
+    // if none had been asked for.
+    let closed = run(&quick.replace("[[queue]]\nname = \"experts\"\n", "[[queue]]\nname = \"experts\"\nhours = {}\n"));
+    assert_eq!(all(&closed, Metric::Transfers).mean, 0.0);
+    assert_eq!(closed.estimate(scope(&closed, ScopeKind::AgentGroup, "experts"), Metric::Handled).mean, 0.0);
+    assert_conserved(&closed);
+}
+
+#[test]
+fn a_transfer_back_to_the_same_queue_repeats_a_geometric_number_of_times() {
+    // Each episode is transferred with probability 0.3 to the queue it was handled in: a call
+    // is transferred 0.3 / 0.7 times on average.
+    let text = TRANSFERS
+        .replace("transfer = { probability = 0.4, queue = \"experts\" }\n", "")
+        .replace(
+            "fallback_queue = \"front\"",
+            "fallback_queue = \"front\"\ntransfer = { probability = 0.3, queue = \"front\" }",
+        )
+        .replace("count = 8", "count = 12");
+    let r = run(&text);
+    assert_conserved(&r);
+    let parts: Vec<(f64, f64)> = (0..12)
+        .map(|rep| {
+            let v = |m: Metric| r.replication_value(rep, &r.scopes[0], m).number();
+            (v(Metric::Transfers), v(Metric::Completed))
+        })
+        .collect();
+    assert_agrees("transfers per completed call", of_ratio(&parts), 0.3 / 0.7, 3.0 / 1.96, 0.0);
 }

@@ -1,6 +1,6 @@
-//! `[[queue]]` as the resolver checks it: priority, assignment, threshold, operating hours and
-//! overflow rules (DESIGN.md "Routing, wave 2"); and which queues each work stream's
-//! conversations can wait in once overflow may move them.
+//! `[[queue]]` as the resolver checks it: priority, assignment, threshold, operating hours,
+//! overflow rules and transfers (DESIGN.md "Routing, wave 2"); and which queues each work
+//! stream's conversations can wait in once overflow and transfers may move them.
 //!
 //! Decisions where the design is silent: a queue has at most one `waited_at_least` rule; the
 //! rules judged on arrival are judged `outside_hours` first, then in the file's order, and only
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::{Resolver, Result, list};
 use crate::scenario::model::*;
-use crate::scenario::raw::{self, RawHours, RawOverflow, RawQueue, Spanned};
+use crate::scenario::raw::{self, RawHours, RawOverflow, RawQueue, RawTransfer, Spanned};
 use crate::time::{DAY, Duration, parse_time_of_day};
 
 /// The most conversations an `open_at_least` condition may name.
@@ -60,7 +60,31 @@ impl Resolver<'_> {
             hours,
             on_arrival,
             on_wait,
+            transfer: q
+                .transfer
+                .as_ref()
+                .map(|t| self.transfer(t, queue_ids, &format!("{key}.transfer")))
+                .transpose()?,
         })
+    }
+
+    /// A `transfer` table: a probability and a known queue.
+    pub(super) fn transfer(
+        &self,
+        raw: &Spanned<RawTransfer>,
+        queue_ids: &BTreeMap<String, QueueId>,
+        key: &str,
+    ) -> Result<Transfer> {
+        let t = raw.get_ref();
+        let probability = self.probability(&t.probability, format!("{key}.probability"))?;
+        let queue = queue_ids.get(t.queue.get_ref()).copied().ok_or_else(|| {
+            self.at(
+                &t.queue,
+                format!("{key}.queue"),
+                format!("no queue is named \"{}\"; expected one of {}", t.queue.get_ref(), list(queue_ids.keys())),
+            )
+        })?;
+        Ok(Transfer { probability, queue })
     }
 
     fn hours(&self, raw: &Spanned<RawHours>, sim: &Simulation, key: &str) -> Result<Hours> {
@@ -191,17 +215,19 @@ impl Resolver<'_> {
     }
 }
 
-/// The queues a work stream's conversations can wait in: those its routing names, and every
-/// queue overflow can move them to from those, sorted.
+/// The queues a work stream's conversations can wait in: those its routing names, its transfer's,
+/// and every queue overflow or a queue's transfer can move them to from those, sorted.
 pub(super) fn reachable(ws: &WorkStream, queues: &[Queue]) -> Vec<QueueId> {
-    let mut reached: Vec<QueueId> = ws.routed_queues().collect();
+    let mut reached: Vec<QueueId> = ws.routed_queues().chain(ws.transfer.map(|t| t.queue)).collect();
     let mut i = 0;
     while i < reached.len() {
         let q = &queues[reached[i].index()];
-        for rule in q.on_arrival.iter().chain(&q.on_wait) {
-            if let OverflowAction::Queue(target) = rule.action
-                && !reached.contains(&target)
-            {
+        let moves = q.on_arrival.iter().chain(&q.on_wait).filter_map(|rule| match rule.action {
+            OverflowAction::Queue(target) => Some(target),
+            OverflowAction::End => None,
+        });
+        for target in moves.chain(q.transfer.map(|t| t.queue)) {
+            if !reached.contains(&target) {
                 reached.push(target);
             }
         }

@@ -157,6 +157,11 @@ impl Resolver<'_> {
             name: ws.name.get_ref().clone(),
             // Known once every queue's overflow is: see `queues::reachable`.
             reachable: Vec::new(),
+            transfer: ws
+                .transfer
+                .as_ref()
+                .map(|t| self.transfer(t, queue_ids, &format!("{key}.transfer")))
+                .transpose()?,
             capacity: self.capacity(&ws.capacity, format!("{key}.capacity"))?,
             allowed_presences,
             wrap_up_block,
