@@ -231,6 +231,11 @@ struct Replication<'s, O: Observer> {
     /// when some queue judges an expected wait (`expected_wait_at_least`).
     queue_handle: Vec<(f64, u64)>,
     keeps_queue_handle: bool,
+    /// Some queue has overflow rules judged on arrival, a `waited_at_least` rule, or a transfer
+    /// (or a work stream has one): without them the hot paths skip their look-ups.
+    overflows_on_arrival: bool,
+    limits_waits: bool,
+    transfers: bool,
 }
 
 impl<'s, O: Observer> Replication<'s, O> {
@@ -307,6 +312,10 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .collect(),
             next_id: 0,
             context: vec![ContextValue::Missing; max_variables],
+            overflows_on_arrival: scenario.queues.iter().any(|q| !q.on_arrival.is_empty()),
+            limits_waits: scenario.queues.iter().any(|q| q.on_wait.is_some()),
+            transfers: scenario.queues.iter().any(|q| q.transfer.is_some())
+                || scenario.work_streams.iter().any(|w| w.transfer.is_some()),
             queue_handle: vec![(0.0, 0); scenario.queues.len()],
             keeps_queue_handle: scenario
                 .queues
@@ -513,7 +522,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         let values = &self.context[..channel.context.len()];
         let queue = ws.route(values, || stream.random());
         let patience = ws.patience.as_ref().map(|p| p.sample(&mut stream));
-        let overflow = self.overflow_on_arrival(queue, ws);
+        let overflow = if self.overflows_on_arrival { self.overflow_on_arrival(queue, ws) } else { None };
         let waits_in = match overflow {
             Some(OverflowAction::Queue(target)) => target,
             _ => queue,
@@ -535,17 +544,9 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.observer.context(view, values);
 
         let lane = self.lanes.lane_of(waits_in, channel.work_stream);
-        if overflow == Some(OverflowAction::End) {
-            view.tag = self.observer.arrived(view);
-            let slot = self.new_slot(view, lane, stream);
-            self.observer.state_changed(view, ConversationState::Open, self.now);
-            self.observer.overflowed(view, self.now);
-            self.observer.ended_by_overflow(view, self.now);
-            self.finish(slot);
-            return;
-        }
+        let ends = overflow == Some(OverflowAction::End);
         // With Open conversations of this lane that any agent could take, no agent is free for it.
-        let agent = if self.lanes.surely_busy(lane) {
+        let agent = if ends || self.lanes.surely_busy(lane) {
             None
         } else if self.lanes.is_pick(lane) {
             self.lanes.immediate_picker(&self.view(), lane)
@@ -553,7 +554,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             // No agent has declined it yet.
             self.lanes.best_agent_undeclined(&self.view(), lane, ws)
         };
-        view.queued = agent.is_none();
+        view.queued = agent.is_none() && !ends;
         view.tag = self.observer.arrived(view);
         // The slot is filled as an Open conversation: what `enter_open` does, done once.
         let slot = self.new_slot(view, lane, stream);
@@ -563,9 +564,16 @@ impl<'s, O: Observer> Replication<'s, O> {
         self.observer.state_changed(view, ConversationState::Open, self.now);
         if overflow.is_some() {
             self.observer.overflowed(view, self.now);
+            if ends {
+                self.observer.ended_by_overflow(view, self.now);
+                self.finish(slot);
+                return;
+            }
         }
         self.start_first_wait_timers(slot, channel.auto_close_open, patience);
-        self.start_wait_overflow(slot);
+        if self.limits_waits {
+            self.start_wait_overflow(slot);
+        }
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
                 self.take(slot, agent);
@@ -577,6 +585,7 @@ impl<'s, O: Observer> Replication<'s, O> {
 
     /// A slot for a conversation arriving now, Open in a new version: timers of the slot's earlier
     /// conversations are stale.
+    #[inline(always)]
     fn new_slot(&mut self, view: ConversationView, lane: usize, rng: Stream) -> ConvSlot {
         let fresh = |version: u32, generation: u32, declines: Vec<(AgentId, u32)>| Conversation {
             view,
@@ -687,8 +696,9 @@ impl<'s, O: Observer> Replication<'s, O> {
 
         // Per active episode, after the handle time: the transfer decision (where a transfer
         // applies), the waiting decision, then the reply delay.
-        let queue = self.lanes.queue_of(c.lane as usize);
-        if let Some(transfer) = self.scenario.queues[queue.index()].transfer.or(ws.transfer)
+        if self.transfers
+            && let Some(transfer) =
+                self.scenario.queues[self.lanes.queue_of(c.lane as usize).index()].transfer.or(ws.transfer)
             && c.rng.random::<f64>() < transfer.probability
             // A queue outside its hours takes no transfer: the conversation goes to wrap-up.
             && self.scenario.queues[transfer.queue.index()].is_open(now)

@@ -17,7 +17,6 @@ use crate::time::Duration;
 impl<O: Observer> Replication<'_, O> {
     /// The action of the first rule of `queue` judged on arrival that holds now, for a
     /// conversation of `ws` arriving there.
-    #[inline]
     pub(super) fn overflow_on_arrival(&self, queue: QueueId, ws: &WorkStream) -> Option<OverflowAction> {
         let rules = &self.scenario.queues[queue.index()].on_arrival;
         if rules.is_empty() {
@@ -50,7 +49,6 @@ impl<O: Observer> Replication<'_, O> {
     }
 
     /// Starts the `waited_at_least` clock of the queue the conversation waits in now, if it has one.
-    #[inline]
     pub(super) fn start_wait_overflow(&mut self, slot: ConvSlot) {
         let c = &self.conversations[slot as usize];
         let queue = self.lanes.queue_of(c.lane as usize);
