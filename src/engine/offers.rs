@@ -88,7 +88,7 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn accept(&mut self, slot: ConvSlot) {
         let now = self.now;
         // The conversation is looked up once, beside the observer and the calendar.
-        let Replication { conversations, observer, scenario, calendar, .. } = self;
+        let Replication { conversations, observer, scenario, calendar, agents, .. } = self;
         let c = &mut conversations[slot as usize];
         let version = c.enter(ConversationState::Active, now);
         observer.state_changed(c.view, ConversationState::Active, now);
@@ -101,9 +101,15 @@ impl<O: Observer> Replication<'_, O> {
             c.view.answered = true;
             observer.answered(c.view, now);
         }
-        let mut handle = scenario.work_streams[c.view.work_stream.index()].handle_time.sample(&mut c.rng);
+        let ws = &scenario.work_streams[c.view.work_stream.index()];
+        let mut handle = ws.handle_time.sample(&mut c.rng);
         if let Some(scale) = &scenario.channels[c.view.channel.index()].handle_time_scale {
             handle *= scale.at(c.view.arrival);
+        }
+        // Concurrency slows each conversation: the agent holds this one and `others` more.
+        if ws.handle_time_per_extra > 0.0 {
+            let others = agents[c.view.agent.index()].holding.saturating_sub(1);
+            handle *= 1.0 + ws.handle_time_per_extra * f64::from(others);
         }
         calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
     }

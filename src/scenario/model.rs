@@ -384,6 +384,9 @@ impl PresenceSet {
 #[derive(Clone, Debug)]
 pub struct WorkStream {
     pub name: String,
+    /// An episode's handle time is multiplied by 1 + this × the other conversations its agent
+    /// holds when it starts.
+    pub handle_time_per_extra: f64,
     /// A transfer after handling, unless the queue the conversation waits in has its own.
     pub transfer: Option<Transfer>,
     /// Every queue its conversations can wait in, sorted: routing's, and overflow's from those.

@@ -485,6 +485,11 @@ pub struct RawWorkStream {
     pub auto_close_open: Option<Duration>,
     /// The active handling time of an episode: a distribution.
     pub handle_time: Spanned<RawDistribution>,
+    /// Handle time that grows with concurrency: an episode's handle time is multiplied by
+    /// 1 + this × the other conversations its agent holds when it starts (0.15: 15% longer per
+    /// other chat).
+    #[schemars(extend("default" = 0), range(min = 0, max = 10))]
+    pub handle_time_per_extra: Option<Spanned<f64>>,
     /// Wrap-up after the conversation ends: a distribution.
     #[schemars(extend("default" = "0s"))]
     pub wrap_up: Option<Spanned<RawDistribution>>,

@@ -445,6 +445,11 @@ pub(super) fn cases() -> Vec<Case> {
                 &["1.5", "expected a probability between 0 and 1"],
             ),
         ),
+        case(
+            "negative_handle_time_per_extra",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nhandle_time_per_extra = -0.1"),
+            invalid(At("-0.1"), "work_stream.chat.handle_time_per_extra", &["-0.1", "expected a factor from 0 to 10"]),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

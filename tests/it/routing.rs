@@ -538,3 +538,47 @@ fn a_transfer_back_to_the_same_queue_repeats_a_geometric_number_of_times() {
         .collect();
     assert_agrees("transfers per completed call", of_ratio(&parts), 0.3 / 0.7, 3.0 / 1.96, 0.0);
 }
+
+#[test]
+fn handle_time_grows_with_the_other_conversations_the_agent_holds_when_it_starts() {
+    // One agent of capacity 3 takes chats of exactly 10 minutes every 7 minutes: each episode
+    // lasts 600 s × (1 + 0.5 × the others it held at its accept), read off the trace itself.
+    let text = r#"
+[simulation]
+horizon = "1d"
+replications = 1
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "renewal", interarrival = "7m" }
+
+[[work_stream]]
+name = "chat"
+handle_time = "10m"
+handle_time_per_extra = 0.5
+auto_close_open = "0s"
+
+[[queue]]
+name = "chat"
+
+[[agent_group]]
+name = "one"
+count = 1
+capacity = 3
+queues = ["chat"]
+"#;
+    let (_, r, rows) = run_traced(text);
+    assert_conserved(&r);
+    let held: Vec<(f64, f64)> =
+        rows.iter().filter_map(|row| Some((row.first_accept?.0, row.closed.map_or(f64::INFINITY, |c| c.0)))).collect();
+    let mut seen = [0; 3];
+    for row in rows.iter().filter(|row| row.closed.is_some()) {
+        let start = row.first_accept.unwrap().0;
+        let others = held.iter().filter(|&&(a, c)| a < start && start < c).count();
+        assert_eq!(row.active_s, 600.0 * (1.0 + 0.5 * others as f64), "accepted at {start} s with {others} others");
+        seen[others] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 0), "episodes with 0, 1 and 2 others: {seen:?}");
+}

@@ -157,6 +157,20 @@ impl Resolver<'_> {
             name: ws.name.get_ref().clone(),
             // Known once every queue's overflow is: see `queues::reachable`.
             reachable: Vec::new(),
+            handle_time_per_extra: match &ws.handle_time_per_extra {
+                None => 0.0,
+                Some(k) if (0.0..=10.0).contains(k.get_ref()) => *k.get_ref(),
+                Some(k) => {
+                    return Err(self.at(
+                        k,
+                        format!("{key}.handle_time_per_extra"),
+                        format!(
+                            "{}; expected a factor from 0 to 10 per other conversation (0.15 for 15%)",
+                            k.get_ref()
+                        ),
+                    ));
+                }
+            },
             transfer: ws
                 .transfer
                 .as_ref()
