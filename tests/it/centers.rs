@@ -1,6 +1,8 @@
 //! Structurally valid centers under random input, and their invariants: 1–3 channels, 1–3 work
 //! streams (push or pick, capacity, Waiting, patience, wrap-up blocking, routing rules on context
-//! variables), 1–4 queues and 1–3 agent groups (shifts, breaks, offers, pick behaviour, absence).
+//! variables, percentage routing, transfers, handle time growing with concurrency), 1–4 queues
+//! (operating hours, overflow rules that move or end, transfers) and 1–3 agent groups (shifts,
+//! breaks, offers, pick behaviour, absence).
 //! Every replication of every one must conserve conversations in every conversation scope, keep
 //! capacity in push mode (per agent group and per agent), never report a negative wait, keep
 //! occupancy ≤ 1 unless picks may exceed capacity, and give the same bytes for the same seed; the
@@ -63,6 +65,12 @@ struct Stream {
     affinity: Option<bool>,
     rules: Vec<(usize, usize, u32)>,
     fallback: usize,
+    /// A last rule splitting gold customers over two queues: (queue, queue, first's percentage).
+    split: Option<(usize, usize, u8)>,
+    /// A transfer after handling: (percentage, queue).
+    transfer: Option<(u8, usize)>,
+    /// `handle_time_per_extra`, in hundredths.
+    per_extra: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +78,10 @@ struct Queue {
     priority: Option<u8>,
     assignment: usize,
     threshold_s: Option<u32>,
+    hours: Option<usize>,
+    /// Overflow rules: (condition, its number, the queue moved to or none: ended).
+    overflow: Vec<(usize, u32, Option<usize>)>,
+    transfer: Option<(u8, usize)>,
 }
 
 #[derive(Clone, Debug)]
@@ -115,6 +127,11 @@ const SHIFTS: [&str; 5] = [
 const PRESENCES: [&str; 3] = ["away", "lunch", "busy"];
 const POLICIES: [&str; 3] = ["oldest", "priority", "random"];
 const EVERY: [&str; 3] = ["\"0s\"", "\"30s\"", "{ dist = \"exponential\", mean = \"2m\" }"];
+const HOURS: [&str; 3] = [
+    "hours = { mon = [[\"08:00\", \"17:00\"]], tue = [[\"08:00\", \"12:00\"], [\"13:00\", \"24:00\"]] }",
+    "hours = { mon = [[\"00:00\", \"06:00\"]] }",
+    "hours = {}",
+];
 
 fn chan() -> impl Strategy<Value = Chan> {
     let arrivals = prop_oneof![
@@ -139,6 +156,11 @@ fn stream() -> impl Strategy<Value = Stream> {
         (prop::option::of(0..1800u32), 0..4usize, 20..900u32, prop::option::of(0..120u32)),
         (prop::option::of(5..900u32), prop::option::of((0..=100u8, 10..3600u32, 0..=100u8)), 1..600u32),
         (prop::option::of(any::<bool>()), prop::collection::vec((0..4usize, 0..4usize, 0..500u32), 0..3), 0..4usize),
+        (
+            prop::option::of((0..4usize, 0..4usize, 0..=100u8)),
+            prop::option::weighted(0.3, (0..=90u8, 0..4usize)),
+            prop::option::weighted(0.3, 0..=80u8),
+        ),
     )
         .prop_map(
             |(
@@ -146,7 +168,11 @@ fn stream() -> impl Strategy<Value = Stream> {
                 (auto_close_open, handle, handle_mean_s, wrap_up_s),
                 (patience_s, waiting, inactivity_m),
                 (affinity, rules, fallback),
+                (split, transfer, per_extra),
             )| Stream {
+                split,
+                transfer,
+                per_extra,
                 pick,
                 selecting_from_push,
                 capacity,
@@ -167,8 +193,22 @@ fn stream() -> impl Strategy<Value = Stream> {
 }
 
 fn queue() -> impl Strategy<Value = Queue> {
-    (prop::option::of(1..4u8), 0..ASSIGNMENTS.len(), prop::option::of(5..300u32))
-        .prop_map(|(priority, assignment, threshold_s)| Queue { priority, assignment, threshold_s })
+    (
+        (prop::option::of(1..4u8), 0..ASSIGNMENTS.len(), prop::option::of(5..300u32)),
+        (
+            prop::option::weighted(0.3, 0..HOURS.len()),
+            prop::collection::vec((0..4usize, 1..900u32, prop::option::of(0..4usize)), 0..3),
+            prop::option::weighted(0.2, (0..=90u8, 0..4usize)),
+        ),
+    )
+        .prop_map(|((priority, assignment, threshold_s), (hours, overflow, transfer))| Queue {
+            priority,
+            assignment,
+            threshold_s,
+            hours,
+            overflow,
+            transfer,
+        })
 }
 
 fn group() -> impl Strategy<Value = Group> {
@@ -231,6 +271,41 @@ fn center() -> impl Strategy<Value = Center> {
 }
 
 impl Center {
+    /// Queue `i`'s overflow rules as written: `outside_hours` only with hours, one
+    /// `waited_at_least` at most, a move to the queue itself made an end.
+    fn overflow_rules(&self, i: usize) -> Vec<(String, String)> {
+        let (q, nq) = (&self.queues[i], self.queues.len());
+        let mut waited = false;
+        let mut rules = Vec::new();
+        for &(kind, n, target) in &q.overflow {
+            let when = match kind {
+                0 if q.hours.is_some() => "\"outside_hours\"".to_string(),
+                0 | 1 => format!("{{ open_at_least = {} }}", 1 + n % 5),
+                2 => format!("{{ expected_wait_at_least = \"{n}s\" }}"),
+                _ if waited => continue,
+                _ => {
+                    waited = true;
+                    format!("{{ waited_at_least = \"{n}s\" }}")
+                }
+            };
+            let action = match target.map(|t| t % nq) {
+                Some(t) if t != i => format!("{{ queue = \"q{t}\" }}"),
+                _ => "{ end = true }".to_string(),
+            };
+            rules.push((when, action));
+        }
+        rules
+    }
+
+    /// The queues overflow or a transfer can move a conversation to from queue `q`.
+    fn queue_moves(&self, q: usize) -> Vec<usize> {
+        let nq = self.queues.len();
+        let moves = self.overflow_rules(q).into_iter().filter_map(|(_, action)| {
+            action.strip_prefix("{ queue = \"q").and_then(|rest| rest.trim_end_matches("\" }").parse().ok())
+        });
+        moves.chain(self.queues[q].transfer.map(|(_, t)| t % nq)).collect()
+    }
+
     /// Whether agents may hold more than their capacity: picks that ignore it.
     fn picks_may_exceed_capacity(&self) -> bool {
         let picks = (0..self.streams.len()).map(|i| self.is_pick(i));
@@ -308,9 +383,25 @@ impl Center {
             // Waiting needs every feeding channel asynchronous; it is left out otherwise.
             let all_async = feeds(i).all(|c| !matches!(c.kind, "live_chat" | "voice"));
             let pick = self.is_pick(i);
-            // Each queue it routes to needs a serving group with enough capacity.
-            let targets: Vec<usize> =
-                s.rules.iter().map(|r| r.1 % nq).chain(std::iter::once(s.fallback % nq)).collect();
+            // Each queue it routes, moves or transfers to needs a serving group with enough capacity.
+            let mut targets: Vec<usize> = s
+                .rules
+                .iter()
+                .map(|r| r.1 % nq)
+                .chain(std::iter::once(s.fallback % nq))
+                .chain(s.split.iter().flat_map(|&(a, b, _)| [a % nq, b % nq]))
+                .chain(s.transfer.map(|(_, q)| q % nq))
+                .collect();
+            let mut k = 0;
+            while k < targets.len() {
+                let q = targets[k];
+                for next in self.queue_moves(q) {
+                    if !targets.contains(&next) {
+                        targets.push(next);
+                    }
+                }
+                k += 1;
+            }
             let fits = targets
                 .iter()
                 .map(|q| {
@@ -369,6 +460,13 @@ impl Center {
             if let Some(a) = s.affinity {
                 writeln!(t, "affinity = {a}").unwrap();
             }
+            if let Some((p, q)) = s.transfer {
+                writeln!(t, "transfer = {{ probability = {}, queue = \"q{}\" }}", f64::from(p) / 100.0, q % nq)
+                    .unwrap();
+            }
+            if let Some(k) = s.per_extra {
+                writeln!(t, "handle_time_per_extra = {}", f64::from(k) / 100.0).unwrap();
+            }
             writeln!(
                 t,
                 "context_variables = [ {{ name = \"tier\", type = \"text\" }}, {{ name = \"value\", type = \"number\" }} ]\n"
@@ -384,6 +482,19 @@ impl Center {
                 writeln!(t, "[[work_stream.routing_rule]]\nname = \"r{k}\"\nwhen = {when}\nqueue = \"q{}\"\n", q % nq)
                     .unwrap();
             }
+            if let Some((a, b, share)) = s.split {
+                let (a, b) = (a % nq, b % nq);
+                let queues = if a == b {
+                    format!("{{ q{a} = 100 }}")
+                } else {
+                    format!("{{ q{a} = {share}, q{b} = {} }}", 100 - share)
+                };
+                writeln!(
+                    t,
+                    "[[work_stream.routing_rule]]\nname = \"split\"\nwhen = {{ tier = \"gold\" }}\nqueues = {queues}\n"
+                )
+                .unwrap();
+            }
         }
 
         for (i, q) in self.queues.iter().enumerate() {
@@ -394,7 +505,17 @@ impl Center {
             if let Some(s) = q.threshold_s {
                 writeln!(t, "service_level_threshold = \"{s}s\"").unwrap();
             }
+            if let Some(h) = q.hours {
+                writeln!(t, "{}", HOURS[h]).unwrap();
+            }
+            if let Some((p, to)) = q.transfer {
+                writeln!(t, "transfer = {{ probability = {}, queue = \"q{}\" }}", f64::from(p) / 100.0, to % nq)
+                    .unwrap();
+            }
             t.push('\n');
+            for (when, action) in self.overflow_rules(i) {
+                writeln!(t, "[[queue.overflow]]\nwhen = {when}\naction = {action}\n").unwrap();
+            }
         }
 
         for (i, (g, queues)) in self.groups.iter().zip(&groups).enumerate() {
@@ -553,11 +674,11 @@ fn check_center(center: &Center) -> Result<(), String> {
     let results = experiment::run_replications(&s, &settings, &|_| {});
     for (r, totals) in results.replications.iter().enumerate() {
         for (scope, c) in totals.conv.iter().enumerate() {
-            let out = c.completed + c.abandoned + c.auto_closed + c.in_system;
+            let out = c.completed + c.abandoned + c.auto_closed + c.ended_by_overflow + c.in_system;
             if c.offered != out {
                 return Err(format!(
-                    "replication {r}, conversation scope {scope}: offered {} ≠ completed {} + abandoned {} + auto_closed {} + in_system {}",
-                    c.offered, c.completed, c.abandoned, c.auto_closed, c.in_system
+                    "replication {r}, conversation scope {scope}: offered {} ≠ completed {} + abandoned {} + auto_closed {} + ended_by_overflow {} + in_system {}",
+                    c.offered, c.completed, c.abandoned, c.auto_closed, c.ended_by_overflow, c.in_system
                 ));
             }
         }
@@ -678,4 +799,24 @@ fn generated_centers_are_valid_and_some_are_push_only() {
         push_only += usize::from(!c.picks_may_exceed_capacity());
     }
     assert!(push_only * 4 >= total, "only {push_only} of {total} generated centers keep capacity");
+}
+
+#[test]
+fn generated_centers_move_end_split_and_transfer_conversations() {
+    // The invariants above hold through routing wave 2 only if the centers exercise it: over a
+    // deterministic sample, some conversations overflow to another queue, some are ended, some
+    // are transferred, and some centers split their routing.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut moved, mut ended, mut transfers, mut splits) = (0.0, 0.0, 0.0, 0);
+    for _ in 0..48 {
+        let c = center().new_tree(&mut runner).unwrap().current();
+        let s = Scenario::from_toml(&c.toml(), "generated.toml").unwrap();
+        splits += usize::from(c.toml().contains("queues = { q"));
+        let r = experiment::run_replications(&s, &Settings { threads: Some(1), ..Settings::default() }, &|_| {});
+        let all = |m: Metric| r.estimate(&r.scopes[0], m).mean;
+        moved += all(Metric::Overflowed) - all(Metric::EndedByOverflow);
+        ended += all(Metric::EndedByOverflow);
+        transfers += all(Metric::Transfers);
+    }
+    assert!(moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0, "{moved} {ended} {transfers} {splits}");
 }
