@@ -791,13 +791,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     /// A conversation waiting for its first accept leaves: the customer abandons, or
     /// `auto_close_open` closes it. An offer in progress is withdrawn.
     fn leave_open(&mut self, slot: ConvSlot, abandon: bool) {
-        let c = &self.conversations[slot as usize];
-        let view = c.view;
-        let withdrawn = (c.state == ConversationState::Offered).then_some(view.agent);
-        match withdrawn {
-            Some(agent) => self.release_reservation(slot, agent),
-            None => self.leave_lane(slot),
-        }
+        let (view, withdrawn) = self.stop_waiting(slot);
         if abandon {
             self.observer.abandoned(view, self.now);
         } else {
@@ -807,6 +801,19 @@ impl<'s, O: Observer> Replication<'s, O> {
         if let Some(agent) = withdrawn {
             self.agent_available(agent);
         }
+    }
+
+    /// A conversation waiting for its first accept stops waiting where it is: out of its lane,
+    /// or its offer withdrawn (the agent named, to be made available once the caller is done).
+    fn stop_waiting(&mut self, slot: ConvSlot) -> (ConversationView, Option<AgentId>) {
+        let c = &self.conversations[slot as usize];
+        let view = c.view;
+        let withdrawn = (c.state == ConversationState::Offered).then_some(view.agent);
+        match withdrawn {
+            Some(agent) => self.release_reservation(slot, agent),
+            None => self.leave_lane(slot),
+        }
+        (view, withdrawn)
     }
 
     #[inline(always)]

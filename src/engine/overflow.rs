@@ -75,13 +75,7 @@ impl<O: Observer> Replication<'_, O> {
     /// Takes an overflow action on a conversation that waits for its first accept, Open in its
     /// lane or under an offer (withdrawn).
     pub(super) fn overflow(&mut self, slot: ConvSlot, action: OverflowAction) {
-        let c = &self.conversations[slot as usize];
-        let view = c.view;
-        let withdrawn = (c.state == ConversationState::Offered).then_some(view.agent);
-        match withdrawn {
-            Some(agent) => self.release_reservation(slot, agent),
-            None => self.leave_lane(slot),
-        }
+        let (view, withdrawn) = self.stop_waiting(slot);
         self.observer.overflowed(view, self.now);
         match action {
             OverflowAction::End => {

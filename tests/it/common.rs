@@ -114,6 +114,22 @@ pub fn all(results: &RunResults, metric: Metric) -> Estimate {
     results.estimate(&results.scopes[0], metric)
 }
 
+/// offered = completed + abandoned + auto_closed + ended_by_overflow + in_system, in every scope
+/// and replication.
+pub fn assert_conserved(r: &RunResults) {
+    for s in r.scopes.iter().filter(|s| s.kind != ScopeKind::AgentGroup) {
+        for rep in 0..r.replications.len() {
+            let v = |m: Metric| r.replication_value(rep, s, m).number();
+            let accounted = v(Metric::Completed)
+                + v(Metric::Abandoned)
+                + v(Metric::AutoClosed)
+                + v(Metric::EndedByOverflow)
+                + v(Metric::InSystem);
+            assert_eq!(v(Metric::Offered), accounted, "{:?} {} replication {rep}", s.kind, s.name);
+        }
+    }
+}
+
 /// Asserts that `expected` lies within `k` half-widths of the 95% interval of `got`, plus a
 /// relative `allowance` for biases the test argues for.
 pub fn assert_agrees(label: &str, got: Estimate, expected: f64, k: f64, allowance: f64) {

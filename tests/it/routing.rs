@@ -6,11 +6,11 @@
 //! queue fed by transfers from an M/M/c is an M/M/c itself (Burke), a conversation transferred
 //! back to its own queue is transferred a geometric number of times, a closed queue takes none.
 
-use crate::common::{all, assert_agrees, run, run_traced, scope};
+use crate::common::{all, assert_agrees, assert_conserved, run, run_traced, scope};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::statistics::of_ratio;
 use ccsim::metrics::trace::Outcome;
-use ccsim::metrics::{Metric, RunResults, ScopeKind};
+use ccsim::metrics::{Metric, ScopeKind};
 
 /// Gold customers (half) are split 70/30 over queues a and b; the others go to c.
 const SPLIT: &str = r#"
@@ -96,22 +96,6 @@ fn the_split_is_the_customers_own_so_variants_see_the_same_split_and_nothing_is_
                     v(Metric::Completed) + v(Metric::Abandoned) + v(Metric::AutoClosed) + v(Metric::InSystem);
                 assert_eq!(v(Metric::Offered), accounted, "{:?} {} replication {rep}", s.kind, s.name);
             }
-        }
-    }
-}
-
-/// offered = completed + abandoned + auto_closed + ended_by_overflow + in_system, in every scope
-/// and replication.
-fn assert_conserved(r: &RunResults) {
-    for s in r.scopes.iter().filter(|s| s.kind != ScopeKind::AgentGroup) {
-        for rep in 0..r.replications.len() {
-            let v = |m: Metric| r.replication_value(rep, s, m).number();
-            let accounted = v(Metric::Completed)
-                + v(Metric::Abandoned)
-                + v(Metric::AutoClosed)
-                + v(Metric::EndedByOverflow)
-                + v(Metric::InSystem);
-            assert_eq!(v(Metric::Offered), accounted, "{:?} {} replication {rep}", s.kind, s.name);
         }
     }
 }
