@@ -31,6 +31,8 @@ pub enum EventKind {
     /// A conversation still waiting for its first accept has waited its queue's
     /// `waited_at_least` in `lane`.
     WaitOverflow { conv: ConvSlot, generation: u32, lane: u32 },
+    /// The bot is done with a conversation: it ends it (`contained`) or escalates it.
+    BotEnd { conv: ConvSlot, generation: u32, contained: bool },
     /// The agent answers an offer.
     OfferResponse { conv: ConvSlot, version: u32, response: Response },
     /// Active handling ends.

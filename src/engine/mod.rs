@@ -24,6 +24,8 @@
 //!   is released, and a customer reply before `auto_close_after_inactivity` makes it Open again
 //!   (to the previous agent first with affinity), otherwise it is auto-closed.
 //! - Patience and `auto_close_open` run from arrival until the first accept, through offers.
+//! - **Bots** ([`bot`]): a work stream's bot holds each arrival first, then ends it or escalates
+//!   it to routing with the context values it sets; its waits count from the escalation.
 //! - **Overflow** ([`overflow`]): a queue's rules move a conversation to another queue's lane or
 //!   end it, on arrival (outside hours, too many Open, too long an expected wait) or once it has
 //!   waited too long; it keeps its first queue for reporting.
@@ -88,6 +90,7 @@
 pub mod agent;
 pub mod arrivals;
 pub mod assignment;
+mod bot;
 pub mod events;
 mod lanes;
 mod observer;
@@ -105,8 +108,7 @@ pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextGenerator, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen,
-    Scenario, WrapUpBlock,
+    Arrivals, BasePresence, ChannelId, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen, Scenario, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
@@ -374,6 +376,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                     }
                 }
                 EventKind::WaitOverflow { conv, generation, lane } => self.wait_overflow(conv, generation, lane),
+                EventKind::BotEnd { conv, generation, contained } => self.bot_end(conv, generation, contained),
                 EventKind::OfferResponse { conv, version, response } => {
                     if self.is_current(conv, version) {
                         self.offer_response(conv, response);
@@ -509,15 +512,10 @@ impl<'s, O: Observer> Replication<'s, O> {
         // splits its matches (percentage routing), then patience.
         let mut stream = rng::stream_in(self.conversation_families[channel_id.index()], index);
         for (value, generator) in self.context.iter_mut().zip(&channel.context) {
-            *value = match generator {
-                None => ContextValue::Missing,
-                Some(ContextGenerator::Text { categories, cumulative }) => {
-                    let u: f64 = stream.random();
-                    let k = cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1);
-                    ContextValue::Text(categories[k])
-                }
-                Some(ContextGenerator::Number(d)) => ContextValue::Number(d.sample(&mut stream)),
-            };
+            *value = generator.as_ref().map_or(ContextValue::Missing, |g| g.draw(&mut stream));
+        }
+        if ws.bot.is_some() {
+            return self.bot_arrival(channel_id, stream);
         }
         let values = &self.context[..channel.context.len()];
         let queue = ws.route(values, || stream.random());

@@ -31,6 +31,8 @@ pub struct ConversationView {
 /// The lifecycle states of DOMAIN.md §2.1, with the offer made explicit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConversationState {
+    /// With the work stream's bot, before any routing to agents.
+    Bot,
     Open,
     /// Offered to an agent, capacity reserved, not yet accepted.
     Offered,
@@ -101,6 +103,9 @@ pub trait Observer {
     fn overflowed(&mut self, _c: ConversationView, _at: SimTime) {}
     /// An overflow rule ended the conversation before any agent accepted it.
     fn ended_by_overflow(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// The bot let go of the conversation after `_time`: it resolved it (`_contained`, and the
+    /// conversation ends) or escalated it to routing.
+    fn bot_ended(&mut self, _c: ConversationView, _time: Duration, _contained: bool) {}
     /// After an agent's handling, the conversation was transferred to another queue.
     fn transferred(&mut self, _c: ConversationView, _at: SimTime) {}
     /// A transferred conversation was accepted after waiting `_wait` in its new queue.

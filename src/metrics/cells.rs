@@ -121,6 +121,10 @@ cells! {
         transfers: u64 => sum,
         transfer_answered: u64 => sum,
         transfer_wait_sum: f64 => sum,
+        /// Conversations a bot resolved, and escalated; the bots' time with both.
+        bot_contained: u64 => sum,
+        bot_escalated: u64 => sum,
+        bot_time_sum: f64 => sum,
     }
 
     /// Load of one agent scope in one interval.

@@ -404,6 +404,17 @@ impl Observer for Collector<'_> {
         self.each_conv_cell(&c, |cell| cell.overflowed += 1);
     }
 
+    fn bot_ended(&mut self, c: ConversationView, time: Duration, contained: bool) {
+        if contained && let Some(t) = &mut self.trace {
+            t.ended(c, Outcome::BotContained);
+        }
+        self.each_conv_cell(&c, |cell| {
+            cell.bot_contained += u64::from(contained);
+            cell.bot_escalated += u64::from(!contained);
+            cell.bot_time_sum += time.0;
+        });
+    }
+
     fn transferred(&mut self, c: ConversationView, _at: SimTime) {
         self.each_conv_cell(&c, |cell| cell.transfers += 1);
     }

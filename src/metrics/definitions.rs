@@ -101,6 +101,9 @@ metrics! {
     EndedByOverflow => "ended_by_overflow", Count, worse: Some(true), scopes: CONV, unit: "conversations";
     Transfers => "transfers", Count, worse: None, scopes: CONV, unit: "transfers";
     TransferWaitS => "transfer_wait_s", Mean, worse: Some(true), scopes: CONV, unit: "seconds";
+    BotContained => "bot_contained", Count, worse: None, scopes: CONV, unit: "conversations";
+    BotEscalated => "bot_escalated", Count, worse: None, scopes: CONV, unit: "conversations";
+    BotTimeS => "bot_time_s", Mean, worse: None, scopes: CONV, unit: "seconds";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,6 +301,11 @@ impl Metric {
             Metric::Overflowed => count(|c| c.overflowed),
             Metric::EndedByOverflow => count(|c| c.ended_by_overflow),
             Metric::Transfers => count(|c| c.transfers),
+            Metric::BotContained => count(|c| c.bot_contained),
+            Metric::BotEscalated => count(|c| c.bot_escalated),
+            Metric::BotTimeS => {
+                Value::Number(conv.map_or(f64::NAN, |c| mean(c.bot_time_sum, c.bot_contained + c.bot_escalated)))
+            }
             Metric::TransferWaitS => {
                 Value::Number(conv.map_or(f64::NAN, |c| mean(c.transfer_wait_sum, c.transfer_answered)))
             }

@@ -15,6 +15,7 @@ pub enum Outcome {
     Abandoned,
     AutoClosed,
     EndedByOverflow,
+    BotContained,
     InSystem,
 }
 
@@ -25,6 +26,7 @@ impl Outcome {
             Outcome::Abandoned => "abandoned",
             Outcome::AutoClosed => "auto_closed",
             Outcome::EndedByOverflow => "ended_by_overflow",
+            Outcome::BotContained => "bot_contained",
             Outcome::InSystem => "in_system",
         }
     }
@@ -58,7 +60,8 @@ impl TraceRow {
             ConversationState::Active => self.active_s += spent,
             ConversationState::Waiting => self.waiting_s += spent,
             ConversationState::WrapUp => self.wrap_up_s += spent,
-            ConversationState::Closed => {}
+            // The bot's time is summary.csv's `bot_time_s`, not a column of the trace.
+            ConversationState::Bot | ConversationState::Closed => {}
         }
         self.since = until;
     }

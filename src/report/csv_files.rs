@@ -32,8 +32,15 @@ pub const INTERVAL_METRICS: [Metric; 19] = [
 
 /// The metric columns of `intervals.csv` after `staffed_agents`, added since, in the order they
 /// were added.
-pub const LATER_INTERVAL_METRICS: [Metric; 4] =
-    [Metric::Overflowed, Metric::EndedByOverflow, Metric::Transfers, Metric::TransferWaitS];
+pub const LATER_INTERVAL_METRICS: [Metric; 7] = [
+    Metric::Overflowed,
+    Metric::EndedByOverflow,
+    Metric::Transfers,
+    Metric::TransferWaitS,
+    Metric::BotContained,
+    Metric::BotEscalated,
+    Metric::BotTimeS,
+];
 
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())

@@ -338,6 +338,22 @@ pub enum ContextGenerator {
     Number(Distribution),
 }
 
+impl ContextGenerator {
+    /// One value: a category by its cumulative probabilities (one uniform draw), or a number.
+    #[inline]
+    pub fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> ContextValue {
+        use rand::RngExt;
+        match self {
+            ContextGenerator::Text { categories, cumulative } => {
+                let u: f64 = rng.random();
+                let k = cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1);
+                ContextValue::Text(categories[k])
+            }
+            ContextGenerator::Number(d) => ContextValue::Number(d.sample(rng)),
+        }
+    }
+}
+
 /// A context value drawn for one conversation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ContextValue {
@@ -384,6 +400,8 @@ impl PresenceSet {
 #[derive(Clone, Debug)]
 pub struct WorkStream {
     pub name: String,
+    /// A bot that takes every conversation before routing does.
+    pub bot: Option<Bot>,
     /// An episode's handle time is multiplied by 1 + this × the other conversations its agent
     /// holds when it starts.
     pub handle_time_per_extra: f64,
@@ -609,6 +627,16 @@ pub struct Queue {
     pub on_wait: Option<Overflow>,
     /// A transfer after handling, for conversations waiting here (before the work stream's).
     pub transfer: Option<Transfer>,
+}
+
+/// A bot that takes a work stream's conversations first: it holds each for `handle_time`, then
+/// ends it with probability `containment` or escalates it with the context values of `sets`.
+#[derive(Clone, Debug)]
+pub struct Bot {
+    pub handle_time: Distribution,
+    pub containment: f64,
+    /// Per variable of the work stream, what the bot sets it to on escalation (none: unchanged).
+    pub sets: Vec<Option<ContextGenerator>>,
 }
 
 /// After an agent's handling, the conversation is transferred to `queue` with `probability`.

@@ -516,6 +516,9 @@ pub struct RawWorkStream {
     /// Waiting → auto-closed when no reply comes this long.
     #[schemars(extend("default" = "28d"))]
     pub auto_close_after_inactivity: Option<Spanned<Duration>>,
+    /// A bot that takes every conversation first (push work streams only): it ends some
+    /// (`containment`) and escalates the others to routing, with context values it may set.
+    pub bot: Option<Spanned<RawBot>>,
     /// After an agent's handling, a transfer to another queue with this probability, where the
     /// conversation waits again (`transfers`, `transfer_wait_s`); a queue's own `transfer`
     /// applies instead to conversations waiting there.
@@ -598,6 +601,24 @@ pub struct RawQueue {
     /// After an agent's handling of a conversation waiting here, a transfer to another queue
     /// with this probability (instead of the work stream's `transfer`).
     pub transfer: Option<Spanned<RawTransfer>>,
+}
+
+/// A bot that handles a work stream's conversations before any agent (DOMAIN.md §3.7).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Bot")]
+pub struct RawBot {
+    /// The bot's time with a conversation: a distribution.
+    pub handle_time: Spanned<RawDistribution>,
+    /// Probability that the bot resolves the conversation itself (`bot_contained`); the others
+    /// are escalated (`bot_escalated`).
+    #[schemars(range(min = 0, max = 1))]
+    pub containment: Spanned<f64>,
+    /// Context values the bot sets before it escalates, drawn as a channel's `context` is:
+    /// variable → category probabilities or a distribution. Routing runs on them.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, ContextGenerator>")]
+    pub sets: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// A transfer after an agent's handling: the conversation waits again in another queue.

@@ -446,6 +446,35 @@ pub(super) fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "bot_containment_above_1",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nbot = { handle_time = \"1m\", containment = 1.2 }"),
+            invalid(At("1.2"), "work_stream.chat.bot.containment", &["1.2", "expected a probability between 0 and 1"]),
+        ),
+        case(
+            "bot_setting_an_undeclared_variable",
+            edit(
+                "wrap_up = \"1m\"",
+                "wrap_up = \"1m\"\nbot = { handle_time = \"1m\", containment = 0.5, sets = { mood = { happy = 1.0 } } }",
+            ),
+            invalid(
+                At("{ happy"),
+                "work_stream.chat.bot.sets.mood",
+                &["\"mood\" is not a context variable of work stream \"chat\"", "expected one of"],
+            ),
+        ),
+        case(
+            "bot_on_a_pick_work_stream",
+            edits(&[
+                ("mode = \"push\"", "mode = \"pick\""),
+                ("wrap_up = \"1m\"", "wrap_up = \"1m\"\nbot = { handle_time = \"1m\", containment = 0.5 }"),
+            ]),
+            invalid(
+                At("{ handle_time = \"1m\", containment = 0.5 }"),
+                "work_stream.chat.bot",
+                &["a bot on a pick work stream", "push work streams only"],
+            ),
+        ),
+        case(
             "negative_handle_time_per_extra",
             edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nhandle_time_per_extra = -0.1"),
             invalid(At("-0.1"), "work_stream.chat.handle_time_per_extra", &["-0.1", "expected a factor from 0 to 10"]),

@@ -674,7 +674,7 @@ fn check_center(center: &Center) -> Result<(), String> {
     let results = experiment::run_replications(&s, &settings, &|_| {});
     for (r, totals) in results.replications.iter().enumerate() {
         for (scope, c) in totals.conv.iter().enumerate() {
-            let out = c.completed + c.abandoned + c.auto_closed + c.ended_by_overflow + c.in_system;
+            let out = c.completed + c.abandoned + c.auto_closed + c.ended_by_overflow + c.bot_contained + c.in_system;
             if c.offered != out {
                 return Err(format!(
                     "replication {r}, conversation scope {scope}: offered {} ≠ completed {} + abandoned {} + auto_closed {} + ended_by_overflow {} + in_system {}",

@@ -124,6 +124,7 @@ pub fn assert_conserved(r: &RunResults) {
                 + v(Metric::Abandoned)
                 + v(Metric::AutoClosed)
                 + v(Metric::EndedByOverflow)
+                + v(Metric::BotContained)
                 + v(Metric::InSystem);
             assert_eq!(v(Metric::Offered), accounted, "{:?} {} replication {rep}", s.kind, s.name);
         }
@@ -305,7 +306,10 @@ impl AgentLoads {
                 }
                 None
             }
-            ConversationState::Open | ConversationState::Waiting | ConversationState::Closed => {
+            ConversationState::Bot
+            | ConversationState::Open
+            | ConversationState::Waiting
+            | ConversationState::Closed => {
                 self.release(c.id);
                 None
             }

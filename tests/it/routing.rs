@@ -566,3 +566,83 @@ queues = ["chat"]
     }
     assert!(seen.iter().all(|&n| n > 0), "episodes with 0, 1 and 2 others: {seen:?}");
 }
+
+/// Chats met by a bot that resolves 40% of them; it marks the ones it escalates gold, which
+/// routing sends to vip; customers arrive silver.
+const BOT: &str = r#"
+[simulation]
+horizon = "5d"
+replications = 4
+seed = 13
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "poisson", rate_per_hour = 120 }
+context = { tier = { silver = 1.0 } }
+
+[[work_stream]]
+name = "chat"
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "2m" }
+context_variables = [ { name = "tier", type = "text" } ]
+fallback_queue = "general"
+bot = { handle_time = { dist = "exponential", mean = "90s" }, containment = 0.4, sets = { tier = { gold = 1.0 } } }
+
+[[work_stream.routing_rule]]
+when = { tier = "gold" }
+queue = "vip"
+
+[[queue]]
+name = "vip"
+[[queue]]
+name = "general"
+
+[[agent_group]]
+name = "agents"
+count = 9
+queues = ["vip", "general"]
+"#;
+
+#[test]
+fn a_bot_resolves_its_share_and_escalates_the_rest_with_the_context_it_sets() {
+    let r = run(BOT);
+    assert_conserved(&r);
+    let parts: Vec<(f64, f64)> = (0..4)
+        .map(|rep| {
+            let v = |m: Metric| r.replication_value(rep, &r.scopes[0], m).number();
+            (v(Metric::BotContained), v(Metric::Offered))
+        })
+        .collect();
+    assert_agrees("contained share", of_ratio(&parts), 0.4, 3.0 / 1.96, 0.0);
+    assert_agrees("bot_time_s", all(&r, Metric::BotTimeS), 90.0, 3.0 / 1.96, 0.0);
+    // Every escalation is gold and goes to vip; contained conversations keep their silver and
+    // are reported under general, where nothing else goes. (A conversation still with the bot
+    // at the horizon is offered under its queue but neither contained nor escalated yet.)
+    let queue = |name: &str, m: Metric| r.estimate(scope(&r, ScopeKind::Queue, name), m).mean;
+    for (name, bot) in [("vip", Metric::BotEscalated), ("general", Metric::BotContained)] {
+        let unresolved = queue(name, Metric::Offered) - all(&r, bot).mean;
+        assert!((0.0..=queue(name, Metric::InSystem)).contains(&unresolved), "{name}: {unresolved}");
+    }
+    assert_eq!(queue("general", Metric::Answered), 0.0);
+    assert_eq!(queue("vip", Metric::BotContained), 0.0);
+    assert!(all(&r, Metric::Abandoned).mean > 0.0, "patience runs after escalation");
+}
+
+#[test]
+fn waits_and_abandons_count_from_the_escalation() {
+    // A bot of exactly 60 s and idle agents who accept at once: every escalated chat is
+    // answered the moment it is escalated, so its wait is 0 (from arrival it would be 60 s),
+    // and customers with 30 s of patience never abandon.
+    let text = BOT
+        .replace("bot = { handle_time = { dist = \"exponential\", mean = \"90s\" }", "bot = { handle_time = \"60s\"")
+        .replace("patience = { dist = \"exponential\", mean = \"2m\" }", "patience = \"30s\"")
+        .replace("count = 9", "count = 60");
+    let r = run(&text);
+    assert_conserved(&r);
+    assert_eq!(all(&r, Metric::AsaS).mean, 0.0);
+    assert_eq!(all(&r, Metric::ServiceLevel).mean, 1.0);
+    assert_eq!(all(&r, Metric::Abandoned).mean, 0.0);
+    assert_eq!(all(&r, Metric::BotTimeS).mean, 60.0);
+}

@@ -162,7 +162,7 @@ impl Resolver<'_> {
             if !arrivals.has_arrivals() {
                 self.warn_at(Some(ch.arrivals.span()), format!("{key}.arrivals"), "no arrivals all day");
             }
-            let context = self.channel_context(ch, ws, &key)?;
+            let context = self.context_generators(&ch.context, ws, &format!("{key}.context"))?;
             // A value given on the work stream applies to all its conversations; left out, it
             // follows the channel's kind: live chat closes unanswered chats after 20 minutes
             // (DOMAIN.md §2.5), the others never.

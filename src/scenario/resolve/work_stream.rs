@@ -85,8 +85,10 @@ impl Resolver<'_> {
             }
             variables.push(ContextVariable { name: v.name.get_ref().clone(), kind: v.kind, categories: Vec::new() });
         }
-        for ch in channels.iter().filter(|c| c.work_stream.get_ref() == ws.name.get_ref()) {
-            for (name, value) in &ch.context {
+        let bot_sets = ws.bot.iter().map(|b| &b.get_ref().sets);
+        let feeding = channels.iter().filter(|c| c.work_stream.get_ref() == ws.name.get_ref()).map(|c| &c.context);
+        for context in feeding.chain(bot_sets) {
+            for (name, value) in context {
                 if let (Some(var), toml::Value::Table(weights)) =
                     (variables.iter_mut().find(|v| &v.name == name), value.get_ref())
                     && var.kind == VariableType::Text
@@ -153,7 +155,8 @@ impl Resolver<'_> {
             });
         }
 
-        Ok(WorkStream {
+        let mut resolved = WorkStream {
+            bot: None,
             name: ws.name.get_ref().clone(),
             // Known once every queue's overflow is: see `queues::reachable`.
             reachable: Vec::new(),
@@ -230,7 +233,28 @@ impl Resolver<'_> {
             },
             // Decided with the channels that feed the work stream (DOMAIN.md §1.2).
             affinity: ws.affinity.unwrap_or(false),
-        })
+        };
+        if let Some(bot) = &ws.bot {
+            let bot_key = format!("{key}.bot");
+            if resolved.mode != Mode::Push {
+                return Err(self.at(
+                    bot,
+                    bot_key,
+                    "a bot on a pick work stream; expected bots on push work streams only (DOMAIN.md §3.7)",
+                ));
+            }
+            let b = bot.get_ref();
+            resolved.bot = Some(Bot {
+                handle_time: self.distribution(
+                    &b.handle_time,
+                    format!("{bot_key}.handle_time"),
+                    Support::NonNegative,
+                )?,
+                containment: self.probability(&b.containment, format!("{bot_key}.containment"))?,
+                sets: self.context_generators(&b.sets, &resolved, &format!("{bot_key}.sets"))?,
+            });
+        }
+        Ok(resolved)
     }
 
     /// A rule's `queues`: at most five known queues with percentages summing to 100.
@@ -410,15 +434,17 @@ impl Resolver<'_> {
         Ok(conditions)
     }
 
-    pub(super) fn channel_context(
+    /// A context table (a channel's `context`, a bot's `sets`) at `key`: one generator per
+    /// variable of `ws` it names.
+    pub(super) fn context_generators(
         &self,
-        ch: &RawChannel,
+        context: &BTreeMap<String, Spanned<toml::Value>>,
         ws: &WorkStream,
         key: &str,
     ) -> Result<Vec<Option<ContextGenerator>>> {
         let mut generators: Vec<Option<ContextGenerator>> = vec![None; ws.variables.len()];
-        for (name, value) in &ch.context {
-            let var_key = format!("{key}.context.{name}");
+        for (name, value) in context {
+            let var_key = format!("{key}.{name}");
             let index = ws.variables.iter().position(|v| &v.name == name).ok_or_else(|| {
                 self.at(
                     value,
