@@ -1,6 +1,6 @@
 //! Structurally valid centers under random input, and their invariants: 1–3 channels, 1–3 work
 //! streams (push or pick, capacity, Waiting, patience, wrap-up blocking, routing rules on context
-//! variables, percentage routing, transfers, handle time growing with concurrency), 1–4 queues
+//! variables, percentage routing, transfers, handle time growing with concurrency, bots), 1–4 queues
 //! (operating hours, overflow rules that move or end, transfers) and 1–3 agent groups (shifts,
 //! breaks, offers, pick behaviour, absence).
 //! Every replication of every one must conserve conversations in every conversation scope, keep
@@ -71,6 +71,8 @@ struct Stream {
     transfer: Option<(u8, usize)>,
     /// `handle_time_per_extra`, in hundredths.
     per_extra: Option<u8>,
+    /// A bot (push work streams only): its mean time in seconds, containment in hundredths.
+    bot: Option<(u32, u8)>,
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +162,7 @@ fn stream() -> impl Strategy<Value = Stream> {
             prop::option::of((0..4usize, 0..4usize, 0..=100u8)),
             prop::option::weighted(0.3, (0..=90u8, 0..4usize)),
             prop::option::weighted(0.3, 0..=80u8),
+            prop::option::weighted(0.25, (1..300u32, 0..=100u8)),
         ),
     )
         .prop_map(
@@ -168,11 +171,12 @@ fn stream() -> impl Strategy<Value = Stream> {
                 (auto_close_open, handle, handle_mean_s, wrap_up_s),
                 (patience_s, waiting, inactivity_m),
                 (affinity, rules, fallback),
-                (split, transfer, per_extra),
+                (split, transfer, per_extra, bot),
             )| Stream {
                 split,
                 transfer,
                 per_extra,
+                bot,
                 pick,
                 selecting_from_push,
                 capacity,
@@ -466,6 +470,14 @@ impl Center {
             }
             if let Some(k) = s.per_extra {
                 writeln!(t, "handle_time_per_extra = {}", f64::from(k) / 100.0).unwrap();
+            }
+            if let (Some((mean_s, contained)), false) = (s.bot, pick) {
+                writeln!(
+                    t,
+                    "bot = {{ handle_time = {{ dist = \"exponential\", mean = \"{mean_s}s\" }}, containment = {}, sets = {{ tier = {{ gold = 0.5, silver = 0.5 }} }} }}",
+                    f64::from(contained) / 100.0
+                )
+                .unwrap();
             }
             writeln!(
                 t,
@@ -802,12 +814,12 @@ fn generated_centers_are_valid_and_some_are_push_only() {
 }
 
 #[test]
-fn generated_centers_move_end_split_and_transfer_conversations() {
+fn generated_centers_move_end_split_transfer_and_meet_bots() {
     // The invariants above hold through routing wave 2 only if the centers exercise it: over a
     // deterministic sample, some conversations overflow to another queue, some are ended, some
     // are transferred, and some centers split their routing.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let (mut moved, mut ended, mut transfers, mut splits) = (0.0, 0.0, 0.0, 0);
+    let (mut moved, mut ended, mut transfers, mut splits, mut bots) = (0.0, 0.0, 0.0, 0, 0.0);
     for _ in 0..48 {
         let c = center().new_tree(&mut runner).unwrap().current();
         let s = Scenario::from_toml(&c.toml(), "generated.toml").unwrap();
@@ -817,6 +829,10 @@ fn generated_centers_move_end_split_and_transfer_conversations() {
         moved += all(Metric::Overflowed) - all(Metric::EndedByOverflow);
         ended += all(Metric::EndedByOverflow);
         transfers += all(Metric::Transfers);
+        bots += all(Metric::BotContained).min(all(Metric::BotEscalated));
     }
-    assert!(moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0, "{moved} {ended} {transfers} {splits}");
+    assert!(
+        moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0 && bots > 0.0,
+        "{moved} {ended} {transfers} {splits} {bots}"
+    );
 }
