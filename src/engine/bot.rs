@@ -29,25 +29,11 @@ impl<O: Observer> Replication<'_, O> {
                 }
             }
         }
-        let values = &self.context[..ws.variables.len()];
         // The queue routing gives it after the bot: where an escalation goes, and where a
         // contained conversation is reported.
-        let queue = ws.route(values, || stream.random());
-        let view = ConversationView {
-            id: self.next_id,
-            arrival: self.now,
-            channel: channel_id,
-            work_stream: channel.work_stream,
-            queue,
-            queued: false,
-            answered: false,
-            transferred: false,
-            agent: AgentId::NONE,
-            tag: 0,
-        };
-        self.next_id += 1;
-        self.observer.context(view, values);
-        let mut view = view;
+        let queue = ws.route(&self.context[..ws.variables.len()], || stream.random());
+        let mut view = self.new_view(channel_id, queue);
+        self.observer.context(view, &self.context[..channel.context.len()]);
         view.tag = self.observer.arrived(view);
         let slot = self.new_slot(view, self.lanes.lane_of(queue, channel.work_stream), stream);
         let c = &mut self.conversations[slot as usize];

@@ -108,7 +108,8 @@ pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 use rand::RngExt;
 
 use crate::scenario::{
-    Arrivals, BasePresence, ChannelId, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen, Scenario, WrapUpBlock,
+    Arrivals, BasePresence, ChannelId, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen, QueueId, Scenario,
+    WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
@@ -526,20 +527,8 @@ impl<'s, O: Observer> Replication<'s, O> {
             _ => queue,
         };
 
-        let mut view = ConversationView {
-            id: self.next_id,
-            arrival: self.now,
-            channel: channel_id,
-            work_stream: channel.work_stream,
-            queue,
-            queued: false,
-            answered: false,
-            transferred: false,
-            agent: AgentId::NONE,
-            tag: 0,
-        };
-        self.next_id += 1;
-        self.observer.context(view, values);
+        let mut view = self.new_view(channel_id, queue);
+        self.observer.context(view, &self.context[..channel.context.len()]);
 
         let lane = self.lanes.lane_of(waits_in, channel.work_stream);
         let ends = overflow == Some(OverflowAction::End);
@@ -579,6 +568,25 @@ impl<'s, O: Observer> Replication<'s, O> {
                 self.offer(slot, agent);
             }
         }
+    }
+
+    /// The view of a conversation of `channel` arriving now, routed to `queue`: the next id.
+    #[inline(always)]
+    fn new_view(&mut self, channel: ChannelId, queue: QueueId) -> ConversationView {
+        let view = ConversationView {
+            id: self.next_id,
+            arrival: self.now,
+            channel,
+            work_stream: self.scenario.channels[channel.index()].work_stream,
+            queue,
+            queued: false,
+            answered: false,
+            transferred: false,
+            agent: AgentId::NONE,
+            tag: 0,
+        };
+        self.next_id += 1;
+        view
     }
 
     /// A slot for a conversation arriving now, Open in a new version: timers of the slot's earlier
