@@ -24,9 +24,9 @@
 //!   is released, and a customer reply before `auto_close_after_inactivity` makes it Open again
 //!   (to the previous agent first with affinity), otherwise it is auto-closed.
 //! - Patience and `auto_close_open` run from arrival until the first accept, through offers.
-//! - **Bots** ([`bot`]): a work stream's bot holds each arrival first, then ends it or escalates
+//! - **Bots** (`bot.rs`): a work stream's bot holds each arrival first, then ends it or escalates
 //!   it to routing with the context values it sets; its waits count from the escalation.
-//! - **Overflow** ([`overflow`]): a queue's rules move a conversation to another queue's lane or
+//! - **Overflow** (`overflow.rs`): a queue's rules move a conversation to another queue's lane or
 //!   end it, on arrival (outside hours, too many Open, too long an expected wait) or once it has
 //!   waited too long; it keeps its first queue for reporting.
 //! - **Schedules**: shifts, breaks (scheduled presences) and daily absence change who works; an

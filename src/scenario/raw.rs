@@ -5,7 +5,7 @@
 //! [`Spanned`] so that a later error can still point at the line and column where the value stands.
 //! Nothing here interprets the values: `resolve` turns this form into the engine model.
 //!
-//! The same types give the JSON Schema of scenario files (`ccsim schema`, [`super::schema`]):
+//! The same types give the JSON Schema of scenario files (`ccsim schema`, `schema.rs`):
 //! a field's doc comment is its key's description there, and `#[schemars(...)]` adds its
 //! default and range.
 
