@@ -275,9 +275,10 @@ fn center() -> impl Strategy<Value = Center> {
 }
 
 impl Center {
-    /// Queue `i`'s overflow rules as written: `outside_hours` only with hours, one
-    /// `waited_at_least` at most, a move to the queue itself made an end.
-    fn overflow_rules(&self, i: usize) -> Vec<(String, String)> {
+    /// Queue `i`'s overflow rules: each condition as written and the queue it moves to (none:
+    /// it ends); `outside_hours` only with hours, one `waited_at_least` at most, a move to the
+    /// queue itself made an end.
+    fn overflow_rules(&self, i: usize) -> Vec<(String, Option<usize>)> {
         let (q, nq) = (&self.queues[i], self.queues.len());
         let mut waited = false;
         let mut rules = Vec::new();
@@ -292,11 +293,7 @@ impl Center {
                     format!("{{ waited_at_least = \"{n}s\" }}")
                 }
             };
-            let action = match target.map(|t| t % nq) {
-                Some(t) if t != i => format!("{{ queue = \"q{t}\" }}"),
-                _ => "{ end = true }".to_string(),
-            };
-            rules.push((when, action));
+            rules.push((when, target.map(|t| t % nq).filter(|&t| t != i)));
         }
         rules
     }
@@ -304,9 +301,7 @@ impl Center {
     /// The queues overflow or a transfer can move a conversation to from queue `q`.
     fn queue_moves(&self, q: usize) -> Vec<usize> {
         let nq = self.queues.len();
-        let moves = self.overflow_rules(q).into_iter().filter_map(|(_, action)| {
-            action.strip_prefix("{ queue = \"q").and_then(|rest| rest.trim_end_matches("\" }").parse().ok())
-        });
+        let moves = self.overflow_rules(q).into_iter().filter_map(|(_, to)| to);
         moves.chain(self.queues[q].transfer.map(|(_, t)| t % nq)).collect()
     }
 
@@ -525,7 +520,8 @@ impl Center {
                     .unwrap();
             }
             t.push('\n');
-            for (when, action) in self.overflow_rules(i) {
+            for (when, to) in self.overflow_rules(i) {
+                let action = to.map_or_else(|| "{ end = true }".to_string(), |t| format!("{{ queue = \"q{t}\" }}"));
                 writeln!(t, "[[queue.overflow]]\nwhen = {when}\naction = {action}\n").unwrap();
             }
         }
