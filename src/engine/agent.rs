@@ -8,8 +8,9 @@
 //! it finishes conversations it still holds, when presence again follows capacity. Routing sees
 //! only the base presence.
 
+use super::requirement::Load;
 use super::rng::Stream;
-use crate::scenario::{BasePresence, GroupId, PresenceId};
+use crate::scenario::{BasePresence, CapacityProfile, GroupId, PresenceId, ProfileId};
 
 /// An agent's place in a replication's roster: the groups' agents one after another, in the
 /// order the scenario lists the groups, each group's in roster order.
@@ -37,6 +38,12 @@ pub(crate) struct Agent {
     pub used: u32,
     /// Conversations Offered, Active or in Wrap-up with this agent.
     pub holding: u32,
+    /// Per capacity profile, the conversations of it that hold capacity of this agent, and how
+    /// many the agent may hold (its group's limits).
+    profile_held: [u16; CapacityProfile::MOST],
+    profile_limit: [u16; CapacityProfile::MOST],
+    /// A bit per blocking profile of which the agent holds a conversation.
+    blocking: u8,
     /// Within one of the group's shifts.
     pub on_shift: bool,
     /// Absent today (shrinkage).
@@ -74,13 +81,20 @@ pub(crate) struct AgentStreams {
 
 impl Agent {
     /// The `offset`-th agent of `group` at the start of a replication: off shift, holding nothing.
-    pub fn new(group: GroupId, offset: u32, capacity: u32) -> Agent {
+    pub fn new(group: GroupId, offset: u32, capacity: u32, profile_limits: &[u32]) -> Agent {
+        let mut profile_limit = [0; CapacityProfile::MOST];
+        for (to, &limit) in profile_limit.iter_mut().zip(profile_limits) {
+            *to = limit.min(CapacityProfile::MOST_LIMIT) as u16;
+        }
         let mut agent = Agent {
             group,
             offset,
             capacity,
             used: 0,
             holding: 0,
+            profile_held: [0; CapacityProfile::MOST],
+            profile_limit,
+            blocking: 0,
             on_shift: false,
             absent: false,
             absence_day: -1,
@@ -188,6 +202,50 @@ impl Agent {
     #[inline]
     pub fn free(&self) -> u32 {
         self.capacity.saturating_sub(self.used)
+    }
+
+    /// Whether the agent may take a conversation of `profile` (or of none): it holds no
+    /// conversation of a blocking profile other than this one, and fewer of this one than its
+    /// limit.
+    #[inline]
+    pub fn profile_allows(&self, profile: Option<ProfileId>) -> bool {
+        match profile {
+            None => self.blocking == 0,
+            Some(p) => {
+                let p = p.index();
+                self.blocking & !(1 << p) == 0 && self.profile_held[p] < self.profile_limit[p]
+            }
+        }
+    }
+
+    /// Whether it holds no more conversations of any profile than its limits allow.
+    pub fn within_profiles(&self) -> bool {
+        self.profile_held.iter().zip(&self.profile_limit).all(|(held, limit)| held <= limit)
+    }
+
+    /// A conversation takes `load` of the agent's capacity.
+    #[inline]
+    pub fn take(&mut self, load: Load) {
+        self.used += load.units;
+        if let Some(p) = load.profile {
+            let p = p.index();
+            // A pick that ignores capacity may pass the limit; the count saturates there.
+            self.profile_held[p] = self.profile_held[p].saturating_add(1);
+            self.blocking |= u8::from(load.blocks) << p;
+        }
+    }
+
+    /// A conversation gives back the `load` it took.
+    #[inline]
+    pub fn give_back(&mut self, load: Load) {
+        self.used -= load.units;
+        if let Some(p) = load.profile {
+            let p = p.index();
+            self.profile_held[p] = self.profile_held[p].saturating_sub(1);
+            if self.profile_held[p] == 0 {
+                self.blocking &= !(1 << p);
+            }
+        }
     }
 
     #[inline]

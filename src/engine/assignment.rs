@@ -5,8 +5,8 @@
 //! seats they read, and each keeps its check against the definition beside it.)
 //!
 //! Open conversations wait in **lanes**, one per (queue, work stream) pair that routing can
-//! produce. Conversations of one lane have the same eligibility requirements (capacity units and
-//! allowed presences), so an agent can take a lane's oldest conversation or none of them — unless
+//! produce. Conversations of one lane have the same eligibility requirements (capacity units,
+//! allowed presences and capacity profile), so an agent can take a lane's oldest conversation or none of them — unless
 //! it has declined that one too often, which the lanes track (`limited`). A lane is ordered by
 //! (time it became Open, arrival order): a FIFO for the conversations that come in that order —
 //! nearly all do — and a heap for the rest (a declined conversation keeps its old place);
@@ -32,9 +32,10 @@
 //! A push search visits only the members that can be eligible for the conversation, from a bit
 //! per member of the queue. A queue of at most 64 members whose push lanes all ask for one
 //! capacity unit in the same presences keeps a bit per **candidate** (working with some free
-//! capacity), and the search checks each candidate's presence. Any other queue keeps a bit per
-//! member for each **requirement class** of its push lanes (a distinct pair of capacity units and
-//! allowed presences among their work streams), set while the member is eligible for it: in a
+//! capacity), and the search checks each candidate's presence (in a center without blocking
+//! capacity profiles). Any other queue keeps a bit per member for each **requirement class** of
+//! its push lanes (a distinct [`Requirement`] among their work streams), set while the member is
+//! eligible for it: in a
 //! blended center, where most members with some room have too little for a call, the search for
 //! a call never looks at them. The search reads each member it visits from its **seat** in the
 //! queue: its presence and its rank by the queue's method as one integer, written whenever the
@@ -100,8 +101,8 @@ pub(super) struct Lanes {
     /// Per agent group, the positions in the queues whose method reads the last assignment.
     group_last_positions: Vec<Vec<Position>>,
     seat_start: Vec<usize>,
-    /// Per queue, the requirement classes of its push lanes: each distinct (capacity units,
-    /// allowed presences) of their work streams. Every lane of the queue has one (`lane_class`).
+    /// Per queue, the requirement classes of its push lanes: each distinct [`Requirement`] of
+    /// their work streams. Every lane of the queue has one (`lane_class`).
     queue_classes: Vec<Vec<Requirement>>,
     lane_class: Vec<usize>,
     /// Whether a queue keeps its members' eligibility per class. A queue of at most 64 members
@@ -227,7 +228,15 @@ impl Lanes {
             })
             .collect();
         let by_class: Vec<bool> = (0..scenario.queues.len())
-            .map(|q| members[q].len() > 64 || !matches!(queue_classes[q][..], [] | [Requirement { units: 1, .. }]))
+            .map(|q| {
+                // A blocking profile held from another queue makes a member ineligible for work
+                // that asks no profile: only class bits see it.
+                let blocking = scenario.capacity_profiles.iter().any(|p| p.block_others);
+                members[q].len() > 64
+                    || blocking
+                    || queue_classes[q].len() > 1
+                    || queue_classes[q].iter().any(|c| !c.one_unit())
+            })
             .collect();
         let queue_words: Vec<usize> = members.iter().map(|m| m.len().div_ceil(64)).collect();
         let (mut seat_start, mut word_start) = (vec![0], vec![0]);
@@ -441,7 +450,6 @@ impl Lanes {
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
         let candidate = agent.candidate();
-        let (free, presence) = (agent.free(), agent.presence());
         for p in positions {
             let (seat, bit) = (p.seat + offset, p.bit + offset);
             if candidate {
@@ -457,7 +465,7 @@ impl Lanes {
             for (c, class) in self.queue_classes[p.queue].iter().enumerate() {
                 let bit = bit + c * p.words * 64;
                 let word = &mut self.candidates[bit / 64];
-                let eligible = candidate && class.admits_state(free, presence);
+                let eligible = candidate && class.admits_state(agent);
                 *word = (*word & !(1u64 << (bit % 64))) | (u64::from(eligible) << (bit % 64));
             }
         }

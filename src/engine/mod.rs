@@ -115,6 +115,7 @@ use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
 use events::{Calendar, ConvSlot, EventKind};
+use requirement::Load;
 use rng::{Purpose, Stream};
 
 /// How many events pass between two questions to [`Observer::interrupted`]. A question costs
@@ -251,7 +252,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             group_start.push(agents.len() as u32);
             for offset in 0..group.count {
                 let id = agents.len() as u64;
-                agents.push(Agent::new(GroupId(g as u16), offset, group.capacity));
+                agents.push(Agent::new(GroupId(g as u16), offset, group.capacity, &group.profile_limits));
                 agent_streams.push(AgentStreams {
                     behaviour: rng::stream(seed, replication, Purpose::Agent, id, 0),
                     absence: rng::stream(seed, replication, Purpose::Agent, id, 1),
@@ -753,11 +754,11 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn release_capacity(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
         let agent = c.view.agent;
         let now = self.now;
         self.update_load(agent, |a| {
-            a.used -= units;
+            a.give_back(load);
             a.last_release = now.0;
         });
         self.agent_available(agent);
@@ -773,7 +774,11 @@ impl<'s, O: Observer> Replication<'s, O> {
         let Replication { conversations, observer, scenario, free_slots, .. } = self;
         let c = &mut conversations[slot as usize];
         let agent = c.view.agent;
-        let units = if c.holds_capacity { scenario.work_streams[c.view.work_stream.index()].capacity } else { 0 };
+        let load = if c.holds_capacity {
+            Load::of(scenario, &scenario.work_streams[c.view.work_stream.index()])
+        } else {
+            Load::NONE
+        };
         c.holds_capacity = false;
         match handled {
             Some((group, handle)) => observer.handled_and_completed(group, c.view, handle, now),
@@ -783,13 +788,13 @@ impl<'s, O: Observer> Replication<'s, O> {
         observer.state_changed(c.view, ConversationState::Closed, now);
         free_slots.push(slot);
         self.update_load(agent, |a| {
-            a.used -= units;
+            a.give_back(load);
             a.holding -= 1;
-            if units > 0 {
+            if load.units > 0 {
                 a.last_release = now.0;
             }
         });
-        if units > 0 {
+        if load.units > 0 {
             self.agent_available(agent);
         }
     }

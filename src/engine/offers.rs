@@ -38,7 +38,7 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn reserve(&mut self, slot: ConvSlot, agent: AgentId, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
         c.view.agent = agent;
         c.holds_capacity = true;
         // The queue it is offered from: its lane's.
@@ -51,12 +51,13 @@ impl<O: Observer> Replication<'_, O> {
             self.gains_by_load[a.group.index()].then(|| a.presence())
         };
         self.update_load(agent, |a| {
-            a.used += units;
+            a.take(load);
             a.holding += 1;
             a.last_assigned = now.0;
-            // Capacity is never exceeded in push mode (DESIGN.md "Affinity"); only picks that
-            // ignore it may.
+            // Capacity and profile limits are never exceeded in push mode (DESIGN.md "Affinity");
+            // only picks that ignore capacity may.
             debug_assert!(a.used <= a.capacity || !push, "an offer took an agent past its capacity");
+            debug_assert!(a.within_profiles() || !push, "an offer took an agent past a capacity profile's limit");
         });
         if let Some(before) = watched
             && self.agents[agent.index()].presence() != before
@@ -167,9 +168,9 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn release_reservation(&mut self, slot: ConvSlot, agent: AgentId) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
         self.update_load(agent, |a| {
-            a.used -= units;
+            a.give_back(load);
             a.holding -= 1;
         });
     }

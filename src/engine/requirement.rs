@@ -1,35 +1,69 @@
-//! What a conversation asks of an agent before it may be offered or picked (DOMAIN.md §4.2):
-//! enough free capacity units and a base presence its work stream allows. Every eligibility test
-//! of the engine goes through [`Requirement::admits`], so that a new condition (skills) is added
-//! in one place.
+//! What a conversation asks of an agent before it may be offered or picked (DOMAIN.md §4.2,
+//! §1.8): enough free capacity units, a base presence its work stream allows, and room in its
+//! capacity profile with no conversation of a blocking profile held. Every eligibility test of the
+//! engine goes through [`Requirement::admits`], so that a new condition is added in one place.
+//!
+//! What one conversation holds of its agent while it holds capacity is a [`Load`]: its units and
+//! its place in a profile's limit, taken and given back together.
 
 use super::agent::Agent;
-use crate::scenario::{BasePresence, PresenceSet, WorkStream};
+use crate::scenario::{PresenceSet, ProfileId, Scenario, WorkStream};
 
-/// A requirement: capacity units and allowed base presences.
+/// A requirement: capacity units, allowed base presences and a capacity profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Requirement {
     pub units: u32,
     pub presences: PresenceSet,
+    pub profile: Option<ProfileId>,
 }
 
 impl Requirement {
     /// What a conversation of `ws` asks.
     #[inline]
     pub fn of(ws: &WorkStream) -> Requirement {
-        Requirement { units: ws.capacity, presences: ws.allowed_presences }
+        Requirement { units: ws.capacity, presences: ws.allowed_presences, profile: ws.capacity_profile }
     }
 
-    /// Whether an agent with `free` units of room, showing base presence `presence`, meets it.
+    /// Whether an agent in `agent`'s state of load and presence meets it, working or not.
     #[inline]
-    pub fn admits_state(self, free: u32, presence: BasePresence) -> bool {
-        free >= self.units && self.presences.contains(presence)
+    pub fn admits_state(self, agent: &Agent) -> bool {
+        agent.free() >= self.units && self.presences.contains(agent.presence()) && agent.profile_allows(self.profile)
     }
 
     /// Whether `agent` may be given such a conversation now: working (on shift, not absent), with
-    /// the room and the presence it asks for.
+    /// the room, the presence and the profile room it asks for.
     #[inline]
     pub fn admits(self, agent: &Agent) -> bool {
-        agent.working() && self.admits_state(agent.free(), agent.presence())
+        agent.working() && self.admits_state(agent)
+    }
+
+    /// Whether it asks for one unit and nothing of profiles: all a candidate (working with free
+    /// capacity) lacks then is the presence.
+    #[inline]
+    pub fn one_unit(self) -> bool {
+        self.units == 1 && self.profile.is_none()
+    }
+}
+
+/// What one conversation holds of its agent: capacity units, and a place in its capacity
+/// profile's limit (a blocking profile keeps the agent from work of any other).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Load {
+    pub units: u32,
+    pub profile: Option<ProfileId>,
+    pub blocks: bool,
+}
+
+impl Load {
+    /// Nothing: a conversation that holds no capacity.
+    pub const NONE: Load = Load { units: 0, profile: None, blocks: false };
+
+    #[inline]
+    pub fn of(scenario: &Scenario, ws: &WorkStream) -> Load {
+        Load {
+            units: ws.capacity,
+            profile: ws.capacity_profile,
+            blocks: ws.capacity_profile.is_some_and(|p| scenario.capacity_profiles[p.index()].block_others),
+        }
     }
 }

@@ -15,11 +15,11 @@ impl<O: Observer> Replication<'_, O> {
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
         let threshold = ws.auto_close_after_inactivity.0;
         self.observer.waiting(c.view, self.now);
-        let units = ws.capacity;
+        let load = Load::of(self.scenario, ws);
         let now = self.now;
         self.conversations[slot as usize].holds_capacity = false;
         self.update_load(agent, |a| {
-            a.used -= units;
+            a.give_back(load);
             a.holding -= 1;
             a.last_release = now.0;
         });
@@ -38,7 +38,7 @@ impl<O: Observer> Replication<'_, O> {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let agent = c.view.agent;
-        let units = self.scenario.work_streams[c.view.work_stream.index()].capacity;
+        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
         c.holds_capacity = false;
         c.view.transferred = true;
         c.open_since = now;
@@ -46,7 +46,7 @@ impl<O: Observer> Replication<'_, O> {
         c.lane = lane as u32;
         self.observer.transferred(c.view, now);
         self.update_load(agent, |a| {
-            a.used -= units;
+            a.give_back(load);
             a.holding -= 1;
             a.last_release = now.0;
         });
@@ -79,9 +79,10 @@ impl<O: Observer> Replication<'_, O> {
             return;
         }
         // Affinity ignores presence (DOMAIN.md §4.10): a break in away or offline, or an offer
-        // penalty, does not keep the reply from the previous agent while it is on shift.
+        // penalty, does not keep the reply from the previous agent while it is on shift; its
+        // capacity and profile limits do.
         let prev = &self.agents[previous.index()];
-        if ws.affinity && prev.working() && prev.free() >= ws.capacity {
+        if ws.affinity && prev.working() && prev.free() >= ws.capacity && prev.profile_allows(ws.capacity_profile) {
             self.offer(slot, previous);
         } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
             self.offer(slot, agent);

@@ -22,6 +22,11 @@ macro_rules! id_type {
                 self.0 as usize
             }
         }
+        impl From<u16> for $name {
+            fn from(i: u16) -> Self {
+                $name(i)
+            }
+        }
     };
 }
 
@@ -41,6 +46,10 @@ id_type!(
     /// Index of an `[[agent_group]]`.
     GroupId
 );
+id_type!(
+    /// Index of a `[[capacity_profile]]`.
+    ProfileId
+);
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -58,6 +67,26 @@ pub struct Scenario {
     pub warnings: Vec<super::ScenarioWarning>,
     /// The shifts `ccsim schedule` may roster agents on.
     pub shift_templates: Vec<ShiftTemplate>,
+    /// At most [`CapacityProfile::MOST`].
+    pub capacity_profiles: Vec<CapacityProfile>,
+}
+
+/// A `[[capacity_profile]]` (DOMAIN.md §1.8): conversations of the work streams that name it
+/// count against a per-agent limit, besides their capacity units.
+#[derive(Clone, Debug)]
+pub struct CapacityProfile {
+    pub name: String,
+    /// The limit of agents whose group sets none.
+    pub limit: u32,
+    /// Holding one of the profile's conversations keeps an agent from work of any other profile.
+    pub block_others: bool,
+}
+
+impl CapacityProfile {
+    /// How many profiles a scenario may have.
+    pub const MOST: usize = 8;
+    /// The highest limit.
+    pub const MOST_LIMIT: u32 = 100;
 }
 
 /// A shift `ccsim schedule` may roster agents on (DESIGN.md "Staffing").
@@ -414,6 +443,8 @@ pub struct WorkStream {
     pub enable_selecting_from_push: bool,
     /// Capacity units one conversation takes from an agent.
     pub capacity: u32,
+    /// The capacity profile its conversations count against.
+    pub capacity_profile: Option<ProfileId>,
     pub allowed_presences: PresenceSet,
     pub wrap_up_block: WrapUpBlock,
     pub handle_time: Distribution,
@@ -727,6 +758,8 @@ pub struct AgentGroup {
     /// The group's agents: with `staffing`, the most on duty at once.
     pub count: u32,
     pub capacity: u32,
+    /// Per capacity profile, the conversations of it one agent may hold.
+    pub profile_limits: Vec<u32>,
     pub queues: Vec<QueueId>,
     /// Daily shifts; empty: staffed around the clock (or by `staffing`).
     pub shifts: Vec<Shift>,

@@ -123,6 +123,27 @@ pub struct RawScenario {
     /// Shifts that `ccsim schedule` may roster agents on; they do not change a run.
     #[serde(default)]
     pub shift_template: Vec<RawShiftTemplate>,
+    /// Capacity profiles: how many conversations of a profile one agent may hold, besides
+    /// capacity units (at most 8 profiles).
+    #[serde(default)]
+    pub capacity_profile: Vec<RawCapacityProfile>,
+}
+
+/// A capacity profile: a per-agent limit on conversations of the work streams that name it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "CapacityProfile")]
+pub struct RawCapacityProfile {
+    /// The profile's name, unique.
+    pub name: Spanned<String>,
+    /// Conversations of the profile one agent may hold at once; a group's `capacity_profiles`
+    /// may set its own.
+    #[schemars(range(min = 1, max = 100))]
+    pub limit: Spanned<i64>,
+    /// While an agent holds a conversation of this profile it is given no work of any other
+    /// profile or of none (a call that stops new chats).
+    #[schemars(extend("default" = false))]
+    pub block_others: Option<bool>,
 }
 
 /// A shift that `ccsim schedule` may roster agents on (DESIGN.md "Staffing").
@@ -168,6 +189,9 @@ pub struct RawShiftTemplate {
     /// Probability that an agent is absent for a whole day, as in `[[agent_group]]`.
     #[schemars(extend("default" = 0), range(min = 0, max = 1))]
     pub absence: Option<Spanned<f64>>,
+    /// Limits of capacity profiles for the rostered agents, as in `[[agent_group]]`.
+    #[schemars(with = "Option<BTreeMap<String, u32>>")]
+    pub capacity_profiles: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
 }
 
 /// A template's allowed starts: a list of clock times, or a range with a step.
@@ -526,6 +550,8 @@ pub struct RawWorkStream {
     /// A reply goes back to the previous agent. Default: on when every channel feeding the work
     /// stream is asynchronous.
     pub affinity: Option<bool>,
+    /// The `[[capacity_profile]]` its conversations count against, besides their capacity units.
+    pub capacity_profile: Option<Spanned<String>>,
 }
 
 /// Asynchronous channels: after active handling the agent may park the conversation in Waiting.
@@ -737,6 +763,10 @@ pub struct RawAgentGroup {
     /// What an hour on duty of one agent costs, for agents.csv's `cost`.
     #[schemars(extend("default" = 1), range(min = 0, max = 1e9))]
     pub cost_per_hour: Option<Spanned<f64>>,
+    /// The group's own limits of capacity profiles: profile name → conversations of it one agent
+    /// may hold (`{ voice = 2 }`); the others keep the profile's `limit`.
+    #[schemars(with = "Option<BTreeMap<String, u32>>")]
+    pub capacity_profiles: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
 }
 
 /// A table, or a list of tables.

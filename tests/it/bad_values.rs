@@ -479,6 +479,61 @@ pub(super) fn cases() -> Vec<Case> {
             edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nhandle_time_per_extra = -0.1"),
             invalid(At("-0.1"), "work_stream.chat.handle_time_per_extra", &["-0.1", "expected a factor from 0 to 10"]),
         ),
+        // --- Capacity profiles.
+        case(
+            "capacity_profile_unknown_on_a_work_stream",
+            edits(&[
+                ("wrap_up = \"1m\"", "wrap_up = \"1m\"\ncapacity_profile = \"voice\""),
+                ("[[agent_group]]", "[[capacity_profile]]\nname = \"chat\"\nlimit = 2\n\n[[agent_group]]"),
+            ]),
+            invalid(
+                At("\"voice\""),
+                "work_stream.chat.capacity_profile",
+                &["no capacity profile is named \"voice\"", "expected one of \"chat\""],
+            ),
+        ),
+        case(
+            "capacity_profile_limit_zero",
+            append("[[capacity_profile]]\nname = \"chat\"\nlimit = 0 # none"),
+            invalid(At("0 # none"), "capacity_profile.chat.limit", &["0", "expected an integer from 1 to 100"]),
+        ),
+        case(
+            "capacity_profile_named_twice",
+            append(
+                "[[capacity_profile]]\nname = \"chat\"\nlimit = 1\n[[capacity_profile]]\nname = \"chat\"\nlimit = 2",
+            ),
+            invalid(
+                At("\"chat\"\nlimit = 2"),
+                "capacity_profile.chat",
+                &["the name \"chat\" is used by two [[capacity_profile]] tables"],
+            ),
+        ),
+        case(
+            "too_many_capacity_profiles",
+            append(&(1..=9).map(|i| format!("[[capacity_profile]]\nname = \"p{i}\"\nlimit = 1\n")).collect::<String>()),
+            invalid(At("\"p9\""), "capacity_profile", &["9 capacity profiles", "expected at most 8"]),
+        ),
+        case(
+            "group_limit_of_an_unknown_profile",
+            edit("capacity = 3", "capacity = 3\ncapacity_profiles = { voice = 1 }"),
+            invalid(
+                At("1 }"),
+                "agent_group.generalists.capacity_profiles.voice",
+                &["no capacity profile is named \"voice\"", "(none declared)"],
+            ),
+        ),
+        case(
+            "group_limit_above_100",
+            edits(&[
+                ("capacity = 3", "capacity = 3\ncapacity_profiles = { chat = 101 }"),
+                ("[[agent_group]]", "[[capacity_profile]]\nname = \"chat\"\nlimit = 2\n\n[[agent_group]]"),
+            ]),
+            invalid(
+                At("101"),
+                "agent_group.generalists.capacity_profiles.chat",
+                &["101", "expected an integer from 1 to 100"],
+            ),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

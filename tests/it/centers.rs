@@ -1,10 +1,12 @@
 //! Structurally valid centers under random input, and their invariants: 1–3 channels, 1–3 work
 //! streams (push or pick, capacity, Waiting, patience, wrap-up blocking, routing rules on context
 //! variables, percentage routing, transfers, handle time growing with concurrency, bots), 1–4 queues
-//! (operating hours, overflow rules that move or end, transfers) and 1–3 agent groups (shifts,
-//! breaks, offers, pick behaviour, absence).
+//! (operating hours, overflow rules that move or end, transfers), 1–3 agent groups (shifts,
+//! breaks, offers, pick behaviour, absence, their own profile limits) and 0–2 capacity profiles,
+//! blocking or not.
 //! Every replication of every one must conserve conversations in every conversation scope, keep
-//! capacity in push mode (per agent group and per agent), never report a negative wait, keep
+//! capacity and profile limits in push mode (per agent group and per agent), never report a
+//! negative wait, keep
 //! occupancy ≤ 1 unless picks may exceed capacity, and give the same bytes for the same seed; the
 //! engine's own debug checks run throughout. Arbitrary input is fuzzed in `properties`.
 //!
@@ -73,6 +75,8 @@ struct Stream {
     per_extra: Option<u8>,
     /// A bot (push work streams only): its mean time in seconds, containment in hundredths.
     bot: Option<(u32, u8)>,
+    /// The capacity profile it counts against, if the center has one.
+    profile: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +100,8 @@ struct Group {
     offer: Option<(u8, u8, u32, u32, bool, bool)>,
     pick: Option<(usize, usize, bool)>,
     absence: u8,
+    /// Its own limit of the first capacity profile.
+    profile_limit: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +117,8 @@ struct Center {
     streams: Vec<Stream>,
     queues: Vec<Queue>,
     groups: Vec<Group>,
+    /// Capacity profiles: (limit, block_others).
+    profiles: Vec<(u8, bool)>,
 }
 
 const INTERVALS: [&str; 5] = ["15m", "30m", "1h", "2h", "1d"];
@@ -164,6 +172,7 @@ fn stream() -> impl Strategy<Value = Stream> {
             prop::option::weighted(0.3, 0..=80u8),
             prop::option::weighted(0.25, (1..300u32, 0..=100u8)),
         ),
+        prop::option::weighted(0.4, 0..2usize),
     )
         .prop_map(
             |(
@@ -172,7 +181,9 @@ fn stream() -> impl Strategy<Value = Stream> {
                 (patience_s, waiting, inactivity_m),
                 (affinity, rules, fallback),
                 (split, transfer, per_extra, bot),
+                profile,
             )| Stream {
+                profile,
                 split,
                 transfer,
                 per_extra,
@@ -222,8 +233,10 @@ fn group() -> impl Strategy<Value = Group> {
         prop::option::of((0..=100u8, 0..=100u8, 0..60u32, 0..300u32, any::<bool>(), any::<bool>())),
         prop::option::of((0..EVERY.len(), 0..POLICIES.len(), prop::bool::weighted(0.8))),
         prop_oneof![3 => Just(0u8), 1 => 1..50u8],
+        prop::option::weighted(0.3, 1..=3u8),
     )
-        .prop_map(|((count, capacity, queues, shift), break_at, offer, pick, absence)| Group {
+        .prop_map(|((count, capacity, queues, shift), break_at, offer, pick, absence, profile_limit)| Group {
+            profile_limit,
             count,
             capacity,
             queues,
@@ -250,6 +263,7 @@ fn center() -> impl Strategy<Value = Center> {
         prop::collection::vec(stream(), 1..=3),
         prop::collection::vec(queue(), 1..=4),
         prop::collection::vec(group(), 1..=3),
+        prop::collection::vec((1..=3u8, any::<bool>()), 0..=2),
     )
         .prop_map(
             |(
@@ -258,7 +272,9 @@ fn center() -> impl Strategy<Value = Center> {
                 streams,
                 queues,
                 groups,
+                profiles,
             )| Center {
+                profiles,
                 horizon_h,
                 warmup_h,
                 interval,
@@ -466,6 +482,9 @@ impl Center {
             if let Some(k) = s.per_extra {
                 writeln!(t, "handle_time_per_extra = {}", f64::from(k) / 100.0).unwrap();
             }
+            if let (Some(p), false) = (s.profile, self.profiles.is_empty()) {
+                writeln!(t, "capacity_profile = \"p{}\"", p % self.profiles.len()).unwrap();
+            }
             if let (Some((mean_s, contained)), false) = (s.bot, pick) {
                 writeln!(
                     t,
@@ -558,6 +577,9 @@ impl Center {
                 )
                 .unwrap();
             }
+            if let (Some(limit), false) = (g.profile_limit, self.profiles.is_empty()) {
+                writeln!(t, "capacity_profiles = {{ p0 = {limit} }}").unwrap();
+            }
             if let Some((every, policy, respect)) = g.pick {
                 writeln!(
                     t,
@@ -567,6 +589,9 @@ impl Center {
                 .unwrap();
             }
             t.push('\n');
+        }
+        for (i, (limit, block)) in self.profiles.iter().enumerate() {
+            writeln!(t, "[[capacity_profile]]\nname = \"p{i}\"\nlimit = {limit}\nblock_others = {block}\n").unwrap();
         }
         t
     }
@@ -721,6 +746,9 @@ fn check_center(center: &Center) -> Result<(), String> {
         if !may_exceed && inv.excess > 0 {
             return Err(format!("replication {r}: {} capacity units in use beyond the staffed capacity", inv.excess));
         }
+        if let (false, Some(breach)) = (may_exceed, &inv.agents.profile_breach) {
+            return Err(format!("replication {r}: capacity profile exceeded: {breach}"));
+        }
         if let (false, Some((agent, used, capacity))) = (may_exceed, inv.agent_excess) {
             return Err(format!(
                 "replication {r}: agent {agent} holds {used} capacity units, above its capacity {capacity}"
@@ -773,7 +801,8 @@ fn the_per_agent_capacity_check_sees_what_it_should() {
              [[work_stream]]\nname = \"s\"\nmode = \"{mode}\"\nhandle_time = \"5m\"\n{extra}\n\n\
              [[queue]]\nname = \"q\"\n\n\
              [[agent_group]]\nname = \"g\"\ncount = 3\ncapacity = 2\nqueues = [\"q\"]\n\
-             pick = {{ every = \"1m\", respect_capacity = false }}\n"
+             pick = {{ every = \"1m\", respect_capacity = false }}\n\n\
+             [[capacity_profile]]\nname = \"p\"\nlimit = 1\n"
         );
         Invariants::run(&Scenario::from_toml(&text, "t.toml").unwrap(), 0)
     };
@@ -781,14 +810,19 @@ fn the_per_agent_capacity_check_sees_what_it_should() {
     let picking = center("pick", "");
     assert!(picking.agent_excess.is_some(), "no agent went over its capacity");
     assert!(picking.mismatch.is_empty(), "{:?}", picking.mismatch);
+    // With a profile of limit 1 they go over that limit too.
+    let picking = center("pick", "capacity_profile = \"p\"");
+    assert!(picking.agents.profile_breach.is_some(), "no agent went over its profile's limit");
     // Push never does, also when capacity returns 20 s into a one-minute wrap-up.
     for extra in [
         "",
+        "capacity_profile = \"p\"",
         "wrap_up = \"1m\"\nblock_capacity_for_wrap_up = \"20s\"",
         "wrap_up = \"1m\"\nblock_capacity_for_wrap_up = \"never\"",
     ] {
         let pushing = center("push", extra);
         assert_eq!(pushing.agent_excess, None, "{extra}");
+        assert_eq!(pushing.agents.profile_breach, None, "{extra}");
         assert!(pushing.mismatch.is_empty() && pushing.negative.is_empty(), "{extra}: {:?}", pushing.mismatch);
     }
 }
@@ -810,16 +844,19 @@ fn generated_centers_are_valid_and_some_are_push_only() {
 }
 
 #[test]
-fn generated_centers_move_end_split_transfer_and_meet_bots() {
+fn generated_centers_move_end_split_transfer_meet_bots_and_hold_profiles() {
     // The invariants above hold through routing wave 2 only if the centers exercise it: over a
     // deterministic sample, some conversations overflow to another queue, some are ended, some
     // are transferred, and some centers split their routing.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut moved, mut ended, mut transfers, mut splits, mut bots) = (0.0, 0.0, 0.0, 0, 0.0);
+    let (mut profiled, mut blocking) = (0, 0);
     for _ in 0..48 {
         let c = center().new_tree(&mut runner).unwrap().current();
         let s = Scenario::from_toml(&c.toml(), "generated.toml").unwrap();
         splits += usize::from(c.toml().contains("queues = { q"));
+        profiled += usize::from(s.work_streams.iter().any(|w| w.capacity_profile.is_some()));
+        blocking += usize::from(s.capacity_profiles.iter().any(|p| p.block_others));
         let r = experiment::run_replications(&s, &Settings { threads: Some(1), ..Settings::default() }, &|_| {});
         let all = |m: Metric| r.estimate(&r.scopes[0], m).mean;
         moved += all(Metric::Overflowed) - all(Metric::EndedByOverflow);
@@ -828,7 +865,7 @@ fn generated_centers_move_end_split_transfer_and_meet_bots() {
         bots += all(Metric::BotContained).min(all(Metric::BotEscalated));
     }
     assert!(
-        moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0 && bots > 0.0,
-        "{moved} {ended} {transfers} {splits} {bots}"
+        moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0 && bots > 0.0 && profiled > 0 && blocking > 0,
+        "{moved} {ended} {transfers} {splits} {bots} {profiled} {blocking}"
     );
 }

@@ -236,10 +236,17 @@ pub struct AgentLoads {
     pub group_of: Vec<usize>,
     pub capacity: Vec<i64>,
     pub used: Vec<i64>,
+    /// Per agent, the conversations of each capacity profile it holds, and its limits.
+    pub profile_held: Vec<Vec<i64>>,
+    profile_limit: Vec<Vec<i64>>,
+    /// The first take of a conversation past a profile's limit, or beside a blocking profile's.
+    pub profile_breach: Option<String>,
     /// Conversations holding capacity: id → (agent, units).
-    held: HashMap<u64, (AgentId, i64)>,
-    /// Units and wrap-up block of each work stream.
+    held: HashMap<u64, (AgentId, i64, Option<usize>)>,
+    /// Units and wrap-up block of each work stream, and its capacity profile.
     streams: Vec<(i64, WrapUpBlock)>,
+    stream_profiles: Vec<Option<usize>>,
+    blocks: Vec<bool>,
     /// Wrap-up blocks that end by timer: (time, conversation id), earliest first. Non-negative
     /// times order like their bit patterns.
     releases: BinaryHeap<Reverse<(u64, u64)>>,
@@ -249,15 +256,21 @@ pub struct AgentLoads {
 
 impl AgentLoads {
     pub fn new(s: &Scenario) -> AgentLoads {
-        let (mut group_of, mut capacity) = (Vec::new(), Vec::new());
+        let (mut group_of, mut capacity, mut profile_limit) = (Vec::new(), Vec::new(), Vec::new());
         for (g, group) in s.agent_groups.iter().enumerate() {
             for _ in 0..group.count {
                 group_of.push(g);
                 capacity.push(i64::from(group.capacity));
+                profile_limit.push(group.profile_limits.iter().map(|&l| i64::from(l)).collect());
             }
         }
         AgentLoads {
             used: vec![0; group_of.len()],
+            profile_held: vec![vec![0; s.capacity_profiles.len()]; group_of.len()],
+            profile_limit,
+            profile_breach: None,
+            stream_profiles: s.work_streams.iter().map(|w| w.capacity_profile.map(|p| p.index())).collect(),
+            blocks: s.capacity_profiles.iter().map(|p| p.block_others).collect(),
             group_of,
             capacity,
             held: HashMap::new(),
@@ -268,7 +281,10 @@ impl AgentLoads {
     }
 
     fn release(&mut self, id: u64) {
-        if let Some((agent, units)) = self.held.remove(&id) {
+        if let Some((agent, units, profile)) = self.held.remove(&id) {
+            if let Some(p) = profile {
+                self.profile_held[agent.index()][p] -= 1;
+            }
             self.used[agent.index()] -= units;
             assert!(self.used[agent.index()] >= 0, "agent {agent:?} released more than it held");
         }
@@ -294,9 +310,23 @@ impl AgentLoads {
             // An accepted offer keeps its reservation.
             ConversationState::Offered | ConversationState::Active if self.held.contains_key(&c.id) => None,
             ConversationState::Offered | ConversationState::Active => {
-                self.held.insert(c.id, (c.agent, units));
-                self.used[c.agent.index()] += units;
-                Some(c.agent.index())
+                let (a, profile) = (c.agent.index(), self.stream_profiles[c.work_stream.index()]);
+                let held = &mut self.profile_held[a];
+                let blocked =
+                    held.iter().zip(&self.blocks).enumerate().any(|(p, (&n, &b))| b && n > 0 && Some(p) != profile);
+                let full = profile.is_some_and(|p| held[p] >= self.profile_limit[a][p]);
+                if (blocked || full) && self.profile_breach.is_none() {
+                    self.profile_breach = Some(format!(
+                        "agent {a} took conversation {} (profile {profile:?}) holding {held:?} at {}",
+                        c.id, at.0
+                    ));
+                }
+                if let Some(p) = profile {
+                    held[p] += 1;
+                }
+                self.held.insert(c.id, (c.agent, units, profile));
+                self.used[a] += units;
+                Some(a)
             }
             ConversationState::WrapUp => {
                 match block {

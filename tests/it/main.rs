@@ -20,6 +20,7 @@ mod fit;
 mod golden;
 mod lifecycle;
 mod limits;
+mod matching;
 mod offers_and_pick;
 mod output_safety;
 mod overload;

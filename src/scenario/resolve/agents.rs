@@ -17,6 +17,7 @@ impl Resolver<'_> {
         g: &RawAgentGroup,
         queue_ids: &BTreeMap<String, QueueId>,
         presences: &[Presence],
+        profiles: &[CapacityProfile],
         sim: &Simulation,
     ) -> Result<AgentGroup> {
         let key = format!("agent_group.{}", g.name.get_ref());
@@ -205,6 +206,7 @@ impl Resolver<'_> {
             name: g.name.get_ref().clone(),
             count: count as u32,
             capacity,
+            profile_limits: self.profile_limits(&g.capacity_profiles, profiles, &key)?,
             queues,
             shifts,
             staffing,
@@ -214,6 +216,61 @@ impl Resolver<'_> {
             absence,
             cost_per_hour,
         })
+    }
+
+    /// The `[[capacity_profile]]` tables: at most [`CapacityProfile::MOST`], each with a limit.
+    pub(super) fn capacity_profiles(&self, raw: &[raw::RawCapacityProfile]) -> Result<Vec<CapacityProfile>> {
+        self.names::<ProfileId>("capacity_profile", raw.iter().map(|p| &p.name))?;
+        if let Some(extra) = raw.get(CapacityProfile::MOST) {
+            return Err(self.at(
+                &extra.name,
+                "capacity_profile",
+                format!("{} capacity profiles; expected at most {}", raw.len(), CapacityProfile::MOST),
+            ));
+        }
+        raw.iter()
+            .map(|p| {
+                let key = format!("capacity_profile.{}.limit", p.name.get_ref());
+                Ok(CapacityProfile {
+                    name: p.name.get_ref().clone(),
+                    limit: self.profile_limit(&p.limit, key)?,
+                    block_others: p.block_others.unwrap_or(false),
+                })
+            })
+            .collect()
+    }
+
+    fn profile_limit(&self, limit: &Spanned<i64>, key: String) -> Result<u32> {
+        let most = CapacityProfile::MOST_LIMIT;
+        match *limit.get_ref() {
+            n if (1..=i64::from(most)).contains(&n) => Ok(n as u32),
+            n => Err(self.at(limit, key, format!("{n}; expected an integer from 1 to {most} conversations"))),
+        }
+    }
+
+    /// A group's `capacity_profiles`: its own limits of known profiles, the others' by default.
+    fn profile_limits(
+        &self,
+        given: &Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
+        profiles: &[CapacityProfile],
+        key: &str,
+    ) -> Result<Vec<u32>> {
+        let mut limits: Vec<u32> = profiles.iter().map(|p| p.limit).collect();
+        for (name, limit) in given.as_ref().map(|g| g.get_ref().iter()).into_iter().flatten() {
+            let key = format!("{key}.capacity_profiles.{name}");
+            let Some(p) = profiles.iter().position(|p| &p.name == name) else {
+                return Err(self.at(
+                    limit,
+                    key,
+                    format!(
+                        "no capacity profile is named \"{name}\"; expected one of {}",
+                        list(profiles.iter().map(|p| &p.name))
+                    ),
+                ));
+            };
+            limits[p] = self.profile_limit(limit, key)?;
+        }
+        Ok(limits)
     }
 
     /// A break's starts (seconds of the day): `start` for the whole group, `starts` one per agent

@@ -118,10 +118,11 @@ impl Resolver<'_> {
             raw.queue.iter().map(|q| self.queue(q, &queue_ids, &simulation)).collect::<Result<_>>()?;
 
         let presences = self.presences(&raw.presence)?;
+        let capacity_profiles = self.capacity_profiles(&raw.capacity_profile)?;
         let agent_groups = raw
             .agent_group
             .iter()
-            .map(|g| self.agent_group(g, &queue_ids, &presences, &simulation))
+            .map(|g| self.agent_group(g, &queue_ids, &presences, &capacity_profiles, &simulation))
             .collect::<Result<Vec<_>>>()?;
         let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.count)).sum();
         if total_agents > limits::AGENTS {
@@ -136,7 +137,7 @@ impl Resolver<'_> {
         // with their categories collected from the channels that feed them.
         let mut work_streams = Vec::with_capacity(raw.work_stream.len());
         for ws in &raw.work_stream {
-            work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids)?);
+            work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids, &capacity_profiles)?);
         }
         for ws in &mut work_streams {
             ws.reachable = queues::reachable(ws, &queues);
@@ -248,7 +249,7 @@ impl Resolver<'_> {
         self.names::<GroupId>("shift_template", raw.shift_template.iter().map(|t| &t.name))?;
         let shift_templates = std::mem::take(&mut raw.shift_template)
             .into_iter()
-            .map(|t| self.shift_template(t, &queue_ids, &presences, &agent_groups, &simulation))
+            .map(|t| self.shift_template(t, &queue_ids, &presences, &capacity_profiles, &agent_groups, &simulation))
             .collect::<Result<Vec<_>>>()?;
 
         let warnings = self.warnings.take();
@@ -263,6 +264,7 @@ impl Resolver<'_> {
             checks,
             warnings,
             shift_templates,
+            capacity_profiles,
         };
         self.check_memory(&raw, &scenario)?;
         Ok(scenario)
@@ -610,27 +612,6 @@ impl Resolver<'_> {
     /// A data file (`file` in the table at `table`) that cannot be used.
     pub(super) fn data_file_error(&self, table: std::ops::Range<usize>, key: &str, message: String) -> ScenarioError {
         self.error_at(Some(self.value_in(table, "file")), format!("{key}.file"), message)
-    }
-}
-
-impl From<u16> for QueueId {
-    fn from(i: u16) -> Self {
-        QueueId(i)
-    }
-}
-impl From<u16> for WorkStreamId {
-    fn from(i: u16) -> Self {
-        WorkStreamId(i)
-    }
-}
-impl From<u16> for ChannelId {
-    fn from(i: u16) -> Self {
-        ChannelId(i)
-    }
-}
-impl From<u16> for GroupId {
-    fn from(i: u16) -> Self {
-        GroupId(i)
     }
 }
 

@@ -17,6 +17,7 @@ impl Resolver<'_> {
         t: RawShiftTemplate,
         queue_ids: &BTreeMap<String, QueueId>,
         presences: &[Presence],
+        profiles: &[CapacityProfile],
         groups: &[AgentGroup],
         sim: &Simulation,
     ) -> Result<ShiftTemplate> {
@@ -176,8 +177,9 @@ impl Resolver<'_> {
             pick: t.pick,
             absence: t.absence,
             cost_per_hour: None,
+            capacity_profiles: t.capacity_profiles,
         };
-        let mut agents = self.agent_group(&as_group, queue_ids, presences, sim)?;
+        let mut agents = self.agent_group(&as_group, queue_ids, presences, profiles, sim)?;
         agents.cost_per_hour = cost_per_hour;
         Ok(ShiftTemplate {
             name: t.name.into_inner(),

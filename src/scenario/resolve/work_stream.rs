@@ -17,6 +17,7 @@ impl Resolver<'_> {
         ws: &RawWorkStream,
         channels: &[RawChannel],
         queue_ids: &BTreeMap<String, QueueId>,
+        profiles: &[CapacityProfile],
     ) -> Result<WorkStream> {
         let key = format!("work_stream.{}", ws.name.get_ref());
         let queue = |q: &Spanned<String>, k: String| -> Result<QueueId> {
@@ -180,6 +181,22 @@ impl Resolver<'_> {
                 .map(|t| self.transfer(t, queue_ids, &format!("{key}.transfer")))
                 .transpose()?,
             capacity: self.capacity(&ws.capacity, format!("{key}.capacity"))?,
+            capacity_profile: match &ws.capacity_profile {
+                None => None,
+                Some(name) => {
+                    Some(ProfileId(profiles.iter().position(|p| &p.name == name.get_ref()).ok_or_else(|| {
+                        self.at(
+                            name,
+                            format!("{key}.capacity_profile"),
+                            format!(
+                                "no capacity profile is named \"{}\"; expected one of {}",
+                                name.get_ref(),
+                                list(profiles.iter().map(|p| &p.name))
+                            ),
+                        )
+                    })? as u16))
+                }
+            },
             allowed_presences,
             wrap_up_block,
             handle_time: self.distribution(&ws.handle_time, format!("{key}.handle_time"), Support::NonNegative)?,
