@@ -44,6 +44,9 @@ pub(crate) struct Agent {
     profile_limit: [u16; CapacityProfile::MOST],
     /// A bit per blocking profile of which the agent holds a conversation.
     blocking: u8,
+    /// A bit per skill set of the scenario ([`crate::scenario::SkillSet`]) whose conversations
+    /// the agent has the skills for; the first (no skills) always.
+    pub skill_sets: u64,
     /// Within one of the group's shifts.
     pub on_shift: bool,
     /// Absent today (shrinkage).
@@ -95,6 +98,7 @@ impl Agent {
             profile_held: [0; CapacityProfile::MOST],
             profile_limit,
             blocking: 0,
+            skill_sets: 1,
             on_shift: false,
             absent: false,
             absence_day: -1,

@@ -34,7 +34,7 @@
 //! capacity unit in the same presences keeps a bit per **candidate** (working with some free
 //! capacity), and the search checks each candidate's presence (in a center without blocking
 //! capacity profiles). Any other queue keeps a bit per member for each **requirement class** of
-//! its push lanes (a distinct [`Requirement`] among their work streams), set while the member is
+//! its push lanes (a distinct `Requirement` (`requirement.rs`) among their work streams), set while the member is
 //! eligible for it: in a
 //! blended center, where most members with some room have too little for a call, the search for
 //! a call never looks at them. The search reads each member it visits from its **seat** in the
@@ -58,7 +58,9 @@ use super::lanes::{Lane, LaneQueue, Waiting};
 use super::requirement::Requirement;
 use super::seats::{NO_SEAT, Position, Seat, keep_lower, rank};
 use super::{Conversation, ConversationState};
-use crate::scenario::{AssignmentMethod, GroupId, Mode, PickPolicy, QueueId, Scenario, WorkStream, WorkStreamId};
+use crate::scenario::{
+    AssignmentMethod, GroupId, Mode, PickPolicy, QueueId, Scenario, SkillSetId, WorkStream, WorkStreamId,
+};
 use crate::time::SimTime;
 
 /// What selection reads of the replication's state.
@@ -87,8 +89,14 @@ impl View<'_> {
 }
 
 pub(super) struct Lanes {
-    work_streams: usize,
+    /// Lanes per queue: one per (work stream, skill set it can require), the sets of work stream
+    /// `w` from `slot_start[w]`; lane `q * slots + slot` is queue `q`'s.
+    slots: usize,
+    slot_start: Vec<usize>,
     lanes: Vec<Lane>,
+    /// For each skill set of closest matching, each agent's distance from it ([`SkillSet::distance`]);
+    /// empty for the others.
+    distances: Vec<Vec<u32>>,
     /// Members of each queue, in roster order.
     members: Vec<Vec<AgentId>>,
     /// Every queue's members, queue after queue, from `seat_start[q]`: what a push search reads of
@@ -175,6 +183,7 @@ struct DeclineChain {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct ChainEntry {
     declines: u32,
+    distance: u32,
     rank: u128,
     pos: u32,
     id: AgentId,
@@ -182,15 +191,28 @@ struct ChainEntry {
 }
 
 impl Lanes {
-    pub fn new(scenario: &Scenario, group_start: &[u32]) -> Lanes {
-        let work_streams = scenario.work_streams.len();
-        let lanes = (0..scenario.queues.len() * work_streams)
+    pub fn new(scenario: &Scenario, group_start: &[u32], distances: Vec<Vec<u32>>) -> Lanes {
+        let mut slot_start = vec![0];
+        for ws in &scenario.work_streams {
+            slot_start.push(slot_start.last().unwrap() + ws.skill_sets.len());
+        }
+        let slots = *slot_start.last().unwrap();
+        // Each slot's work stream and skill set.
+        let slot_of: Vec<(usize, SkillSetId)> = scenario
+            .work_streams
+            .iter()
+            .enumerate()
+            .flat_map(|(w, ws)| ws.skill_sets.iter().map(move |&s| (w, s)))
+            .collect();
+        let lanes = (0..scenario.queues.len() * slots)
             .map(|i| {
-                let ws = &scenario.work_streams[i % work_streams];
+                let (w, skills) = slot_of[i % slots];
+                let ws = &scenario.work_streams[w];
                 Lane {
-                    queue: QueueId((i / work_streams) as u16),
-                    work_stream: WorkStreamId((i % work_streams) as u16),
-                    priority: scenario.queues[i / work_streams].priority,
+                    queue: QueueId((i / slots) as u16),
+                    work_stream: WorkStreamId(w as u16),
+                    requirement: Requirement::of(ws, skills),
+                    priority: scenario.queues[i / slots].priority,
                     pick: ws.mode == Mode::Pick,
                     selectable: ws.mode == Mode::Push && ws.enable_selecting_from_push,
                     open: 0,
@@ -218,7 +240,7 @@ impl Lanes {
                     if lane.queue.index() != q || lane.pick || !lane_can_hold(ws, lane.queue) {
                         continue;
                     }
-                    let class = Requirement::of(ws);
+                    let class = lane.requirement;
                     lane_class[l] = classes.iter().position(|c| *c == class).unwrap_or_else(|| {
                         classes.push(class);
                         classes.len() - 1
@@ -270,6 +292,11 @@ impl Lanes {
                     .collect()
             })
             .collect();
+        let can_hold: Vec<bool> = lanes
+            .iter()
+            .map(|lane| lane_can_hold(&scenario.work_streams[lane.work_stream.index()], lane.queue))
+            .collect();
+        let holds = &can_hold;
         let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
             scenario
                 .agent_groups
@@ -278,14 +305,7 @@ impl Lanes {
                     let mut ids: Vec<usize> = group
                         .queues
                         .iter()
-                        .flat_map(|&q| {
-                            scenario
-                                .work_streams
-                                .iter()
-                                .enumerate()
-                                .filter(move |(_, ws)| lane_can_hold(ws, q))
-                                .map(move |(w, _)| q.index() * work_streams + w)
-                        })
+                        .flat_map(|&q| (0..slots).map(move |slot| q.index() * slots + slot).filter(move |&l| holds[l]))
                         .filter(|&l| keep(&lanes[l]))
                         .collect();
                     ids.sort_by_key(|&l| (lanes[l].priority, l));
@@ -303,7 +323,9 @@ impl Lanes {
             }
         }
         Lanes {
-            work_streams,
+            slots,
+            slot_start,
+            distances,
             lanes,
             members,
             queue_last: vec![f64::NEG_INFINITY; *seat_start.last().unwrap()],
@@ -329,9 +351,7 @@ impl Lanes {
             blocked: vec![0; most_lanes],
             cycle: 0,
             scratch: Vec::new(),
-            can_hold: (0..scenario.queues.len() * work_streams)
-                .map(|i| lane_can_hold(&scenario.work_streams[i % work_streams], QueueId((i / work_streams) as u16)))
-                .collect(),
+            can_hold,
             changes: 0,
             declines_possible: scenario.agent_groups.iter().any(|g| g.offer.as_ref().is_some_and(|o| o.accept < 1.0)),
             last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
@@ -346,9 +366,17 @@ impl Lanes {
         self.lanes[lane].queue
     }
 
+    /// The lane of `queue` for conversations of `work_stream` requiring its `skills`-th skill
+    /// set.
     #[inline]
-    pub fn lane_of(&self, queue: QueueId, work_stream: WorkStreamId) -> usize {
-        queue.index() * self.work_streams + work_stream.index()
+    pub fn lane_of(&self, queue: QueueId, work_stream: WorkStreamId, skills: usize) -> usize {
+        queue.index() * self.slots + self.slot_start[work_stream.index()] + skills
+    }
+
+    /// The lane of `queue` for the conversations of `lane` (its work stream and skill set).
+    #[inline]
+    pub fn moved(&self, lane: usize, queue: QueueId) -> usize {
+        queue.index() * self.slots + lane % self.slots
     }
 
     /// Whether an arrival into `lane` may skip looking for an agent: some Open conversation of
@@ -362,8 +390,8 @@ impl Lanes {
 
     /// Open conversations waiting in the lanes of `queue`, whatever their work stream.
     pub fn open_in_queue(&self, queue: QueueId) -> u32 {
-        let from = queue.index() * self.work_streams;
-        self.lanes[from..from + self.work_streams].iter().map(|l| l.open).sum()
+        let from = queue.index() * self.slots;
+        self.lanes[from..from + self.slots].iter().map(|l| l.open).sum()
     }
 
     #[inline]
@@ -485,47 +513,86 @@ impl Lanes {
     /// The best eligible agent for conversation `slot` of `lane` by the queue's method.
     pub fn best_agent(&self, view: &View, lane_id: usize, slot: ConvSlot) -> Option<AgentId> {
         let lane = &self.lanes[lane_id];
-        let q = lane.queue.index();
-        let ws = &view.scenario.work_streams[lane.work_stream.index()];
+        let (q, req) = (lane.queue.index(), lane.requirement);
         if !view.conversations[slot as usize].declines.is_empty() {
-            return self.best_agent_after_declines(view, q, ws, view.scenario.queues[q].assignment, slot);
+            return self.best_agent_after_declines(view, q, req, view.scenario.queues[q].assignment, slot);
         }
-        let found = self.scan_candidates(q, self.lane_class[lane_id], ws);
-        debug_assert_eq!(found, self.best_by_definition(view, q, ws), "queue {q}");
+        let found = self.search(q, self.lane_class[lane_id], req);
+        debug_assert_eq!(found, self.best_by_definition(view, q, req), "queue {q}");
         found
     }
 
     /// [`Lanes::best_agent`] for a conversation of `lane` that no agent has declined, such as one
-    /// arriving now; `ws` is the lane's work stream.
+    /// arriving now.
     #[inline]
-    pub fn best_agent_undeclined(&self, view: &View, lane: usize, ws: &WorkStream) -> Option<AgentId> {
-        let q = self.lanes[lane].queue.index();
-        let found = self.scan_candidates(q, self.lane_class[lane], ws);
-        debug_assert_eq!(found, self.best_by_definition(view, q, ws), "queue {q}");
+    pub fn best_agent_undeclined(&self, view: &View, lane: usize) -> Option<AgentId> {
+        let (q, req) = (self.lanes[lane].queue.index(), self.lanes[lane].requirement);
+        let found = self.search(q, self.lane_class[lane], req);
+        debug_assert_eq!(found, self.best_by_definition(view, q, req), "queue {q}");
         found
     }
 
-    /// The best eligible member of queue `q` for a conversation of `ws` that nobody declined, by
-    /// the definition: every member in roster order, the lowest [`rank`] first. What the searches
-    /// above find from their bits and seats, as debug builds check on every search.
-    fn best_by_definition(&self, view: &View, q: usize, ws: &WorkStream) -> Option<AgentId> {
+    /// Agent `id`'s distance from the skills `req` asks, where they are matched closest (0
+    /// elsewhere): what ranks members before the queue's method does.
+    #[inline]
+    fn distance(&self, req: Requirement, id: AgentId) -> u32 {
+        self.distances[req.skills.index()].get(id.index()).copied().unwrap_or(0)
+    }
+
+    /// The best eligible member of queue `q` for a conversation asking `req` that nobody
+    /// declined, by the definition: every member in roster order, the nearest to its skills
+    /// (closest matching) and then the lowest [`rank`] first. What the searches above find from
+    /// their bits and seats, as debug builds check on every search.
+    fn best_by_definition(&self, view: &View, q: usize, req: Requirement) -> Option<AgentId> {
         let method = view.scenario.queues[q].assignment;
-        let mut best: Option<(AgentId, u128)> = None;
+        let mut best: Option<(AgentId, (u32, u128))> = None;
         for (pos, &id) in self.members[q].iter().enumerate() {
             let agent = &view.agents[id.index()];
-            let key = rank(method, agent, self.queue_last[self.seat_start[q] + pos]);
-            if eligible(agent, ws) && best.is_none_or(|(_, b)| key < b) {
+            let key = (self.distance(req, id), rank(method, agent, self.queue_last[self.seat_start[q] + pos]));
+            if req.admits(agent) && best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
             }
         }
         best.map(|(id, _)| id)
     }
 
+    /// The search for a conversation asking `req` of queue `q`, whose requirement class is
+    /// `class`: by the seats' ranks alone, or for closest matching by distance first.
+    #[inline]
+    fn search(&self, q: usize, class: usize, req: Requirement) -> Option<AgentId> {
+        if self.distances[req.skills.index()].is_empty() {
+            self.scan_candidates(q, class, req)
+        } else {
+            self.scan_closest(q, class, req)
+        }
+    }
+
+    /// [`Lanes::scan_candidates`] for closest matching: the eligible members (a queue of such
+    /// lanes keeps class bits) by (distance, rank).
+    fn scan_closest(&self, q: usize, class: usize, req: Requirement) -> Option<AgentId> {
+        debug_assert!(self.by_class[q]);
+        let mut best: Option<((u32, u128), AgentId)> = None;
+        let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
+        let start = self.word_start[q] + class * self.queue_words[q];
+        for (w, &word) in self.candidates[start..start + self.queue_words[q]].iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let seat = &seats[w * 64 + bits.trailing_zeros() as usize];
+                bits &= bits - 1;
+                let key = (self.distance(req, seat.id), seat.rank);
+                if best.is_none_or(|(b, _)| key < b) {
+                    best = Some((key, seat.id));
+                }
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
     /// The common case, without declines, as one tight scan over the candidates of queue `q`: the
     /// lowest [`rank`] wins, the first in roster order on ties. Out of line, so that the scan has
     /// the registers to itself.
     #[inline(never)]
-    fn scan_candidates(&self, q: usize, class: usize, ws: &WorkStream) -> Option<AgentId> {
+    fn scan_candidates(&self, q: usize, class: usize, req: Requirement) -> Option<AgentId> {
         let mut best = (u128::MAX, NO_SEAT);
         let seats = &self.seats[self.seat_start[q]..self.seat_start[q + 1]];
         let start = self.word_start[q] + class * self.queue_words[q];
@@ -538,7 +605,7 @@ impl Lanes {
                 let seat = &seats[pos];
                 // A candidate of a queue without class bits has room for the one unit its only
                 // class asks: of the `Requirement`, its presence remains to be seen.
-                if !by_class && !ws.allowed_presences.contains(seat.presence) {
+                if !by_class && !req.presences.contains(seat.presence) {
                     continue;
                 }
                 best = keep_lower(best, seat);
@@ -554,7 +621,7 @@ impl Lanes {
         &self,
         view: &View,
         q: usize,
-        ws: &WorkStream,
+        req: Requirement,
         method: AssignmentMethod,
         slot: ConvSlot,
     ) -> Option<AgentId> {
@@ -569,7 +636,7 @@ impl Lanes {
                     // Only its latest change says how it is now.
                     if self.last_change[id.index()] == n
                         && let Ok(pos) = self.members[q].binary_search(&id)
-                        && let Some(entry) = self.chain_entry(view, q, ws, method, slot, pos)
+                        && let Some(entry) = self.chain_entry(view, q, req, method, slot, pos)
                     {
                         chain.ranking.push(Reverse(entry));
                     }
@@ -581,7 +648,7 @@ impl Lanes {
                 entries.clear();
                 entries.extend(
                     (0..self.members[q].len())
-                        .filter_map(|pos| self.chain_entry(view, q, ws, method, slot, pos).map(Reverse)),
+                        .filter_map(|pos| self.chain_entry(view, q, req, method, slot, pos).map(Reverse)),
                 );
                 chain.ranking = BinaryHeap::from(entries);
                 chain.built = true;
@@ -597,11 +664,11 @@ impl Lanes {
                     ranking: std::mem::take(&mut chain.ranking),
                 };
                 chain.ranking.clear();
-                self.after_declines_by_definition(view, q, ws, method, slot)
+                self.after_declines_by_definition(view, q, req, method, slot)
             }
         };
         chain.searched_at = self.changes;
-        debug_assert_eq!(found, self.after_declines_by_definition(view, q, ws, method, slot), "queue {q}");
+        debug_assert_eq!(found, self.after_declines_by_definition(view, q, req, method, slot), "queue {q}");
         found
     }
 
@@ -610,7 +677,7 @@ impl Lanes {
         &self,
         view: &View,
         q: usize,
-        ws: &WorkStream,
+        req: Requirement,
         method: AssignmentMethod,
         slot: ConvSlot,
         pos: usize,
@@ -618,8 +685,9 @@ impl Lanes {
         let id = self.members[q][pos];
         let agent = &view.agents[id.index()];
         let declines = view.declines(slot, id);
-        (eligible(agent, ws) && declines < view.limit()).then(|| ChainEntry {
+        (req.admits(agent) && declines < view.limit()).then(|| ChainEntry {
             declines,
+            distance: self.distance(req, id),
             rank: rank(method, agent, self.queue_last[self.seat_start[q] + pos]),
             pos: pos as u32,
             id,
@@ -643,11 +711,11 @@ impl Lanes {
         &self,
         view: &View,
         q: usize,
-        ws: &WorkStream,
+        req: Requirement,
         method: AssignmentMethod,
         slot: ConvSlot,
     ) -> Option<AgentId> {
-        let mut best: Option<(AgentId, (u32, u128))> = None;
+        let mut best: Option<(AgentId, (u32, u32, u128))> = None;
         // Members and declines are both in agent order: one pass over each, whatever the number
         // of agents who declined it, so a conversation declined by all costs a scan per offer.
         let mut declined = view.conversations[slot as usize].declines.iter().peekable();
@@ -655,14 +723,15 @@ impl Lanes {
             while declined.next_if(|&&(a, _)| a < id).is_some() {}
             let declines = declined.peek().filter(|&&&(a, _)| a == id).map_or(0, |&&(_, n)| n);
             let agent = &view.agents[id.index()];
-            if !eligible(agent, ws) {
+            if !req.admits(agent) {
                 continue;
             }
             if declines >= view.limit() {
                 continue;
             }
             // Seats are kept for candidates only: this search, over every member, makes its own.
-            let key = (declines, rank(method, agent, self.queue_last[self.seat_start[q] + pos]));
+            let key =
+                (declines, self.distance(req, id), rank(method, agent, self.queue_last[self.seat_start[q] + pos]));
             if best.is_none_or(|(_, b)| key < b) {
                 best = Some((id, key));
             }
@@ -693,11 +762,10 @@ impl Lanes {
             if lane.open > 16 || self.members[q].len() > 16 {
                 continue;
             }
-            let ws = &view.scenario.work_streams[lane.work_stream.index()];
             for w in lane.heap.iter().filter(|w| view.is_open(w)) {
-                let missed = self.members[q]
-                    .iter()
-                    .find(|&&id| eligible(&view.agents[id.index()], ws) && view.declines(w.slot, id) < view.limit());
+                let missed = self.members[q].iter().find(|&&id| {
+                    lane.requirement.admits(&view.agents[id.index()]) && view.declines(w.slot, id) < view.limit()
+                });
                 assert!(
                     missed.is_none(),
                     "conversation {} of lane {l} waits while agent {missed:?} is free for it",
@@ -760,9 +828,8 @@ impl Lanes {
                 }
             }
             let (pos, l, head) = best?;
-            let ws = &view.scenario.work_streams[self.lanes[l].work_stream.index()];
             let head_agent = match only {
-                Some(a) if !eligible(&view.agents[a.index()], ws) => {
+                Some(a) if !self.lanes[l].requirement.admits(&view.agents[a.index()]) => {
                     self.blocked[pos] = self.cycle;
                     continue;
                 }
@@ -811,17 +878,18 @@ impl Lanes {
         if !agent.working() {
             return false;
         }
-        let ws = &view.scenario.work_streams[lane.work_stream.index()];
+        let req = lane.requirement;
         if lane.selectable && !lane.pick {
-            // Selecting from push ignores capacity and presence (DOMAIN.md §4.1).
-            return !force_capacity || eligible(agent, ws);
+            // Selecting from push ignores capacity and presence (DOMAIN.md §4.1), not skills.
+            return if force_capacity { req.admits(agent) } else { req.skilled(agent) };
         }
         let behaviour = &view.scenario.agent_groups[agent.group.index()].pick;
         if behaviour.respect_capacity || force_capacity {
-            eligible(agent, ws)
+            req.admits(agent)
         } else {
-            // A manual pick may take capacity below zero, but not from a break or while inactive.
-            agent.scheduled.is_none_or(|p| p.is_staffed()) && agent.penalty.is_none()
+            // A manual pick may take capacity below zero, but not from a break or while inactive,
+            // nor without the skills.
+            agent.scheduled.is_none_or(|p| p.is_staffed()) && agent.penalty.is_none() && req.skilled(agent)
         }
     }
 
@@ -903,10 +971,4 @@ impl Lanes {
 /// another ([`Lanes::push`]).
 pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId) -> bool {
     ws.reaches(queue)
-}
-
-/// DOMAIN.md §4.2: whether `agent` may be given a conversation of `ws` now ([`Requirement`]).
-#[inline]
-pub(super) fn eligible(agent: &Agent, ws: &WorkStream) -> bool {
-    Requirement::of(ws).admits(agent)
 }

@@ -22,6 +22,9 @@ impl<O: Observer> Replication<'_, O> {
         let bot = ws.bot.as_ref().expect("a work stream with a bot");
         let time = bot.handle_time.sample(&mut stream);
         let contained = stream.random::<f64>() < bot.containment;
+        // Skills the customer's context requires stay when the bot's values add more (DOMAIN.md
+        // §1.10).
+        let classified = ws.classify(&self.context[..ws.variables.len()]);
         if !contained {
             for (value, generator) in self.context.iter_mut().zip(&bot.sets) {
                 if let Some(generator) = generator {
@@ -35,7 +38,10 @@ impl<O: Observer> Replication<'_, O> {
         let mut view = self.new_view(channel_id, queue);
         self.observer.context(view, &self.context[..channel.context.len()]);
         view.tag = self.observer.arrived(view);
-        let slot = self.new_slot(view, self.lanes.lane_of(queue, channel.work_stream), stream);
+        let classified = classified | ws.classify(&self.context[..ws.variables.len()]);
+        let lane =
+            self.lanes.lane_of(queue, channel.work_stream, usize::from(ws.set_of_rules[usize::from(classified)]));
+        let slot = self.new_slot(view, lane, stream);
         let c = &mut self.conversations[slot as usize];
         c.state = ConversationState::Bot;
         let generation = c.generation;
@@ -68,7 +74,7 @@ impl<O: Observer> Replication<'_, O> {
             _ => queue,
         };
         let c = &mut self.conversations[slot as usize];
-        let lane = self.lanes.lane_of(waits_in, c.view.work_stream);
+        let lane = self.lanes.moved(c.lane as usize, waits_in);
         c.lane = lane as u32;
         if let Some(action) = overflow {
             let view = c.view;
@@ -80,7 +86,7 @@ impl<O: Observer> Replication<'_, O> {
             }
         }
         let agent =
-            if self.lanes.surely_busy(lane) { None } else { self.lanes.best_agent_undeclined(&self.view(), lane, ws) };
+            if self.lanes.surely_busy(lane) { None } else { self.lanes.best_agent_undeclined(&self.view(), lane) };
         self.conversations[slot as usize].view.queued = agent.is_none();
         self.enter_open(slot, agent.is_none());
         let auto_close_open = scenario.channels[self.conversations[slot as usize].view.channel.index()].auto_close_open;

@@ -20,6 +20,9 @@ pub(super) struct Waiting {
 pub(super) struct Lane {
     pub(super) queue: QueueId,
     pub(super) work_stream: WorkStreamId,
+    /// What its conversations ask of an agent: their work stream's, with the skills of the
+    /// lane's skill set.
+    pub(super) requirement: super::requirement::Requirement,
     pub(super) priority: i64,
     /// Conversations of a pick work stream: never pushed.
     pub(super) pick: bool,

@@ -100,6 +100,7 @@ mod requirement;
 pub mod rng;
 mod schedule;
 mod seats;
+mod skills;
 mod waiting;
 
 pub use agent::AgentId;
@@ -260,7 +261,11 @@ impl<'s, O: Observer> Replication<'s, O> {
             }
         }
         group_start.push(agents.len() as u32);
-        let lanes = Lanes::new(scenario, &group_start);
+        let skills = skills::Skills::of(scenario, &group_start);
+        for (agent, &sets) in agents.iter_mut().zip(&skills.qualified) {
+            agent.skill_sets = sets;
+        }
+        let lanes = Lanes::new(scenario, &group_start, skills.distances);
         let picks_at_once = (0..scenario.agent_groups.len())
             .map(|g| lanes.group_picks(GroupId(g as u16)) && scenario.agent_groups[g].pick.immediate())
             .collect();
@@ -531,7 +536,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         let mut view = self.new_view(channel_id, queue);
         self.observer.context(view, &self.context[..channel.context.len()]);
 
-        let lane = self.lanes.lane_of(waits_in, channel.work_stream);
+        let skills = usize::from(ws.set_of_rules[usize::from(ws.classify(&self.context[..channel.context.len()]))]);
+        let lane = self.lanes.lane_of(waits_in, channel.work_stream, skills);
         let ends = overflow == Some(OverflowAction::End);
         // With Open conversations of this lane that any agent could take, no agent is free for it.
         let agent = if ends || self.lanes.surely_busy(lane) {
@@ -540,7 +546,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             self.lanes.immediate_picker(&self.view(), lane)
         } else {
             // No agent has declined it yet.
-            self.lanes.best_agent_undeclined(&self.view(), lane, ws)
+            self.lanes.best_agent_undeclined(&self.view(), lane)
         };
         view.queued = agent.is_none() && !ends;
         view.tag = self.observer.arrived(view);

@@ -83,8 +83,8 @@ impl<O: Observer> Replication<'_, O> {
                 self.finish(slot);
             }
             OverflowAction::Queue(target) => {
-                let lane = self.lanes.lane_of(target, view.work_stream);
                 let c = &mut self.conversations[slot as usize];
+                let lane = self.lanes.moved(c.lane as usize, target);
                 c.lane = lane as u32;
                 if withdrawn.is_some() {
                     self.enter_open(slot, true);

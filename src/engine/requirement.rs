@@ -1,33 +1,45 @@
 //! What a conversation asks of an agent before it may be offered or picked (DOMAIN.md §4.2,
-//! §1.8): enough free capacity units, a base presence its work stream allows, and room in its
-//! capacity profile with no conversation of a blocking profile held. Every eligibility test of the
+//! §1.8, §4.6): enough free capacity units, a base presence its work stream allows, room in its
+//! capacity profile with no conversation of a blocking profile held, and the skills its
+//! classification requires (every one at its rating for `exact` matching, every one for
+//! `closest`). Every eligibility test of the
 //! engine goes through [`Requirement::admits`], so that a new condition is added in one place.
 //!
 //! What one conversation holds of its agent while it holds capacity is a [`Load`]: its units and
 //! its place in a profile's limit, taken and given back together.
 
 use super::agent::Agent;
-use crate::scenario::{PresenceSet, ProfileId, Scenario, WorkStream};
+use crate::scenario::{PresenceSet, ProfileId, Scenario, SkillSetId, WorkStream};
 
-/// A requirement: capacity units, allowed base presences and a capacity profile.
+/// A requirement: capacity units, allowed base presences, a capacity profile and skills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Requirement {
     pub units: u32,
     pub presences: PresenceSet,
     pub profile: Option<ProfileId>,
+    pub skills: SkillSetId,
 }
 
 impl Requirement {
-    /// What a conversation of `ws` asks.
+    /// What a conversation of `ws` that requires the skills of `skills` asks.
     #[inline]
-    pub fn of(ws: &WorkStream) -> Requirement {
-        Requirement { units: ws.capacity, presences: ws.allowed_presences, profile: ws.capacity_profile }
+    pub fn of(ws: &WorkStream, skills: SkillSetId) -> Requirement {
+        Requirement { units: ws.capacity, presences: ws.allowed_presences, profile: ws.capacity_profile, skills }
     }
 
     /// Whether an agent in `agent`'s state of load and presence meets it, working or not.
     #[inline]
     pub fn admits_state(self, agent: &Agent) -> bool {
-        agent.free() >= self.units && self.presences.contains(agent.presence()) && agent.profile_allows(self.profile)
+        agent.free() >= self.units
+            && self.presences.contains(agent.presence())
+            && agent.profile_allows(self.profile)
+            && self.skilled(agent)
+    }
+
+    /// Whether `agent` has the skills it asks, as its skill set's matching reads them.
+    #[inline]
+    pub fn skilled(self, agent: &Agent) -> bool {
+        agent.skill_sets & (1 << self.skills.0) != 0
     }
 
     /// Whether `agent` may be given such a conversation now: working (on shift, not absent), with
@@ -41,7 +53,7 @@ impl Requirement {
     /// capacity) lacks then is the presence.
     #[inline]
     pub fn one_unit(self) -> bool {
-        self.units == 1 && self.profile.is_none()
+        self.units == 1 && self.profile.is_none() && self.skills == SkillSetId::NONE
     }
 }
 

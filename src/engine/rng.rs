@@ -20,6 +20,8 @@ pub enum Purpose {
     Agent = 0x4147_454e_5453_5452,
     /// A channel's factor on each day's rates (`day_factor`).
     DayFactors = 0x4441_5946_4143_5452,
+    /// Agents' skill ratings drawn from their group's distributions.
+    Skills = 0x534b_494c_4c53_5241,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -42,7 +42,7 @@ impl<O: Observer> Replication<'_, O> {
         c.holds_capacity = false;
         c.view.transferred = true;
         c.open_since = now;
-        let lane = self.lanes.lane_of(target, c.view.work_stream);
+        let lane = self.lanes.moved(c.lane as usize, target);
         c.lane = lane as u32;
         self.observer.transferred(c.view, now);
         self.update_load(agent, |a| {

@@ -202,10 +202,28 @@ fn parse_error_key(text: &str, offset: usize, message: &str) -> Option<(String, 
 
 /// serde names Rust types in its messages ("expected i64"); a planner reads words.
 pub(crate) fn plain_types(message: &str) -> String {
-    message
+    shorter_unknown_field(message)
+        .unwrap_or_else(|| message.to_string())
         .replace("expected i64", "expected an integer")
         .replace("expected u64", "expected an integer ≥ 0")
         .replace("expected f64", "expected a number")
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`, …" for a table of many keys, with the
+/// nearest key alone: a list of twenty keys is not a message read at a glance.
+fn shorter_unknown_field(message: &str) -> Option<String> {
+    const MOST_LISTED: usize = 12;
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once("`, expected one of ")?;
+    let keys: Vec<&str> = expected.split(", ").map(|k| k.trim_matches('`')).collect();
+    if keys.len() <= MOST_LISTED {
+        return None;
+    }
+    let nearest = keys.iter().min_by_key(|k| strsim::levenshtein(field, k))?;
+    Some(format!(
+        "unknown field `{field}`, expected one of {} keys, the nearest `{nearest}` (`ccsim schema` lists them)",
+        keys.len()
+    ))
 }
 
 /// The dotted key (tables in a list named by their `name`, as in other errors) of an integer

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::distribution::Distribution;
 use super::profile::Profile;
-pub use super::raw::{BasePresence, ChannelKind, Mode, PickPolicy, VariableType};
+pub use super::raw::{BasePresence, ChannelKind, Matching, Mode, PickPolicy, VariableType};
 use crate::time::{DAY, Duration, SimTime};
 
 macro_rules! id_type {
@@ -50,6 +50,19 @@ id_type!(
     /// Index of a `[[capacity_profile]]`.
     ProfileId
 );
+id_type!(
+    /// Index of a skill among [`Scenario::skills`].
+    SkillId
+);
+id_type!(
+    /// Index of a [`SkillSet`] among [`Scenario::skill_sets`]; [`SkillSetId::NONE`] asks for no
+    /// skill.
+    SkillSetId
+);
+
+impl SkillSetId {
+    pub const NONE: SkillSetId = SkillSetId(0);
+}
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -69,6 +82,70 @@ pub struct Scenario {
     pub shift_templates: Vec<ShiftTemplate>,
     /// At most [`CapacityProfile::MOST`].
     pub capacity_profiles: Vec<CapacityProfile>,
+    /// The skills agent groups have, each once, in the order the groups name them.
+    pub skills: Vec<String>,
+    /// What conversations can require of skills: every combination the work streams'
+    /// classification rules can attach, with its matching; the first asks for nothing. At most
+    /// [`SkillSet::MOST`].
+    pub skill_sets: Vec<SkillSet>,
+}
+
+/// Skills a conversation requires, each with its lowest rating, in skill order, and how they are
+/// matched (DESIGN.md "Routing, wave 2").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkillSet {
+    pub skills: Vec<(SkillId, u32)>,
+    pub matching: Matching,
+}
+
+impl SkillSet {
+    /// How many distinct sets a scenario may have, the empty one included.
+    pub const MOST: usize = 64;
+    /// The highest rating.
+    pub const MOST_RATING: u32 = 100;
+
+    /// Whether an agent with `ratings` (per skill, 0 for none) may take a conversation requiring
+    /// the set: with `exact`, every skill at or above its rating; with `closest`, every skill.
+    pub fn admits(&self, ratings: &[u32]) -> bool {
+        self.skills.iter().all(|&(s, min)| match self.matching {
+            Matching::Exact => ratings[s.index()] >= min,
+            Matching::Closest => ratings[s.index()] > 0,
+        })
+    }
+
+    /// How far an agent with `ratings` is from the set, for `closest`: twice the difference
+    /// between its total rating on the set's skills and the total required, one more when it is
+    /// below (the exactly qualified first, then the over-qualified before the under-qualified at
+    /// the same distance).
+    pub fn distance(&self, ratings: &[u32]) -> u32 {
+        let (have, need) = self
+            .skills
+            .iter()
+            .fold((0i64, 0i64), |(h, n), &(s, min)| (h + i64::from(ratings[s.index()]), n + i64::from(min)));
+        (2 * (have - need).unsigned_abs() + u64::from(have < need)) as u32
+    }
+}
+
+/// A classification rule of a work stream: when its conditions hold, its skills are required.
+#[derive(Clone, Debug)]
+pub struct Classification {
+    pub name: String,
+    pub conditions: Vec<Condition>,
+    pub skills: Vec<(SkillId, u32)>,
+}
+
+impl Classification {
+    /// How many rules a work stream may have.
+    pub const MOST: usize = 8;
+}
+
+/// An agent group's rating of a skill.
+#[derive(Clone, Debug)]
+pub enum Rating {
+    /// Every agent's.
+    Fixed(u32),
+    /// Drawn for each agent, rounded and kept within 1 to [`SkillSet::MOST_RATING`].
+    Drawn(Distribution),
 }
 
 /// A `[[capacity_profile]]` (DOMAIN.md §1.8): conversations of the work streams that name it
@@ -445,6 +522,13 @@ pub struct WorkStream {
     pub capacity: u32,
     /// The capacity profile its conversations count against.
     pub capacity_profile: Option<ProfileId>,
+    /// At most [`Classification::MOST`] rules; every one that matches attaches its skills.
+    pub classification: Vec<Classification>,
+    /// The skill sets its conversations can require, the one of no matching rule first; and for
+    /// each set of matching rules (a bit per rule), the index of its set in that list.
+    pub skill_sets: Vec<SkillSetId>,
+    pub set_of_rules: Vec<u8>,
+    pub matching: Matching,
     pub allowed_presences: PresenceSet,
     pub wrap_up_block: WrapUpBlock,
     pub handle_time: Distribution,
@@ -620,6 +704,14 @@ impl WorkStream {
         self.queues().any(|q| q == queue)
     }
 
+    /// The classification rules that match `values`, a bit per rule.
+    #[inline]
+    pub fn classify(&self, values: &[ContextValue]) -> u8 {
+        self.classification.iter().enumerate().fold(0, |bits, (i, rule)| {
+            bits | (u8::from(rule.conditions.iter().all(|c| c.test.holds(values[c.variable]))) << i)
+        })
+    }
+
     /// The queue of the first rule whose conditions all hold, else the fallback queue. A rule
     /// that splits its matches calls `draw` once for a uniform number in [0, 1) to choose.
     #[inline]
@@ -760,6 +852,7 @@ pub struct AgentGroup {
     pub capacity: u32,
     /// Per capacity profile, the conversations of it one agent may hold.
     pub profile_limits: Vec<u32>,
+    pub skills: Vec<(SkillId, Rating)>,
     pub queues: Vec<QueueId>,
     /// Daily shifts; empty: staffed around the clock (or by `staffing`).
     pub shifts: Vec<Shift>,

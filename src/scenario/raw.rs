@@ -192,6 +192,9 @@ pub struct RawShiftTemplate {
     /// Limits of capacity profiles for the rostered agents, as in `[[agent_group]]`.
     #[schemars(with = "Option<BTreeMap<String, u32>>")]
     pub capacity_profiles: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
+    /// The rostered agents' skills, as in `[[agent_group]]`.
+    #[schemars(with = "Option<BTreeMap<String, AgentSkill>>")]
+    pub skills: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
 }
 
 /// A template's allowed starts: a list of clock times, or a range with a step.
@@ -552,6 +555,39 @@ pub struct RawWorkStream {
     pub affinity: Option<bool>,
     /// The `[[capacity_profile]]` its conversations count against, besides their capacity units.
     pub capacity_profile: Option<Spanned<String>>,
+    /// Classification rules, each attaching required skills to the conversations whose context
+    /// matches it (every matching rule attaches its skills; at most 8 rules).
+    #[serde(default)]
+    pub classification: Vec<RawClassification>,
+    /// How agents' skills are matched against what a conversation requires: `exact` (every
+    /// required skill at or above its rating) or `closest` (every required skill at any rating,
+    /// the nearest total rating first).
+    #[schemars(extend("default" = "exact"))]
+    pub matching: Option<Matching>,
+}
+
+/// A classification rule: when all its conditions hold, the conversation requires its skills.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Classification")]
+pub struct RawClassification {
+    /// The rule's name, for messages.
+    pub name: Option<String>,
+    /// Context variable → a value (equality) or a table of operators that must all hold, as in
+    /// a routing rule; `{}` matches every conversation.
+    #[schemars(with = "BTreeMap<String, Condition>")]
+    pub when: Spanned<BTreeMap<String, Spanned<toml::Value>>>,
+    /// Skill → the lowest rating it requires (`{ spanish = 6, billing = 3 }`).
+    #[schemars(with = "BTreeMap<String, SkillRating>", extend("minProperties" = 1))]
+    pub skills: Spanned<BTreeMap<String, Spanned<i64>>>,
+}
+
+/// How a work stream matches skills.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Matching {
+    Exact,
+    Closest,
 }
 
 /// Asynchronous channels: after active handling the agent may park the conversation in Waiting.
@@ -767,6 +803,11 @@ pub struct RawAgentGroup {
     /// may hold (`{ voice = 2 }`); the others keep the profile's `limit`.
     #[schemars(with = "Option<BTreeMap<String, u32>>")]
     pub capacity_profiles: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
+    /// The agents' skills: skill → a rating from 1 to 100 for every agent (`english = 7`), or a
+    /// distribution each agent's rating is drawn from, rounded (`{ dist = "uniform", min = 3,
+    /// max = 9 }`).
+    #[schemars(with = "Option<BTreeMap<String, AgentSkill>>")]
+    pub skills: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
 }
 
 /// A table, or a list of tables.

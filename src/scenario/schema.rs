@@ -170,6 +170,29 @@ pub(super) struct Condition;
 pub(super) struct StaffingValue;
 pub(super) struct Percentage;
 pub(super) struct OverflowWhen;
+pub(super) struct AgentSkill;
+pub(super) struct SkillRating;
+
+schema_of!(SkillRating, "SkillRating", inline = true, {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 100
+});
+
+impl JsonSchema for AgentSkill {
+    fn schema_name() -> Cow<'static, str> {
+        "AgentSkill".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let distribution = generator.subschema_for::<RawDistribution>();
+        let rating = generator.subschema_for::<SkillRating>();
+        json_schema!({
+            "description": "A rating from 1 to 100 for every agent of the group, or a distribution each agent's rating is drawn from (rounded, kept within 1 to 100).",
+            "anyOf": [rating, distribution]
+        })
+    }
+}
 
 schema_of!(ClockTime, "ClockTime", inline = true, {
     "type": "string",

@@ -130,7 +130,8 @@ pub(crate) fn cases() -> Vec<Case> {
             invalid(
                 At("skill"),
                 "agent_group.specialists.skill",
-                &["unknown field `skill`", "expected one of", "`count`"],
+                // Of the group's many keys, the nearest.
+                &["unknown field `skill`", "expected one of", "the nearest `skills`"],
             ),
         ),
         case(

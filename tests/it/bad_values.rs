@@ -534,6 +534,96 @@ pub(super) fn cases() -> Vec<Case> {
                 &["101", "expected an integer from 1 to 100"],
             ),
         ),
+        // --- Skills.
+        case(
+            "classification_of_a_skill_no_group_has",
+            edits(&[
+                ("capacity = 3", "capacity = 3\nskills = { english = 7 }"),
+                (
+                    "fallback_queue = \"general\"",
+                    "fallback_queue = \"general\"\n[[work_stream.classification]]\nwhen = { tier = \"gold\" }\nskills = { spanish = 5 } # unknown",
+                ),
+            ]),
+            invalid(
+                At("5 } # unknown"),
+                "work_stream.chat.classification[0].skills.spanish",
+                &["no agent group has the skill \"spanish\"", "expected one of \"english\""],
+            ),
+        ),
+        case(
+            "classification_rating_above_100",
+            edits(&[
+                ("capacity = 3", "capacity = 3\nskills = { english = 7 }"),
+                (
+                    "fallback_queue = \"general\"",
+                    "fallback_queue = \"general\"\n[[work_stream.classification]]\nname = \"all\"\nwhen = {}\nskills = { english = 101 }",
+                ),
+            ]),
+            invalid(At("101"), "work_stream.chat.classification.all.skills.english", &["101", "expected a rating from 1 to 100"]),
+        ),
+        case(
+            "classification_without_skills",
+            edits(&[
+                ("capacity = 3", "capacity = 3\nskills = { english = 7 }"),
+                ("fallback_queue = \"general\"", "fallback_queue = \"general\"\n[[work_stream.classification]]\nwhen = {}\nskills = {} # none"),
+            ]),
+            invalid(At("{} # none"), "work_stream.chat.classification[0].skills", &["no skills", "expected skill = lowest rating"]),
+        ),
+        case(
+            "classification_on_an_undeclared_variable",
+            edits(&[
+                ("capacity = 3", "capacity = 3\nskills = { english = 7 }"),
+                (
+                    "fallback_queue = \"general\"",
+                    "fallback_queue = \"general\"\n[[work_stream.classification]]\nwhen = { mood = \"angry\" }\nskills = { english = 3 }",
+                ),
+            ]),
+            invalid(
+                At("\"angry\""),
+                "work_stream.chat.classification[0].when.mood",
+                &["\"mood\" is not a context variable of work stream \"chat\""],
+            ),
+        ),
+        case(
+            "nine_classification_rules",
+            edits(&[
+                ("capacity = 3", "capacity = 3\nskills = { english = 7 }"),
+                (
+                    "fallback_queue = \"general\"",
+                    &format!(
+                        "fallback_queue = \"general\"\n{}",
+                        (1..=9)
+                            .map(|i| format!("[[work_stream.classification]]\nwhen = {{ tier = \"t{i}\" }}\nskills = {{ english = {i} }}\n"))
+                            .collect::<String>()
+                    ),
+                ),
+            ]),
+            invalid(At("{ tier = \"t9\" }"), "work_stream.chat.classification", &["9 classification rules", "expected at most 8"]),
+        ),
+        case(
+            "skill_rating_zero",
+            edit("capacity = 3", "capacity = 3\nskills = { english = 0 } # zero"),
+            invalid(At("0 } # zero"), "agent_group.generalists.skills.english", &["0", "expected a rating from 1 to 100"]),
+        ),
+        case(
+            "skill_rating_as_a_word",
+            edit("capacity = 3", "capacity = 3\nskills = { english = \"fluent\" }"),
+            invalid(
+                At("\"fluent\""),
+                "agent_group.generalists.skills.english",
+                &["expected a rating from 1 to 100 or a distribution"],
+            ),
+        ),
+        case(
+            "skill_rating_from_a_bad_distribution",
+            edit("capacity = 3", "capacity = 3\nskills = { english = { dist = \"uniform\", min = 9, max = 3 } }"),
+            invalid(At("{ dist = \"uniform\", min = 9"), "agent_group.generalists.skills.english", &["expected"]),
+        ),
+        case(
+            "unknown_matching",
+            edit("wrap_up = \"1m\"", "wrap_up = \"1m\"\nmatching = \"best\""),
+            invalid(At("\"best\""), "work_stream.chat.matching", &["best", "exact", "closest"]),
+        ),
         // --- The lifecycle settings: Waiting, pick, offers, decline limit.
         case(
             "waiting_on_live_chat",

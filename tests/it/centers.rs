@@ -2,11 +2,12 @@
 //! streams (push or pick, capacity, Waiting, patience, wrap-up blocking, routing rules on context
 //! variables, percentage routing, transfers, handle time growing with concurrency, bots), 1–4 queues
 //! (operating hours, overflow rules that move or end, transfers), 1–3 agent groups (shifts,
-//! breaks, offers, pick behaviour, absence, their own profile limits) and 0–2 capacity profiles,
-//! blocking or not.
+//! breaks, offers, pick behaviour, absence, their own profile limits, a rating of spanish), 0–2
+//! capacity profiles, blocking or not, and classification rules that make gold customers require
+//! spanish, matched exactly or closest.
 //! Every replication of every one must conserve conversations in every conversation scope, keep
-//! capacity and profile limits in push mode (per agent group and per agent), never report a
-//! negative wait, keep
+//! capacity and profile limits in push mode (per agent group and per agent), never give work to
+//! an agent without the skills it requires, never report a negative wait, keep
 //! occupancy ≤ 1 unless picks may exceed capacity, and give the same bytes for the same seed; the
 //! engine's own debug checks run throughout. Arbitrary input is fuzzed in `properties`.
 //!
@@ -23,7 +24,7 @@ use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Obse
 use ccsim::experiment::{self, Settings};
 use ccsim::metrics::{Metric, ScopeKind};
 use ccsim::report;
-use ccsim::scenario::{GroupId, Scenario};
+use ccsim::scenario::{ContextValue, GroupId, Rating, Scenario};
 use ccsim::time::{Duration, SimTime};
 
 use crate::common::AgentLoads;
@@ -77,6 +78,9 @@ struct Stream {
     bot: Option<(u32, u8)>,
     /// The capacity profile it counts against, if the center has one.
     profile: Option<usize>,
+    /// A classification rule: gold customers require spanish at this rating; closest matching
+    /// or exact.
+    spanish: Option<(u8, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -102,6 +106,8 @@ struct Group {
     absence: u8,
     /// Its own limit of the first capacity profile.
     profile_limit: Option<u8>,
+    /// Its agents' rating of spanish.
+    spanish: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +179,7 @@ fn stream() -> impl Strategy<Value = Stream> {
             prop::option::weighted(0.25, (1..300u32, 0..=100u8)),
         ),
         prop::option::weighted(0.4, 0..2usize),
+        prop::option::weighted(0.4, (1..=10u8, any::<bool>())),
     )
         .prop_map(
             |(
@@ -182,8 +189,10 @@ fn stream() -> impl Strategy<Value = Stream> {
                 (affinity, rules, fallback),
                 (split, transfer, per_extra, bot),
                 profile,
+                spanish,
             )| Stream {
                 profile,
+                spanish,
                 split,
                 transfer,
                 per_extra,
@@ -234,17 +243,10 @@ fn group() -> impl Strategy<Value = Group> {
         prop::option::of((0..EVERY.len(), 0..POLICIES.len(), prop::bool::weighted(0.8))),
         prop_oneof![3 => Just(0u8), 1 => 1..50u8],
         prop::option::weighted(0.3, 1..=3u8),
+        prop::option::weighted(0.5, 1..=10u8),
     )
-        .prop_map(|((count, capacity, queues, shift), break_at, offer, pick, absence, profile_limit)| Group {
-            profile_limit,
-            count,
-            capacity,
-            queues,
-            shift,
-            break_at,
-            offer,
-            pick,
-            absence,
+        .prop_map(|((count, capacity, queues, shift), break_at, offer, pick, absence, profile_limit, spanish)| {
+            Group { profile_limit, spanish, count, capacity, queues, shift, break_at, offer, pick, absence }
         })
 }
 
@@ -485,6 +487,10 @@ impl Center {
             if let (Some(p), false) = (s.profile, self.profiles.is_empty()) {
                 writeln!(t, "capacity_profile = \"p{}\"", p % self.profiles.len()).unwrap();
             }
+            let spanish = s.spanish.filter(|_| self.groups.iter().any(|g| g.spanish.is_some()));
+            if let Some((_, closest)) = spanish {
+                writeln!(t, "matching = \"{}\"", if closest { "closest" } else { "exact" }).unwrap();
+            }
             if let (Some((mean_s, contained)), false) = (s.bot, pick) {
                 writeln!(
                     t,
@@ -507,6 +513,13 @@ impl Center {
                 };
                 writeln!(t, "[[work_stream.routing_rule]]\nname = \"r{k}\"\nwhen = {when}\nqueue = \"q{}\"\n", q % nq)
                     .unwrap();
+            }
+            if let Some((min, _)) = spanish {
+                writeln!(
+                    t,
+                    "[[work_stream.classification]]\nwhen = {{ tier = \"gold\" }}\nskills = {{ spanish = {min} }}\n"
+                )
+                .unwrap();
             }
             if let Some((a, b, share)) = s.split {
                 let (a, b) = (a % nq, b % nq);
@@ -577,6 +590,9 @@ impl Center {
                 )
                 .unwrap();
             }
+            if let Some(rating) = g.spanish {
+                writeln!(t, "skills = {{ spanish = {rating} }}").unwrap();
+            }
             if let (Some(limit), false) = (g.profile_limit, self.profiles.is_empty()) {
                 writeln!(t, "capacity_profiles = {{ p0 = {limit} }}").unwrap();
             }
@@ -612,6 +628,13 @@ struct Invariants {
     agent_excess: Option<(usize, i64, i64)>,
     /// The rebuilt per-agent loads disagree with the group loads at the horizon.
     mismatch: Vec<String>,
+    /// What skills take: the scenario, each agent's ratings (fixed ones: the generator draws
+    /// none), each conversation's matching classification rules, and the first agent given
+    /// work it lacks the skills for.
+    scenario: Scenario,
+    ratings: Vec<Vec<u32>>,
+    classified: std::collections::HashMap<u64, u8>,
+    skill_breach: Option<String>,
 }
 
 impl Invariants {
@@ -623,6 +646,21 @@ impl Invariants {
             agents: AgentLoads::new(s),
             agent_excess: None,
             mismatch: Vec::new(),
+            scenario: s.clone(),
+            ratings: s
+                .agent_groups
+                .iter()
+                .flat_map(|g| {
+                    let mut ratings = vec![0; s.skills.len()];
+                    for (skill, rating) in &g.skills {
+                        let Rating::Fixed(r) = rating else { panic!("generated ratings are fixed") };
+                        ratings[skill.index()] = *r;
+                    }
+                    std::iter::repeat_n(ratings, g.count as usize)
+                })
+                .collect(),
+            classified: std::collections::HashMap::new(),
+            skill_breach: None,
         };
         engine::simulate(s, replication, &mut inv);
         inv
@@ -671,8 +709,23 @@ impl Observer for Invariants {
         }
         self.excess = self.excess.max(l.0 - l.1);
     }
+    fn context(&mut self, c: ConversationView, values: &[ContextValue]) {
+        // With a bot, the values after it: a subset of the rules that matched, so a necessary
+        // condition on the agent (more rules never make fewer skills required).
+        self.classified.insert(c.id, self.scenario.work_streams[c.work_stream.index()].classify(values));
+    }
     fn state_changed(&mut self, c: ConversationView, state: ConversationState, at: SimTime) {
         if let Some(agent) = self.agents.state_changed(&c, state, at) {
+            let ws = &self.scenario.work_streams[c.work_stream.index()];
+            let rules = self.classified.get(&c.id).copied().unwrap_or(0);
+            let set =
+                &self.scenario.skill_sets[ws.skill_sets[usize::from(ws.set_of_rules[usize::from(rules)])].index()];
+            if !set.admits(&self.ratings[agent]) && self.skill_breach.is_none() {
+                self.skill_breach = Some(format!(
+                    "agent {agent} rated {:?} took conversation {} requiring {set:?} at {}",
+                    self.ratings[agent], c.id, at.0
+                ));
+            }
             let (used, capacity) = (self.agents.used[agent], self.agents.capacity[agent]);
             if used > capacity && self.agent_excess.is_none_or(|(_, u, cap)| used - capacity > u - cap) {
                 self.agent_excess = Some((agent, used, capacity));
@@ -745,6 +798,9 @@ fn check_center(center: &Center) -> Result<(), String> {
         }
         if !may_exceed && inv.excess > 0 {
             return Err(format!("replication {r}: {} capacity units in use beyond the staffed capacity", inv.excess));
+        }
+        if let Some(breach) = &inv.skill_breach {
+            return Err(format!("replication {r}: skills not matched: {breach}"));
         }
         if let (false, Some(breach)) = (may_exceed, &inv.agents.profile_breach) {
             return Err(format!("replication {r}: capacity profile exceeded: {breach}"));
@@ -844,28 +900,39 @@ fn generated_centers_are_valid_and_some_are_push_only() {
 }
 
 #[test]
-fn generated_centers_move_end_split_transfer_meet_bots_and_hold_profiles() {
+fn generated_centers_move_end_split_transfer_meet_bots_hold_profiles_and_match_skills() {
     // The invariants above hold through routing wave 2 only if the centers exercise it: over a
     // deterministic sample, some conversations overflow to another queue, some are ended, some
     // are transferred, and some centers split their routing.
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut moved, mut ended, mut transfers, mut splits, mut bots) = (0.0, 0.0, 0.0, 0, 0.0);
-    let (mut profiled, mut blocking) = (0, 0);
+    let (mut profiled, mut blocking, mut skilled) = (0, 0, 0.0);
     for _ in 0..48 {
         let c = center().new_tree(&mut runner).unwrap().current();
         let s = Scenario::from_toml(&c.toml(), "generated.toml").unwrap();
         splits += usize::from(c.toml().contains("queues = { q"));
         profiled += usize::from(s.work_streams.iter().any(|w| w.capacity_profile.is_some()));
         blocking += usize::from(s.capacity_profiles.iter().any(|p| p.block_others));
+        let skills_asked = s.skill_sets.len() > 1;
         let r = experiment::run_replications(&s, &Settings { threads: Some(1), ..Settings::default() }, &|_| {});
         let all = |m: Metric| r.estimate(&r.scopes[0], m).mean;
         moved += all(Metric::Overflowed) - all(Metric::EndedByOverflow);
         ended += all(Metric::EndedByOverflow);
         transfers += all(Metric::Transfers);
         bots += all(Metric::BotContained).min(all(Metric::BotEscalated));
+        if skills_asked {
+            skilled += all(Metric::Answered);
+        }
     }
     assert!(
-        moved > 0.0 && ended > 0.0 && transfers > 0.0 && splits > 0 && bots > 0.0 && profiled > 0 && blocking > 0,
-        "{moved} {ended} {transfers} {splits} {bots} {profiled} {blocking}"
+        moved > 0.0
+            && ended > 0.0
+            && transfers > 0.0
+            && splits > 0
+            && bots > 0.0
+            && profiled > 0
+            && blocking > 0
+            && skilled > 0.0,
+        "{moved} {ended} {transfers} {splits} {bots} {profiled} {blocking} {skilled}"
     );
 }

@@ -1,12 +1,15 @@
 //! Who may take what, beyond capacity units (DESIGN.md "Routing, wave 2"): capacity profiles —
 //! a per-agent limit of a profile's conversations that makes agents of capacity 3 serve chats one
 //! (or two) at a time, exactly an M/M/c (M/M/(c·2)) by Erlang C, and a blocking profile that
-//! keeps every agent holding a call from new chats.
+//! keeps every agent holding a call from new chats; and skills — a required skill that only some
+//! members of a queue have at the rating makes the queue an M/M/c of those members (exact), and of
+//! every member with the skill at any rating (closest); closest matching gives work to the
+//! nearest rating first; a bot's values add required skills to the customer's.
 //!
 //! The Erlang C comparisons use the settings, seeds, confidence rule and allowance of `theory`,
 //! where they are derived: three 95% half-widths plus 0.2% of the theoretical value.
 
-use crate::common::{all, assert_agrees, assert_conserved, run, run_traced, single_queue};
+use crate::common::{Center, all, assert_agrees, assert_conserved, run, run_traced, single_queue};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::Metric;
 
@@ -26,7 +29,11 @@ fn profiled(group_keys: &str) -> String {
 }
 
 fn assert_erlang_c(text: &str, concurrency: u32) {
-    let model = QueueModel { arrivals_per_hour: 200.0, aht_s: 180.0, agents: 14, concurrency, patience_mean_s: None };
+    assert_erlang_c_of(text, 14, concurrency);
+}
+
+fn assert_erlang_c_of(text: &str, agents: u32, concurrency: u32) {
+    let model = QueueModel { arrivals_per_hour: 200.0, aht_s: 180.0, agents, concurrency, patience_mean_s: None };
     let expected = erlang::figures(&model, 20.0).expect("valid model");
     let r = run(text);
     assert_conserved(&r);
@@ -133,4 +140,137 @@ fn a_blocking_profile_keeps_an_agent_on_a_call_from_new_chats() {
     let (chats, calls) = chats_during_calls(&blended(false));
     assert!(chats > 100, "only {chats} chats accepted during a call without blocking");
     assert_eq!(calls, 0, "a second call beside a call, past the limit of 1");
+}
+
+/// λ = 200/h, AHT 180 s, one queue: 14 agents with spanish 7 and 10 with spanish 3, and 6 without
+/// it; every conversation requires spanish 5.
+fn spanish(matching: &str) -> String {
+    Center::new("live_chat", 200.0, "{ dist = \"exponential\", mean = 180 }", 0)
+        .simulation(SIMULATION)
+        .work_stream(&format!(
+            "auto_close_open = \"0s\"\nmatching = \"{matching}\"\n\
+             [[work_stream.classification]]\nwhen = {{}}\nskills = {{ spanish = 5 }}"
+        ))
+        .groups(
+            "[[agent_group]]\nname = \"fluent\"\ncount = 14\nqueues = [\"q\"]\nskills = { spanish = 7 }\n\
+             [[agent_group]]\nname = \"basic\"\ncount = 10\nqueues = [\"q\"]\nskills = { spanish = 3 }\n\
+             [[agent_group]]\nname = \"none\"\ncount = 6\nqueues = [\"q\"]\n",
+        )
+        .toml()
+}
+
+#[test]
+fn exact_matching_serves_a_skill_with_the_members_rated_for_it_alone() {
+    // 14 servers: P(wait) 0.174. With the 30 members it would be below 1e-6.
+    assert_erlang_c_of(&spanish("exact"), 14, 1);
+}
+
+#[test]
+fn closest_matching_serves_a_skill_with_every_member_who_has_it() {
+    // 24 servers (P(wait) ≈ 2e-4), and never the 6 without spanish.
+    let text = spanish("closest");
+    assert_erlang_c_of(&text, 24, 1);
+    let (s, _, rows) = run_traced(&text.replace("replications = 20", "replications = 2"));
+    let without = s.agent_groups[0].count + s.agent_groups[1].count;
+    assert!(rows.iter().filter(|r| r.first_accept.is_some()).all(|r| r.view.agent.0 < without));
+}
+
+#[test]
+fn closest_matching_offers_the_nearest_rating_first_the_over_qualified_before_the_under() {
+    // One agent rated exactly 5, one 7, one 3 (as far from 5 as 7), and one 9; work requires 5.
+    // A conversation goes to the 7 only while the 5 holds one, to the 3 only while both do, to
+    // the 9 only while the other three do.
+    let text = Center::new("live_chat", 90.0, "{ dist = \"exponential\", mean = 120 }", 0)
+        .simulation("horizon = \"5d\"\nreplications = 1\nseed = 4")
+        .work_stream(
+            "auto_close_open = \"0s\"\nmatching = \"closest\"\n\
+             [[work_stream.classification]]\nwhen = {}\nskills = { spanish = 5 }",
+        )
+        .groups(
+            &[("exact", 5), ("over", 7), ("under", 3), ("far", 9)]
+                .iter()
+                .map(|(name, r)| {
+                    format!(
+                        "[[agent_group]]\nname = \"{name}\"\ncount = 1\nqueues = [\"q\"]\nskills = {{ spanish = {r} }}\n"
+                    )
+                })
+                .collect::<String>(),
+        )
+        .toml();
+    let (_, r, rows) = run_traced(&text);
+    assert_conserved(&r);
+    // Capacity is held from the accept (offers are accepted at once) to the close.
+    let held: Vec<(u32, f64, f64)> = rows
+        .iter()
+        .filter_map(|row| Some((row.view.agent.0, row.first_accept?.0, row.closed.map_or(f64::INFINITY, |c| c.0))))
+        .collect();
+    let busy = |agent: u32, at: f64| held.iter().any(|&(a, s, e)| a == agent && s < at && at < e);
+    let mut taken = [0; 4];
+    for &(agent, start, _) in &held {
+        taken[agent as usize] += 1;
+        for nearer in 0..agent {
+            assert!(busy(nearer, start), "agent {agent} was given work at {start} while agent {nearer} was free");
+        }
+    }
+    assert!(taken.iter().all(|&n| n > 0), "every agent was reached: {taken:?}");
+}
+
+#[test]
+fn a_bots_values_add_required_skills_to_the_customers() {
+    // Customers write in English; the bot marks every escalation Spanish. Only the bilingual
+    // agents have both skills, and take everything.
+    let text = r#"
+[simulation]
+horizon = "1d"
+replications = 1
+seed = 8
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "poisson", rate_per_hour = 30 }
+context = { language = { en = 1.0 } }
+
+[[work_stream]]
+name = "chat"
+handle_time = { dist = "exponential", mean = "4m" }
+auto_close_open = "0s"
+context_variables = [ { name = "language", type = "text" } ]
+bot = { handle_time = "30s", containment = 0.0, sets = { language = { es = 1.0 } } }
+
+[[work_stream.classification]]
+when = { language = "en" }
+skills = { english = 5 }
+
+[[work_stream.classification]]
+when = { language = "es" }
+skills = { spanish = 5 }
+
+[[queue]]
+name = "q"
+
+[[agent_group]]
+name = "english"
+count = 6
+queues = ["q"]
+skills = { english = 9 }
+
+[[agent_group]]
+name = "spanish"
+count = 6
+queues = ["q"]
+skills = { spanish = 9 }
+
+[[agent_group]]
+name = "bilingual"
+count = 4
+queues = ["q"]
+skills = { english = 6, spanish = 6 }
+"#;
+    let (_, r, rows) = run_traced(text);
+    assert_conserved(&r);
+    let answered: Vec<u32> = rows.iter().filter(|r| r.first_accept.is_some()).map(|r| r.view.agent.0).collect();
+    assert!(answered.len() > 500, "{}", answered.len());
+    assert!(answered.iter().all(|&a| a >= 12), "an agent without both skills answered");
 }

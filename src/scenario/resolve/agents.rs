@@ -11,15 +11,19 @@ use crate::scenario::model::*;
 use crate::scenario::profile::Profile;
 use crate::scenario::raw::{self, RawAgentGroup};
 
+/// What an agent group's keys name, checked before the groups: its queues, presences, capacity
+/// profiles and skills; and the simulation its staffing is laid on.
+pub(super) struct Roster<'a> {
+    pub queue_ids: &'a BTreeMap<String, QueueId>,
+    pub presences: &'a [Presence],
+    pub profiles: &'a [CapacityProfile],
+    pub skills: &'a [String],
+    pub sim: &'a Simulation,
+}
+
 impl Resolver<'_> {
-    pub(super) fn agent_group(
-        &self,
-        g: &RawAgentGroup,
-        queue_ids: &BTreeMap<String, QueueId>,
-        presences: &[Presence],
-        profiles: &[CapacityProfile],
-        sim: &Simulation,
-    ) -> Result<AgentGroup> {
+    pub(super) fn agent_group(&self, g: &RawAgentGroup, roster: &Roster) -> Result<AgentGroup> {
+        let Roster { queue_ids, presences, profiles, sim, .. } = *roster;
         let key = format!("agent_group.{}", g.name.get_ref());
         let staffing = self.staffing(g, &key)?.map(|p| p.turned(sim.weekday_offset() as f64 * DAY));
         let count = match (&g.count, &staffing) {
@@ -207,6 +211,7 @@ impl Resolver<'_> {
             count: count as u32,
             capacity,
             profile_limits: self.profile_limits(&g.capacity_profiles, profiles, &key)?,
+            skills: self.group_skills(&g.skills, roster.skills, &key)?,
             queues,
             shifts,
             staffing,

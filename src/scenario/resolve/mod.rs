@@ -24,6 +24,7 @@ mod agents;
 mod arrivals;
 mod coverage;
 mod queues;
+mod skills;
 mod templates;
 mod work_stream;
 use super::distribution::{Distribution, DistributionSpec, RawDistribution, Support};
@@ -119,11 +120,15 @@ impl Resolver<'_> {
 
         let presences = self.presences(&raw.presence)?;
         let capacity_profiles = self.capacity_profiles(&raw.capacity_profile)?;
-        let agent_groups = raw
-            .agent_group
-            .iter()
-            .map(|g| self.agent_group(g, &queue_ids, &presences, &capacity_profiles, &simulation))
-            .collect::<Result<Vec<_>>>()?;
+        let skills = self.skill_names(&raw)?;
+        let roster = agents::Roster {
+            queue_ids: &queue_ids,
+            presences: &presences,
+            profiles: &capacity_profiles,
+            skills: &skills,
+            sim: &simulation,
+        };
+        let agent_groups = raw.agent_group.iter().map(|g| self.agent_group(g, &roster)).collect::<Result<Vec<_>>>()?;
         let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.count)).sum();
         if total_agents > limits::AGENTS {
             return Err(self.error_at(
@@ -137,8 +142,9 @@ impl Resolver<'_> {
         // with their categories collected from the channels that feed them.
         let mut work_streams = Vec::with_capacity(raw.work_stream.len());
         for ws in &raw.work_stream {
-            work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids, &capacity_profiles)?);
+            work_streams.push(self.work_stream(ws, &raw.channel, &queue_ids, &capacity_profiles, &skills)?);
         }
+        let skill_sets = self.skill_sets(&raw, &mut work_streams)?;
         for ws in &mut work_streams {
             ws.reachable = queues::reachable(ws, &queues);
         }
@@ -249,7 +255,7 @@ impl Resolver<'_> {
         self.names::<GroupId>("shift_template", raw.shift_template.iter().map(|t| &t.name))?;
         let shift_templates = std::mem::take(&mut raw.shift_template)
             .into_iter()
-            .map(|t| self.shift_template(t, &queue_ids, &presences, &capacity_profiles, &agent_groups, &simulation))
+            .map(|t| self.shift_template(t, &roster, &agent_groups))
             .collect::<Result<Vec<_>>>()?;
 
         let warnings = self.warnings.take();
@@ -265,6 +271,8 @@ impl Resolver<'_> {
             warnings,
             shift_templates,
             capacity_profiles,
+            skills,
+            skill_sets,
         };
         self.check_memory(&raw, &scenario)?;
         Ok(scenario)

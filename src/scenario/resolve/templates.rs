@@ -2,8 +2,6 @@
 //! and apart from each other, cost, counts, the group it covers, and its agent keys as an
 //! `[[agent_group]]` would have them.
 
-use std::collections::BTreeMap;
-
 use crate::scenario::raw::Spanned;
 
 use super::*;
@@ -15,12 +13,10 @@ impl Resolver<'_> {
     pub(super) fn shift_template(
         &self,
         t: RawShiftTemplate,
-        queue_ids: &BTreeMap<String, QueueId>,
-        presences: &[Presence],
-        profiles: &[CapacityProfile],
+        roster: &super::agents::Roster,
         groups: &[AgentGroup],
-        sim: &Simulation,
     ) -> Result<ShiftTemplate> {
+        let presences = roster.presences;
         let key = format!("shift_template.{}", t.name.get_ref());
         let length = t.length.get_ref().0;
         if !(length > 0.0 && length <= DAY) {
@@ -178,8 +174,9 @@ impl Resolver<'_> {
             absence: t.absence,
             cost_per_hour: None,
             capacity_profiles: t.capacity_profiles,
+            skills: t.skills,
         };
-        let mut agents = self.agent_group(&as_group, queue_ids, presences, profiles, sim)?;
+        let mut agents = self.agent_group(&as_group, roster)?;
         agents.cost_per_hour = cost_per_hour;
         Ok(ShiftTemplate {
             name: t.name.into_inner(),

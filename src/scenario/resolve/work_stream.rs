@@ -18,6 +18,7 @@ impl Resolver<'_> {
         channels: &[RawChannel],
         queue_ids: &BTreeMap<String, QueueId>,
         profiles: &[CapacityProfile],
+        skills: &[String],
     ) -> Result<WorkStream> {
         let key = format!("work_stream.{}", ws.name.get_ref());
         let queue = |q: &Spanned<String>, k: String| -> Result<QueueId> {
@@ -111,26 +112,7 @@ impl Resolver<'_> {
                 Some(name) if !name.is_empty() && !name.contains('.') => format!("{key}.routing_rule.{name}"),
                 _ => format!("{key}.routing_rule[{i}]"),
             };
-            let mut conditions = Vec::new();
-            for (name, value) in rule.when.get_ref() {
-                let variable = variables.iter().position(|v| &v.name == name).ok_or_else(|| {
-                    self.at(
-                        value,
-                        format!("{rule_key}.when.{name}"),
-                        format!(
-                            "\"{name}\" is not a context variable of work stream \"{}\"; expected one of {} (declare it in context_variables)",
-                            ws.name.get_ref(),
-                            list(variables.iter().map(|v| &v.name))
-                        ),
-                    )
-                })?;
-                conditions.extend(self.conditions(
-                    value,
-                    &variables[variable],
-                    variable,
-                    format!("{rule_key}.when.{name}"),
-                )?);
-            }
+            let conditions = self.when(&rule.when, &variables, ws.name.get_ref(), &rule_key)?;
             let target = match (&rule.queue, &rule.queues) {
                 (Some(q), None) => Target::Queue(queue(q, format!("{rule_key}.queue"))?),
                 (None, Some(shares)) => self.split(shares, &queue, format!("{rule_key}.queues"))?,
@@ -156,7 +138,13 @@ impl Resolver<'_> {
             });
         }
 
+        let classification = self.classification(ws, &variables, skills, &key)?;
         let mut resolved = WorkStream {
+            classification,
+            matching: ws.matching.unwrap_or(Matching::Exact),
+            // Known once every work stream's classification is: see `skill_sets`.
+            skill_sets: vec![SkillSetId::NONE],
+            set_of_rules: vec![0],
             bot: None,
             name: ws.name.get_ref().clone(),
             // Known once every queue's overflow is: see `queues::reachable`.
@@ -272,6 +260,36 @@ impl Resolver<'_> {
             });
         }
         Ok(resolved)
+    }
+
+    /// A rule's `when` (at `rule_key`): a condition per variable it names, each one declared.
+    pub(super) fn when(
+        &self,
+        when: &Spanned<BTreeMap<String, Spanned<toml::Value>>>,
+        variables: &[ContextVariable],
+        ws_name: &str,
+        rule_key: &str,
+    ) -> Result<Vec<Condition>> {
+        let mut conditions = Vec::new();
+        for (name, value) in when.get_ref() {
+            let variable = variables.iter().position(|v| &v.name == name).ok_or_else(|| {
+                self.at(
+                    value,
+                    format!("{rule_key}.when.{name}"),
+                    format!(
+                        "\"{name}\" is not a context variable of work stream \"{ws_name}\"; expected one of {} (declare it in context_variables)",
+                        list(variables.iter().map(|v| &v.name))
+                    ),
+                )
+            })?;
+            conditions.extend(self.conditions(
+                value,
+                &variables[variable],
+                variable,
+                format!("{rule_key}.when.{name}"),
+            )?);
+        }
+        Ok(conditions)
     }
 
     /// A rule's `queues`: at most five known queues with percentages summing to 100.
