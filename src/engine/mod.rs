@@ -241,6 +241,8 @@ struct Replication<'s, O: Observer> {
     overflows_on_arrival: bool,
     limits_waits: bool,
     transfers: bool,
+    /// Per work stream, what one of its conversations holds of its agent.
+    loads: Vec<Load>,
 }
 
 impl<'s, O: Observer> Replication<'s, O> {
@@ -325,6 +327,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             limits_waits: scenario.queues.iter().any(|q| q.on_wait.is_some()),
             transfers: scenario.queues.iter().any(|q| q.transfer.is_some())
                 || scenario.work_streams.iter().any(|w| w.transfer.is_some()),
+            loads: scenario.work_streams.iter().map(|ws| Load::of(scenario, ws)).collect(),
             queue_handle: vec![(0.0, 0); scenario.queues.len()],
             keeps_queue_handle: scenario
                 .queues
@@ -536,7 +539,11 @@ impl<'s, O: Observer> Replication<'s, O> {
         let mut view = self.new_view(channel_id, queue);
         self.observer.context(view, &self.context[..channel.context.len()]);
 
-        let skills = usize::from(ws.set_of_rules[usize::from(ws.classify(&self.context[..channel.context.len()]))]);
+        let skills = if ws.classification.is_empty() {
+            0
+        } else {
+            usize::from(ws.set_of_rules[usize::from(ws.classify(&self.context[..channel.context.len()]))])
+        };
         let lane = self.lanes.lane_of(waits_in, channel.work_stream, skills);
         let ends = overflow == Some(OverflowAction::End);
         // With Open conversations of this lane that any agent could take, no agent is free for it.
@@ -760,7 +767,7 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn release_capacity(&mut self, slot: ConvSlot) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
-        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
+        let load = self.loads[c.view.work_stream.index()];
         let agent = c.view.agent;
         let now = self.now;
         self.update_load(agent, |a| {
@@ -777,14 +784,10 @@ impl<'s, O: Observer> Replication<'s, O> {
     fn close(&mut self, slot: ConvSlot, handled: Option<(GroupId, Duration)>) {
         let now = self.now;
         // The conversation is looked up once, beside the observer; the agent lets go after.
-        let Replication { conversations, observer, scenario, free_slots, .. } = self;
+        let Replication { conversations, observer, loads, free_slots, .. } = self;
         let c = &mut conversations[slot as usize];
         let agent = c.view.agent;
-        let load = if c.holds_capacity {
-            Load::of(scenario, &scenario.work_streams[c.view.work_stream.index()])
-        } else {
-            Load::NONE
-        };
+        let load = if c.holds_capacity { loads[c.view.work_stream.index()] } else { Load::NONE };
         c.holds_capacity = false;
         match handled {
             Some((group, handle)) => observer.handled_and_completed(group, c.view, handle, now),

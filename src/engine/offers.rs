@@ -38,7 +38,7 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn reserve(&mut self, slot: ConvSlot, agent: AgentId, push: bool) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
-        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
+        let load = self.loads[c.view.work_stream.index()];
         c.view.agent = agent;
         c.holds_capacity = true;
         // The queue it is offered from: its lane's.
@@ -168,7 +168,7 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn release_reservation(&mut self, slot: ConvSlot, agent: AgentId) {
         let c = &mut self.conversations[slot as usize];
         c.holds_capacity = false;
-        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
+        let load = self.loads[c.view.work_stream.index()];
         self.update_load(agent, |a| {
             a.give_back(load);
             a.holding -= 1;

@@ -15,7 +15,7 @@ impl<O: Observer> Replication<'_, O> {
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
         let threshold = ws.auto_close_after_inactivity.0;
         self.observer.waiting(c.view, self.now);
-        let load = Load::of(self.scenario, ws);
+        let load = self.loads[c.view.work_stream.index()];
         let now = self.now;
         self.conversations[slot as usize].holds_capacity = false;
         self.update_load(agent, |a| {
@@ -38,7 +38,7 @@ impl<O: Observer> Replication<'_, O> {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
         let agent = c.view.agent;
-        let load = Load::of(self.scenario, &self.scenario.work_streams[c.view.work_stream.index()]);
+        let load = self.loads[c.view.work_stream.index()];
         c.holds_capacity = false;
         c.view.transferred = true;
         c.open_since = now;
