@@ -89,10 +89,15 @@ impl<O: Observer> Replication<'_, O> {
             if self.lanes.surely_busy(lane) { None } else { self.lanes.best_agent_undeclined(&self.view(), lane) };
         self.conversations[slot as usize].view.queued = agent.is_none();
         self.enter_open(slot, agent.is_none());
-        let auto_close_open = scenario.channels[self.conversations[slot as usize].view.channel.index()].auto_close_open;
-        self.start_first_wait_timers(slot, auto_close_open, patience);
-        if self.limits_waits {
-            self.start_wait_overflow(slot);
+        match overflow {
+            Some(action) if action.leaves_work() => self.leave_work(slot, action, true),
+            _ => {
+                let channel = self.conversations[slot as usize].view.channel;
+                self.start_first_wait_timers(slot, scenario.channels[channel.index()].auto_close_open, patience);
+                if self.limits_waits {
+                    self.start_wait_overflow(slot);
+                }
+            }
         }
         if let Some(agent) = agent {
             self.offer(slot, agent);

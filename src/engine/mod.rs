@@ -381,7 +381,9 @@ impl<'s, O: Observer> Replication<'s, O> {
                 EventKind::LeaveOpen { conv, generation, abandon } => {
                     let c = &self.conversations[conv as usize];
                     let waiting_first_accept = matches!(c.state, ConversationState::Open | ConversationState::Offered);
-                    if c.generation == generation && !c.view.answered && waiting_first_accept {
+                    // A callback or voicemail no longer abandons: only its closing deadline acts.
+                    let hung_up = abandon && c.view.called_back;
+                    if c.generation == generation && !c.view.answered && waiting_first_accept && !hung_up {
                         self.leave_open(conv, abandon);
                     }
                 }
@@ -571,9 +573,14 @@ impl<'s, O: Observer> Replication<'s, O> {
                 return;
             }
         }
-        self.start_first_wait_timers(slot, channel.auto_close_open, patience);
-        if self.limits_waits {
-            self.start_wait_overflow(slot);
+        match overflow {
+            Some(action) if action.leaves_work() => self.leave_work(slot, action, true),
+            _ => {
+                self.start_first_wait_timers(slot, channel.auto_close_open, patience);
+                if self.limits_waits {
+                    self.start_wait_overflow(slot);
+                }
+            }
         }
         if let Some(agent) = agent {
             if self.lanes.is_pick(lane) {
@@ -596,6 +603,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             queued: false,
             answered: false,
             transferred: false,
+            called_back: false,
             agent: AgentId::NONE,
             tag: 0,
         };

@@ -22,6 +22,9 @@ pub struct ConversationView {
     pub answered: bool,
     /// Transferred after an agent's handling and not accepted since: it waits in a transfer.
     pub transferred: bool,
+    /// The caller hung up and left a callback or a voicemail: it no longer abandons, and no
+    /// overflow rule judges it again.
+    pub called_back: bool,
     /// The agent that holds it or last held it (`u32::MAX`: none yet).
     pub agent: AgentId,
     /// What [`Observer::arrived`] returned for it (0 until then).
@@ -103,6 +106,9 @@ pub trait Observer {
     fn overflowed(&mut self, _c: ConversationView, _at: SimTime) {}
     /// An overflow rule ended the conversation before any agent accepted it.
     fn ended_by_overflow(&mut self, _c: ConversationView, _at: SimTime) {}
+    /// An overflow rule turned the call into a callback, or a voicemail (`_voicemail`): the
+    /// caller hung up, and the work waits without it.
+    fn called_back(&mut self, _c: ConversationView, _at: SimTime, _voicemail: bool) {}
     /// The bot let go of the conversation after `_time`: it resolved it (`_contained`, and the
     /// conversation ends) or escalated it to routing.
     fn bot_ended(&mut self, _c: ConversationView, _time: Duration, _contained: bool) {}

@@ -2,7 +2,9 @@
 //! conversation's arrival — outside its hours, at least N Open, an expected wait of at least T —
 //! and the `waited_at_least` clock it runs while the conversation waits there, with their
 //! actions: move the conversation to another queue's lane (it keeps its first queue for
-//! reporting) or end it.
+//! reporting), end it, or, for a caller, leave work behind: a callback keeps the caller's place
+//! in the queue, a voicemail waits at the back; neither abandons nor overflows again, and each is
+//! closed unanswered if no agent takes it in time.
 //!
 //! A conversation moved by overflow is not judged again by its new queue's arrival rules (DOMAIN.md
 //! §3.6), but its new queue's `waited_at_least` clock starts when it enters. A rule acts only on
@@ -12,7 +14,7 @@ use super::events::{ConvSlot, EventKind};
 use super::observer::{ConversationState, Observer};
 use super::{Replication, assignment};
 use crate::scenario::{OverflowAction, OverflowWhen, QueueId, WorkStream};
-use crate::time::Duration;
+use crate::time::{Duration, SimTime};
 
 impl<O: Observer> Replication<'_, O> {
     /// The action of the first rule of `queue` judged on arrival that holds now, for a
@@ -64,7 +66,7 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn wait_overflow(&mut self, slot: ConvSlot, generation: u32, lane: u32) {
         let c = &self.conversations[slot as usize];
         let waiting = matches!(c.state, ConversationState::Open | ConversationState::Offered);
-        if c.generation != generation || c.view.answered || c.lane != lane || !waiting {
+        if c.generation != generation || c.view.answered || c.lane != lane || !waiting || c.view.called_back {
             return;
         }
         let queue = self.lanes.queue_of(lane as usize);
@@ -75,6 +77,10 @@ impl<O: Observer> Replication<'_, O> {
     /// Takes an overflow action on a conversation that waits for its first accept, Open in its
     /// lane or under an offer (withdrawn).
     pub(super) fn overflow(&mut self, slot: ConvSlot, action: OverflowAction) {
+        if action.leaves_work() {
+            self.observer.overflowed(self.conversations[slot as usize].view, self.now);
+            return self.leave_work(slot, action, false);
+        }
         let (view, withdrawn) = self.stop_waiting(slot);
         self.observer.overflowed(view, self.now);
         match action {
@@ -96,9 +102,48 @@ impl<O: Observer> Replication<'_, O> {
                 self.start_wait_overflow(slot);
                 self.assign_moved(slot, lane);
             }
+            OverflowAction::Callback(_) | OverflowAction::Voicemail(_) => unreachable!("left work above"),
         }
         if let Some(agent) = withdrawn {
             self.agent_available(agent);
+        }
+    }
+
+    /// The caller hangs up and leaves a callback or a voicemail (`action`) in the lane it waits
+    /// in: it no longer abandons, no rule judges it again, and it is closed unanswered when the
+    /// action's time runs out (or `auto_close_open`, if sooner). A callback keeps its place (and
+    /// an offer in progress); a voicemail after queuing waits at the back, its offer withdrawn.
+    /// `on_arrival`: the conversation has just arrived, its timers not started.
+    pub(super) fn leave_work(&mut self, slot: ConvSlot, action: OverflowAction, on_arrival: bool) {
+        let (voicemail, within) = match action {
+            OverflowAction::Callback(t) => (false, t),
+            OverflowAction::Voicemail(t) => (true, t),
+            OverflowAction::Queue(_) | OverflowAction::End => unreachable!("the caller stays"),
+        };
+        let now = self.now;
+        let c = &mut self.conversations[slot as usize];
+        c.view.called_back = true;
+        let (view, generation) = (c.view, c.generation);
+        self.observer.called_back(view, now, voicemail);
+        let open_close = self.scenario.channels[view.channel.index()].auto_close_open.map(|d| view.arrival.0 + d.0);
+        let at = open_close.map_or(now.0 + within, |close| close.min(now.0 + within));
+        self.calendar.schedule(SimTime(at), EventKind::LeaveOpen { conv: slot, generation, abandon: false });
+        if voicemail && !on_arrival {
+            let (_, withdrawn) = self.stop_waiting(slot);
+            let c = &mut self.conversations[slot as usize];
+            c.open_since = now;
+            let lane = c.lane as usize;
+            if withdrawn.is_some() {
+                self.enter_open(slot, true);
+            } else {
+                // A new version: its entry at its old place is stale from now on.
+                c.version = c.version.wrapping_add(1);
+                self.join_lane(slot);
+            }
+            self.assign_moved(slot, lane);
+            if let Some(agent) = withdrawn {
+                self.agent_available(agent);
+            }
         }
     }
 

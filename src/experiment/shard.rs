@@ -28,7 +28,7 @@ use crate::report::OutputFile;
 use crate::scenario::Scenario;
 
 /// The shard format this ccsim writes and reads.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The first bytes of `cells.bin`.
 const MAGIC: &[u8; 8] = b"ccsimshd";

@@ -125,6 +125,9 @@ cells! {
         bot_contained: u64 => sum,
         bot_escalated: u64 => sum,
         bot_time_sum: f64 => sum,
+        /// Calls an overflow rule turned into callbacks, and into voicemails.
+        callbacks: u64 => sum,
+        voicemails: u64 => sum,
     }
 
     /// Load of one agent scope in one interval.

@@ -404,6 +404,13 @@ impl Observer for Collector<'_> {
         self.each_conv_cell(&c, |cell| cell.overflowed += 1);
     }
 
+    fn called_back(&mut self, c: ConversationView, _at: SimTime, voicemail: bool) {
+        self.each_conv_cell(&c, |cell| {
+            cell.callbacks += u64::from(!voicemail);
+            cell.voicemails += u64::from(voicemail);
+        });
+    }
+
     fn bot_ended(&mut self, c: ConversationView, time: Duration, contained: bool) {
         if contained && let Some(t) = &mut self.trace {
             t.ended(c, Outcome::BotContained);

@@ -87,6 +87,7 @@ fn handled_and_completed_counts_as_its_three_calls_do() {
                 queued: false,
                 answered: false,
                 transferred: false,
+                called_back: false,
                 agent: AgentId(0),
                 tag: 0,
             };
@@ -183,6 +184,7 @@ fn each_scope_has_the_maximum_queue_length_of_its_own_leaves() {
         queued: true,
         answered: false,
         transferred: false,
+        called_back: false,
         agent: AgentId(0),
         tag: 0,
     };
@@ -251,6 +253,7 @@ fn levels_are_integrated_per_interval_as_a_step_function_would_be() {
         queued: true,
         answered: false,
         transferred: false,
+        called_back: false,
         agent: AgentId(0),
         tag: 0,
     };

@@ -104,6 +104,8 @@ metrics! {
     BotContained => "bot_contained", Count, worse: None, scopes: CONV, unit: "conversations";
     BotEscalated => "bot_escalated", Count, worse: None, scopes: CONV, unit: "conversations";
     BotTimeS => "bot_time_s", Mean, worse: None, scopes: CONV, unit: "seconds";
+    Callbacks => "callbacks", Count, worse: None, scopes: CONV, unit: "conversations";
+    Voicemails => "voicemails", Count, worse: None, scopes: CONV, unit: "conversations";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,6 +305,8 @@ impl Metric {
             Metric::Transfers => count(|c| c.transfers),
             Metric::BotContained => count(|c| c.bot_contained),
             Metric::BotEscalated => count(|c| c.bot_escalated),
+            Metric::Callbacks => count(|c| c.callbacks),
+            Metric::Voicemails => count(|c| c.voicemails),
             Metric::BotTimeS => {
                 Value::Number(conv.map_or(f64::NAN, |c| mean(c.bot_time_sum, c.bot_contained + c.bot_escalated)))
             }

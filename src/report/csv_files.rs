@@ -32,7 +32,7 @@ pub const INTERVAL_METRICS: [Metric; 19] = [
 
 /// The metric columns of `intervals.csv` after `staffed_agents`, added since, in the order they
 /// were added.
-pub const LATER_INTERVAL_METRICS: [Metric; 7] = [
+pub const LATER_INTERVAL_METRICS: [Metric; 9] = [
     Metric::Overflowed,
     Metric::EndedByOverflow,
     Metric::Transfers,
@@ -40,6 +40,8 @@ pub const LATER_INTERVAL_METRICS: [Metric; 7] = [
     Metric::BotContained,
     Metric::BotEscalated,
     Metric::BotTimeS,
+    Metric::Callbacks,
+    Metric::Voicemails,
 ];
 
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {

@@ -824,6 +824,20 @@ pub enum OverflowAction {
     Queue(QueueId),
     /// End the conversation.
     End,
+    /// Voice: the caller hangs up and keeps its place for a callback, taken within this many
+    /// seconds or closed unanswered.
+    Callback(f64),
+    /// Voice: the caller leaves a voicemail, which waits at the back of the queue at most this
+    /// many seconds.
+    Voicemail(f64),
+}
+
+impl OverflowAction {
+    /// Whether the caller hangs up and leaves work that waits without it: a callback or a
+    /// voicemail.
+    pub fn leaves_work(self) -> bool {
+        matches!(self, OverflowAction::Callback(_) | OverflowAction::Voicemail(_))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

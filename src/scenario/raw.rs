@@ -735,7 +735,8 @@ pub struct RawOverflow {
     /// arrival; or `{ waited_at_least = T }`, judged while the conversation waits in the queue.
     #[schemars(with = "OverflowWhen")]
     pub when: Spanned<toml::Value>,
-    /// `{ queue = NAME }` (move it there) or `{ end = true }` (end it).
+    /// `{ queue = NAME }` (move it there), `{ end = true }` (end it), or for voice
+    /// `{ callback = T }` or `{ voicemail = T }` (the caller hangs up; the work waits at most T).
     pub action: Spanned<RawOverflowAction>,
 }
 
@@ -748,6 +749,14 @@ pub struct RawOverflowAction {
     pub queue: Option<Spanned<String>>,
     /// End the conversation (`ended_by_overflow`).
     pub end: Option<Spanned<bool>>,
+    /// Voice: the caller hangs up and keeps its place in the queue for a callback, which no
+    /// longer abandons and is closed unanswered (`auto_closed`) if no agent takes it within this
+    /// long (`callbacks`).
+    pub callback: Option<Spanned<Duration>>,
+    /// Voice: the caller leaves a voicemail, which waits at the back of the queue as work that
+    /// no longer abandons, closed unanswered if no agent takes it within this long
+    /// (`voicemails`).
+    pub voicemail: Option<Spanned<Duration>>,
 }
 
 /// A daily shift; an end before the start runs overnight.

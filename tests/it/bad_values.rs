@@ -427,6 +427,34 @@ pub(super) fn cases() -> Vec<Case> {
                 &["the simulation has no start", "simulation.start"],
             ),
         ),
+        case(
+            "callback_on_a_chat_queue",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { callback = \"1h\" } # chat",
+            ),
+            invalid(
+                At("\"1h\" } # chat"),
+                "queue.vip.overflow[0].action.callback",
+                &["a callback for conversations of work stream \"chat\", which a live_chat channel feeds", "queues only calls reach"],
+            ),
+        ),
+        case(
+            "voicemail_kept_for_no_time",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { voicemail = \"0s\" } # none",
+            ),
+            invalid(At("\"0s\" } # none"), "queue.vip.overflow[0].action.voicemail", &["0s", "expected how long the work may wait"]),
+        ),
+        case(
+            "callback_and_end_together",
+            edit(
+                "assignment = \"highest_capacity\"",
+                "assignment = \"highest_capacity\"\n[[queue.overflow]]\nwhen = { open_at_least = 5 }\naction = { callback = \"1h\", end = true }",
+            ),
+            invalid(At("{ callback"), "queue.vip.overflow[0].action", &["expected one action", "{ callback = T }"]),
+        ),
         // --- Transfers.
         case(
             "transfer_to_an_unknown_queue",

@@ -50,7 +50,7 @@ fn run_without_a_scenario_simulates_the_default_and_writes_its_files() {
     assert_eq!(
         intervals.lines().next(),
         Some(
-            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents,overflowed,ended_by_overflow,transfers,transfer_wait_s,bot_contained,bot_escalated,bot_time_s"
+            "interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents,overflowed,ended_by_overflow,transfers,transfer_wait_s,bot_contained,bot_escalated,bot_time_s,callbacks,voicemails"
         )
     );
     // 24 hourly intervals × 10 scopes (all, 2 channels, 2 work streams, 3 queues, 2 groups).
@@ -280,7 +280,7 @@ fn agents_csv_gives_hours_on_duty_their_cost_and_full_time_equivalents() {
     // intervals.csv: the staffed agents of each agent scope, hour by hour.
     let intervals = read(&dir.path().join("out"), "intervals.csv");
     let header: Vec<&str> = intervals.lines().next().unwrap().split(',').collect();
-    assert!(intervals.starts_with("interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents,overflowed,ended_by_overflow,transfers,transfer_wait_s,bot_contained,bot_escalated,bot_time_s\n"));
+    assert!(intervals.starts_with("interval_start,interval_end,scope,name,offered,answered,abandoned,auto_closed,asa_s,wait_p90_s,service_level,abandon_rate,avg_queue_len,occupancy,offers,rejects,timeouts,waits,reopened,p_wait,wait_p50_s,wait_p95_s,utilization,staffed_agents,overflowed,ended_by_overflow,transfers,transfer_wait_s,bot_contained,bot_escalated,bot_time_s,callbacks,voicemails\n"));
     let staffed = |start: &str| -> f64 {
         let row = intervals
             .lines()

@@ -646,3 +646,98 @@ fn waits_and_abandons_count_from_the_escalation() {
     assert_eq!(all(&r, Metric::Abandoned).mean, 0.0);
     assert_eq!(all(&r, Metric::BotTimeS).mean, 60.0);
 }
+
+/// Calls to 8 agents at a load near 1 (λ = 110/h, 4-minute calls), callers who hang up after
+/// 2 minutes on average, and a rule that turns a call waiting 60 s into `ACTION`.
+const CALLBACKS: &str = r#"
+[simulation]
+horizon = "3d"
+replications = 1
+seed = 17
+
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = { process = "poisson", rate_per_hour = 110 }
+
+[[work_stream]]
+name = "calls"
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "2m" }
+
+[[queue]]
+name = "calls"
+
+[[queue.overflow]]
+when = { waited_at_least = "60s" }
+action = ACTION
+
+[[agent_group]]
+name = "agents"
+count = 8
+queues = ["calls"]
+"#;
+
+#[test]
+fn a_callback_keeps_the_callers_place_and_never_abandons() {
+    let (_, r, rows) = run_traced(&CALLBACKS.replace("ACTION", "{ callback = \"1d\" }"));
+    assert_conserved(&r);
+    let callbacks = all(&r, Metric::Callbacks).mean;
+    // Every call still unanswered at 60 s became a callback, and no other.
+    let waited = rows.iter().filter(|row| row.open_s >= 60.0 && row.outcome != Outcome::Abandoned).count();
+    assert!(callbacks > 50.0, "{callbacks}");
+    assert_eq!(callbacks, waited as f64, "callbacks against calls that waited 60 s");
+    assert_eq!(all(&r, Metric::Overflowed).mean, callbacks);
+    assert_eq!(all(&r, Metric::Voicemails).mean, 0.0);
+    // Callers hang up before 60 s only: a callback never abandons.
+    for row in rows.iter().filter(|row| row.outcome == Outcome::Abandoned) {
+        assert!(row.open_s < 60.0, "conversation {} abandoned after {} s", row.view.id, row.open_s);
+    }
+    // One queue, first come first served: callbacks keep their places, so answers come in
+    // arrival order.
+    let answers: Vec<f64> = rows.iter().filter_map(|row| row.first_accept.map(|t| t.0)).collect();
+    assert!(answers.windows(2).all(|w| w[0] <= w[1]), "an answer out of arrival order");
+}
+
+#[test]
+fn a_voicemail_waits_at_the_back_and_an_unanswered_callback_closes_on_time() {
+    let (_, r, rows) = run_traced(&CALLBACKS.replace("ACTION", "{ voicemail = \"1d\" }"));
+    assert_conserved(&r);
+    assert!(all(&r, Metric::Voicemails).mean > 50.0);
+    assert_eq!(all(&r, Metric::Callbacks).mean, 0.0);
+    // A voicemail waits behind the calls that arrived while it was left: some later calls are
+    // answered first.
+    let answers: Vec<f64> = rows.iter().filter_map(|row| row.first_accept.map(|t| t.0)).collect();
+    assert!(answers.windows(2).any(|w| w[0] > w[1]), "voicemails kept their places");
+    for row in rows.iter().filter(|row| row.outcome == Outcome::Abandoned) {
+        assert!(row.open_s < 60.0, "conversation {} abandoned after {} s", row.view.id, row.open_s);
+    }
+
+    // With 4 agents the queue grows: a callback not taken 5 minutes after it was left closes
+    // unanswered then, 60 + 300 s after the call came in.
+    let text = CALLBACKS.replace("ACTION", "{ callback = \"5m\" }").replace("count = 8", "count = 4");
+    let (_, r, rows) = run_traced(&text);
+    assert_conserved(&r);
+    let closed: Vec<f64> = rows.iter().filter(|row| row.outcome == Outcome::AutoClosed).map(|row| row.open_s).collect();
+    assert!(closed.len() > 50, "{}", closed.len());
+    assert!(closed.iter().all(|&open| (open - 360.0).abs() < 1e-6), "{closed:?}");
+    assert_eq!(all(&r, Metric::AutoClosed).mean, closed.len() as f64);
+}
+
+#[test]
+fn a_call_that_finds_the_queue_full_is_called_back_and_waits_without_abandoning() {
+    // On arrival with 3 or more calls waiting: a callback from the start, in its place.
+    let text = CALLBACKS
+        .replace("when = { waited_at_least = \"60s\" }", "when = { open_at_least = 3 }")
+        .replace("ACTION", "{ callback = \"1d\" }");
+    let (_, r, rows) = run_traced(&text);
+    assert_conserved(&r);
+    let called: Vec<_> = rows.iter().filter(|row| row.view.called_back).collect();
+    assert!(called.len() > 50, "{}", called.len());
+    assert_eq!(all(&r, Metric::Callbacks).mean, called.len() as f64);
+    assert!(called.iter().all(|row| row.outcome != Outcome::Abandoned), "a callback abandoned");
+    assert!(rows.iter().any(|row| row.outcome == Outcome::Abandoned), "the others still abandon");
+    let answers: Vec<f64> = rows.iter().filter_map(|row| row.first_accept.map(|t| t.0)).collect();
+    assert!(answers.windows(2).all(|w| w[0] <= w[1]), "an answer out of arrival order");
+}

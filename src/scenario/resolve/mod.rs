@@ -223,6 +223,29 @@ impl Resolver<'_> {
             if raw_ws.affinity.is_none() {
                 ws.affinity = !kinds.is_empty() && kinds.iter().all(|k| k.is_asynchronous());
             }
+            // Callbacks and voicemails are for callers (DOMAIN.md §3.6, §6.6).
+            if let Some(kind) = kinds.iter().find(|k| **k != ChannelKind::Voice) {
+                for q in &ws.reachable {
+                    let raw_queue = &raw.queue[q.index()];
+                    for (i, rule) in raw_queue.overflow.iter().enumerate() {
+                        let action = rule.action.get_ref();
+                        let (name, given) = match (&action.callback, &action.voicemail) {
+                            (Some(t), _) => ("callback", t),
+                            (_, Some(t)) => ("voicemail", t),
+                            _ => continue,
+                        };
+                        return Err(self.at(
+                            given,
+                            format!("queue.{}.overflow[{i}].action.{name}", raw_queue.name.get_ref()),
+                            format!(
+                                "a {name} for conversations of work stream \"{}\", which a {} channel feeds; expected {name}s on queues only calls reach",
+                                ws.name,
+                                kind.name()
+                            ),
+                        ));
+                    }
+                }
+            }
         }
 
         self.check_service(&raw, &work_streams, &agent_groups, &queues)?;

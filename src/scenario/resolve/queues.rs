@@ -180,7 +180,30 @@ impl Resolver<'_> {
         };
         let action_key = format!("{key}.action");
         let action = rule.action.get_ref();
+        let given =
+            [action.queue.is_some(), action.end.is_some(), action.callback.is_some(), action.voicemail.is_some()];
+        let one = given.iter().filter(|&&g| g).count() == 1;
+        let within = |t: &Spanned<Duration>, name: &str| -> Result<f64> {
+            if t.get_ref().0 > 0.0 {
+                Ok(t.get_ref().0)
+            } else {
+                Err(self.at(
+                    t,
+                    format!("{action_key}.{name}"),
+                    "0s; expected how long the work may wait, above 0 (\"7d\")",
+                ))
+            }
+        };
         let action = match (&action.queue, &action.end) {
+            _ if !one => {
+                return Err(self.at(&rule.action, action_key, EXPECTED_ACTION));
+            }
+            _ if action.callback.is_some() => {
+                OverflowAction::Callback(within(action.callback.as_ref().unwrap(), "callback")?)
+            }
+            _ if action.voicemail.is_some() => {
+                OverflowAction::Voicemail(within(action.voicemail.as_ref().unwrap(), "voicemail")?)
+            }
             (Some(target), None) => {
                 let id = queue_ids.get(target.get_ref()).copied().ok_or_else(|| {
                     self.at(
@@ -203,17 +226,13 @@ impl Resolver<'_> {
                 OverflowAction::Queue(id)
             }
             (None, Some(end)) if *end.get_ref() => OverflowAction::End,
-            _ => {
-                return Err(self.at(
-                    &rule.action,
-                    action_key,
-                    "expected one action: { queue = NAME } (move the conversation) or { end = true } (end it)",
-                ));
-            }
+            _ => return Err(self.at(&rule.action, action_key, EXPECTED_ACTION)),
         };
         Ok(Overflow { when, action })
     }
 }
+
+const EXPECTED_ACTION: &str = "expected one action: { queue = NAME } (move the conversation), { end = true } (end it), or for voice { callback = T } or { voicemail = T }";
 
 /// The queues a work stream's conversations can wait in: those its routing names, its transfer's,
 /// and every queue overflow or a queue's transfer can move them to from those, sorted.
@@ -224,7 +243,7 @@ pub(super) fn reachable(ws: &WorkStream, queues: &[Queue]) -> Vec<QueueId> {
         let q = &queues[reached[i].index()];
         let moves = q.on_arrival.iter().chain(&q.on_wait).filter_map(|rule| match rule.action {
             OverflowAction::Queue(target) => Some(target),
-            OverflowAction::End => None,
+            OverflowAction::End | OverflowAction::Callback(_) | OverflowAction::Voicemail(_) => None,
         });
         for target in moves.chain(q.transfer.map(|t| t.queue)) {
             if !reached.contains(&target) {
