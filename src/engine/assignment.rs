@@ -360,6 +360,12 @@ impl Lanes {
         }
     }
 
+    /// What a lane's conversations ask of an agent.
+    #[inline]
+    pub fn requirement_of(&self, lane: usize) -> Requirement {
+        self.lanes[lane].requirement
+    }
+
     /// The queue a lane belongs to: the one its conversations are offered from.
     #[inline]
     pub fn queue_of(&self, lane: usize) -> QueueId {

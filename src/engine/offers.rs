@@ -43,6 +43,10 @@ impl<O: Observer> Replication<'_, O> {
         c.holds_capacity = true;
         // The queue it is offered from: its lane's.
         let queue = self.lanes.queue_of(c.lane as usize);
+        debug_assert!(
+            self.lanes.requirement_of(c.lane as usize).skilled(&self.agents[agent.index()]),
+            "conversation {slot} went to agent {agent:?}, who lacks the skills it requires"
+        );
         self.lanes.record_assignment(queue, &self.agents[agent.index()], now);
         // Only where taking work can open more work (a lane for busy agents only) is the
         // presence before looked at.
