@@ -26,9 +26,14 @@
 //! - Patience and `auto_close_open` run from arrival until the first accept, through offers.
 //! - **Bots** (`bot.rs`): a work stream's bot holds each arrival first, then ends it or escalates
 //!   it to routing with the context values it sets; its waits count from the escalation.
-//! - **Overflow** (`overflow.rs`): a queue's rules move a conversation to another queue's lane or
-//!   end it, on arrival (outside hours, too many Open, too long an expected wait) or once it has
-//!   waited too long; it keeps its first queue for reporting.
+//! - **Overflow** (`overflow.rs`): a queue's rules move a conversation to another queue's lane,
+//!   end it, or leave a caller's callback or voicemail, on arrival (outside hours, too many Open,
+//!   too long an expected wait) or once it has waited too long; it keeps its first queue for
+//!   reporting.
+//! - **Skills and capacity profiles** (`skills.rs`, `requirement.rs`): classification on arrival
+//!   (and on a bot's values) chooses the skill set a conversation requires, and with it its lane;
+//!   agents qualify by their ratings (exact or closest), and a capacity profile limits how many
+//!   conversations of it an agent holds, or blocks other work while one is held.
 //! - **Schedules**: shifts, breaks (scheduled presences) and daily absence change who works; an
 //!   agent leaving its shift takes nothing new and finishes what it holds.
 //!
@@ -38,7 +43,8 @@
 //! it straight to its handler; scheduling is inlined where the event's kind is known; cancelled
 //! timers are skipped by a version check instead of being removed; conversations and agents live
 //! in vectors indexed by id, and a closed conversation's slot (with its buffers) is reused; Open
-//! conversations wait in one lane per (queue, work stream) — a FIFO for those that come in order —
+//! conversations wait in one lane per (queue, work stream, skill set) — a FIFO for those that come
+//! in order —
 //! so that an agent who frees capacity looks at a handful of lane heads rather than at every
 //! conversation, and an arrival into a busy lane looks at no agent at all; a push search visits
 //! only the agents that can be eligible (a bit set per queue, or per requirement class where the
@@ -52,9 +58,11 @@
 //!
 //! # Glossary
 //!
-//! - **Lane**: where Open conversations of one (queue, work stream) wait, in (since, arrival)
-//!   order; a conversation keeps its lane in its slot, apart from the queue it is reported under.
-//! - **Requirement**: what a conversation asks of an agent (capacity units, allowed presences);
+//! - **Lane**: where Open conversations of one (queue, work stream, required skill set) wait, in
+//!   (since, arrival) order; a conversation keeps its lane in its slot, apart from the queue it is
+//!   reported under.
+//! - **Requirement**: what a conversation asks of an agent (capacity units, allowed presences,
+//!   capacity profile, skills);
 //!   `requirement.rs`'s `admits` is the one eligibility test. A queue's **classes** are the distinct
 //!   requirements of the push lanes routing can fill.
 //! - **Seat**: a queue member as the push search reads it (id, presence, rank by the queue's
@@ -68,10 +76,12 @@
 //! # Invariants
 //!
 //! Each is checked where it can break, in debug builds (every test run):
-//! - An offer never takes an agent past its capacity (`reserve`); only picks that ignore capacity
-//!   may.
+//! - An offer never takes an agent past its capacity or a capacity profile's limit (`reserve`);
+//!   only picks that ignore capacity may. No reservation, by push or pick, goes to an agent
+//!   without the skills the conversation requires.
 //! - A push search finds what the definition finds: every member in roster order, the lowest
-//!   rank of the eligible ones (`Lanes::best_agent`, against `best_by_definition`; with declines,
+//!   rank of the eligible ones, the nearest first for closest skill matching
+//!   (`Lanes::best_agent`, against `best_by_definition`; with declines,
 //!   against `after_declines_by_definition`).
 //! - A conversation joins only a lane that routing can fill (`Lanes::push`, `lane_can_hold`),
 //!   the lanes whose classes were made.
