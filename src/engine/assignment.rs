@@ -55,6 +55,7 @@ use rand::RngExt;
 use super::agent::{Agent, AgentId};
 use super::events::ConvSlot;
 use super::lanes::{Lane, LaneQueue, Waiting};
+use super::ranked::{self, Ranked};
 use super::requirement::Requirement;
 use super::seats::{NO_SEAT, Position, Seat, keep_lower, rank};
 use super::{Conversation, ConversationState};
@@ -154,6 +155,9 @@ pub(super) struct Lanes {
     declines_possible: bool,
     /// The ranking of one conversation declined again and again (see [`DeclineChain`]).
     chain: RefCell<DeclineChain>,
+    /// Per queue, its members in rank order where the queue is large and its method allows
+    /// (`ranked.rs`): its searches read a few words, not every eligible member.
+    ranked: Vec<Option<Ranked>>,
 }
 
 /// How many agent changes [`Lanes`] remembers by agent: a conversation's ranking stays usable
@@ -297,6 +301,26 @@ impl Lanes {
             .map(|lane| lane_can_hold(&scenario.work_streams[lane.work_stream.index()], lane.queue))
             .collect();
         let holds = &can_hold;
+        let ranked = (0..scenario.queues.len())
+            .map(|q| {
+                let method = scenario.queues[q].assignment;
+                let largest = scenario
+                    .agent_groups
+                    .iter()
+                    .filter(|g| g.queues.contains(&QueueId(q as u16)) && g.count > 0)
+                    .map(|g| g.capacity)
+                    .max()
+                    .unwrap_or(0);
+                let closest = queue_classes[q].iter().any(|c| !distances[c.skills.index()].is_empty());
+                let levels = match method {
+                    AssignmentMethod::HighestCapacity => largest as usize + 1,
+                    AssignmentMethod::RoundRobin => 1,
+                    AssignmentMethod::LeastActive => return None,
+                };
+                let ranks = members[q].len() > 64 && by_class[q] && !closest && largest < ranked::MOST_LEVELS;
+                ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len()))
+            })
+            .collect();
         let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
             scenario
                 .agent_groups
@@ -357,6 +381,7 @@ impl Lanes {
             last_change: vec![0; group_start.last().map_or(0, |&n| n as usize)],
             change_log: vec![AgentId::NONE; CHANGE_LOG],
             chain: RefCell::new(DeclineChain::default()),
+            ranked,
         }
     }
 
@@ -486,6 +511,20 @@ impl Lanes {
         let candidate = agent.candidate();
         for p in positions {
             let (seat, bit) = (p.seat + offset, p.bit + offset);
+            if let Some(ranked) = &mut self.ranked[p.queue] {
+                let member = seat - self.seat_start[p.queue];
+                ranked.set_time(
+                    member,
+                    match p.method {
+                        AssignmentMethod::RoundRobin => self.queue_last[seat],
+                        _ => agent.last_assigned,
+                    },
+                );
+                for (c, &class) in self.queue_classes[p.queue].iter().enumerate() {
+                    ranked.set_class(member, c, class, agent, candidate);
+                }
+                continue;
+            }
             if candidate {
                 // A search reads only the seats of eligible members: this one is written when it
                 // is a candidate again.
@@ -566,7 +605,9 @@ impl Lanes {
     /// `class`: by the seats' ranks alone, or for closest matching by distance first.
     #[inline]
     fn search(&self, q: usize, class: usize, req: Requirement) -> Option<AgentId> {
-        if self.distances[req.skills.index()].is_empty() {
+        if let Some(ranked) = &self.ranked[q] {
+            ranked.best(class, req.units).map(|m| self.members[q][m])
+        } else if self.distances[req.skills.index()].is_empty() {
             self.scan_candidates(q, class, req)
         } else {
             self.scan_closest(q, class, req)

@@ -106,6 +106,7 @@ mod lanes;
 mod observer;
 mod offers;
 mod overflow;
+mod ranked;
 mod requirement;
 pub mod rng;
 mod schedule;

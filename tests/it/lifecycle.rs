@@ -3,7 +3,7 @@
 //!
 //! (About 750 lines: each rule of the lifecycle with the small center that shows it.)
 
-use crate::common::{AgentLoads, all, assert_agrees, assert_conserved, run, scenario, scope, single_queue};
+use crate::common::{AgentLoads, all, assert_agrees, assert_conserved, run, run_traced, scenario, scope, single_queue};
 use ccsim::engine::{self, AgentStatus, ConversationState, ConversationView, Observer};
 use ccsim::metrics::{Metric, ScopeKind};
 use ccsim::scenario::{DEFAULT_SCENARIO, GroupId};
@@ -665,4 +665,69 @@ pick = {{ every = "0s" }}
             assert_eq!(*at, 8.0 * 3600.0 + 600.0 * k as f64, "{mode}: answer {k}");
         }
     }
+}
+
+#[test]
+fn large_queues_search_their_ranked_members_as_the_definition_does() {
+    // Queues of more than 64 members keep them in rank order (highest capacity, round robin);
+    // debug builds check every search against the definition. A backlog met by a whole shift
+    // at 08:00 assigns many conversations at one instant (members tied in time, ordered by
+    // roster), constant handle times release many at one instant, and days of moves renumber
+    // the slots.
+    let text = r#"
+[simulation]
+horizon = "3d"
+replications = 1
+seed = 21
+
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = { process = "poisson", rate_per_hour = 300 }
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "renewal", interarrival = "3s" }
+
+[[work_stream]]
+name = "calls"
+capacity = 3
+handle_time = "5m"
+patience = { dist = "exponential", mean = "30m" }
+fallback_queue = "big"
+
+[[work_stream]]
+name = "chat"
+handle_time = { dist = "exponential", mean = "6m" }
+auto_close_open = "0s"
+patience = { dist = "exponential", mean = "20m" }
+fallback_queue = "rotating"
+
+[[queue]]
+name = "big"
+
+[[queue]]
+name = "rotating"
+assignment = "round_robin"
+
+[[agent_group]]
+name = "day"
+count = 120
+capacity = 3
+queues = ["big", "rotating"]
+shift = { start = "08:00", end = "20:00" }
+
+[[agent_group]]
+name = "around"
+count = 40
+capacity = 4
+queues = ["big", "rotating"]
+"#;
+    let (_, r, rows) = run_traced(text);
+    assert_conserved(&r);
+    let at_eight = rows.iter().filter(|row| row.first_accept.is_some_and(|t| t.0 == 8.0 * 3600.0)).count();
+    assert!(at_eight > 20, "only {at_eight} answers at the shift start");
 }
