@@ -63,8 +63,8 @@ impl Ranked {
     /// The ranking of `members` members, all with the earliest time (never assigned), in roster
     /// order; `levels` levels of free capacity, `classes` requirement classes.
     pub fn new(members: usize, levels: usize, classes: usize) -> Ranked {
-        // Room for as many moves as there are members before the slots are numbered again.
-        let slots = (2 * members).max(64).next_multiple_of(64);
+        // Room for three moves a member before the slots are numbered again.
+        let slots = (4 * members).max(64).next_multiple_of(64);
         let words = slots / 64;
         let summary = words.div_ceil(64);
         let mut member_at = vec![EMPTY; slots];
