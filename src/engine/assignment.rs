@@ -225,6 +225,13 @@ impl Lanes {
                 }
             })
             .collect::<Vec<Lane>>();
+        let can_hold: Vec<bool> = (0..lanes.len())
+            .map(|l| {
+                let lane = &lanes[l];
+                let w = lane.work_stream.index();
+                lane_can_hold(&scenario.work_streams[w], lane.queue, l % slots - slot_start[w])
+            })
+            .collect();
         let mut members = vec![Vec::new(); scenario.queues.len()];
         for (g, group) in scenario.agent_groups.iter().enumerate() {
             for q in &group.queues {
@@ -240,8 +247,7 @@ impl Lanes {
             .map(|q| {
                 let mut classes = Vec::new();
                 for (l, lane) in lanes.iter().enumerate() {
-                    let ws = &scenario.work_streams[lane.work_stream.index()];
-                    if lane.queue.index() != q || lane.pick || !lane_can_hold(ws, lane.queue) {
+                    if lane.queue.index() != q || lane.pick || !can_hold[l] {
                         continue;
                     }
                     let class = lane.requirement;
@@ -295,10 +301,6 @@ impl Lanes {
                     })
                     .collect()
             })
-            .collect();
-        let can_hold: Vec<bool> = lanes
-            .iter()
-            .map(|lane| lane_can_hold(&scenario.work_streams[lane.work_stream.index()], lane.queue))
             .collect();
         let holds = &can_hold;
         let ranked = (0..scenario.queues.len())
@@ -383,6 +385,12 @@ impl Lanes {
             chain: RefCell::new(DeclineChain::default()),
             ranked,
         }
+    }
+
+    /// Whether a lane can ever hold a conversation ([`lane_can_hold`]).
+    #[inline]
+    pub fn can_hold(&self, lane: usize) -> bool {
+        self.can_hold[lane]
     }
 
     /// What a lane's conversations ask of an agent.
@@ -1012,10 +1020,11 @@ impl Lanes {
     }
 }
 
-/// Whether the lane of `queue` and `ws` can ever hold a conversation: routing sends the work
-/// stream's conversations there (a rule names the queue, or it is the fallback). Only such lanes
-/// are given requirement classes and searched; debug builds check that no conversation joins
-/// another ([`Lanes::push`]).
-pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId) -> bool {
-    ws.reaches(queue)
+/// Whether the lane of `queue`, `ws` and the `skills`-th set of its list can ever hold a
+/// conversation: routing (or overflow, or a transfer) sends the work stream's conversations
+/// there, and some of them can require that skill set. Only such lanes are given requirement
+/// classes and searched; debug builds check that no conversation joins another
+/// ([`Lanes::push`]).
+pub(super) fn lane_can_hold(ws: &WorkStream, queue: QueueId, skills: usize) -> bool {
+    ws.reaches(queue) && ws.set_reachable[skills]
 }

@@ -289,7 +289,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                 scenario.work_streams.iter().any(|ws| {
                     let p = ws.allowed_presences;
                     ws.mode == Mode::Push
-                        && g.queues.iter().any(|&q| assignment::lane_can_hold(ws, q))
+                        && g.queues.iter().any(|&q| ws.reaches(q))
                         && ((p.contains(BasePresence::Busy) && !p.contains(BasePresence::Available))
                             || (p.contains(BasePresence::BusyDnd) && !p.contains(BasePresence::Busy)))
                 })

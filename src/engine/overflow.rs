@@ -10,9 +10,9 @@
 //! §3.6), but its new queue's `waited_at_least` clock starts when it enters. A rule acts only on
 //! a conversation still waiting for its first accept; one under an offer has the offer withdrawn.
 
+use super::Replication;
 use super::events::{ConvSlot, EventKind};
 use super::observer::{ConversationState, Observer};
-use super::{Replication, assignment};
 use crate::scenario::{OverflowAction, OverflowWhen, QueueId, WorkStream};
 use crate::time::{Duration, SimTime};
 
@@ -154,10 +154,7 @@ impl<O: Observer> Replication<'_, O> {
                 self.take(slot, agent);
             }
         } else if let Some(agent) = self.lanes.best_agent(&self.view(), lane, slot) {
-            debug_assert!(assignment::lane_can_hold(
-                &self.scenario.work_streams[self.conversations[slot as usize].view.work_stream.index()],
-                self.lanes.queue_of(lane)
-            ));
+            debug_assert!(self.lanes.can_hold(lane));
             self.offer(slot, agent);
         }
     }

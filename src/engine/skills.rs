@@ -127,6 +127,28 @@ skills = {{ spanish = {{ dist = "uniform", min = 1, max = 10 }}, english = 5 }}
     }
 
     #[test]
+    fn only_the_sets_some_drawn_values_make_the_rules_attach_are_reachable() {
+        // Every conversation is es or en, vip or std: no rule set without a language, and never
+        // es with en.
+        let s = scenario(1, 1, "exact");
+        let ws = &s.work_streams[0];
+        let reachable = |rules: usize| ws.set_reachable[usize::from(ws.set_of_rules[rules])];
+        for rules in [0b001, 0b011, 0b100, 0b110] {
+            assert!(reachable(rules), "{rules:03b}");
+        }
+        // None (no rule), and spanish 6 with english 4 (es and en at once).
+        assert!(!reachable(0) && !reachable(0b101), "{:?}", ws.set_reachable);
+        // A channel that draws no language makes the set of no rule (and the vip one) reachable.
+        let text = std::fs::read_to_string("benches/huge_center.toml").unwrap();
+        let s = Scenario::from_toml(&text.replacen("language = { en = 0.8, es = 0.2 }, ", "", 1), "h.toml").unwrap();
+        let calls = &s.work_streams[0];
+        assert!(calls.set_reachable[usize::from(calls.set_of_rules[0])]);
+        let s = Scenario::from_toml(&text, "h.toml").unwrap();
+        let calls = &s.work_streams[0];
+        assert_eq!(calls.set_reachable.iter().filter(|&&r| r).count(), 2, "english or spanish");
+    }
+
+    #[test]
     fn drawn_ratings_qualify_their_share_of_agents_and_stay_with_the_agent() {
         let n = 2000;
         let s = scenario(n, 5, "exact");

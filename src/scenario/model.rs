@@ -528,6 +528,9 @@ pub struct WorkStream {
     /// each set of matching rules (a bit per rule), the index of its set in that list.
     pub skill_sets: Vec<SkillSetId>,
     pub set_of_rules: Vec<u8>,
+    /// Per set of its list, whether a conversation can require it: some combination of values
+    /// its channels (and bot) can draw makes rules that attach it match.
+    pub set_reachable: Vec<bool>,
     pub matching: Matching,
     pub allowed_presences: PresenceSet,
     pub wrap_up_block: WrapUpBlock,

@@ -189,6 +189,9 @@ impl Resolver<'_> {
             });
         }
         self.special_days(&raw.special_day, &simulation, &mut channels)?;
+        for (w, ws) in work_streams.iter_mut().enumerate() {
+            ws.set_reachable = skills::reachable_sets(ws, channels.iter().filter(|c| c.work_stream.index() == w));
+        }
         if channels.iter().all(|c| !c.arrivals.has_arrivals()) {
             return Err(self.error_at(
                 None,

@@ -178,3 +178,96 @@ impl Resolver<'_> {
         Ok(sets)
     }
 }
+
+/// Per set of `ws`'s list, whether a conversation can require it (`WorkStream::set_reachable`):
+/// whether some values the `channels` feeding it can draw make the rules that attach it match,
+/// and no others. Text values are taken from the channels' categories (missing where a channel
+/// draws none); a condition on a number a channel draws may hold or not; with a bot, or with
+/// too many combinations of values to list, every set is taken as reachable.
+pub(super) fn reachable_sets<'c>(ws: &WorkStream, channels: impl Iterator<Item = &'c Channel>) -> Vec<bool> {
+    const MOST_COMBINATIONS: usize = 4096;
+    let rules = ws.classification.len();
+    let every = || vec![true; ws.skill_sets.len()];
+    if rules == 0 || ws.bot.is_some() {
+        return every();
+    }
+    // Per variable a rule tests, the values it can take: Some(value), or None for any number.
+    let mut variables: Vec<usize> =
+        ws.classification.iter().flat_map(|r| r.conditions.iter().map(|c| c.variable)).collect();
+    variables.sort_unstable();
+    variables.dedup();
+    let mut values: Vec<Vec<Option<ContextValue>>> = vec![Vec::new(); variables.len()];
+    let mut fed = false;
+    for channel in channels {
+        fed = true;
+        for (i, &v) in variables.iter().enumerate() {
+            let drawn: Vec<Option<ContextValue>> = match &channel.context[v] {
+                None => vec![Some(ContextValue::Missing)],
+                Some(ContextGenerator::Text { categories, .. }) => {
+                    categories.iter().map(|&c| Some(ContextValue::Text(c))).collect()
+                }
+                Some(ContextGenerator::Number(_)) => vec![None],
+            };
+            for value in drawn {
+                if !values[i].contains(&value) {
+                    values[i].push(value);
+                }
+            }
+        }
+    }
+    let combinations = values.iter().try_fold(1usize, |n, v| n.checked_mul(v.len().max(1)));
+    if !fed || combinations.is_none_or(|n| n > MOST_COMBINATIONS) {
+        return every();
+    }
+    let mut masks = vec![false; 1 << rules];
+    let mut chosen = vec![0usize; variables.len()];
+    loop {
+        // The rules that surely match these values, and those that may (a number's condition).
+        let (mut surely, mut maybe) = (0usize, 0usize);
+        for (r, rule) in ws.classification.iter().enumerate() {
+            let mut free = false;
+            let holds = rule.conditions.iter().all(|c| {
+                let i = variables.binary_search(&c.variable).expect("a tested variable");
+                match values[i].get(chosen[i]).copied().flatten() {
+                    Some(value) => c.test.holds(value),
+                    None => {
+                        free = true;
+                        true
+                    }
+                }
+            });
+            if holds && free {
+                maybe |= 1 << r;
+            } else if holds {
+                surely |= 1 << r;
+            }
+        }
+        // Every subset of the rules that may match, with those that surely do.
+        let mut sub = maybe;
+        loop {
+            masks[surely | sub] = true;
+            if sub == 0 {
+                break;
+            }
+            sub = (sub - 1) & maybe;
+        }
+        // The next combination of values.
+        let mut i = 0;
+        while i < chosen.len() {
+            chosen[i] += 1;
+            if chosen[i] < values[i].len() {
+                break;
+            }
+            chosen[i] = 0;
+            i += 1;
+        }
+        if i == chosen.len() {
+            break;
+        }
+    }
+    let mut reachable = vec![false; ws.skill_sets.len()];
+    for (mask, &reached) in masks.iter().enumerate() {
+        reachable[usize::from(ws.set_of_rules[mask])] |= reached;
+    }
+    reachable
+}

@@ -145,6 +145,7 @@ impl Resolver<'_> {
             // Known once every work stream's classification is: see `skill_sets`.
             skill_sets: vec![SkillSetId::NONE],
             set_of_rules: vec![0],
+            set_reachable: vec![true],
             bot: None,
             name: ws.name.get_ref().clone(),
             // Known once every queue's overflow is: see `queues::reachable`.
