@@ -3,8 +3,8 @@
 # to 500, 2,000, 5,000 and 20,000 agents — every group's count and every rate times the same
 # factor, the horizon lengthened so that each runs about as many conversations — each run as a
 # whole process on one thread (charts off), ROUNDS times, the fastest kept. Prints conversations,
-# seconds, nanoseconds per conversation, and peak resident memory with the bytes per agent it
-# implies between the sizes.
+# seconds, nanoseconds per conversation, and the peak resident memory of one more run of a single
+# day at each size, with the bytes per agent it implies between the smallest and largest.
 #
 #   bash benches/peers/scale.sh
 #
@@ -30,30 +30,29 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# scaled AGENTS: the huge center at AGENTS agents, its horizon 20,000 / AGENTS days.
+# scaled AGENTS DAYS: the huge center at AGENTS agents over DAYS days (default 20,000 / AGENTS).
 scaled() {
-    python3 - "$root/benches/huge_center.toml" "$1" <<'PY'
+    python3 - "$root/benches/huge_center.toml" "$1" "${2:-0}" <<'PY'
 import re, sys
-text, agents = open(sys.argv[1]).read(), int(sys.argv[2])
+text, agents, days = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3])
 f = agents / 20000
 text = re.sub(r"^count = (\d+)", lambda m: f"count = {round(int(m.group(1)) * f)}", text, flags=re.M)
 def rates(m):
     return "rate_per_hour = [" + ", ".join(f"{float(x) * f:g}" for x in re.split(r"[,\s]+", m.group(1).strip()) if x) + "]"
 text = re.sub(r"rate_per_hour = \[([^\]]*)\]", rates, text, flags=re.S)
-text = re.sub(r'^horizon = "1d"', f'horizon = "{round(1 / f)}d"', text, flags=re.M)
+text = re.sub(r'^horizon = "1d"', f'horizon = "{days or round(1 / f)}d"', text, flags=re.M)
 print(text)
 PY
 }
 
-printf '%7s %14s %9s %8s %9s\n' agents conversations seconds ns/conv peak_MiB
+printf '%7s %14s %9s %8s %13s\n' agents conversations seconds ns/conv day_peak_MiB
 for agents in $SIZES; do
     scaled "$agents" > "$work/center-$agents.toml"
     best=""
     for _ in $(seq 1 "$ROUNDS"); do
         rm -rf "$work/out"
         t0="$EPOCHREALTIME"
-        /usr/bin/time -f "%M" -o "$work/rss" "$ccsim" run "$work/center-$agents.toml" -o "$work/out" \
-            --quiet --no-charts --threads 1
+        "$ccsim" run "$work/center-$agents.toml" -o "$work/out" --quiet --no-charts --threads 1
         t1="$EPOCHREALTIME"
         s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
         if [[ -z "$best" ]] || awk -v s="$s" -v b="$best" 'BEGIN { exit !(s < b) }'; then
@@ -61,9 +60,14 @@ for agents in $SIZES; do
         fi
     done
     n="$(awk -F, 'FNR > 1 && $2 == "all" { n += $4 } END { print n }' "$work/out/replications.csv")"
+    # Memory at one day, whatever the size: what grows with the agents, not with the horizon.
+    scaled "$agents" 1 > "$work/day-$agents.toml"
+    rm -rf "$work/day"
+    /usr/bin/time -f "%M" -o "$work/rss" "$ccsim" run "$work/day-$agents.toml" -o "$work/day" \
+        --quiet --no-charts --threads 1
     rss_kib="$(cat "$work/rss")"
     awk -v a="$agents" -v n="$n" -v s="$best" -v k="$rss_kib" \
-        'BEGIN { printf "%7d %14d %9.3f %8.0f %9.1f\n", a, n, s, s * 1e9 / n, k / 1024 }'
+        'BEGIN { printf "%7d %14d %9.3f %8.0f %13.1f\n", a, n, s, s * 1e9 / n, k / 1024 }'
     echo "$agents $rss_kib" >> "$work/rss-by-size"
 done
 awk 'NR == 1 { a0 = $1; k0 = $2 } END { printf "bytes per agent (peak memory, %d to %d agents): %.0f\n", a0, $1, ($2 - k0) * 1024 / ($1 - a0) }' \
