@@ -521,6 +521,10 @@ impl Lanes {
             let (seat, bit) = (p.seat + offset, p.bit + offset);
             if let Some(ranked) = &mut self.ranked[p.queue] {
                 let member = seat - self.seat_start[p.queue];
+                // Levels first: a member that moves takes only the bits it still has.
+                for (c, &class) in self.queue_classes[p.queue].iter().enumerate() {
+                    ranked.set_class(member, c, class, agent, candidate);
+                }
                 ranked.set_time(
                     member,
                     match p.method {
@@ -528,9 +532,6 @@ impl Lanes {
                         _ => agent.last_assigned,
                     },
                 );
-                for (c, &class) in self.queue_classes[p.queue].iter().enumerate() {
-                    ranked.set_class(member, c, class, agent, candidate);
-                }
                 continue;
             }
             if candidate {

@@ -172,9 +172,14 @@ impl Ranked {
     #[cold]
     fn move_to_end(&mut self, m: usize, time: f64) {
         debug_assert!(time >= self.tail_time, "ranked times only grow");
+        if time != self.tail_time {
+            self.time_of[m] = time;
+            self.tail_time = time;
+            return self.give_next_slot(m);
+        }
         let mut later = std::mem::take(&mut self.later);
         later.clear();
-        if time == self.tail_time {
+        {
             let mut slot = self.tail as usize;
             while slot > 0 {
                 slot -= 1;
