@@ -34,14 +34,18 @@
 //! capacity unit in the same presences keeps a bit per **candidate** (working with some free
 //! capacity), and the search checks each candidate's presence (in a center without blocking
 //! capacity profiles). Any other queue keeps a bit per member for each **requirement class** of
-//! its push lanes (a distinct `Requirement` (`requirement.rs`) among their work streams), set while the member is
-//! eligible for it: in a
-//! blended center, where most members with some room have too little for a call, the search for
-//! a call never looks at them. The search reads each member it visits from its **seat** in the
-//! queue: its presence and its rank by the queue's method as one integer, written whenever the
-//! agent changes (an assignment is recorded first, so the seat it writes has the new last
-//! assignment from the queue). Debug builds check every search against the definition, over
-//! every member.
+//! its push lanes (a distinct `Requirement` (`requirement.rs`) among their work streams), set
+//! while the member is eligible for it: in a blended center, where most members with some room
+//! have too little for a call, the search for a call never looks at them. The search reads each
+//! member it visits from its **seat** in the queue: its presence and its rank by the queue's
+//! method as one integer, written whenever the agent changes (an assignment is recorded first, so
+//! the seat it writes has the new last assignment from the queue).
+//!
+//! A queue of more than 64 members with `highest_capacity` or `round_robin` (and no closest
+//! skill matching) is **ranked** instead (`ranked.rs`): its members sit in slots in the order of
+//! the time its method ranks them by, with bits per class and level of free capacity, and a
+//! search reads the first set bit of the best level — a few words, however many members are
+//! eligible. Debug builds check every search against the definition, over every member.
 //!
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.

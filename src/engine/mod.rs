@@ -51,8 +51,9 @@
 //! queue is large or its work streams differ in the capacity or presences they need) and reads
 //! them from a dense array of seats per queue, each with its rank by the queue's method computed
 //! when the agent last changed, and keeps the best by conditional moves, since which candidate
-//! ranks first follows no pattern a branch predictor could learn; an agent freeing capacity when nothing is Open in its
-//! lanes looks at nothing. Once the vectors have grown, nothing is allocated per event.
+//! ranks first follows no pattern a branch predictor could learn — or, in a large queue, keeps
+//! its members in rank order and reads the first bit of the best level; an agent freeing capacity
+//! when nothing is Open in its lanes looks at nothing. Once the vectors have grown, nothing is allocated per event.
 //!
 //! What one conversation costs, and where its time goes, is measured in `benches/README.md`.
 //!
