@@ -130,8 +130,9 @@ pub(super) struct Lanes {
     candidates: Vec<u64>,
     word_start: Vec<usize>,
     queue_words: Vec<usize>,
-    /// Per agent group, for each of its queues: where the group's first agent sits (a group's
-    /// agents are contiguous among a queue's members, in roster order).
+    /// Per agent group, for each of its queues with push lanes routing can fill: where the
+    /// group's first agent sits (a group's agents are contiguous among a queue's members, in
+    /// roster order).
     group_positions: Vec<Vec<Position>>,
     /// For each agent group, the push lanes of its queues, by queue priority.
     group_lanes: Vec<Vec<usize>>,
@@ -288,9 +289,12 @@ impl Lanes {
             .iter()
             .enumerate()
             .map(|(g, group)| {
+                // A queue without push lanes routing can fill is never searched: its members'
+                // changes need not be written there.
                 group
                     .queues
                     .iter()
+                    .filter(|q| !queue_classes[q.index()].is_empty())
                     .map(|q| {
                         let queue = q.index();
                         let first = members[queue].partition_point(|&a| a < AgentId(group_start[g]));
@@ -323,7 +327,11 @@ impl Lanes {
                     AssignmentMethod::RoundRobin => 1,
                     AssignmentMethod::LeastActive => return None,
                 };
-                let ranks = members[q].len() > 64 && by_class[q] && !closest && largest < ranked::MOST_LEVELS;
+                let ranks = members[q].len() > 64
+                    && by_class[q]
+                    && !queue_classes[q].is_empty()
+                    && !closest
+                    && largest < ranked::MOST_LEVELS;
                 ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len()))
             })
             .collect();
