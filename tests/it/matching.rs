@@ -10,16 +10,9 @@
 //! where they are derived: three 95% half-widths plus 0.2% of the theoretical value.
 
 use crate::common::{Center, all, assert_agrees, assert_conserved, run, run_traced, single_queue};
+use crate::theory::{ALLOWANCE, K, SIMULATION};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::Metric;
-
-const SIMULATION: &str = r#"horizon = "10d"
-warmup = "2h"
-replications = 20
-seed = 42
-service_level_threshold = "20s""#;
-const K: f64 = 3.0;
-const ALLOWANCE: f64 = 0.002;
 
 /// λ = 200/h, AHT 180 s, 14 agents of capacity 3 whose chats count against profile `chat`.
 fn profiled(group_keys: &str) -> String {

@@ -26,13 +26,13 @@ use crate::common::{all, assert_agrees, run, single_queue};
 use ccsim::erlang::{self, QueueModel};
 use ccsim::metrics::Metric;
 
-const SIMULATION: &str = r#"horizon = "10d"
+pub(crate) const SIMULATION: &str = r#"horizon = "10d"
 warmup = "2h"
 replications = 20
 seed = 42
 service_level_threshold = "20s""#;
-const K: f64 = 3.0;
-const ALLOWANCE: f64 = 0.002;
+pub(crate) const K: f64 = 3.0;
+pub(crate) const ALLOWANCE: f64 = 0.002;
 
 fn theory(rate: f64, aht: f64, agents: u32, concurrency: u32, patience: Option<f64>) -> erlang::Figures {
     let model = QueueModel { arrivals_per_hour: rate, aht_s: aht, agents, concurrency, patience_mean_s: patience };
