@@ -41,11 +41,10 @@
 //! method as one integer, written whenever the agent changes (an assignment is recorded first, so
 //! the seat it writes has the new last assignment from the queue).
 //!
-//! A queue of more than 64 members with `highest_capacity` or `round_robin` (and no closest
-//! skill matching) is **ranked** instead (`ranked.rs`): its members sit in slots in the order of
-//! the time its method ranks them by, with bits per class and level of free capacity, and a
-//! search reads the first set bit of the best level — a few words, however many members are
-//! eligible. Debug builds check every search against the definition, over every member.
+//! A queue of more than 64 members (and no closest skill matching) is **ranked** instead
+//! (`ranked.rs`): its members sit in slots in the order of the times its method ranks them by,
+//! with bits per class and level of free capacity, and a search reads the first set bit of the
+//! best level — a few words, however many members are eligible. Debug builds check every search against the definition, over every member.
 //!
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
@@ -163,6 +162,10 @@ pub(super) struct Lanes {
     /// Per queue, its members in rank order where the queue is large and its method allows
     /// (`ranked.rs`): its searches read a few words, not every eligible member.
     ranked: Vec<Option<Ranked>>,
+    /// Per `least_active` queue ranked so, its members that never released capacity, ranked by
+    /// their last assignment from the queue: they come before every member in `ranked`, which
+    /// holds the others by (last release, last assignment from the queue).
+    unreleased: Vec<Option<Ranked>>,
 }
 
 /// How many agent changes [`Lanes`] remembers by agent: a conversation's ranking stays usable
@@ -324,15 +327,23 @@ impl Lanes {
                 let closest = queue_classes[q].iter().any(|c| !distances[c.skills.index()].is_empty());
                 let levels = match method {
                     AssignmentMethod::HighestCapacity => largest as usize + 1,
-                    AssignmentMethod::RoundRobin => 1,
-                    AssignmentMethod::LeastActive => return None,
+                    AssignmentMethod::RoundRobin | AssignmentMethod::LeastActive => 1,
                 };
                 let ranks = members[q].len() > 64
                     && by_class[q]
                     && !queue_classes[q].is_empty()
                     && !closest
                     && largest < ranked::MOST_LEVELS;
-                ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len()))
+                // Least active ranks its members as they release capacity, the others apart.
+                let all = method != AssignmentMethod::LeastActive;
+                ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len(), all))
+            })
+            .collect::<Vec<_>>();
+        let unreleased = (0..scenario.queues.len())
+            .map(|q| {
+                let ranked_least_active =
+                    ranked[q].is_some() && scenario.queues[q].assignment == AssignmentMethod::LeastActive;
+                ranked_least_active.then(|| Ranked::new(members[q].len(), 1, queue_classes[q].len(), true))
             })
             .collect();
         let group_lanes_where = |keep: &dyn Fn(&Lane) -> bool| -> Vec<Vec<usize>> {
@@ -396,6 +407,7 @@ impl Lanes {
             change_log: vec![AgentId::NONE; CHANGE_LOG],
             chain: RefCell::new(DeclineChain::default()),
             ranked,
+            unreleased,
         }
     }
 
@@ -531,6 +543,27 @@ impl Lanes {
         let candidate = agent.candidate();
         for p in positions {
             let (seat, bit) = (p.seat + offset, p.bit + offset);
+            if p.method == AssignmentMethod::LeastActive
+                && let Some(ranked) = &mut self.ranked[p.queue]
+            {
+                let member = seat - self.seat_start[p.queue];
+                let unreleased = self.unreleased[p.queue].as_mut().expect("kept beside a least active ranking");
+                let from_queue = self.queue_last[seat];
+                let here = if agent.last_release == f64::NEG_INFINITY {
+                    unreleased.set_key(member, (from_queue, 0.0));
+                    unreleased
+                } else {
+                    if unreleased.holds(member) {
+                        unreleased.remove(member);
+                    }
+                    ranked.set_key(member, (agent.last_release, from_queue));
+                    ranked
+                };
+                for (c, &class) in self.queue_classes[p.queue].iter().enumerate() {
+                    here.set_class(member, c, class, agent, candidate);
+                }
+                continue;
+            }
             if let Some(ranked) = &mut self.ranked[p.queue] {
                 let member = seat - self.seat_start[p.queue];
                 // Levels first: a member that moves takes only the bits it still has.
@@ -627,7 +660,9 @@ impl Lanes {
     #[inline]
     fn search(&self, q: usize, class: usize, req: Requirement) -> Option<AgentId> {
         if let Some(ranked) = &self.ranked[q] {
-            ranked.best(class, req.units).map(|m| self.members[q][m])
+            // Members that never released capacity rank first under least active.
+            let first = self.unreleased[q].as_ref().and_then(|u| u.best(class, req.units));
+            first.or_else(|| ranked.best(class, req.units)).map(|m| self.members[q][m])
         } else if self.distances[req.skills.index()].is_empty() {
             self.scan_candidates(q, class, req)
         } else {

@@ -18,15 +18,25 @@
 //! roster position (they move after it). Slots of members that moved are left empty; when the
 //! slots run out, the members are numbered again from 0 in their order.
 //!
-//! `least_active` (ranked first by the last release, then by the last assignment from the queue,
-//! which reorders members among those released at the same time) and closest skill matching
-//! (ranked first by distance) are not kept this way: their queues are scanned.
+//! `least_active` ranks by the last release, then by the last assignment from the queue: a key of
+//! two times. A release moves a member to the end (after those released at the same instant that
+//! rank after it by their second time); an assignment changes only the second time, which moves
+//! nobody unless another member was released at the same instant (then every member is put in
+//! order again, a rare sort). Members that never released capacity rank before all others, by
+//! their last assignment from the queue alone: they are kept apart, in a ranking of their own that
+//! a search reads first. Closest skill matching (ranked first by distance) is not kept this way:
+//! its queues are scanned.
 
 use super::agent::Agent;
 use super::requirement::Requirement;
 
-/// No member: an empty slot.
+/// No member: an empty slot, or the slot of a member not ranked here.
 const EMPTY: u32 = u32::MAX;
+
+/// What a member is ranked by before its roster position: a time, and a second time that
+/// orders members with the same first (`least_active`'s last assignment from the queue; 0
+/// otherwise).
+pub(super) type Key = (f64, f64);
 
 /// The most free capacity a member of a ranked queue may have: a level of bits per unit.
 pub(super) const MOST_LEVELS: u32 = 16;
@@ -39,11 +49,11 @@ pub(super) struct Ranked {
     /// Per member (position in the queue), its slot; per slot, its member or [`EMPTY`].
     slot_of: Vec<u32>,
     member_at: Vec<u32>,
-    /// Per member, the time it is ranked by, as of its slot.
-    time_of: Vec<f64>,
-    /// The next slot to give; the time of the member given the slot before it.
+    /// Per member, the key it is ranked by (then by roster position), as of its slot.
+    time_of: Vec<Key>,
+    /// The next slot to give; the largest key given a slot.
     tail: u32,
-    tail_time: f64,
+    tail_time: Key,
     /// Per member and class, the level whose bit it has set plus 1, or 0 while not eligible.
     level_of: Vec<u16>,
     classes: usize,
@@ -60,24 +70,28 @@ pub(super) struct Ranked {
 }
 
 impl Ranked {
-    /// The ranking of `members` members, all with the earliest time (never assigned), in roster
-    /// order; `levels` levels of free capacity, `classes` requirement classes.
-    pub fn new(members: usize, levels: usize, classes: usize) -> Ranked {
+    /// The ranking of `members` members, all with the earliest key (never assigned), in roster
+    /// order — or none of them yet, unless `all` — with `levels` levels of free capacity and
+    /// `classes` requirement classes.
+    pub fn new(members: usize, levels: usize, classes: usize, all: bool) -> Ranked {
         // Room for three moves a member before the slots are numbered again.
         let slots = (4 * members).max(64).next_multiple_of(64);
         let words = slots / 64;
         let summary = words.div_ceil(64);
+        let placed = if all { members } else { 0 };
         let mut member_at = vec![EMPTY; slots];
-        for (m, slot) in member_at.iter_mut().enumerate().take(members) {
+        for (m, slot) in member_at.iter_mut().enumerate().take(placed) {
             *slot = m as u32;
         }
+        // Never assigned: the key `set_time` gives such a member.
+        let earliest = (f64::NEG_INFINITY, 0.0);
         Ranked {
             levels,
-            slot_of: (0..members as u32).collect(),
+            slot_of: (0..members as u32).map(|m| if all { m } else { EMPTY }).collect(),
             member_at,
-            time_of: vec![f64::NEG_INFINITY; members],
-            tail: members as u32,
-            tail_time: f64::NEG_INFINITY,
+            time_of: vec![earliest; members],
+            tail: placed as u32,
+            tail_time: earliest,
             level_of: vec![0; members * classes],
             classes,
             bits: vec![0; classes * levels * words],
@@ -93,14 +107,46 @@ impl Ranked {
     /// moves to the end if the time changed.
     #[inline]
     pub fn set_time(&mut self, m: usize, time: f64) {
-        if time != self.time_of[m] {
-            self.move_to_end(m, time);
+        self.set_key(m, (time, 0.0));
+    }
+
+    /// Member `m` (ranked here or not yet) is now ranked by `key`, which is the one it had, or a
+    /// larger one: one whose first time is the latest there is, or whose second is while its
+    /// first stays.
+    #[inline]
+    pub fn set_key(&mut self, m: usize, key: Key) {
+        if self.slot_of[m] != EMPTY && key == self.time_of[m] {
+            return;
         }
+        if key.0 >= self.tail_time.0 {
+            self.move_to_end(m, key);
+        } else {
+            self.reorder_within(m, key);
+        }
+    }
+
+    /// Whether member `m` is ranked here.
+    #[inline]
+    pub fn holds(&self, m: usize) -> bool {
+        self.slot_of[m] != EMPTY
+    }
+
+    /// Member `m` is no longer ranked here: its slot empties and its bits clear.
+    pub fn remove(&mut self, m: usize) {
+        let slot = self.slot_of[m] as usize;
+        for class in 0..self.classes {
+            let level = std::mem::take(&mut self.level_of[m * self.classes + class]);
+            if level > 0 {
+                self.clear(class, usize::from(level - 1), slot);
+            }
+        }
+        self.member_at[slot] = EMPTY;
+        self.slot_of[m] = EMPTY;
     }
 
     /// Member `m`'s eligibility for `class` and its free capacity (its level), as `class`
     /// admits `agent` now.
-    #[inline]
+    #[inline(always)]
     pub fn set_class(&mut self, m: usize, class: usize, requirement: Requirement, agent: &Agent, candidate: bool) {
         let level = if candidate && requirement.admits_state(agent) {
             if self.levels == 1 { 1 } else { agent.free().min(self.levels as u32 - 1) as u16 + 1 }
@@ -167,42 +213,78 @@ impl Ranked {
         self.count[run] -= 1;
     }
 
-    /// Moves member `m`, now ranked by `time`, after every other member; those that moved to
-    /// the end at the same time with a later roster position move again after it.
+    /// Moves member `m`, now ranked by `key`, whose first time is the latest there is, after
+    /// every other member; those with the same first time that rank after it by (second time,
+    /// roster position) move again after it.
     #[cold]
-    fn move_to_end(&mut self, m: usize, time: f64) {
-        debug_assert!(time >= self.tail_time, "ranked times only grow");
-        if time != self.tail_time {
-            self.time_of[m] = time;
-            self.tail_time = time;
+    fn move_to_end(&mut self, m: usize, key: Key) {
+        debug_assert!(key.0 >= self.tail_time.0, "first times only grow");
+        if key.0 != self.tail_time.0 {
+            self.time_of[m] = key;
+            self.tail_time = key;
             return self.give_next_slot(m);
         }
         let mut later = std::mem::take(&mut self.later);
         later.clear();
-        {
-            let mut slot = self.tail as usize;
-            while slot > 0 {
-                slot -= 1;
-                let other = self.member_at[slot];
-                if other == EMPTY {
-                    continue;
-                }
-                if self.time_of[other as usize] != time {
-                    break;
-                }
-                if other as usize > m {
-                    later.push(other as usize);
-                }
+        let mut slot = self.tail as usize;
+        while slot > 0 {
+            slot -= 1;
+            let other = self.member_at[slot];
+            if other == EMPTY || other as usize == m {
+                continue;
             }
-            later.reverse();
+            let theirs = self.time_of[other as usize];
+            if theirs.0 != key.0 {
+                break;
+            }
+            if (theirs.1, other as usize) > (key.1, m) {
+                later.push(other as usize);
+            }
         }
-        self.time_of[m] = time;
-        self.tail_time = time;
+        later.reverse();
+        self.time_of[m] = key;
+        self.tail_time = key;
         self.give_next_slot(m);
         for &other in &later {
             self.give_next_slot(other);
         }
         self.later = later;
+    }
+
+    /// Member `m`'s second time grew while its first, earlier than the last given, stayed: it
+    /// keeps its slot unless another member has the same first time, and then every member is
+    /// put in order again.
+    #[cold]
+    fn reorder_within(&mut self, m: usize, key: Key) {
+        debug_assert!(self.slot_of[m] != EMPTY && key.0 == self.time_of[m].0, "only the second time grew");
+        self.time_of[m] = key;
+        let slot = self.slot_of[m] as usize;
+        let first = |s: Option<&u32>| s.map(|&o| self.time_of[o as usize].0);
+        let before = first(self.member_at[..slot].iter().rev().find(|&&o| o != EMPTY));
+        let after = first(self.member_at[slot + 1..self.tail as usize].iter().find(|&&o| o != EMPTY));
+        if before == Some(key.0) || after == Some(key.0) {
+            self.renumber_sorted();
+        }
+    }
+
+    /// Every member in slots in the order of (key, roster position), from slot 0.
+    fn renumber_sorted(&mut self) {
+        let mut order = std::mem::take(&mut self.later);
+        order.clear();
+        order.extend(self.member_at[..self.tail as usize].iter().filter(|&&o| o != EMPTY).map(|&o| o as usize));
+        order.sort_by(|&a, &b| {
+            self.time_of[a]
+                .0
+                .total_cmp(&self.time_of[b].0)
+                .then(self.time_of[a].1.total_cmp(&self.time_of[b].1))
+                .then(a.cmp(&b))
+        });
+        self.member_at.fill(EMPTY);
+        for (slot, &m) in order.iter().enumerate() {
+            self.member_at[slot] = m as u32;
+        }
+        self.later = order;
+        self.renumber();
     }
 
     /// Member `m` takes the next slot, its bits going with it; the slots are numbered again when
@@ -211,11 +293,15 @@ impl Ranked {
         if self.tail as usize == self.member_at.len() {
             self.renumber();
         }
-        let (from, to) = (self.slot_of[m] as usize, self.tail as usize);
-        self.member_at[from] = EMPTY;
+        let (from, to) = (self.slot_of[m], self.tail as usize);
         self.member_at[to] = m as u32;
         self.slot_of[m] = to as u32;
         self.tail += 1;
+        if from == EMPTY {
+            return;
+        }
+        let from = from as usize;
+        self.member_at[from] = EMPTY;
         for class in 0..self.classes {
             let level = self.level_of[m * self.classes + class];
             if level > 0 {

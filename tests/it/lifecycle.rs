@@ -669,8 +669,8 @@ pick = {{ every = "0s" }}
 
 #[test]
 fn large_queues_search_their_ranked_members_as_the_definition_does() {
-    // Queues of more than 64 members keep them in rank order (highest capacity, round robin);
-    // debug builds check every search against the definition. A backlog met by a whole shift
+    // Queues of more than 64 members keep them in rank order (highest capacity, round robin,
+    // least active); debug builds check every search against the definition. A backlog met by a whole shift
     // at 08:00 assigns many conversations at one instant (members tied in time, ordered by
     // roster), constant handle times release many at one instant, and days of moves renumber
     // the slots.
@@ -692,6 +692,12 @@ kind = "live_chat"
 work_stream = "chat"
 arrivals = { process = "renewal", interarrival = "3s" }
 
+[[channel]]
+name = "sms"
+kind = "sms"
+work_stream = "messages"
+arrivals = { process = "poisson", rate_per_hour = 400 }
+
 [[work_stream]]
 name = "calls"
 capacity = 3
@@ -706,6 +712,13 @@ auto_close_open = "0s"
 patience = { dist = "exponential", mean = "20m" }
 fallback_queue = "rotating"
 
+[[work_stream]]
+name = "messages"
+handle_time = "4m"
+wrap_up = { dist = "exponential", mean = "1m" }
+block_capacity_for_wrap_up = "never"
+fallback_queue = "least"
+
 [[queue]]
 name = "big"
 
@@ -713,18 +726,22 @@ name = "big"
 name = "rotating"
 assignment = "round_robin"
 
+[[queue]]
+name = "least"
+assignment = "least_active"
+
 [[agent_group]]
 name = "day"
 count = 120
 capacity = 3
-queues = ["big", "rotating"]
+queues = ["big", "rotating", "least"]
 shift = { start = "08:00", end = "20:00" }
 
 [[agent_group]]
 name = "around"
 count = 40
 capacity = 4
-queues = ["big", "rotating"]
+queues = ["big", "rotating", "least"]
 "#;
     let (_, r, rows) = run_traced(text);
     assert_conserved(&r);
