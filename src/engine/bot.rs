@@ -91,6 +91,7 @@ impl<O: Observer> Replication<'_, O> {
         self.enter_open(slot, agent.is_none());
         match overflow {
             Some(action) if action.leaves_work() => self.leave_work(slot, action, true),
+            _ if agent.is_some_and(|a| self.accepts_at_once(a, lane)) => {}
             _ => {
                 let channel = self.conversations[slot as usize].view.channel;
                 self.start_first_wait_timers(slot, scenario.channels[channel.index()].auto_close_open, patience);

@@ -587,6 +587,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         match overflow {
             Some(action) if action.leaves_work() => self.leave_work(slot, action, true),
+            // Answered now: the first wait is over before a timer could act.
+            _ if agent.is_some_and(|a| self.accepts_at_once(a, lane)) => {}
             _ => {
                 self.start_first_wait_timers(slot, channel.auto_close_open, patience);
                 if self.limits_waits {
@@ -654,6 +656,14 @@ impl<'s, O: Observer> Replication<'s, O> {
                 (self.conversations.len() - 1) as ConvSlot
             }
         }
+    }
+
+    /// Whether `agent`, found for a conversation of `lane`, answers it the moment it is found: a
+    /// pick, or an offer to an agent whose group accepts without a response (the "Offers" rule of DESIGN.md).
+    /// Such a conversation needs no first-wait timers, which would only come due stale.
+    #[inline(always)]
+    fn accepts_at_once(&self, agent: AgentId, lane: usize) -> bool {
+        self.lanes.is_pick(lane) || self.scenario.agent_groups[self.agents[agent.index()].group.index()].offer.is_none()
     }
 
     /// Patience and `auto_close_open` run from arrival until the first accept, through offers.
