@@ -44,7 +44,12 @@
 //! A queue of more than 64 members (and no closest skill matching) is **ranked** instead
 //! (`ranked.rs`): its members sit in slots in the order of the times its method ranks them by,
 //! with bits per class and level of free capacity, and a search reads the first set bit of the
-//! best level — a few words, however many members are eligible. Debug builds check every search against the definition, over every member.
+//! best level — a few words, however many members are eligible. `highest_capacity` ranks by what
+//! is the agent's alone (free capacity, last assignment, roster order), so such a queue of at
+//! most eight agent groups (`MOST_TEAMS`) is ranked **by team** instead: each group ranks its agents
+//! once for all its queues ranked so, and the search compares the teams' best. An agent's change
+//! then moves it in one ranking, not in one per queue. Debug builds check every search against
+//! the definition, over every member.
 //!
 //! **Pick** (DOMAIN.md §4.1): an agent takes one Open conversation of its queues' pick lanes (and of
 //! push lanes whose work stream enables selecting from push) by its group's `pick.policy`.
@@ -166,6 +171,46 @@ pub(super) struct Lanes {
     /// their last assignment from the queue: they come before every member in `ranked`, which
     /// holds the others by (last release, last assignment from the queue).
     unreleased: Vec<Option<Ranked>>,
+    /// Per agent group, its agents ranked once for every highest-capacity queue of the group
+    /// that is ranked by team (see the module documentation).
+    teams: Vec<Option<Team>>,
+    /// Per queue ranked by team, its teams in roster order; empty for the others.
+    queue_teams: Vec<Vec<TeamPlace>>,
+    /// Per agent group, whether its agents' changes go to [`Lanes::agent_changed_by_class`]: it
+    /// has a team, or a queue with class bits.
+    group_by_class: Vec<bool>,
+}
+
+/// The most agent groups a highest-capacity queue ranked by team may have: its search looks at
+/// each team's best.
+const MOST_TEAMS: usize = 8;
+
+/// A group's agents ranked by free capacity and last assignment, for the classes of the queues
+/// ranked by team that the group belongs to.
+struct Team {
+    ranked: Ranked,
+    classes: Vec<Requirement>,
+}
+
+impl Team {
+    /// The team's `agent` changed: its eligibility and free capacity per class, its last
+    /// assignment.
+    #[inline]
+    fn changed(&mut self, agent: &Agent, candidate: bool) {
+        let m = agent.offset as usize;
+        for (c, &class) in self.classes.iter().enumerate() {
+            self.ranked.set_class(m, c, class, agent, candidate);
+        }
+        self.ranked.set_time(m, agent.last_assigned);
+    }
+}
+
+/// A team in a queue ranked by team: its group, the group's first agent, and per class of the
+/// queue the team's class.
+struct TeamPlace {
+    group: usize,
+    first: u32,
+    class_of: Vec<usize>,
 }
 
 /// How many agent changes [`Lanes`] remembers by agent: a conversation's ranking stays usable
@@ -287,34 +332,7 @@ impl Lanes {
         }
         // Every agent starts off shift, which its first change writes here.
         let seats = members.iter().flatten().map(|&id| Seat::off_shift(id)).collect();
-        let group_positions: Vec<Vec<Position>> = scenario
-            .agent_groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| {
-                // A queue without push lanes routing can fill is never searched: its members'
-                // changes need not be written there.
-                group
-                    .queues
-                    .iter()
-                    .filter(|q| !queue_classes[q.index()].is_empty())
-                    .map(|q| {
-                        let queue = q.index();
-                        let first = members[queue].partition_point(|&a| a < AgentId(group_start[g]));
-                        Position {
-                            queue,
-                            seat: seat_start[queue] + first,
-                            bit: word_start[queue] * 64 + first,
-                            words: queue_words[queue],
-                            by_class: by_class[queue],
-                            method: scenario.queues[queue].assignment,
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let holds = &can_hold;
-        let ranked = (0..scenario.queues.len())
+        let mut ranked = (0..scenario.queues.len())
             .map(|q| {
                 let method = scenario.queues[q].assignment;
                 let largest = scenario
@@ -339,6 +357,83 @@ impl Lanes {
                 ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len(), all))
             })
             .collect::<Vec<_>>();
+        // Highest capacity ranks by what belongs to the agent alone (free capacity, last
+        // assignment, roster order): a queue of few groups is ranked by team instead.
+        let by_team: Vec<bool> = (0..scenario.queues.len())
+            .map(|q| {
+                let groups = scenario.agent_groups.iter().filter(|g| g.queues.contains(&QueueId(q as u16))).count();
+                ranked[q].is_some()
+                    && scenario.queues[q].assignment == AssignmentMethod::HighestCapacity
+                    && groups <= MOST_TEAMS
+            })
+            .collect();
+        let mut team_classes: Vec<Vec<Requirement>> = vec![Vec::new(); scenario.agent_groups.len()];
+        let queue_teams: Vec<Vec<TeamPlace>> = (0..scenario.queues.len())
+            .map(|q| {
+                if !by_team[q] {
+                    return Vec::new();
+                }
+                ranked[q] = None;
+                let queue = QueueId(q as u16);
+                let groups = scenario.agent_groups.iter().enumerate().filter(|(_, g)| g.queues.contains(&queue));
+                groups
+                    .filter(|&(g, _)| group_start[g + 1] > group_start[g])
+                    .map(|(g, _)| {
+                        let classes = &mut team_classes[g];
+                        let class_of = queue_classes[q]
+                            .iter()
+                            .map(|class| {
+                                classes.iter().position(|c| c == class).unwrap_or_else(|| {
+                                    classes.push(*class);
+                                    classes.len() - 1
+                                })
+                            })
+                            .collect();
+                        TeamPlace { group: g, first: group_start[g], class_of }
+                    })
+                    .collect()
+            })
+            .collect();
+        let teams: Vec<Option<Team>> = team_classes
+            .into_iter()
+            .enumerate()
+            .map(|(g, classes)| {
+                let agents = (group_start[g + 1] - group_start[g]) as usize;
+                let levels = scenario.agent_groups[g].capacity as usize + 1;
+                (!classes.is_empty())
+                    .then(|| Team { ranked: Ranked::new(agents, levels, classes.len(), true), classes })
+            })
+            .collect();
+        let group_positions: Vec<Vec<Position>> = scenario
+            .agent_groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                // A queue without push lanes routing can fill is never searched: its members'
+                // changes need not be written there.
+                group
+                    .queues
+                    .iter()
+                    .filter(|q| !queue_classes[q.index()].is_empty() && !by_team[q.index()])
+                    .map(|q| {
+                        let queue = q.index();
+                        let first = members[queue].partition_point(|&a| a < AgentId(group_start[g]));
+                        Position {
+                            queue,
+                            seat: seat_start[queue] + first,
+                            bit: word_start[queue] * 64 + first,
+                            words: queue_words[queue],
+                            by_class: by_class[queue],
+                            method: scenario.queues[queue].assignment,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let group_by_class = (0..scenario.agent_groups.len())
+            .map(|g| teams[g].is_some() || group_positions[g].iter().any(|p: &Position| p.by_class))
+            .collect();
+        let holds = &can_hold;
         let unreleased = (0..scenario.queues.len())
             .map(|q| {
                 let ranked_least_active =
@@ -408,6 +503,9 @@ impl Lanes {
             chain: RefCell::new(DeclineChain::default()),
             ranked,
             unreleased,
+            teams,
+            queue_teams,
+            group_by_class,
         }
     }
 
@@ -497,25 +595,21 @@ impl Lanes {
         if self.declines_possible {
             self.log_change(id);
         }
-        let positions = &self.group_positions[agent.group.index()];
+        let g = agent.group.index();
+        if self.group_by_class[g] {
+            return self.agent_changed_by_class(agent, id);
+        }
+        let positions = &self.group_positions[g];
         let offset = agent.offset as usize;
-        // A queue with class bits hands the whole change to the general case, which writes again
-        // what this loop has written so far, the same way.
         if !agent.candidate() {
             // A search reads only the seats of candidates: this one is written when it is one again.
             for p in positions {
-                if p.by_class {
-                    return self.agent_changed_by_class(agent, id);
-                }
                 let bit = p.bit + offset;
                 self.candidates[bit / 64] &= !(1u64 << (bit % 64));
             }
             return;
         }
         for p in positions {
-            if p.by_class {
-                return self.agent_changed_by_class(agent, id);
-            }
             let (seat, bit) = (p.seat + offset, p.bit + offset);
             self.seats[seat] = Seat::of(agent, id, p.method, self.queue_last[seat]);
             self.candidates[bit / 64] |= 1u64 << (bit % 64);
@@ -541,6 +635,9 @@ impl Lanes {
         let positions = &self.group_positions[agent.group.index()];
         let offset = agent.offset as usize;
         let candidate = agent.candidate();
+        if let Some(team) = &mut self.teams[agent.group.index()] {
+            team.changed(agent, candidate);
+        }
         for p in positions {
             let (seat, bit) = (p.seat + offset, p.bit + offset);
             if p.method == AssignmentMethod::LeastActive
@@ -663,11 +760,33 @@ impl Lanes {
             // Members that never released capacity rank first under least active.
             let first = self.unreleased[q].as_ref().and_then(|u| u.best(class, req.units));
             first.or_else(|| ranked.best(class, req.units)).map(|m| self.members[q][m])
+        } else if !self.queue_teams[q].is_empty() {
+            self.search_teams(q, class, req.units)
         } else if self.distances[req.skills.index()].is_empty() {
             self.scan_candidates(q, class, req)
         } else {
             self.scan_closest(q, class, req)
         }
+    }
+
+    /// The search of a queue ranked by team, for its class `class` asking `units`: each team's
+    /// first member of the highest level of free capacity it has at or above the best found so
+    /// far; a higher level wins, then an older last assignment, then the earlier team (roster
+    /// order).
+    #[inline]
+    fn search_teams(&self, q: usize, class: usize, units: u32) -> Option<AgentId> {
+        let mut best: Option<(usize, f64, AgentId)> = None;
+        for place in &self.queue_teams[q] {
+            let team = &self.teams[place.group].as_ref().expect("a team where a queue ranks by team").ranked;
+            let lowest = best.map_or(units as usize, |(level, ..)| level);
+            if let Some((level, m)) = team.best_from(place.class_of[class], lowest) {
+                let time = team.time_of(m);
+                if best.is_none_or(|(l, t, _)| level > l || time < t) {
+                    best = Some((level, time, AgentId(place.first + m as u32)));
+                }
+            }
+        }
+        best.map(|(.., id)| id)
     }
 
     /// [`Lanes::scan_candidates`] for closest matching: the eligible members (a queue of such

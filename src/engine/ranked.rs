@@ -1,6 +1,8 @@
 //! A large queue's members kept in the order its assignment method ranks them, so that a push
 //! search finds the best eligible member by looking up a few words of bits instead of visiting
-//! every eligible member.
+//! every eligible member. For `highest_capacity` the same ranking serves an agent group's agents
+//! (a team) for all its queues ranked by team, whose searches compare the teams' best
+//! ([`Ranked::best_from`] gives the level that comparison needs).
 //!
 //! For `highest_capacity` a member's rank is (most free capacity, oldest last assignment, first in
 //! roster order); for `round_robin` (oldest last assignment from the queue, first in roster order).
@@ -41,7 +43,7 @@ pub(super) type Key = (f64, f64);
 /// The most free capacity a member of a ranked queue may have: a level of bits per unit.
 pub(super) const MOST_LEVELS: u32 = 16;
 
-/// One queue's members in rank order (see the module documentation).
+/// One queue's members, or one team's agents, in rank order (see the module documentation).
 pub(super) struct Ranked {
     /// Levels of free capacity: `highest_capacity` ranks by it (1 + the largest capacity among
     /// the members), `round_robin` does not (1).
@@ -125,6 +127,12 @@ impl Ranked {
         }
     }
 
+    /// The time member `m` is ranked by (the first of its key).
+    #[inline]
+    pub fn time_of(&self, m: usize) -> f64 {
+        self.time_of[m].0
+    }
+
     /// Whether member `m` is ranked here.
     #[inline]
     pub fn holds(&self, m: usize) -> bool {
@@ -173,6 +181,13 @@ impl Ranked {
     #[inline]
     pub fn best(&self, class: usize, units: u32) -> Option<usize> {
         let lowest = if self.levels == 1 { 0 } else { units as usize };
+        self.best_from(class, lowest).map(|(_, m)| m)
+    }
+
+    /// The member that ranks first for `class` among those of level `lowest` or higher, and its
+    /// level (its free capacity, where levels count it).
+    #[inline]
+    pub fn best_from(&self, class: usize, lowest: usize) -> Option<(usize, usize)> {
         for level in (lowest..self.levels).rev() {
             let run = class * self.levels + level;
             if self.count[run] == 0 {
@@ -184,7 +199,7 @@ impl Ranked {
                 if word != 0 {
                     let w = s * 64 + word.trailing_zeros() as usize;
                     let slot = w * 64 + bits[w].trailing_zeros() as usize;
-                    return Some(self.member_at[slot] as usize);
+                    return Some((level, self.member_at[slot] as usize));
                 }
             }
             unreachable!("a level with members has a bit set");

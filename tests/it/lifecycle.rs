@@ -748,3 +748,87 @@ queues = ["big", "rotating", "least"]
     let at_eight = rows.iter().filter(|row| row.first_accept.is_some_and(|t| t.0 == 8.0 * 3600.0)).count();
     assert!(at_eight > 20, "only {at_eight} answers at the shift start");
 }
+
+#[test]
+fn queues_ranked_by_team_search_as_the_definition_does() {
+    // A highest-capacity queue of few groups ranks each group's agents once, for all such
+    // queues of the group (a team), and compares the teams' best; one of more groups is ranked
+    // by itself. Teams of one capacity tie in free capacity and last assignment — never
+    // assigned at the start, assigned at one instant when a shift meets a backlog, released
+    // together by constant handle times — and the earlier team (roster order) must win; debug
+    // builds check every search against the definition.
+    let mut text = String::from(
+        r#"
+[simulation]
+horizon = "2d"
+replications = 1
+seed = 5
+
+[[channel]]
+name = "phone"
+kind = "voice"
+work_stream = "calls"
+arrivals = { process = "poisson", rate_per_hour = 800 }
+
+[[channel]]
+name = "web"
+kind = "live_chat"
+work_stream = "chat"
+arrivals = { process = "renewal", interarrival = "4s" }
+context = { tier = { gold = 0.5, standard = 0.5 } }
+
+[[work_stream]]
+name = "calls"
+capacity = 2
+handle_time = "6m"
+patience = { dist = "exponential", mean = "30m" }
+fallback_queue = "shared"
+
+[[work_stream]]
+name = "chat"
+handle_time = "5m"
+context_variables = [ { name = "tier", type = "text" } ]
+fallback_queue = "wide"
+
+[[work_stream.routing_rule]]
+name = "gold"
+when = { tier = "gold" }
+queue = "shared"
+
+[[queue]]
+name = "shared"
+
+[[queue]]
+name = "wide"
+
+[[agent_group]]
+name = "a"
+count = 40
+capacity = 2
+queues = ["shared", "wide"]
+
+[[agent_group]]
+name = "b"
+count = 40
+capacity = 2
+queues = ["shared", "wide"]
+
+[[agent_group]]
+name = "late"
+count = 30
+capacity = 2
+queues = ["shared"]
+shift = { start = "08:00", end = "20:00" }
+"#,
+    );
+    // Nine more small groups make "wide" a queue of too many groups for teams.
+    for g in 0..9 {
+        text.push_str(&format!("\n[[agent_group]]\nname = \"w{g}\"\ncount = 3\ncapacity = 1\nqueues = [\"wide\"]\n"));
+    }
+    let (_, r, rows) = run_traced(&text);
+    assert_conserved(&r);
+    let first = rows.iter().find(|row| row.view.id == 0).expect("a first conversation");
+    assert_eq!(first.view.agent, ccsim::engine::AgentId(0), "the first team's first agent takes the first");
+    let at_eight = rows.iter().filter(|row| row.first_accept.is_some_and(|t| t.0 == 8.0 * 3600.0)).count();
+    assert!(at_eight > 10, "only {at_eight} answers at the shift start");
+}
