@@ -1,10 +1,14 @@
-//! The event calendar: a 4-ary heap of small `Copy` events ordered by time, then by the order in
-//! which they were scheduled, so that a replication is a pure function of its inputs.
+//! The event calendar: small `Copy` events ordered by time, then by the order in which they were
+//! scheduled, so that a replication is a pure function of its inputs. Most wait in a 4-ary heap;
+//! events that come due in the order they are scheduled — those of one fixed delay, such as a
+//! work stream's constant wrap-up — wait in a first-in first-out **line** each, beside it.
 //!
 //! Events are never removed: one that no longer applies (the handle-time end of a conversation
 //! that was withdrawn, a reply to one already closed) carries the conversation's state version —
 //! or for the first-wait timers its slot generation — from when it was scheduled, and is skipped
 //! when it comes due with a different one.
+
+use std::collections::VecDeque;
 
 use super::agent::AgentId;
 use crate::scenario::{ChannelId, GroupId};
@@ -75,6 +79,11 @@ impl Event {
 /// arrivals were in the heap, since they carry the same keys.
 pub struct Calendar {
     heap: Vec<Event>,
+    /// Lines of events in the order they come due (see [`Calendar::schedule_in_line`]), and the
+    /// line whose first event is the earliest, with its key ([`NONE`]: every line empty).
+    lines: Vec<VecDeque<Event>>,
+    first_line: usize,
+    first_line_key: u128,
     /// The key of each channel's pending arrival ([`NONE`]: none).
     arrivals: Vec<u128>,
     /// The channel of the earliest pending arrival, and its key ([`NONE`]: no arrival pending).
@@ -88,7 +97,16 @@ const NONE: u128 = u128::MAX;
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar { heap: Vec::new(), arrivals: Vec::new(), first_arrival: 0, first_arrival_key: NONE, next_seq: 0 }
+        Calendar {
+            heap: Vec::new(),
+            lines: Vec::new(),
+            first_line: 0,
+            first_line_key: NONE,
+            arrivals: Vec::new(),
+            first_arrival: 0,
+            first_arrival_key: NONE,
+            next_seq: 0,
+        }
     }
 }
 
@@ -121,6 +139,26 @@ impl Calendar {
         self.heap[i] = event;
     }
 
+    /// Schedules `kind` at `time` in `line`, whose events come due in the order they are
+    /// scheduled: the caller schedules there only events of one fixed delay from the present
+    /// (the clock never runs backwards, so their times never fall). A push and a pop of a
+    /// first-in first-out line instead of the heap's; the same order of events.
+    #[inline]
+    pub fn schedule_in_line(&mut self, line: usize, time: SimTime, kind: EventKind) {
+        debug_assert!(time.0 >= 0.0);
+        let key = (u128::from((time.0 + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
+        self.next_seq += 1;
+        if line >= self.lines.len() {
+            self.lines.resize_with(line + 1, VecDeque::new);
+        }
+        let events = &mut self.lines[line];
+        debug_assert!(events.back().is_none_or(|e| e.key < key), "line {line} scheduled out of order");
+        events.push_back(Event { key, kind });
+        if key < self.first_line_key {
+            (self.first_line, self.first_line_key) = (line, key);
+        }
+    }
+
     #[inline]
     fn schedule_arrival(&mut self, channel: usize, key: u128) {
         if channel >= self.arrivals.len() {
@@ -146,15 +184,16 @@ impl Calendar {
         }
     }
 
-    /// Whether the earliest pending event is a channel's arrival (`true`) or one of the heap
-    /// (`false`); `None` when nothing is pending. The event loop branches on it once, so that an
-    /// arrival goes straight to its handler.
+    /// Whether the earliest pending event is a channel's arrival (`true`) or one of the heap or
+    /// the lines (`false`); `None` when nothing is pending. The event loop branches on it once,
+    /// so that an arrival goes straight to its handler.
     #[inline]
     pub fn arrival_is_next(&self) -> Option<bool> {
-        let arrival = self.first_arrival_key;
-        match self.heap.first() {
-            Some(e) => Some(arrival < e.key),
-            None => (arrival != NONE).then_some(true),
+        let (arrival, other) =
+            (self.first_arrival_key, self.heap.first().map_or(NONE, |e| e.key).min(self.first_line_key));
+        match other {
+            NONE => (arrival != NONE).then_some(true),
+            other => Some(arrival < other),
         }
     }
 
@@ -181,6 +220,9 @@ impl Calendar {
     /// A full node's smallest child is found without branches.
     #[inline]
     pub fn pop_event(&mut self) -> Event {
+        if self.heap.first().is_none_or(|e| self.first_line_key < e.key) {
+            return self.pop_line();
+        }
         let last = self.heap.pop().expect("an event in the heap");
         let n = self.heap.len();
         if n == 0 {
@@ -214,6 +256,21 @@ impl Calendar {
         }
         heap[hole] = last;
         first
+    }
+
+    /// Takes the first event of the line whose first is earliest; the next earliest line is
+    /// found by a look at each line's first.
+    fn pop_line(&mut self) -> Event {
+        let event = self.lines[self.first_line].pop_front().expect("an event in a line");
+        (self.first_line, self.first_line_key) = (0, NONE);
+        for (l, events) in self.lines.iter().enumerate() {
+            if let Some(e) = events.front()
+                && e.key < self.first_line_key
+            {
+                (self.first_line, self.first_line_key) = (l, e.key);
+            }
+        }
+        event
     }
 }
 
@@ -273,6 +330,46 @@ mod tests {
             }
         }
         assert!(next_id > 5_000);
+    }
+
+    #[test]
+    fn lines_of_fixed_delays_and_the_heap_pop_as_one_calendar() {
+        use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+        use std::collections::BTreeSet;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut c = Calendar::default();
+        let mut outstanding = BTreeSet::new();
+        let (mut now, mut next_id) = (0.0, 0u64);
+        // Three lines of fixed delays (one of them 0, as a wrap-up block may be), and the heap.
+        let delays = [30.0, 0.0, 1800.0];
+        for _ in 0..20_000 {
+            let kind = EventKind::ScheduleChange(GroupId(next_id as u16));
+            let at = match rng.random_range(0..5usize) {
+                line @ 0..3 => {
+                    let at = now + delays[line];
+                    c.schedule_in_line(line, SimTime(at), kind);
+                    at
+                }
+                // Few distinct times in the heap, so that ties with the lines are common.
+                _ => {
+                    let at = now + f64::from(rng.random_range(0..40u8));
+                    c.schedule(SimTime(at), kind);
+                    at
+                }
+            };
+            outstanding.insert((at.to_bits(), next_id));
+            next_id += 1;
+            // Fewer pops than pushes, then a drain: thousands pending at the end.
+            let pops = if next_id < 19_000 { rng.random_range(0..2) } else { 1_000 };
+            for _ in 0..pops {
+                let Some(expected) = outstanding.pop_first() else { break };
+                let event = c.pop().expect("an event pending");
+                let EventKind::ScheduleChange(g) = event.kind else { unreachable!() };
+                assert_eq!((event.time().0.to_bits(), u64::from(g.0)), (expected.0, expected.1 % 65_536));
+                now = event.time().0;
+            }
+        }
+        assert!(outstanding.is_empty() && c.pop().is_none());
     }
 
     #[test]

@@ -120,14 +120,33 @@ pub use observer::{AgentStatus, ConversationState, ConversationView, Observer};
 
 use rand::RngExt;
 
+use crate::scenario::distribution::Distribution;
 use crate::scenario::{
     Arrivals, BasePresence, ChannelId, ContextValue, GroupId, Mode, OverflowAction, OverflowWhen, QueueId, Scenario,
-    WrapUpBlock,
+    WorkStreamId, WrapUpBlock,
 };
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
 use events::{Calendar, ConvSlot, EventKind};
+
+/// The events of one fixed delay of a work stream, which come due in the order they are
+/// scheduled: each has a line of the calendar ([`Calendar::schedule_in_line`]).
+#[derive(Clone, Copy)]
+enum Line {
+    /// The end of a constant wrap-up.
+    WrapUpEnd,
+    /// The end of a wrap-up's capacity block (`block_capacity_for_wrap_up`).
+    BlockEnd,
+    /// `auto_close_after_inactivity`.
+    InactivityClose,
+}
+
+/// The calendar line of work stream `w`'s `delay`.
+#[inline]
+fn line(w: WorkStreamId, delay: Line) -> usize {
+    3 * w.index() + delay as usize
+}
 use requirement::Load;
 use rng::{Purpose, Stream};
 
@@ -775,12 +794,18 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         self.observer.handled(group, c.view, handle);
         let version = self.set_state(slot, ConversationState::WrapUp);
-        self.calendar.schedule(now + Duration(wrap_up), EventKind::WrapUpEnd { conv: slot, version });
+        let (at, end) = (now + Duration(wrap_up), EventKind::WrapUpEnd { conv: slot, version });
+        let w = self.conversations[slot as usize].view.work_stream;
+        match ws.wrap_up {
+            Distribution::Constant(_) => self.calendar.schedule_in_line(line(w, Line::WrapUpEnd), at, end),
+            _ => self.calendar.schedule(at, end),
+        }
         match ws.wrap_up_block {
             WrapUpBlock::Always => {}
             WrapUpBlock::Never => self.release_capacity(slot),
             WrapUpBlock::For(block) if block.0 < wrap_up => {
-                self.calendar.schedule(now + block, EventKind::CapacityRelease { conv: slot, version });
+                let release = EventKind::CapacityRelease { conv: slot, version };
+                self.calendar.schedule_in_line(line(w, Line::BlockEnd), now + block, release);
             }
             WrapUpBlock::For(_) => {}
         }

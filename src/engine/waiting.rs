@@ -12,7 +12,8 @@ impl<O: Observer> Replication<'_, O> {
     pub(super) fn park(&mut self, slot: ConvSlot, never: bool, reply: f64) {
         let c = &self.conversations[slot as usize];
         let agent = c.view.agent;
-        let ws = &self.scenario.work_streams[c.view.work_stream.index()];
+        let work_stream = c.view.work_stream;
+        let ws = &self.scenario.work_streams[work_stream.index()];
         let threshold = ws.auto_close_after_inactivity.0;
         self.observer.waiting(c.view, self.now);
         let load = self.loads[c.view.work_stream.index()];
@@ -27,7 +28,8 @@ impl<O: Observer> Replication<'_, O> {
         if !never && reply < threshold {
             self.calendar.schedule(now + Duration(reply), EventKind::CustomerReply { conv: slot, version });
         } else {
-            self.calendar.schedule(now + Duration(threshold), EventKind::InactivityClose { conv: slot, version });
+            let close = EventKind::InactivityClose { conv: slot, version };
+            self.calendar.schedule_in_line(line(work_stream, Line::InactivityClose), now + Duration(threshold), close);
         }
         self.agent_available(agent);
     }
