@@ -128,7 +128,7 @@ use crate::scenario::{
 use crate::time::{DAY, Duration, SimTime};
 use agent::{Agent, AgentStreams};
 use assignment::{Lanes, View};
-use events::{Calendar, ConvSlot, EventKind};
+use events::{Calendar, ConvSlot, EventKind, Next};
 
 /// The events of one fixed delay of a work stream, which come due in the order they are
 /// scheduled: each has a line of the calendar ([`Calendar::schedule_in_line`]).
@@ -390,8 +390,8 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
 
         // One branch tells an arrival (beside the heap) from an event of the heap.
-        while let Some(arrival_next) = self.calendar.arrival_is_next() {
-            if arrival_next {
+        while let Some(next) = self.calendar.next() {
+            if next == Next::Arrival {
                 let (time, channel) = self.calendar.pop_arrival();
                 if let Some(ending) = self.advance_to(time) {
                     return ending;
@@ -403,7 +403,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                 }
                 continue;
             }
-            let event = self.calendar.pop_event();
+            let event = self.calendar.pop_event(next);
             if let Some(ending) = self.advance_to(event.time()) {
                 return ending;
             }
