@@ -626,10 +626,9 @@ impl Lanes {
         self.change_log[self.changes as usize % CHANGE_LOG] = id;
     }
 
-    /// [`Lanes::agent_changed`] for an agent of a group with a queue that keeps its members'
-    /// eligibility per class: out of line, so that the common case stays small where it is
-    /// inlined.
-    #[cold]
+    /// [`Lanes::agent_changed`] for an agent of a group with a team or a queue that keeps its
+    /// members' eligibility per class: out of line, so that the small centers' case stays small
+    /// where it is inlined.
     #[inline(never)]
     fn agent_changed_by_class(&mut self, agent: &Agent, id: AgentId) {
         let positions = &self.group_positions[agent.group.index()];

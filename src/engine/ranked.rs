@@ -231,7 +231,7 @@ impl Ranked {
     /// Moves member `m`, now ranked by `key`, whose first time is the latest there is, after
     /// every other member; those with the same first time that rank after it by (second time,
     /// roster position) move again after it.
-    #[cold]
+    #[inline]
     fn move_to_end(&mut self, m: usize, key: Key) {
         debug_assert!(key.0 >= self.tail_time.0, "first times only grow");
         if key.0 != self.tail_time.0 {
@@ -239,6 +239,13 @@ impl Ranked {
             self.tail_time = key;
             return self.give_next_slot(m);
         }
+        self.move_to_end_tied(m, key);
+    }
+
+    /// [`Ranked::move_to_end`] when the last member given a slot has the same first time.
+    #[cold]
+    #[inline(never)]
+    fn move_to_end_tied(&mut self, m: usize, key: Key) {
         let mut later = std::mem::take(&mut self.later);
         later.clear();
         let mut slot = self.tail as usize;
@@ -304,6 +311,7 @@ impl Ranked {
 
     /// Member `m` takes the next slot, its bits going with it; the slots are numbered again when
     /// they run out.
+    #[inline]
     fn give_next_slot(&mut self, m: usize) {
         if self.tail as usize == self.member_at.len() {
             self.renumber();
@@ -327,6 +335,8 @@ impl Ranked {
     }
 
     /// Numbers the members' slots again from 0, in their order, and lays their bits out anew.
+    #[cold]
+    #[inline(never)]
     fn renumber(&mut self) {
         self.bits.fill(0);
         self.summary_bits.fill(0);
