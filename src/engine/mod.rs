@@ -606,7 +606,9 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         match overflow {
             Some(action) if action.leaves_work() => self.leave_work(slot, action, true),
-            // Answered now: the first wait is over before a timer could act.
+            // No timer to start (every M/M/c), or answered now: the first wait is over before a
+            // timer could act.
+            _ if !(patience.is_some() || channel.auto_close_open.is_some() || self.limits_waits) => {}
             _ if agent.is_some_and(|a| self.accepts_at_once(a, lane)) => {}
             _ => {
                 self.start_first_wait_timers(slot, channel.auto_close_open, patience);
