@@ -197,11 +197,7 @@ impl Team {
     /// assignment.
     #[inline]
     fn changed(&mut self, agent: &Agent, candidate: bool) {
-        let m = agent.offset as usize;
-        for (c, &class) in self.classes.iter().enumerate() {
-            self.ranked.set_class(m, c, class, agent, candidate);
-        }
-        self.ranked.set_time(m, agent.last_assigned);
+        self.ranked.set_classes_and_time(agent.offset as usize, &self.classes, agent, candidate, agent.last_assigned);
     }
 }
 

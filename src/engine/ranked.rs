@@ -156,11 +156,7 @@ impl Ranked {
     /// admits `agent` now.
     #[inline(always)]
     pub fn set_class(&mut self, m: usize, class: usize, requirement: Requirement, agent: &Agent, candidate: bool) {
-        let level = if candidate && requirement.admits_state(agent) {
-            if self.levels == 1 { 1 } else { agent.free().min(self.levels as u32 - 1) as u16 + 1 }
-        } else {
-            0
-        };
+        let level = self.level(requirement, agent, candidate);
         let at = m * self.classes + class;
         let old = self.level_of[at];
         if old == level {
@@ -174,6 +170,59 @@ impl Ranked {
             self.set(class, usize::from(level - 1), slot);
         }
         self.level_of[at] = level;
+    }
+
+    /// The level `agent` has for a class asking `requirement`: its free capacity plus 1 (where
+    /// levels count it; else 1) while eligible, 0 while not.
+    #[inline(always)]
+    fn level(&self, requirement: Requirement, agent: &Agent, candidate: bool) -> u16 {
+        if candidate && requirement.admits_state(agent) {
+            if self.levels == 1 { 1 } else { agent.free().min(self.levels as u32 - 1) as u16 + 1 }
+        } else {
+            0
+        }
+    }
+
+    /// [`Ranked::set_class`] for each class of `classes`, then [`Ranked::set_time`]: a member
+    /// that moves to the end is given its new levels at its new slot alone, one bit cleared and
+    /// one set per class, not two each.
+    #[inline]
+    pub fn set_classes_and_time(
+        &mut self,
+        m: usize,
+        classes: &[Requirement],
+        agent: &Agent,
+        candidate: bool,
+        time: f64,
+    ) {
+        let key = (time, 0.0);
+        if self.slot_of[m] == EMPTY || key == self.time_of[m] || key.0 <= self.tail_time.0 {
+            for (c, &class) in classes.iter().enumerate() {
+                self.set_class(m, c, class, agent, candidate);
+            }
+            return self.set_key(m, key);
+        }
+        if self.tail as usize == self.member_at.len() {
+            self.renumber();
+        }
+        let (from, to) = (self.slot_of[m] as usize, self.tail as usize);
+        self.member_at[from] = EMPTY;
+        self.member_at[to] = m as u32;
+        self.slot_of[m] = to as u32;
+        self.tail += 1;
+        self.time_of[m] = key;
+        self.tail_time = key;
+        for (c, &class) in classes.iter().enumerate() {
+            let level = self.level(class, agent, candidate);
+            let at = m * self.classes + c;
+            let old = std::mem::replace(&mut self.level_of[at], level);
+            if old > 0 {
+                self.clear(c, usize::from(old - 1), from);
+            }
+            if level > 0 {
+                self.set(c, usize::from(level - 1), to);
+            }
+        }
     }
 
     /// The eligible member for `class`, asking `units` of capacity, that ranks first: of the
