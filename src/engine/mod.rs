@@ -68,6 +68,10 @@
 //!   requirements of the push lanes routing can fill.
 //! - **Seat**: a queue member as the push search reads it (id, presence, rank by the queue's
 //!   method); **candidate**: a member working with room, whose bit is set for the search.
+//! - **Team**: an agent group's agents ranked once for all its `highest_capacity` queues that
+//!   rank by team (`assignment.rs`, `ranked.rs`).
+//! - **Line** (calendar): the events of one fixed delay of a work stream, which come due in the
+//!   order they are scheduled and wait first-in first-out beside the heap (`events.rs`).
 //! - **Cycle**: one assignment pass over a group's push lanes, matching heads to agents.
 //! - **Slot**: a conversation's place in the vector of conversations, reused when it closes;
 //!   **version** and **generation** tell stale timers from live ones.
@@ -89,7 +93,8 @@
 //! - A group's count of Open conversations in its push lanes is the sum over those lanes
 //!   (`Lanes::group_has_open`).
 //! - An agent's derived fields follow its state (`Agent::refresh_load`).
-//! - One pending arrival per channel, and event times are not negative (`Calendar`).
+//! - One pending arrival per channel, event times are not negative, and a line's events are
+//!   scheduled in the order they come due (`Calendar`).
 //! - A slot stays at 128 bytes (a compile-time assertion).
 //!
 //! - Between events, no Open push conversation has a member of its queue who may be offered it
