@@ -181,6 +181,14 @@ pub(super) struct Lanes {
     group_by_class: Vec<bool>,
 }
 
+/// The place of `class` among `classes`, which gains it if it is new.
+fn class_index(classes: &mut Vec<Requirement>, class: Requirement) -> usize {
+    classes.iter().position(|&c| c == class).unwrap_or_else(|| {
+        classes.push(class);
+        classes.len() - 1
+    })
+}
+
 /// The most agent groups a highest-capacity queue ranked by team may have: its search looks at
 /// each team's best.
 const MOST_TEAMS: usize = 8;
@@ -299,11 +307,7 @@ impl Lanes {
                     if lane.queue.index() != q || lane.pick || !can_hold[l] {
                         continue;
                     }
-                    let class = lane.requirement;
-                    lane_class[l] = classes.iter().position(|c| *c == class).unwrap_or_else(|| {
-                        classes.push(class);
-                        classes.len() - 1
-                    });
+                    lane_class[l] = class_index(&mut classes, lane.requirement);
                 }
                 classes
             })
@@ -328,7 +332,8 @@ impl Lanes {
         }
         // Every agent starts off shift, which its first change writes here.
         let seats = members.iter().flatten().map(|&id| Seat::off_shift(id)).collect();
-        let mut ranked = (0..scenario.queues.len())
+        // Which queues rank their members, and with how many levels of free capacity.
+        let rank_levels: Vec<Option<usize>> = (0..scenario.queues.len())
             .map(|q| {
                 let method = scenario.queues[q].assignment;
                 let largest = scenario
@@ -348,19 +353,25 @@ impl Lanes {
                     && !queue_classes[q].is_empty()
                     && !closest
                     && largest < ranked::MOST_LEVELS;
-                // Least active ranks its members as they release capacity, the others apart.
-                let all = method != AssignmentMethod::LeastActive;
-                ranks.then(|| Ranked::new(members[q].len(), levels, queue_classes[q].len(), all))
+                ranks.then_some(levels)
             })
-            .collect::<Vec<_>>();
+            .collect();
         // Highest capacity ranks by what belongs to the agent alone (free capacity, last
         // assignment, roster order): a queue of few groups is ranked by team instead.
         let by_team: Vec<bool> = (0..scenario.queues.len())
             .map(|q| {
                 let groups = scenario.agent_groups.iter().filter(|g| g.queues.contains(&QueueId(q as u16))).count();
-                ranked[q].is_some()
+                rank_levels[q].is_some()
                     && scenario.queues[q].assignment == AssignmentMethod::HighestCapacity
                     && groups <= MOST_TEAMS
+            })
+            .collect();
+        let ranked: Vec<Option<Ranked>> = (0..scenario.queues.len())
+            .map(|q| {
+                // Least active ranks its members as they release capacity, the others apart.
+                let all = scenario.queues[q].assignment != AssignmentMethod::LeastActive;
+                let levels = rank_levels[q].filter(|_| !by_team[q]);
+                levels.map(|levels| Ranked::new(members[q].len(), levels, queue_classes[q].len(), all))
             })
             .collect();
         let mut team_classes: Vec<Vec<Requirement>> = vec![Vec::new(); scenario.agent_groups.len()];
@@ -369,22 +380,13 @@ impl Lanes {
                 if !by_team[q] {
                     return Vec::new();
                 }
-                ranked[q] = None;
                 let queue = QueueId(q as u16);
                 let groups = scenario.agent_groups.iter().enumerate().filter(|(_, g)| g.queues.contains(&queue));
                 groups
                     .filter(|&(g, _)| group_start[g + 1] > group_start[g])
                     .map(|(g, _)| {
                         let classes = &mut team_classes[g];
-                        let class_of = queue_classes[q]
-                            .iter()
-                            .map(|class| {
-                                classes.iter().position(|c| c == class).unwrap_or_else(|| {
-                                    classes.push(*class);
-                                    classes.len() - 1
-                                })
-                            })
-                            .collect();
+                        let class_of = queue_classes[q].iter().map(|&class| class_index(classes, class)).collect();
                         TeamPlace { group: g, first: group_start[g], class_of }
                     })
                     .collect()

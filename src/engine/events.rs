@@ -124,11 +124,7 @@ impl Calendar {
     /// arrival pending.
     #[inline(always)]
     pub fn schedule(&mut self, time: SimTime, kind: EventKind) {
-        debug_assert!(time.0 >= 0.0);
-        // +0.0 for -0.0, whose bits would sort last.
-        let bits = (time.0 + 0.0).to_bits();
-        let key = (u128::from(bits) << 64) | u128::from(self.next_seq);
-        self.next_seq += 1;
+        let key = self.next_key(time);
         if let EventKind::Arrival(channel) = kind {
             self.schedule_arrival(channel.index(), key);
             return;
@@ -148,15 +144,24 @@ impl Calendar {
         self.heap[i] = event;
     }
 
+    /// The key of an event scheduled now for `time` (≥ 0; the clock never runs backwards): the
+    /// time, then the scheduling order.
+    #[inline(always)]
+    fn next_key(&mut self, time: SimTime) -> u128 {
+        debug_assert!(time.0 >= 0.0);
+        // +0.0 for -0.0, whose bits would sort last.
+        let key = (u128::from((time.0 + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
+        self.next_seq += 1;
+        key
+    }
+
     /// Schedules `kind` at `time` in `line`, whose events come due in the order they are
     /// scheduled: the caller schedules there only events of one fixed delay from the present
     /// (the clock never runs backwards, so their times never fall). A push and a pop of a
     /// first-in first-out line instead of the heap's; the same order of events.
     #[inline]
     pub fn schedule_in_line(&mut self, line: usize, time: SimTime, kind: EventKind) {
-        debug_assert!(time.0 >= 0.0);
-        let key = (u128::from((time.0 + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
-        self.next_seq += 1;
+        let key = self.next_key(time);
         if line >= self.lines.len() {
             self.lines.resize_with(line + 1, VecDeque::new);
         }

@@ -202,14 +202,8 @@ impl Ranked {
             }
             return self.set_key(m, key);
         }
-        if self.tail as usize == self.member_at.len() {
-            self.renumber();
-        }
-        let (from, to) = (self.slot_of[m] as usize, self.tail as usize);
-        self.member_at[from] = EMPTY;
-        self.member_at[to] = m as u32;
-        self.slot_of[m] = to as u32;
-        self.tail += 1;
+        let (from, to) = self.take_next_slot(m);
+        let from = from as usize;
         self.time_of[m] = key;
         self.tail_time = key;
         for (c, &class) in classes.iter().enumerate() {
@@ -358,22 +352,33 @@ impl Ranked {
         self.renumber();
     }
 
-    /// Member `m` takes the next slot, its bits going with it; the slots are numbered again when
-    /// they run out.
+    /// Member `m` takes the next slot (the slots numbered again first if they ran out), leaving
+    /// its old one empty; its old slot ([`EMPTY`]: none) and its new one. Its bits stay where
+    /// they were, for the caller to move.
     #[inline]
-    fn give_next_slot(&mut self, m: usize) {
+    fn take_next_slot(&mut self, m: usize) -> (u32, usize) {
         if self.tail as usize == self.member_at.len() {
             self.renumber();
         }
         let (from, to) = (self.slot_of[m], self.tail as usize);
+        if from != EMPTY {
+            self.member_at[from as usize] = EMPTY;
+        }
         self.member_at[to] = m as u32;
         self.slot_of[m] = to as u32;
         self.tail += 1;
+        (from, to)
+    }
+
+    /// Member `m` takes the next slot, its bits going with it; the slots are numbered again when
+    /// they run out.
+    #[inline]
+    fn give_next_slot(&mut self, m: usize) {
+        let (from, to) = self.take_next_slot(m);
         if from == EMPTY {
             return;
         }
         let from = from as usize;
-        self.member_at[from] = EMPTY;
         for class in 0..self.classes {
             let level = self.level_of[m * self.classes + class];
             if level > 0 {
