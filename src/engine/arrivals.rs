@@ -78,11 +78,13 @@ pub fn next_poisson<R: Rng + ?Sized>(
     // profile. A day whose factor is 0 is not silence: later days may bring arrivals.
     let mut silent = 0;
     while t < horizon.0 && silent <= slots {
-        let absolute_slot = (t / slot).floor();
+        // `t` is not negative: truncation is the floor (and needs no call where the target has no
+        // rounding instruction).
+        let absolute_slot = (t / slot) as u64 as f64;
         // Slots repeat with the period: the slot by integer arithmetic rather than a float modulo.
-        let base = values[(absolute_slot as u64 % slots as u64) as usize];
-        let day = (t / DAY).floor() as usize;
-        let rate = base * days.get(day).copied().unwrap_or(1.0);
+        let base = rate.value_of_slot(absolute_slot as u64);
+        // Without day factors every day's is 1: no division for the day.
+        let rate = if days.is_empty() { base } else { base * days.get((t / DAY) as usize).copied().unwrap_or(1.0) };
         let slot_end = (absolute_slot + 1.0) * slot;
         if base <= 0.0 {
             silent += 1;

@@ -452,8 +452,11 @@ impl ContextGenerator {
         match self {
             ContextGenerator::Text { categories, cumulative } => {
                 let u: f64 = rng.random();
-                let k = cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1);
-                ContextValue::Text(categories[k])
+                // The first category whose cumulative probability passes `u`, counted rather
+                // than searched for: the draw is random, so a search's branch is mispredicted
+                // about every other time. (`u` past the last, by rounding: the last.)
+                let below = cumulative.iter().map(|&c| usize::from(c <= u)).sum::<usize>();
+                ContextValue::Text(categories[below.min(cumulative.len() - 1)])
             }
             ContextGenerator::Number(d) => ContextValue::Number(d.sample(rng)),
         }
@@ -978,6 +981,29 @@ impl PickBehaviour {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_context_values_come_in_their_probabilities() {
+        use rand::{SeedableRng, rngs::Xoshiro256PlusPlus};
+        // Categories 7, 3, 5 with probabilities 0.45, 0.40, 0.15: each count is binomial, within
+        // 4 standard deviations of its mean.
+        let generator = ContextGenerator::Text { categories: vec![7, 3, 5], cumulative: vec![0.45, 0.85, 1.0] };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+        let n = 200_000;
+        let mut counts = [0.0; 3];
+        for _ in 0..n {
+            let ContextValue::Text(c) = generator.draw(&mut rng) else { unreachable!() };
+            counts[[7, 3, 5].iter().position(|&k| k == c).expect("one of the categories")] += 1.0;
+        }
+        for (count, p) in counts.iter().zip([0.45, 0.40, 0.15]) {
+            let (mean, sd) = (n as f64 * p, (n as f64 * p * (1.0 - p)).sqrt());
+            assert!((count - mean).abs() <= 4.0 * sd, "{count} against {mean}");
+        }
+        // Cumulative probabilities that stop short of 1 by rounding: past them, the last.
+        let short = ContextGenerator::Text { categories: vec![1, 2], cumulative: vec![0.5, 0.5] };
+        let lasts = (0..1_000).filter(|_| short.draw(&mut rng) == ContextValue::Text(2)).count();
+        assert!((400..600).contains(&lasts), "{lasts}");
+    }
 
     #[test]
     fn expected_arrivals_integrate_the_daily_profile_up_to_the_horizon() {

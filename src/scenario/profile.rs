@@ -6,6 +6,8 @@
 //! interval. A forecast file gives a [`Profile::series`]: any number of slots of any length that
 //! divides a day, from 00:00 of day 1.
 
+use strength_reduce::StrengthReducedU64;
+
 use crate::time::{DAY, SimTime};
 
 /// A week, in seconds.
@@ -15,11 +17,19 @@ pub const WEEK: f64 = 7.0 * DAY;
 pub const LENGTHS: [usize; 7] = [1, 24, 48, 96, 168, 336, 672];
 
 /// A piecewise-constant value over a repeating day or week.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Profile {
     values: Vec<f64>,
     /// Slot length in seconds; `values.len() * slot` is a day or a week (or a day for 1 value).
     slot: f64,
+    /// The number of values, for a remainder by multiplication ([`Profile::value_of_slot`]).
+    count: StrengthReducedU64,
+}
+
+impl PartialEq for Profile {
+    fn eq(&self, other: &Profile) -> bool {
+        self.values == other.values && self.slot == other.slot
+    }
 }
 
 impl Profile {
@@ -35,14 +45,15 @@ impl Profile {
                 ));
             }
         };
-        Ok(Profile { values, slot })
+        Ok(Profile::series(values, slot))
     }
 
     /// `values` in slots of `slot` seconds from time 0, repeating after the last (a forecast read
     /// from a file; `slot` divides a day).
     pub fn series(values: Vec<f64>, slot: f64) -> Profile {
         debug_assert!(!values.is_empty() && slot > 0.0);
-        Profile { values, slot }
+        let count = StrengthReducedU64::new(values.len() as u64);
+        Profile { values, slot, count }
     }
 
     /// The same profile with every value multiplied by `factor`.
@@ -75,6 +86,13 @@ impl Profile {
 
     pub fn values(&self) -> &[f64] {
         &self.values
+    }
+
+    /// The value of slot `slot` counted from time 0 (the slots repeat with the period): the
+    /// remainder by a multiplication, not a division, since arrivals ask it at every draw.
+    #[inline]
+    pub fn value_of_slot(&self, slot: u64) -> f64 {
+        self.values[(slot % self.count) as usize]
     }
 
     /// The slot length, seconds.
