@@ -80,24 +80,24 @@ pub fn next_poisson<R: Rng + ?Sized>(
     while t < horizon.0 && silent <= slots {
         // `t` is not negative: truncation is the floor (and needs no call where the target has no
         // rounding instruction).
-        let absolute_slot = (t / slot) as u64 as f64;
-        // Slots repeat with the period: the slot by integer arithmetic rather than a float modulo.
-        let base = rate.value_of_slot(absolute_slot as u64);
+        let absolute_slot = (t / slot) as u64;
+        // Slots repeat with the period: the value by integer arithmetic rather than a float modulo.
+        let base = rate.value_of_slot(absolute_slot);
         // Without day factors every day's is 1: no division for the day.
-        let rate = if days.is_empty() { base } else { base * days.get((t / DAY) as usize).copied().unwrap_or(1.0) };
-        let slot_end = (absolute_slot + 1.0) * slot;
+        let here = if days.is_empty() { base } else { base * days.get((t / DAY) as usize).copied().unwrap_or(1.0) };
+        let slot_end = (absolute_slot as f64 + 1.0) * slot;
         if base <= 0.0 {
             silent += 1;
         } else {
             silent = 0;
         }
-        if rate > 0.0 {
-            let dt = budget / rate;
+        if here > 0.0 {
+            let dt = budget / here;
             if t + dt < slot_end {
                 let arrival = t + dt;
                 return (arrival < horizon.0).then_some(SimTime(arrival));
             }
-            budget -= rate * (slot_end - t);
+            budget -= here * (slot_end - t);
         }
         t = slot_end;
     }
