@@ -39,12 +39,13 @@ pub enum EventKind {
     BotEnd { conv: ConvSlot, generation: u32, contained: bool },
     /// The agent answers an offer.
     OfferResponse { conv: ConvSlot, version: u32, response: Response },
-    /// Active handling ends.
-    HandleEnd { conv: ConvSlot, version: u32 },
+    /// Active handling ends. The agent, the conversation's, comes with the event so that the
+    /// handler reads its record without waiting for the conversation's.
+    HandleEnd { conv: ConvSlot, version: u32, agent: AgentId },
     /// A custom wrap-up block ends: capacity returns to the agent.
     CapacityRelease { conv: ConvSlot, version: u32 },
-    /// Wrap-up ends: the conversation closes.
-    WrapUpEnd { conv: ConvSlot, version: u32 },
+    /// Wrap-up ends: the conversation closes. The agent as for [`EventKind::HandleEnd`].
+    WrapUpEnd { conv: ConvSlot, version: u32, agent: AgentId },
     /// The customer of a Waiting conversation replies.
     CustomerReply { conv: ConvSlot, version: u32 },
     /// A Waiting conversation reaches `auto_close_after_inactivity`.

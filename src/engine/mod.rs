@@ -430,9 +430,9 @@ impl<'s, O: Observer> Replication<'s, O> {
                         self.offer_response(conv, response);
                     }
                 }
-                EventKind::HandleEnd { conv, version } => {
+                EventKind::HandleEnd { conv, version, agent } => {
                     if self.is_current(conv, version) {
-                        self.handle_end(conv);
+                        self.handle_end(conv, agent);
                     }
                 }
                 EventKind::CapacityRelease { conv, version } => {
@@ -440,9 +440,9 @@ impl<'s, O: Observer> Replication<'s, O> {
                         self.release_capacity(conv);
                     }
                 }
-                EventKind::WrapUpEnd { conv, version } => {
+                EventKind::WrapUpEnd { conv, version, agent } => {
                     if self.is_current(conv, version) {
-                        self.wrap_up_end(conv);
+                        self.wrap_up_end(conv, agent);
                     }
                 }
                 EventKind::CustomerReply { conv, version } => {
@@ -759,11 +759,12 @@ impl<'s, O: Observer> Replication<'s, O> {
         version
     }
 
-    fn handle_end(&mut self, slot: ConvSlot) {
+    fn handle_end(&mut self, slot: ConvSlot, agent: AgentId) {
         let now = self.now;
         let c = &mut self.conversations[slot as usize];
+        debug_assert_eq!(agent, c.view.agent, "a current handle-time end names the conversation's agent");
         let ws = &self.scenario.work_streams[c.view.work_stream.index()];
-        let group = self.agents[c.view.agent.index()].group;
+        let group = self.agents[agent.index()].group;
         let handle = now - c.since;
         if self.keeps_queue_handle {
             let kept = &mut self.queue_handle[self.lanes.queue_of(c.lane as usize).index()];
@@ -801,7 +802,7 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
         self.observer.handled(group, c.view, handle);
         let version = self.set_state(slot, ConversationState::WrapUp);
-        let (at, end) = (now + Duration(wrap_up), EventKind::WrapUpEnd { conv: slot, version });
+        let (at, end) = (now + Duration(wrap_up), EventKind::WrapUpEnd { conv: slot, version, agent });
         let w = self.conversations[slot as usize].view.work_stream;
         match ws.wrap_up {
             Distribution::Constant(_) => self.calendar.schedule_in_line(line(w, Line::WrapUpEnd), at, end),
@@ -818,9 +819,10 @@ impl<'s, O: Observer> Replication<'s, O> {
         }
     }
 
-    fn wrap_up_end(&mut self, slot: ConvSlot) {
+    fn wrap_up_end(&mut self, slot: ConvSlot, agent: AgentId) {
         let c = &self.conversations[slot as usize];
-        let group = self.agents[c.view.agent.index()].group;
+        debug_assert_eq!(agent, c.view.agent, "a current wrap-up end names the conversation's agent");
+        let group = self.agents[agent.index()].group;
         self.observer.wrapped_up(group, c.view, self.now - c.since);
         self.close(slot, None);
     }

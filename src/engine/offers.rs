@@ -116,7 +116,7 @@ impl<O: Observer> Replication<'_, O> {
             let others = agents[c.view.agent.index()].holding.saturating_sub(1);
             handle *= 1.0 + ws.handle_time_per_extra * f64::from(others);
         }
-        calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version });
+        calendar.schedule(now + Duration(handle), EventKind::HandleEnd { conv: slot, version, agent: c.view.agent });
     }
 
     /// A reject or a timeout: the reservation returns, the conversation is Open again and may be
