@@ -1,5 +1,6 @@
 //! The event calendar: small `Copy` events ordered by time, then by the order in which they were
-//! scheduled, so that a replication is a pure function of its inputs. Most wait in a 4-ary heap;
+//! scheduled, so that a replication is a pure function of its inputs. Most wait in a 4-ary heap
+//! — with buckets of time for the farther future once they are many thousands ([`heap`]) —;
 //! events that come due in the order they are scheduled — those of one fixed delay, such as a
 //! work stream's constant wrap-up — wait in a first-in first-out **line** each, beside it.
 //!
@@ -7,6 +8,8 @@
 //! that was withdrawn, a reply to one already closed) carries the conversation's state version —
 //! or for the first-wait timers its slot generation — from when it was scheduled, and is skipped
 //! when it comes due with a different one.
+
+mod heap;
 
 use std::collections::VecDeque;
 
@@ -73,13 +76,12 @@ impl Event {
     }
 }
 
-/// The pending events: a 4-ary min-heap by key — half the depth of a binary heap, and a node's
-/// children share a cache line, so a pop touches fewer lines — and, apart from it, each channel's
-/// next arrival. Every conversation begins with an arrival and a channel never has two pending,
+/// The pending events: a 4-ary min-heap by key for the near future, with buckets of time for the
+/// rest once the events are many ([`heap`]), and apart from them, each channel's next arrival. Every conversation begins with an arrival and a channel never has two pending,
 /// so a look at a few keys replaces a push and a pop of the heap; the order is the same as if
 /// arrivals were in the heap, since they carry the same keys.
 pub struct Calendar {
-    heap: Vec<Event>,
+    heap: heap::Heap,
     /// Lines of events in the order they come due (see [`Calendar::schedule_in_line`]), and the
     /// line whose first event is the earliest, with its key ([`NONE`]: every line empty).
     lines: Vec<VecDeque<Event>>,
@@ -108,7 +110,7 @@ pub enum Next {
 impl Default for Calendar {
     fn default() -> Self {
         Calendar {
-            heap: Vec::new(),
+            heap: heap::Heap::default(),
             lines: Vec::new(),
             first_line: 0,
             first_line_key: NONE,
@@ -130,19 +132,7 @@ impl Calendar {
             self.schedule_arrival(channel.index(), key);
             return;
         }
-        let event = Event { key, kind };
-        // Sift up: move parents down until the new event's place is found.
-        let mut i = self.heap.len();
-        self.heap.push(event);
-        while i > 0 {
-            let parent = (i - 1) / 4;
-            if self.heap[parent].key <= event.key {
-                break;
-            }
-            self.heap[i] = self.heap[parent];
-            i = parent;
-        }
-        self.heap[i] = event;
+        self.heap.push(Event { key, kind });
     }
 
     /// The key of an event scheduled now for `time` (≥ 0; the clock never runs backwards): the
@@ -204,7 +194,7 @@ impl Calendar {
     #[inline]
     pub fn next(&self) -> Option<Next> {
         let arrival = self.first_arrival_key;
-        let heap = self.heap.first().map_or(NONE, |e| e.key);
+        let heap = self.heap.first();
         if self.first_line_key != NONE {
             return Some(self.next_of_three(arrival, heap));
         }
@@ -246,48 +236,13 @@ impl Calendar {
         (SimTime(f64::from_bits((key >> 64) as u64)), ChannelId(channel as u16))
     }
 
-    /// Takes the earliest event of the heap or of the lines, where [`Calendar::next`] said it is:
-    /// the hole the root leaves goes down to a leaf along the smaller children, the last event
-    /// fills it and rises to its place (rarely more than a level, since it came from the bottom).
-    /// A full node's smallest child is found without branches.
+    /// Takes the earliest event of the heap or of the lines, where [`Calendar::next`] said it is.
     #[inline]
     pub fn pop_event(&mut self, next: Next) -> Event {
         if next == Next::Line {
             return self.pop_line();
         }
-        let last = self.heap.pop().expect("an event in the heap");
-        let n = self.heap.len();
-        if n == 0 {
-            return last;
-        }
-        let first = self.heap[0];
-        let heap = &mut self.heap[..];
-        let mut hole = 0;
-        loop {
-            let c = 4 * hole + 1;
-            let child = if let Some(kids) = heap.get(c..c + 4) {
-                let k = |i: usize| kids[i].key;
-                let a = usize::from(k(1) < k(0));
-                let b = 2 + usize::from(k(3) < k(2));
-                c + if k(b) < k(a) { b } else { a }
-            } else if c < n {
-                (c + 1..n).fold(c, |best, j| if heap[j].key < heap[best].key { j } else { best })
-            } else {
-                break;
-            };
-            heap[hole] = heap[child];
-            hole = child;
-        }
-        while hole > 0 {
-            let parent = (hole - 1) / 4;
-            if heap[parent].key <= last.key {
-                break;
-            }
-            heap[hole] = heap[parent];
-            hole = parent;
-        }
-        heap[hole] = last;
-        first
+        self.heap.pop()
     }
 
     /// Takes the first event of the line whose first is earliest; the next earliest line is

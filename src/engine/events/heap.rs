@@ -1,0 +1,335 @@
+//! The calendar's events other than arrivals and lines: a 4-ary min-heap by key — half the depth
+//! of a binary heap — for the near future and, once the events pending are many, **buckets** of
+//! a fixed width of time for the rest, so that the heap a pop walks down stays small.
+//!
+//! A pop waits at each level of the heap for the load of the next. While the heap fits the
+//! second-level cache that wait is short; a heap of tens of thousands of events (a center of
+//! thousands of agents) no longer does, and its lower levels wait on memory. So when the heap
+//! first holds [`SPREAD_AT`] events it is spread: a width of time is chosen that leaves about one
+//! in [`NEAR_SHARE`] of them before the first bucket boundary, and every later event moves to
+//! the bucket of its time (time × buckets per second, rounded down). From then on an event due
+//! before the boundary goes into the heap, a later one is appended to its bucket — one store at
+//! a bucket's tail, of which the few hundred in use stay cached — and when the heap runs empty,
+//! the next non-empty bucket is poured into it. The buckets form a ring of [`BUCKETS`]; an event
+//! past the ring's reach waits in one list (`later`) that is sorted into the ring every half
+//! turn, and when only it holds events the ring starts again at its earliest.
+//!
+//! Every event sits in the heap or in a bucket of a later time than any in the heap, so the pops
+//! come in key order exactly as from one heap: the structure changes the cost, never the order.
+
+use super::{Event, NONE};
+
+/// Events pending at which the heap is spread into buckets.
+const SPREAD_AT: usize = 8192;
+/// How many times more events are pending when the heap is spread than a bucket holds then.
+const NEAR_SHARE: usize = 32;
+/// The last bucket: later times share it (a time so late that its bucket's number would not fit).
+const LAST_BUCKET: u64 = u64::MAX / 4;
+/// Buckets in the ring (a power of two).
+const BUCKETS: usize = 1024;
+
+pub(super) struct Heap {
+    /// The near future: every event of a bucket before `boundary`, as a 4-ary heap.
+    near: Vec<Event>,
+    /// Buckets per second of simulated time; 0 before spreading (everything in `near`).
+    per_second: f64,
+    /// The first bucket not in `near`: bucket `b` of `boundary..boundary + BUCKETS` waits in
+    /// `ring[b % BUCKETS]`, a later one in `later`.
+    boundary: u64,
+    ring: Vec<Vec<Event>>,
+    later: Vec<Event>,
+    /// Events in `ring` and `later`.
+    parked: usize,
+    /// Events pending at which the heap is spread (a field, so that tests can spread small heaps).
+    spread_at: usize,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::spreading_at(SPREAD_AT)
+    }
+}
+
+impl Heap {
+    /// A heap spread once it holds `spread_at` events.
+    pub(super) fn spreading_at(spread_at: usize) -> Heap {
+        Heap {
+            near: Vec::new(),
+            per_second: 0.0,
+            boundary: 0,
+            ring: Vec::new(),
+            later: Vec::new(),
+            parked: 0,
+            spread_at,
+        }
+    }
+
+    /// The smallest key ([`NONE`] when empty): the heap's first, since parked events come later.
+    #[inline(always)]
+    pub(super) fn first(&self) -> u128 {
+        self.near.first().map_or(NONE, |e| e.key)
+    }
+
+    /// The bucket of an event's time; times never fall, nor do their buckets.
+    #[inline(always)]
+    fn bucket_of(&self, event: &Event) -> u64 {
+        ((event.time().0 * self.per_second) as u64).min(LAST_BUCKET)
+    }
+
+    #[inline(always)]
+    pub(super) fn push(&mut self, event: Event) {
+        if self.per_second > 0.0 {
+            let b = self.bucket_of(&event);
+            if b >= self.boundary && !self.near.is_empty() {
+                return self.park(event, b);
+            }
+            if b >= self.boundary {
+                // Nothing pending: the event starts the near future.
+                debug_assert_eq!(self.parked, 0);
+                self.boundary = b + 1;
+            }
+        } else if self.near.len() >= self.spread_at {
+            self.spread();
+            return self.push(event);
+        }
+        self.push_near(event);
+    }
+
+    /// Sift up: parents move down until the new event's place is found.
+    #[inline(always)]
+    fn push_near(&mut self, event: Event) {
+        let heap = &mut self.near;
+        let mut i = heap.len();
+        heap.push(event);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if heap[parent].key <= event.key {
+                break;
+            }
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = event;
+    }
+
+    /// Puts an event of bucket `b` (at or past the boundary) in the ring, or in `later` past it.
+    #[inline]
+    fn park(&mut self, event: Event, b: u64) {
+        self.parked += 1;
+        if b < self.boundary + BUCKETS as u64 {
+            self.ring[b as usize % BUCKETS].push(event);
+        } else {
+            self.later.push(event);
+        }
+    }
+
+    /// Takes the earliest event: the hole the root leaves goes down to a leaf along the smaller
+    /// children, found without branches; the last event fills it and rises to its place (rarely
+    /// more than a level, since it came from the bottom). An empty heap is then refilled from
+    /// the next bucket.
+    #[inline]
+    pub(super) fn pop(&mut self) -> Event {
+        let first = self.pop_near();
+        if self.near.is_empty() && self.parked > 0 {
+            self.pour();
+        }
+        first
+    }
+
+    #[inline(always)]
+    fn pop_near(&mut self) -> Event {
+        let last = self.near.pop().expect("an event in the heap");
+        let n = self.near.len();
+        if n == 0 {
+            return last;
+        }
+        let first = self.near[0];
+        let heap = &mut self.near[..];
+        let mut hole = 0;
+        loop {
+            let c = 4 * hole + 1;
+            let child = if let Some(kids) = heap.get(c..c + 4) {
+                let k = |i: usize| kids[i].key;
+                let a = usize::from(k(1) < k(0));
+                let b = 2 + usize::from(k(3) < k(2));
+                c + if k(b) < k(a) { b } else { a }
+            } else if c < n {
+                (c + 1..n).fold(c, |best, j| if heap[j].key < heap[best].key { j } else { best })
+            } else {
+                break;
+            };
+            heap[hole] = heap[child];
+            hole = child;
+        }
+        while hole > 0 {
+            let parent = (hole - 1) / 4;
+            if heap[parent].key <= last.key {
+                break;
+            }
+            heap[hole] = heap[parent];
+            hole = parent;
+        }
+        heap[hole] = last;
+        first
+    }
+
+    /// Moves the boundary past the next non-empty bucket and pours that bucket into the (empty)
+    /// heap; `later` is sorted into the ring at every half turn, and the boundary jumps to its
+    /// earliest when the ring is empty.
+    #[cold]
+    #[inline(never)]
+    fn pour(&mut self) {
+        while self.near.is_empty() {
+            if self.parked == self.later.len() {
+                // Only `later` holds events: the ring starts again at the earliest of them.
+                let earliest = self.later.iter().map(|e| self.bucket_of(e)).min().expect("a parked event");
+                self.boundary = earliest;
+                self.sort_later();
+            }
+            let slot = self.boundary as usize % BUCKETS;
+            let mut bucket = std::mem::take(&mut self.ring[slot]);
+            self.parked -= bucket.len();
+            for event in bucket.drain(..) {
+                self.push_near(event);
+            }
+            self.ring[slot] = bucket;
+            // The slot now stands for the bucket a whole ring later, which `later` may hold.
+            self.boundary += 1;
+            if self.boundary.is_multiple_of(BUCKETS as u64 / 2) {
+                self.sort_later();
+            }
+        }
+    }
+
+    /// Moves the events of `later` that the ring now reaches into it.
+    fn sort_later(&mut self) {
+        let reach = self.boundary + BUCKETS as u64;
+        let mut i = 0;
+        while i < self.later.len() {
+            let b = self.bucket_of(&self.later[i]);
+            if b < reach {
+                let event = self.later.swap_remove(i);
+                self.ring[b as usize % BUCKETS].push(event);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Chooses the width of a bucket — the time from the earliest pending event to the one
+    /// [`NEAR_SHARE`] times fewer than those pending are before — and parks every event from the
+    /// first boundary on.
+    #[cold]
+    #[inline(never)]
+    fn spread(&mut self) {
+        let mut times: Vec<f64> = self.near.iter().map(|e| e.time().0).collect();
+        let near = times.len() / NEAR_SHARE;
+        let (_, &mut near_end, _) = times.select_nth_unstable_by(near, f64::total_cmp);
+        let earliest = self.near[0].time().0;
+        if near_end <= earliest {
+            // Hundreds of events at one instant: no width to choose; try again when more come.
+            self.spread_at *= 2;
+            return;
+        }
+        self.per_second = 1.0 / (near_end - earliest);
+        self.ring = (0..BUCKETS).map(|_| Vec::new()).collect();
+        self.boundary = self.bucket_of(&self.near[0]) + 1;
+        let events = std::mem::take(&mut self.near);
+        for event in events {
+            let b = self.bucket_of(&event);
+            if b < self.boundary {
+                self.push_near(event);
+            } else {
+                self.park(event, b);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::events::EventKind;
+    use crate::scenario::GroupId;
+    use crate::time::SimTime;
+    use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+    use std::collections::BTreeSet;
+
+    fn event(time: f64, seq: u64) -> Event {
+        Event { key: (u128::from(time.to_bits()) << 64) | u128::from(seq), kind: EventKind::ScheduleChange(GroupId(0)) }
+    }
+
+    /// Pushes and pops against a sorted set, with a heap spread at 64 events: times from now to
+    /// far past the ring's reach, ties, drains to empty and jumps ahead after them.
+    #[test]
+    fn a_spread_heap_pops_in_key_order() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+        let mut heap = Heap::spreading_at(64);
+        let mut outstanding = BTreeSet::new();
+        let (mut now, mut seq) = (0.0, 0u64);
+        let (mut went_later, mut poured_from_later) = (false, false);
+        for round in 0..60_000u32 {
+            let pushes = if round % 5_000 < 4_000 { rng.random_range(0..3) } else { 0 };
+            for _ in 0..pushes {
+                let delay = match rng.random_range(0..10u8) {
+                    0 => 0.0,
+                    1 => f64::from(rng.random_range(0..4u8)),
+                    // Past the ring's reach (about an hour once spread).
+                    2 if rng.random::<f64>() < 0.2 => 5_000.0 + 20_000.0 * rng.random::<f64>(),
+                    _ => 600.0 * rng.random::<f64>(),
+                };
+                let e = event(now + delay, seq);
+                seq += 1;
+                heap.push(e);
+                outstanding.insert(e.key);
+                went_later |= !heap.later.is_empty();
+            }
+            if rng.random::<f64>() < 0.6 || round % 5_000 >= 4_000 {
+                let later_before = heap.later.len();
+                let expected = outstanding.pop_first();
+                let popped = expected.map(|_| heap.pop().key);
+                assert_eq!(popped, expected);
+                assert_eq!(heap.first(), outstanding.first().copied().unwrap_or(NONE));
+                poured_from_later |= heap.later.len() < later_before;
+                if let Some(key) = popped {
+                    now = f64::from_bits((key >> 64) as u64);
+                }
+            }
+        }
+        // The rest, in order.
+        while let Some(expected) = outstanding.pop_first() {
+            let later_before = heap.later.len();
+            assert_eq!(heap.pop().key, expected);
+            poured_from_later |= heap.later.len() < later_before;
+        }
+        assert_eq!(heap.first(), NONE);
+        assert!(heap.per_second > 0.0, "the heap was spread");
+        assert!(went_later && poured_from_later, "events went past the ring and came back");
+        assert!(seq > 40_000);
+    }
+
+    /// Hundreds of events at one instant give no width: the heap stays whole and still pops in
+    /// key order.
+    #[test]
+    fn events_at_one_instant_leave_the_heap_whole() {
+        let mut heap = Heap::spreading_at(64);
+        for seq in (0..500).rev() {
+            heap.push(event(7.0, seq));
+        }
+        assert_eq!(heap.per_second, 0.0);
+        let order: Vec<u128> = (0..500).map(|_| heap.pop().key & u128::from(u64::MAX)).collect();
+        assert_eq!(order, (0..500).collect::<Vec<u128>>());
+        assert_eq!(heap.first(), NONE);
+    }
+
+    /// The calendar's times are simulated times: a heap of them keeps working across a spread.
+    #[test]
+    fn spreading_keeps_the_earliest_first() {
+        let mut heap = Heap::spreading_at(64);
+        for seq in 0..200u64 {
+            heap.push(event(SimTime(1000.0 - seq as f64).0, seq));
+        }
+        assert!(heap.per_second > 0.0);
+        assert_eq!(heap.pop().key, event(801.0, 199).key);
+    }
+}
