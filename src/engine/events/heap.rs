@@ -27,6 +27,10 @@ const NEAR_SHARE: usize = 32;
 const LAST_BUCKET: u64 = u64::MAX / 4;
 /// Buckets in the ring (a power of two).
 const BUCKETS: usize = 1024;
+/// Events a chunk of a bucket holds.
+const CHUNK: usize = 16;
+/// No chunk.
+const NO_CHUNK: u32 = u32::MAX;
 
 pub(super) struct Heap {
     /// The near future: every event of a bucket before `boundary`, as a 4-ary heap.
@@ -36,12 +40,38 @@ pub(super) struct Heap {
     /// The first bucket not in `near`: bucket `b` of `boundary..boundary + BUCKETS` waits in
     /// `ring[b % BUCKETS]`, a later one in `later`.
     boundary: u64,
-    ring: Vec<Vec<Event>>,
+    ring: Vec<Bucket>,
     later: Vec<Event>,
+    /// The buckets' events, in chunks of [`CHUNK`] chained from a bucket's first to its last;
+    /// chunks not in use are chained from `free`. So the buckets take about the memory of the
+    /// events they hold, however unevenly those spread over the ring.
+    chunks: Vec<Chunk>,
+    free: u32,
     /// Events in `ring` and `later`.
     parked: usize,
     /// Events pending at which the heap is spread (a field, so that tests can spread small heaps).
     spread_at: usize,
+}
+
+/// The events of one bucket: its first and last chunks ([`NO_CHUNK`]: none) and how many
+/// events the last holds.
+#[derive(Clone, Copy)]
+struct Bucket {
+    first: u32,
+    last: u32,
+    in_last: u32,
+}
+
+impl Default for Bucket {
+    fn default() -> Self {
+        Bucket { first: NO_CHUNK, last: NO_CHUNK, in_last: 0 }
+    }
+}
+
+/// Events of a bucket, and the next chunk of the bucket (or of the free chunks).
+struct Chunk {
+    events: [Event; CHUNK],
+    next: u32,
 }
 
 impl Default for Heap {
@@ -59,6 +89,8 @@ impl Heap {
             boundary: 0,
             ring: Vec::new(),
             later: Vec::new(),
+            chunks: Vec::new(),
+            free: NO_CHUNK,
             parked: 0,
             spread_at,
         }
@@ -117,7 +149,7 @@ impl Heap {
     fn park(&mut self, event: Event, b: u64) {
         self.parked += 1;
         if b < self.boundary + BUCKETS as u64 {
-            self.ring[b as usize % BUCKETS].push(event);
+            self.append(b as usize % BUCKETS, event);
         } else {
             self.later.push(event);
         }
@@ -187,18 +219,52 @@ impl Heap {
                 self.sort_later();
             }
             let slot = self.boundary as usize % BUCKETS;
-            let mut bucket = std::mem::take(&mut self.ring[slot]);
-            self.parked -= bucket.len();
-            for event in bucket.drain(..) {
-                self.push_near(event);
+            let bucket = std::mem::take(&mut self.ring[slot]);
+            let mut chunk = bucket.first;
+            while chunk != NO_CHUNK {
+                let c = chunk as usize;
+                let count = if chunk == bucket.last { bucket.in_last as usize } else { CHUNK };
+                for i in 0..count {
+                    self.push_near(self.chunks[c].events[i]);
+                }
+                self.parked -= count;
+                chunk = std::mem::replace(&mut self.chunks[c].next, self.free);
+                self.free = c as u32;
             }
-            self.ring[slot] = bucket;
             // The slot now stands for the bucket a whole ring later, which `later` may hold.
             self.boundary += 1;
             if self.boundary.is_multiple_of(BUCKETS as u64 / 2) {
                 self.sort_later();
             }
         }
+    }
+
+    /// Appends `event` to the bucket in ring slot `slot`, in a new chunk if its last is full.
+    #[inline]
+    fn append(&mut self, slot: usize, event: Event) {
+        let bucket = self.ring[slot];
+        if bucket.first == NO_CHUNK || bucket.in_last as usize == CHUNK {
+            let chunk = match self.free {
+                NO_CHUNK => {
+                    self.chunks.push(Chunk { events: [event; CHUNK], next: NO_CHUNK });
+                    (self.chunks.len() - 1) as u32
+                }
+                free => {
+                    self.free = std::mem::replace(&mut self.chunks[free as usize].next, NO_CHUNK);
+                    free
+                }
+            };
+            if bucket.first == NO_CHUNK {
+                self.ring[slot].first = chunk;
+            } else {
+                self.chunks[bucket.last as usize].next = chunk;
+            }
+            self.ring[slot].last = chunk;
+            self.ring[slot].in_last = 0;
+        }
+        let bucket = &mut self.ring[slot];
+        self.chunks[bucket.last as usize].events[bucket.in_last as usize] = event;
+        bucket.in_last += 1;
     }
 
     /// Moves the events of `later` that the ring now reaches into it.
@@ -209,7 +275,7 @@ impl Heap {
             let b = self.bucket_of(&self.later[i]);
             if b < reach {
                 let event = self.later.swap_remove(i);
-                self.ring[b as usize % BUCKETS].push(event);
+                self.append(b as usize % BUCKETS, event);
             } else {
                 i += 1;
             }
@@ -232,7 +298,7 @@ impl Heap {
             return;
         }
         self.per_second = 1.0 / (near_end - earliest);
-        self.ring = (0..BUCKETS).map(|_| Vec::new()).collect();
+        self.ring = vec![Bucket::default(); BUCKETS];
         self.boundary = self.bucket_of(&self.near[0]) + 1;
         let events = std::mem::take(&mut self.near);
         for event in events {
@@ -268,6 +334,7 @@ mod tests {
         let mut outstanding = BTreeSet::new();
         let (mut now, mut seq) = (0.0, 0u64);
         let (mut went_later, mut poured_from_later) = (false, false);
+        let mut most_pending = 0;
         for round in 0..60_000u32 {
             let pushes = if round % 5_000 < 4_000 { rng.random_range(0..3) } else { 0 };
             for _ in 0..pushes {
@@ -283,6 +350,7 @@ mod tests {
                 heap.push(e);
                 outstanding.insert(e.key);
                 went_later |= !heap.later.is_empty();
+                most_pending = most_pending.max(outstanding.len());
             }
             if rng.random::<f64>() < 0.6 || round % 5_000 >= 4_000 {
                 let later_before = heap.later.len();
@@ -304,6 +372,9 @@ mod tests {
         }
         assert_eq!(heap.first(), NONE);
         assert!(heap.per_second > 0.0, "the heap was spread");
+        // Chunks go back to be used again: never more than the most events pending fill, plus a
+        // part-filled last chunk per bucket.
+        assert!(heap.chunks.len() <= most_pending / CHUNK + BUCKETS, "{} chunks", heap.chunks.len());
         assert!(went_later && poured_from_later, "events went past the ring and came back");
         assert!(seq > 40_000);
     }
