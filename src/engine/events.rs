@@ -1,7 +1,7 @@
 //! The event calendar: small `Copy` events ordered by time, then by the order in which they were
-//! scheduled, so that a replication is a pure function of its inputs. Most wait in a 4-ary heap
-//! — with buckets of time for the farther future once they are many thousands ([`heap`]) —;
-//! events that come due in the order they are scheduled — those of one fixed delay, such as a
+//! scheduled, so that a replication is a pure function of its inputs. Most wait in a 4-ary heap,
+//! with buckets of time for the farther future once they are many thousands (`events/heap.rs`).
+//! Events that come due in the order they are scheduled — those of one fixed delay, such as a
 //! work stream's constant wrap-up — wait in a first-in first-out **line** each, beside it.
 //!
 //! Events are never removed: one that no longer applies (the handle-time end of a conversation
@@ -77,8 +77,9 @@ impl Event {
 }
 
 /// The pending events: a 4-ary min-heap by key for the near future, with buckets of time for the
-/// rest once the events are many ([`heap`]), and apart from them, each channel's next arrival. Every conversation begins with an arrival and a channel never has two pending,
-/// so a look at a few keys replaces a push and a pop of the heap; the order is the same as if
+/// rest once the events are many (`events/heap.rs`), and apart from them, each channel's next
+/// arrival. Every conversation begins with an arrival and a channel never has two pending, so a
+/// look at a few keys replaces a push and a pop of the heap; the order is the same as if
 /// arrivals were in the heap, since they carry the same keys.
 pub struct Calendar {
     heap: heap::Heap,
