@@ -53,6 +53,21 @@ pub(super) struct Heap {
     spread_at: usize,
 }
 
+/// Puts `event` at place `hole` of the 4-ary `heap`, or higher: the parents that come after it
+/// move down until its place is found.
+#[inline(always)]
+fn sift_up(heap: &mut [Event], mut hole: usize, event: Event) {
+    while hole > 0 {
+        let parent = (hole - 1) / 4;
+        if heap[parent].key <= event.key {
+            break;
+        }
+        heap[hole] = heap[parent];
+        hole = parent;
+    }
+    heap[hole] = event;
+}
+
 /// The events of one bucket: its first and last chunks ([`NO_CHUNK`]: none) and how many
 /// events the last holds.
 #[derive(Clone, Copy)]
@@ -127,21 +142,11 @@ impl Heap {
         self.push_near(event);
     }
 
-    /// Sift up: parents move down until the new event's place is found.
     #[inline(always)]
     fn push_near(&mut self, event: Event) {
-        let heap = &mut self.near;
-        let mut i = heap.len();
-        heap.push(event);
-        while i > 0 {
-            let parent = (i - 1) / 4;
-            if heap[parent].key <= event.key {
-                break;
-            }
-            heap[i] = heap[parent];
-            i = parent;
-        }
-        heap[i] = event;
+        let end = self.near.len();
+        self.near.push(event);
+        sift_up(&mut self.near, end, event);
     }
 
     /// Puts an event of bucket `b` (at or past the boundary) in the ring, or in `later` past it.
@@ -193,15 +198,7 @@ impl Heap {
             heap[hole] = heap[child];
             hole = child;
         }
-        while hole > 0 {
-            let parent = (hole - 1) / 4;
-            if heap[parent].key <= last.key {
-                break;
-            }
-            heap[hole] = heap[parent];
-            hole = parent;
-        }
-        heap[hole] = last;
+        sift_up(heap, hole, last);
         first
     }
 
