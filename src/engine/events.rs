@@ -61,6 +61,27 @@ pub enum EventKind {
     PickPoll { agent: AgentId },
 }
 
+impl EventKind {
+    /// The conversation and the agent whose records the event's handler reads first.
+    #[inline(always)]
+    pub fn parties(&self) -> (Option<ConvSlot>, Option<AgentId>) {
+        match *self {
+            EventKind::HandleEnd { conv, agent, .. } | EventKind::WrapUpEnd { conv, agent, .. } => {
+                (Some(conv), Some(agent))
+            }
+            EventKind::LeaveOpen { conv, .. }
+            | EventKind::WaitOverflow { conv, .. }
+            | EventKind::BotEnd { conv, .. }
+            | EventKind::OfferResponse { conv, .. }
+            | EventKind::CapacityRelease { conv, .. }
+            | EventKind::CustomerReply { conv, .. }
+            | EventKind::InactivityClose { conv, .. } => (Some(conv), None),
+            EventKind::PresenceReset { agent, .. } | EventKind::PickPoll { agent } => (None, Some(agent)),
+            EventKind::Arrival(_) | EventKind::ScheduleChange(_) => (None, None),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Event {
     /// Time then scheduling order in one integer: the bits of a non-negative float order like
@@ -186,7 +207,7 @@ impl Calendar {
                 let (time, channel) = self.pop_arrival();
                 Some(Event { key: u128::from(time.0.to_bits()) << 64, kind: EventKind::Arrival(channel) })
             }
-            next => Some(self.pop_event(next)),
+            next => Some(self.pop_event(next, |_| {})),
         }
     }
 
@@ -238,12 +259,14 @@ impl Calendar {
     }
 
     /// Takes the earliest event of the heap or of the lines, where [`Calendar::next`] said it is.
+    /// `coming` sees each event the heap takes from its buckets on the way, before it comes due
+    /// (within the next few hundred pops): what its handler will read can be loaded now.
     #[inline]
-    pub fn pop_event(&mut self, next: Next) -> Event {
+    pub fn pop_event(&mut self, next: Next, coming: impl FnMut(&Event)) -> Event {
         if next == Next::Line {
             return self.pop_line();
         }
-        self.heap.pop()
+        self.heap.pop(coming)
     }
 
     /// Takes the first event of the line whose first is earliest; the next earliest line is

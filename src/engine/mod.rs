@@ -40,7 +40,9 @@
 //! Why it is cheap: events are small `Copy` values (32 bytes) in a 4-ary heap ordered by one
 //! integer key, and each channel's next arrival waits beside the heap rather than in it — one
 //! comparison of two keys tells the loop whether an arrival or a heap event comes next, and sends
-//! it straight to its handler; scheduling is inlined where the event's kind is known; cancelled
+//! it straight to its handler; when the heap of a large center pours a bucket of later events,
+//! the loads of the conversations and agents they name start at once (`prefetch.rs`);
+//! scheduling is inlined where the event's kind is known; cancelled
 //! timers are skipped by a version check instead of being removed; conversations and agents live
 //! in vectors indexed by id, and a closed conversation's slot (with its buffers) is reused; Open
 //! conversations wait in one lane per (queue, work stream, skill set) — a FIFO for those that come
@@ -112,6 +114,7 @@ mod lanes;
 mod observer;
 mod offers;
 mod overflow;
+mod prefetch;
 mod ranked;
 mod requirement;
 pub mod rng;
@@ -408,7 +411,17 @@ impl<'s, O: Observer> Replication<'s, O> {
                 }
                 continue;
             }
-            let event = self.calendar.pop_event(next);
+            // Events poured from a bucket come due within a few hundred pops: their loads start now.
+            let (conversations, agents) = (self.conversations.as_ptr(), self.agents.as_ptr());
+            let event = self.calendar.pop_event(next, |e| {
+                let (conv, agent) = e.kind.parties();
+                if let Some(conv) = conv {
+                    prefetch::record(conversations, conv as usize);
+                }
+                if let Some(agent) = agent {
+                    prefetch::record(agents, agent.index());
+                }
+            });
             if let Some(ending) = self.advance_to(event.time()) {
                 return ending;
             }

@@ -10,7 +10,8 @@
 //! the bucket of its time (time × buckets per second, rounded down). From then on an event due
 //! before the boundary goes into the heap, a later one is appended to its bucket — one store at
 //! a bucket's tail, of which the few hundred in use stay cached — and when the heap runs empty,
-//! the next non-empty bucket is poured into it. The buckets form a ring of [`BUCKETS`]; an event
+//! the next non-empty bucket is poured into it — its events shown to the caller on the way, so
+//! that it can start loading what they will read. The buckets form a ring of [`BUCKETS`]; an event
 //! past the ring's reach waits in one list (`later`) that is sorted into the ring every half
 //! turn, and when only it holds events the ring starts again at its earliest.
 //!
@@ -160,12 +161,13 @@ impl Heap {
         }
     }
 
-    /// Takes the earliest event; a heap left empty is refilled from the next bucket.
+    /// Takes the earliest event; a heap left empty is refilled from the next bucket, each event
+    /// of which `coming` sees.
     #[inline]
-    pub(super) fn pop(&mut self) -> Event {
+    pub(super) fn pop(&mut self, coming: impl FnMut(&Event)) -> Event {
         let first = self.pop_near();
         if self.near.is_empty() && self.parked > 0 {
-            self.pour();
+            self.pour(coming);
         }
         first
     }
@@ -207,7 +209,7 @@ impl Heap {
     /// earliest when the ring is empty.
     #[cold]
     #[inline(never)]
-    fn pour(&mut self) {
+    fn pour(&mut self, mut coming: impl FnMut(&Event)) {
         while self.near.is_empty() {
             if self.parked == self.later.len() {
                 // Only `later` holds events: the ring starts again at the earliest of them.
@@ -222,6 +224,7 @@ impl Heap {
                 let c = chunk as usize;
                 let count = if chunk == bucket.last { bucket.in_last as usize } else { CHUNK };
                 for i in 0..count {
+                    coming(&self.chunks[c].events[i]);
                     self.push_near(self.chunks[c].events[i]);
                 }
                 self.parked -= count;
@@ -322,12 +325,16 @@ mod tests {
     }
 
     /// Pushes and pops against a sorted set, with a heap spread at 64 events: times from now to
-    /// far past the ring's reach, ties, drains to empty and jumps ahead after them.
+    /// far past the ring's reach, ties, drains to empty and jumps ahead after them. Every event
+    /// parked in a bucket is shown as coming once, before it is popped.
     #[test]
     fn a_spread_heap_pops_in_key_order() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
         let mut heap = Heap::spreading_at(64);
         let mut outstanding = BTreeSet::new();
+        // Events parked so far, and those shown as coming and not yet popped.
+        let (mut parked, mut coming) = (0, BTreeSet::new());
+        let mut shown = 0;
         let (mut now, mut seq) = (0.0, 0u64);
         let (mut went_later, mut poured_from_later) = (false, false);
         let mut most_pending = 0;
@@ -343,7 +350,10 @@ mod tests {
                 };
                 let e = event(now + delay, seq);
                 seq += 1;
+                let before = heap.parked;
                 heap.push(e);
+                // A push parks its event, or at spreading all but the nearest.
+                parked += heap.parked.saturating_sub(before);
                 outstanding.insert(e.key);
                 went_later |= !heap.later.is_empty();
                 most_pending = most_pending.max(outstanding.len());
@@ -351,8 +361,17 @@ mod tests {
             if rng.random::<f64>() < 0.6 || round % 5_000 >= 4_000 {
                 let later_before = heap.later.len();
                 let expected = outstanding.pop_first();
-                let popped = expected.map(|_| heap.pop().key);
+                let popped = expected.map(|_| {
+                    heap.pop(|e| {
+                        assert!(outstanding.contains(&e.key) && coming.insert(e.key), "shown once, while pending");
+                        shown += 1;
+                    })
+                    .key
+                });
                 assert_eq!(popped, expected);
+                if let Some(key) = popped {
+                    coming.remove(&key);
+                }
                 assert_eq!(heap.first(), outstanding.first().copied().unwrap_or(NONE));
                 poured_from_later |= heap.later.len() < later_before;
                 if let Some(key) = popped {
@@ -363,10 +382,11 @@ mod tests {
         // The rest, in order.
         while let Some(expected) = outstanding.pop_first() {
             let later_before = heap.later.len();
-            assert_eq!(heap.pop().key, expected);
+            assert_eq!(heap.pop(|_| shown += 1).key, expected);
             poured_from_later |= heap.later.len() < later_before;
         }
         assert_eq!(heap.first(), NONE);
+        assert_eq!(shown, parked, "every parked event is shown as coming");
         assert!(heap.per_second > 0.0, "the heap was spread");
         // Chunks go back to be used again: never more than the most events pending fill, plus a
         // part-filled last chunk per bucket.
@@ -384,7 +404,7 @@ mod tests {
             heap.push(event(7.0, seq));
         }
         assert_eq!(heap.per_second, 0.0);
-        let order: Vec<u128> = (0..500).map(|_| heap.pop().key & u128::from(u64::MAX)).collect();
+        let order: Vec<u128> = (0..500).map(|_| heap.pop(|_| {}).key & u128::from(u64::MAX)).collect();
         assert_eq!(order, (0..500).collect::<Vec<u128>>());
         assert_eq!(heap.first(), NONE);
     }
@@ -398,7 +418,7 @@ mod tests {
             heap.push(event(1000.0 - seq as f64, seq));
         }
         assert!(heap.per_second > 0.0 && heap.parked > 0);
-        let times: Vec<f64> = (0..200).map(|_| heap.pop().time().0).collect();
+        let times: Vec<f64> = (0..200).map(|_| heap.pop(|_| {}).time().0).collect();
         assert_eq!(times, (801..=1000).map(f64::from).collect::<Vec<_>>());
         assert_eq!(heap.first(), NONE);
     }
