@@ -82,6 +82,10 @@ impl EventKind {
     }
 }
 
+/// How far behind the event a line gives out is the one shown as coming (see
+/// [`Calendar::pop_event`]).
+const LINE_AHEAD: usize = 2;
+
 #[derive(Clone, Copy, Debug)]
 pub struct Event {
     /// Time then scheduling order in one integer: the bits of a non-negative float order like
@@ -259,20 +263,25 @@ impl Calendar {
     }
 
     /// Takes the earliest event of the heap or of the lines, where [`Calendar::next`] said it is.
-    /// `coming` sees each event the heap takes from its buckets on the way, before it comes due
-    /// (within the next few hundred pops): what its handler will read can be loaded now.
+    /// `coming` sees events before they come due, so that what their handlers will read can be
+    /// loaded now: each event the heap takes from its buckets on the way (due within the next few
+    /// hundred pops), or the event two places behind the one a line gives out.
     #[inline]
     pub fn pop_event(&mut self, next: Next, coming: impl FnMut(&Event)) -> Event {
         if next == Next::Line {
-            return self.pop_line();
+            return self.pop_line(coming);
         }
         self.heap.pop(coming)
     }
 
     /// Takes the first event of the line whose first is earliest; the next earliest line is
     /// found by a look at each line's first.
-    fn pop_line(&mut self) -> Event {
-        let event = self.lines[self.first_line].pop_front().expect("an event in a line");
+    fn pop_line(&mut self, mut coming: impl FnMut(&Event)) -> Event {
+        let line = &mut self.lines[self.first_line];
+        let event = line.pop_front().expect("an event in a line");
+        if let Some(e) = line.get(LINE_AHEAD) {
+            coming(e);
+        }
         (self.first_line, self.first_line_key) = (0, NONE);
         for (l, events) in self.lines.iter().enumerate() {
             if let Some(e) = events.front()
@@ -402,6 +411,26 @@ mod tests {
             })
             .collect();
         assert_eq!(order, expected.iter().map(|&(_, id)| id).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_line_shows_the_event_two_places_behind_the_one_it_gives_out() {
+        let mut c = Calendar::default();
+        for id in 0..6u16 {
+            c.schedule_in_line(0, SimTime(f64::from(id)), EventKind::ScheduleChange(GroupId(id)));
+        }
+        let group = |e: &Event| match e.kind {
+            EventKind::ScheduleChange(g) => g.0,
+            _ => unreachable!(),
+        };
+        let mut shown = Vec::new();
+        let mut popped = Vec::new();
+        while let Some(next) = c.next() {
+            assert_eq!(next, Next::Line);
+            popped.push(group(&c.pop_event(next, |e| shown.push(group(e)))));
+        }
+        assert_eq!(popped, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(shown, [3, 4, 5]);
     }
 
     #[test]

@@ -40,8 +40,8 @@
 //! Why it is cheap: events are small `Copy` values (32 bytes) in a 4-ary heap ordered by one
 //! integer key, and each channel's next arrival waits beside the heap rather than in it — one
 //! comparison of two keys tells the loop whether an arrival or a heap event comes next, and sends
-//! it straight to its handler; when the heap of a large center pours a bucket of later events,
-//! the loads of the conversations and agents they name start at once (`prefetch.rs`);
+//! it straight to its handler; in a center whose conversations outgrow a cache, the records an
+//! event or a lane's next head will read are loaded ahead (`prefetch.rs`);
 //! scheduling is inlined where the event's kind is known; cancelled
 //! timers are skipped by a version check instead of being removed; conversations and agents live
 //! in vectors indexed by id, and a closed conversation's slot (with its buffers) is reused; Open
@@ -282,7 +282,15 @@ struct Replication<'s, O: Observer> {
     transfers: bool,
     /// Per work stream, what one of its conversations holds of its agent.
     loads: Vec<Load>,
+    /// Whether the conversations have outgrown a cache ([`LOAD_AHEAD_FROM`] slots): the records
+    /// that events coming due will read are then loaded ahead (`prefetch.rs`).
+    load_ahead: bool,
 }
+
+/// Conversation slots (a mebibyte of them) from which the records that events coming due and the
+/// lanes' next heads will read are loaded ahead: fewer stay cached, and loading them ahead only
+/// costs work.
+const LOAD_AHEAD_FROM: usize = 8192;
 
 impl<'s, O: Observer> Replication<'s, O> {
     fn new(scenario: &'s Scenario, replication: u32, observer: &'s mut O) -> Self {
@@ -373,6 +381,7 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .iter()
                 .any(|q| q.on_arrival.iter().any(|o| matches!(o.when, OverflowWhen::ExpectedWaitAtLeast(_)))),
             events: 0,
+            load_ahead: false,
         }
     }
 
@@ -411,9 +420,14 @@ impl<'s, O: Observer> Replication<'s, O> {
                 }
                 continue;
             }
-            // Events poured from a bucket come due within a few hundred pops: their loads start now.
+            // Events poured from a bucket come due within a few hundred pops, the next in a line
+            // after two more: their loads start now.
             let (conversations, agents) = (self.conversations.as_ptr(), self.agents.as_ptr());
+            let load_ahead = self.load_ahead;
             let event = self.calendar.pop_event(next, |e| {
+                if !load_ahead {
+                    return;
+                }
                 let (conv, agent) = e.kind.parties();
                 if let Some(conv) = conv {
                     prefetch::record(conversations, conv as usize);
@@ -691,6 +705,10 @@ impl<'s, O: Observer> Replication<'s, O> {
                 slot
             }
             None => {
+                if self.conversations.len() == LOAD_AHEAD_FROM {
+                    self.load_ahead = true;
+                    self.lanes.load_ahead();
+                }
                 self.conversations.push(fresh(0, 0, Vec::new()));
                 (self.conversations.len() - 1) as ConvSlot
             }

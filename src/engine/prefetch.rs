@@ -1,8 +1,11 @@
-//! Loads started early: when the calendar pours a bucket of later events into its heap, the
-//! conversations and agents those events will read are asked for at once, so that their loads
-//! overlap instead of each handler waiting for its own in turn (in a center of thousands of
-//! agents they are rarely cached by the time their event comes due). A prefetch changes what is
-//! cached, never what the program computes.
+//! Loads started early. Once a replication's conversations outgrow a cache (thousands of agents),
+//! their records and their agents' are rarely cached by the time an event comes due, and each
+//! handler would wait for its own loads in turn. So the records an event will read are asked for
+//! before it comes due: when the calendar pours a bucket of later events into its heap (all of
+//! them at once, so that their loads overlap), when a line gives out an event (the one two places
+//! behind it), and when a lane's head is taken (the conversation two places behind it). In a
+//! smaller center the records stay cached and none of this is done: it would only cost work. A
+//! prefetch changes what is cached, never what the program computes.
 
 /// Asks for every cache line of record `index` of the vector at `base` (a hint; nothing is read).
 #[inline(always)]
