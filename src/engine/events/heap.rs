@@ -13,15 +13,18 @@
 //! the next non-empty bucket is poured into it — its events shown to the caller on the way, so
 //! that it can start loading what they will read. The buckets form a ring of [`BUCKETS`]; an event
 //! past the ring's reach waits in one list (`later`) that is sorted into the ring every half
-//! turn, and when only it holds events the ring starts again at its earliest.
+//! turn, and when only it holds events the ring starts again at its earliest. A width chosen
+//! while few events are pending (a center's night) would leave the heap thousands at its peak:
+//! whenever a pour finds twice as many events pending as at the last spread, every event is
+//! spread again with a width chosen anew.
 //!
 //! Every event sits in the heap or in a bucket of a later time than any in the heap, so the pops
 //! come in key order exactly as from one heap: the structure changes the cost, never the order.
 
 use super::{Event, NONE};
 
-/// Events pending at which the heap is spread into buckets.
-const SPREAD_AT: usize = 8192;
+/// Events pending at which the heap is first spread into buckets.
+const SPREAD_AT: usize = 2048;
 /// How many times more events are pending when the heap is spread than a bucket holds then.
 const NEAR_SHARE: usize = 32;
 /// The last bucket: later times share it (a time so late that its bucket's number would not fit).
@@ -50,7 +53,8 @@ pub(super) struct Heap {
     free: u32,
     /// Events in `ring` and `later`.
     parked: usize,
-    /// Events pending at which the heap is spread (a field, so that tests can spread small heaps).
+    /// Events pending at which the heap is spread (again): [`SPREAD_AT`] at first, then twice
+    /// those pending at the last spread (a field, so that tests can spread small heaps).
     spread_at: usize,
 }
 
@@ -210,6 +214,11 @@ impl Heap {
     #[cold]
     #[inline(never)]
     fn pour(&mut self, mut coming: impl FnMut(&Event)) {
+        if self.parked >= self.spread_at {
+            self.respread();
+            // The events the new width leaves before the boundary came from buckets too.
+            self.near.iter().for_each(&mut coming);
+        }
         while self.near.is_empty() {
             if self.parked == self.later.len() {
                 // Only `later` holds events: the ring starts again at the earliest of them.
@@ -288,19 +297,51 @@ impl Heap {
     #[cold]
     #[inline(never)]
     fn spread(&mut self) {
-        let mut times: Vec<f64> = self.near.iter().map(|e| e.time().0).collect();
+        let events = std::mem::take(&mut self.near);
+        self.spread_events(events);
+    }
+
+    /// Every parked event (the heap is empty) spread again, with a width chosen anew.
+    #[cold]
+    #[inline(never)]
+    fn respread(&mut self) {
+        debug_assert!(self.near.is_empty());
+        let mut events = std::mem::take(&mut self.later);
+        for bucket in std::mem::take(&mut self.ring) {
+            let mut chunk = bucket.first;
+            while chunk != NO_CHUNK {
+                let c = &self.chunks[chunk as usize];
+                let count = if chunk == bucket.last { bucket.in_last as usize } else { CHUNK };
+                events.extend_from_slice(&c.events[..count]);
+                chunk = c.next;
+            }
+        }
+        self.chunks.clear();
+        self.free = NO_CHUNK;
+        self.parked = 0;
+        self.spread_events(events);
+    }
+
+    /// Spreads `events` (all those pending; the heap, ring and list empty): chooses a width and
+    /// parks every event from the first boundary on, or, with no width to choose, heaps them all.
+    fn spread_events(&mut self, events: Vec<Event>) {
+        let mut times: Vec<f64> = events.iter().map(|e| e.time().0).collect();
         let near = times.len() / NEAR_SHARE;
         let (_, &mut near_end, _) = times.select_nth_unstable_by(near, f64::total_cmp);
-        let earliest = self.near[0].time().0;
+        let earliest = times.iter().copied().fold(f64::INFINITY, f64::min);
+        self.spread_at = 2 * events.len();
         if near_end <= earliest {
             // Hundreds of events at one instant: no width to choose; try again when more come.
-            self.spread_at *= 2;
+            self.per_second = 0.0;
+            self.ring.clear();
+            for event in events {
+                self.push_near(event);
+            }
             return;
         }
         self.per_second = 1.0 / (near_end - earliest);
         self.ring = vec![Bucket::default(); BUCKETS];
-        self.boundary = self.bucket_of(&self.near[0]) + 1;
-        let events = std::mem::take(&mut self.near);
+        self.boundary = ((earliest * self.per_second) as u64).min(LAST_BUCKET) + 1;
         for event in events {
             let b = self.bucket_of(&event);
             if b < self.boundary {
@@ -392,6 +433,8 @@ mod tests {
         // part-filled last chunk per bucket.
         assert!(heap.chunks.len() <= most_pending / CHUNK + BUCKETS, "{} chunks", heap.chunks.len());
         assert!(went_later && poured_from_later, "events went past the ring and came back");
+        // Spread first at 64 events pending, then again as more were pending.
+        assert!(heap.spread_at >= 4 * 64, "spread again: {}", heap.spread_at);
         assert!(seq > 40_000);
     }
 
