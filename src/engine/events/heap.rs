@@ -210,7 +210,8 @@ impl Heap {
 
     /// Moves the boundary past the next non-empty bucket and pours that bucket into the (empty)
     /// heap; `later` is sorted into the ring at every half turn, and the boundary jumps to its
-    /// earliest when the ring is empty.
+    /// earliest when the ring is empty. First, with twice as many events pending as at the last
+    /// spread, spreads them all again. `coming` sees every event that enters the heap.
     #[cold]
     #[inline(never)]
     fn pour(&mut self, mut coming: impl FnMut(&Event)) {
