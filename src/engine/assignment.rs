@@ -179,9 +179,6 @@ pub(super) struct Lanes {
     /// Per agent group, whether its agents' changes go to [`Lanes::agent_changed_by_class`]: it
     /// has a team, or a queue with class bits.
     group_by_class: Vec<bool>,
-    /// Whether a lane's next heads have their conversations loaded ahead (a center whose
-    /// conversations outgrew a cache).
-    load_ahead: bool,
 }
 
 /// The place of `class` among `classes`, which gains it if it is new.
@@ -507,14 +504,7 @@ impl Lanes {
             teams,
             queue_teams,
             group_by_class,
-            load_ahead: false,
         }
-    }
-
-    /// From now on, a conversation taken from a lane starts the load of the one two places
-    /// behind it, so that it is cached by the time it is the head.
-    pub fn load_ahead(&mut self) {
-        self.load_ahead = true;
     }
 
     /// Whether a lane can ever hold a conversation ([`lane_can_hold`]).
@@ -1068,7 +1058,8 @@ impl Lanes {
             if let Some(a) = head_agent {
                 let lane = &mut self.lanes[l].heap;
                 lane.pop();
-                if self.load_ahead
+                // The conversation two places behind is cached by the time it is the head.
+                if super::prefetch::worth_it(view.conversations)
                     && let Some(w) = lane.fifo.get(2)
                 {
                     super::prefetch::record(view.conversations.as_ptr(), w.slot as usize);

@@ -282,15 +282,7 @@ struct Replication<'s, O: Observer> {
     transfers: bool,
     /// Per work stream, what one of its conversations holds of its agent.
     loads: Vec<Load>,
-    /// Whether the conversations have outgrown a cache ([`LOAD_AHEAD_FROM`] slots): the records
-    /// that events coming due will read are then loaded ahead (`prefetch.rs`).
-    load_ahead: bool,
 }
-
-/// Conversation slots (a mebibyte of them) from which the records that events coming due and the
-/// lanes' next heads will read are loaded ahead: fewer stay cached, and loading them ahead only
-/// costs work.
-const LOAD_AHEAD_FROM: usize = 8192;
 
 impl<'s, O: Observer> Replication<'s, O> {
     fn new(scenario: &'s Scenario, replication: u32, observer: &'s mut O) -> Self {
@@ -381,7 +373,6 @@ impl<'s, O: Observer> Replication<'s, O> {
                 .iter()
                 .any(|q| q.on_arrival.iter().any(|o| matches!(o.when, OverflowWhen::ExpectedWaitAtLeast(_)))),
             events: 0,
-            load_ahead: false,
         }
     }
 
@@ -423,7 +414,7 @@ impl<'s, O: Observer> Replication<'s, O> {
             // Events poured from a bucket come due within a few hundred pops, the next in a line
             // after two more: their loads start now.
             let (conversations, agents) = (self.conversations.as_ptr(), self.agents.as_ptr());
-            let load_ahead = self.load_ahead;
+            let load_ahead = prefetch::worth_it(&self.conversations);
             let event = self.calendar.pop_event(next, |e| {
                 if !load_ahead {
                     return;
@@ -705,10 +696,6 @@ impl<'s, O: Observer> Replication<'s, O> {
                 slot
             }
             None => {
-                if self.conversations.len() == LOAD_AHEAD_FROM {
-                    self.load_ahead = true;
-                    self.lanes.load_ahead();
-                }
                 self.conversations.push(fresh(0, 0, Vec::new()));
                 (self.conversations.len() - 1) as ConvSlot
             }

@@ -7,6 +7,16 @@
 //! smaller center the records stay cached and none of this is done: it would only cost work. A
 //! prefetch changes what is cached, never what the program computes.
 
+/// Conversation slots (a mebibyte of them) beyond which records are loaded ahead.
+const LOAD_AHEAD_FROM: usize = 8192;
+
+/// Whether records are worth loading ahead in a replication with these conversation slots: with
+/// fewer than [`LOAD_AHEAD_FROM`] they stay cached, and loading them ahead only costs work.
+#[inline(always)]
+pub(super) fn worth_it<T>(conversations: &[T]) -> bool {
+    conversations.len() > LOAD_AHEAD_FROM
+}
+
 /// Asks for every cache line of record `index` of the vector at `base` (a hint; nothing is read).
 #[inline(always)]
 pub(super) fn record<T>(base: *const T, index: usize) {

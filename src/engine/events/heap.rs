@@ -88,6 +88,14 @@ impl Default for Bucket {
     }
 }
 
+impl Bucket {
+    /// How many of the bucket's events chunk `chunk` (one of its own) holds.
+    #[inline]
+    fn held_by(&self, chunk: u32) -> usize {
+        if chunk == self.last { self.in_last as usize } else { CHUNK }
+    }
+}
+
 /// Events of a bucket, and the next chunk of the bucket (or of the free chunks).
 struct Chunk {
     events: [Event; CHUNK],
@@ -232,7 +240,7 @@ impl Heap {
             let mut chunk = bucket.first;
             while chunk != NO_CHUNK {
                 let c = chunk as usize;
-                let count = if chunk == bucket.last { bucket.in_last as usize } else { CHUNK };
+                let count = bucket.held_by(chunk);
                 for i in 0..count {
                     coming(&self.chunks[c].events[i]);
                     self.push_near(self.chunks[c].events[i]);
@@ -292,9 +300,7 @@ impl Heap {
         }
     }
 
-    /// Chooses the width of a bucket — the time from the earliest pending event to the one
-    /// [`NEAR_SHARE`] times fewer than those pending are before — and parks every event from the
-    /// first boundary on.
+    /// Spreads the events of the heap, which holds them all.
     #[cold]
     #[inline(never)]
     fn spread(&mut self) {
@@ -312,8 +318,7 @@ impl Heap {
             let mut chunk = bucket.first;
             while chunk != NO_CHUNK {
                 let c = &self.chunks[chunk as usize];
-                let count = if chunk == bucket.last { bucket.in_last as usize } else { CHUNK };
-                events.extend_from_slice(&c.events[..count]);
+                events.extend_from_slice(&c.events[..bucket.held_by(chunk)]);
                 chunk = c.next;
             }
         }
@@ -323,8 +328,10 @@ impl Heap {
         self.spread_events(events);
     }
 
-    /// Spreads `events` (all those pending; the heap, ring and list empty): chooses a width and
-    /// parks every event from the first boundary on, or, with no width to choose, heaps them all.
+    /// Spreads `events` (all those pending; the heap, ring and list empty): chooses the width of
+    /// a bucket — the time from the earliest event to the one [`NEAR_SHARE`] times fewer than
+    /// those pending are before — and parks every event from the first boundary on, or, with no
+    /// width to choose, heaps them all.
     fn spread_events(&mut self, events: Vec<Event>) {
         let mut times: Vec<f64> = events.iter().map(|e| e.time().0).collect();
         let near = times.len() / NEAR_SHARE;
