@@ -4,7 +4,9 @@
 # factor, the horizon lengthened so that each runs about as many conversations — each run as a
 # whole process on one thread (charts off), ROUNDS times, the fastest kept. Prints conversations,
 # seconds, nanoseconds per conversation, and the peak resident memory of one more run of a single
-# day at each size, with the bytes per agent it implies between the smallest and largest.
+# day at each size, with the bytes per agent it implies between the smallest and largest. Last,
+# the largest size and benches/large_center.toml as in its file alternate, ROUNDS times each, and
+# the ratio of their best nanoseconds per conversation is printed.
 #
 #   bash benches/peers/scale.sh
 #
@@ -72,3 +74,27 @@ for agents in $SIZES; do
 done
 awk 'NR == 1 { a0 = $1; k0 = $2 } END { printf "bytes per agent (peak memory, %d to %d agents): %.0f\n", a0, $1, ($2 - k0) * 1024 / ($1 - a0) }' \
     "$work/rss-by-size"
+
+# ns_per_conversation SCENARIO: one whole-process run.
+ns_per_conversation() {
+    local t0 t1
+    rm -rf "$work/out"
+    t0="$EPOCHREALTIME"
+    "$ccsim" run "$1" -o "$work/out" --quiet --no-charts --threads 1
+    t1="$EPOCHREALTIME"
+    awk -F, -v t0="$t0" -v t1="$t1" 'FNR > 1 && $2 == "all" { n += $4 } END { printf "%.0f\n", (t1 - t0) * 1e9 / n }' \
+        "$work/out/replications.csv"
+}
+
+largest="${SIZES##* }"
+best_large=""
+best_largest=""
+for _ in $(seq 1 "$ROUNDS"); do
+    ns="$(ns_per_conversation "$root/benches/large_center.toml")"
+    if [[ -z "$best_large" || "$ns" -lt "$best_large" ]]; then best_large="$ns"; fi
+    ns="$(ns_per_conversation "$work/center-$largest.toml")"
+    if [[ -z "$best_largest" || "$ns" -lt "$best_largest" ]]; then best_largest="$ns"; fi
+done
+awk -v a="$largest" -v l="$best_large" -v h="$best_largest" 'BEGIN {
+    printf "alternating: large center %d ns a conversation, %d agents %d, ratio %.2f\n", l, a, h, h / l
+}'
