@@ -29,24 +29,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+source "$here/common.sh"
 CENTER="${CENTER:-$root/benches/large_center.toml}"
 REPLICATIONS="${REPLICATIONS:-1}"
 MMC_DAYS="${MMC_DAYS:-600}"
 ROUNDS="${ROUNDS:-3}"
-
-if [[ -z "${EPOCHREALTIME:-}" ]]; then
-    echo "error: needs bash 5 or later (EPOCHREALTIME)" >&2
-    exit 3
-fi
-if [[ -n "${CCSIM_BIN:-}" ]]; then
-    ccsim="$CCSIM_BIN"
-else
-    (cd "$root" && cargo build --release --quiet)
-    ccsim="$root/target/release/ccsim"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 
 # The variants' edits, each a filter from the center's text to the variant's.
 no_wrap_up() { grep -v '^wrap_up = '; }
@@ -73,29 +60,13 @@ for v in "${variants[@]:1}"; do
 done
 cp "$CENTER" "$work/center.toml"
 
-# once SCENARIO [ARGS...]: one whole-process run; prints nanoseconds a conversation.
-once() {
-    local scenario="$1" t0 t1
-    shift
-    rm -rf "$work/out"
-    t0="$EPOCHREALTIME"
-    "$ccsim" run "$scenario" -o "$work/out" --quiet --no-charts --threads 1 "$@"
-    t1="$EPOCHREALTIME"
-    # replications.csv: a row per replication and scope, `offered` the fourth column.
-    awk -F, -v t0="$t0" -v t1="$t1" '
-        FNR == 1 { next }
-        $2 == "all" { n += $4 }
-        END { printf "%.0f\n", (t1 - t0) * 1e9 / n }
-    ' "$work/out/replications.csv"
-}
-
 declare -A best
 for round in $(seq 1 "$ROUNDS"); do
     for v in "${variants[@]}" mmc; do
         if [[ "$v" == mmc ]]; then
-            ns="$(once "$here/mmc.toml" --set "simulation.horizon=${MMC_DAYS}d")"
+            ns="$(ns_per_conversation "$here/mmc.toml" --set "simulation.horizon=${MMC_DAYS}d")"
         else
-            ns="$(once "$work/$v.toml" --set "simulation.replications=$REPLICATIONS")"
+            ns="$(ns_per_conversation "$work/$v.toml" --set "simulation.replications=$REPLICATIONS")"
         fi
         if [[ -z "${best[$v]:-}" || "$ns" -lt "${best[$v]}" ]]; then best[$v]="$ns"; fi
     done

@@ -14,39 +14,10 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+source "$here/common.sh"
 CENTER="${CENTER:-$root/benches/large_center.toml}"
 MMC_DAYS="${MMC_DAYS:-1500}"
 ROUNDS="${ROUNDS:-5}"
-
-if [[ -z "${EPOCHREALTIME:-}" ]]; then
-    echo "error: needs bash 5 or later (EPOCHREALTIME)" >&2
-    exit 3
-fi
-if [[ -n "${CCSIM_BIN:-}" ]]; then
-    ccsim="$CCSIM_BIN"
-else
-    (cd "$root" && cargo build --release --quiet)
-    ccsim="$root/target/release/ccsim"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-# once NAME SCENARIO [ARGS...]: one whole-process run; prints "NAME conversations seconds".
-once() {
-    local name="$1" scenario="$2" t0 t1
-    shift 2
-    rm -rf "$work/$name"
-    t0="$EPOCHREALTIME"
-    "$ccsim" run "$scenario" -o "$work/$name" --quiet --no-charts --threads 1 "$@"
-    t1="$EPOCHREALTIME"
-    # replications.csv: a row per replication and scope, `offered` the fourth column.
-    awk -F, -v name="$name" -v t0="$t0" -v t1="$t1" '
-        FNR == 1 { next }
-        $2 == "all" { n += $4 }
-        END { printf "%s %d %.4f\n", name, n, t1 - t0 }
-    ' "$work/$name/replications.csv"
-}
 
 printf '%-8s %5s %14s %9s %12s\n' tool round conversations seconds conv/s
 best_mmc=0
@@ -54,9 +25,9 @@ best_center=0
 for round in $(seq 1 "$ROUNDS"); do
     for tool in mmc center; do
         if [[ "$tool" == mmc ]]; then
-            read -r _ n s < <(once mmc "$here/mmc.toml" --set "simulation.horizon=${MMC_DAYS}d")
+            read -r n s < <(timed_run "$here/mmc.toml" --set "simulation.horizon=${MMC_DAYS}d")
         else
-            read -r _ n s < <(once center "$CENTER")
+            read -r n s < <(timed_run "$CENTER")
         fi
         rate="$(awk -v n="$n" -v s="$s" 'BEGIN { printf "%.0f", n / s }')"
         printf '%-8s %5d %14d %9.3f %12d\n' "$tool" "$round" "$n" "$s" "$rate"

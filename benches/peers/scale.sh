@@ -15,7 +15,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+source "$here/common.sh"
 ROUNDS="${ROUNDS:-3}"
 SIZES="${SIZES:-500 2000 5000 20000}"
 
@@ -23,14 +23,6 @@ if [[ ! -x /usr/bin/time ]]; then
     echo "error: needs GNU time at /usr/bin/time" >&2
     exit 3
 fi
-if [[ -n "${CCSIM_BIN:-}" ]]; then
-    ccsim="$CCSIM_BIN"
-else
-    (cd "$root" && cargo build --release --quiet)
-    ccsim="$root/target/release/ccsim"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 
 # scaled AGENTS DAYS: the huge center at AGENTS agents over DAYS days (default 20,000 / AGENTS).
 scaled() {
@@ -52,16 +44,11 @@ for agents in $SIZES; do
     scaled "$agents" > "$work/center-$agents.toml"
     best=""
     for _ in $(seq 1 "$ROUNDS"); do
-        rm -rf "$work/out"
-        t0="$EPOCHREALTIME"
-        "$ccsim" run "$work/center-$agents.toml" -o "$work/out" --quiet --no-charts --threads 1
-        t1="$EPOCHREALTIME"
-        s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+        read -r n s < <(timed_run "$work/center-$agents.toml")
         if [[ -z "$best" ]] || awk -v s="$s" -v b="$best" 'BEGIN { exit !(s < b) }'; then
             best="$s"
         fi
     done
-    n="$(awk -F, 'FNR > 1 && $2 == "all" { n += $4 } END { print n }' "$work/out/replications.csv")"
     # Memory at one day, whatever the size: what grows with the agents, not with the horizon.
     scaled "$agents" 1 > "$work/day-$agents.toml"
     rm -rf "$work/day"
@@ -74,17 +61,6 @@ for agents in $SIZES; do
 done
 awk 'NR == 1 { a0 = $1; k0 = $2 } END { printf "bytes per agent (peak memory, %d to %d agents): %.0f\n", a0, $1, ($2 - k0) * 1024 / ($1 - a0) }' \
     "$work/rss-by-size"
-
-# ns_per_conversation SCENARIO: one whole-process run.
-ns_per_conversation() {
-    local t0 t1
-    rm -rf "$work/out"
-    t0="$EPOCHREALTIME"
-    "$ccsim" run "$1" -o "$work/out" --quiet --no-charts --threads 1
-    t1="$EPOCHREALTIME"
-    awk -F, -v t0="$t0" -v t1="$t1" 'FNR > 1 && $2 == "all" { n += $4 } END { printf "%.0f\n", (t1 - t0) * 1e9 / n }' \
-        "$work/out/replications.csv"
-}
 
 largest="${SIZES##* }"
 best_large=""
