@@ -1058,7 +1058,7 @@ impl Lanes {
             if let Some(a) = head_agent {
                 let lane = &mut self.lanes[l].heap;
                 lane.pop();
-                // The conversation two places behind is cached by the time it is the head.
+                // The conversation two places behind the new head is cached by the time it is the head.
                 if super::prefetch::worth_it(view.conversations)
                     && let Some(w) = lane.fifo.get(2)
                 {

@@ -82,8 +82,8 @@ impl EventKind {
     }
 }
 
-/// How far behind the event a line gives out is the one shown as coming (see
-/// [`Calendar::pop_event`]).
+/// How far behind a line's new first, once it gives out an event, is the one shown as coming
+/// (see [`Calendar::pop_event`]).
 const LINE_AHEAD: usize = 2;
 
 #[derive(Clone, Copy, Debug)]
@@ -265,7 +265,8 @@ impl Calendar {
     /// Takes the earliest event of the heap or of the lines, where [`Calendar::next`] said it is.
     /// `coming` sees events before they come due, so that what their handlers will read can be
     /// loaded now: each event the heap takes from its buckets on the way (due within the next few
-    /// hundred pops), or the event two places behind the one a line gives out.
+    /// hundred pops), or the event two places behind the new first of the line that gives one out
+    /// (the third after the one given out).
     #[inline]
     pub fn pop_event(&mut self, next: Next, coming: impl FnMut(&Event)) -> Event {
         if next == Next::Line {
@@ -414,7 +415,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_shows_the_event_two_places_behind_the_one_it_gives_out() {
+    fn a_line_shows_the_event_two_places_behind_its_new_first() {
         let mut c = Calendar::default();
         for id in 0..6u16 {
             c.schedule_in_line(0, SimTime(f64::from(id)), EventKind::ScheduleChange(GroupId(id)));

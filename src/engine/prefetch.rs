@@ -3,9 +3,10 @@
 //! handler would wait for its own loads in turn. So the records an event will read are asked for
 //! before it comes due: when the calendar pours a bucket of later events into its heap (all of
 //! them at once, so that their loads overlap), when a line gives out an event (the one two places
-//! behind it), and when a lane's head is taken (the conversation two places behind it). In a
-//! smaller center the records stay cached and none of this is done: it would only cost work. A
-//! prefetch changes what is cached, never what the program computes.
+//! behind its new first: the third after the one given out), and when a lane's head is taken
+//! (the conversation two places behind the new head). In a smaller center the records stay
+//! cached and none of this is done: it would only cost work. A prefetch changes what is cached,
+//! never what the program computes.
 
 /// Conversation slots (a mebibyte of them) beyond which records are loaded ahead.
 const LOAD_AHEAD_FROM: usize = 8192;
