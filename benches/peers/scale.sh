@@ -24,36 +24,27 @@ if [[ ! -x /usr/bin/time ]]; then
     exit 3
 fi
 
-# scaled AGENTS DAYS: the huge center at AGENTS agents over DAYS days (default 20,000 / AGENTS).
-scaled() {
-    python3 - "$root/benches/huge_center.toml" "$1" "${2:-0}" <<'PY'
-import re, sys
-text, agents, days = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3])
-f = agents / 20000
-text = re.sub(r"^count = (\d+)", lambda m: f"count = {round(int(m.group(1)) * f)}", text, flags=re.M)
-def rates(m):
-    return "rate_per_hour = [" + ", ".join(f"{float(x) * f:g}" for x in re.split(r"[,\s]+", m.group(1).strip()) if x) + "]"
-text = re.sub(r"rate_per_hour = \[([^\]]*)\]", rates, text, flags=re.S)
-text = re.sub(r'^horizon = "1d"', f'horizon = "{days or round(1 / f)}d"', text, flags=re.M)
-print(text)
-PY
+# days_at AGENTS: the days that give the huge center scaled to AGENTS about the conversations of
+# its day at 20,000.
+days_at() {
+    awk -v a="$1" 'BEGIN { printf "%.0f", 20000 / a }'
 }
 
 printf '%7s %14s %9s %8s %13s\n' agents conversations seconds ns/conv day_peak_MiB
 for agents in $SIZES; do
-    scaled "$agents" > "$work/center-$agents.toml"
+    scaled "$root/benches/huge_center.toml" 20000 "$agents" > "$work/center-$agents.toml"
+    days="$(days_at "$agents")"
     best=""
     for _ in $(seq 1 "$ROUNDS"); do
-        read -r n s < <(timed_run "$work/center-$agents.toml")
+        read -r n s < <(timed_run "$work/center-$agents.toml" --set "simulation.horizon=${days}d")
         if [[ -z "$best" ]] || awk -v s="$s" -v b="$best" 'BEGIN { exit !(s < b) }'; then
             best="$s"
         fi
     done
     # Memory at one day, whatever the size: what grows with the agents, not with the horizon.
-    scaled "$agents" 1 > "$work/day-$agents.toml"
     rm -rf "$work/day"
-    /usr/bin/time -f "%M" -o "$work/rss" "$ccsim" run "$work/day-$agents.toml" -o "$work/day" \
-        --quiet --no-charts --threads 1
+    /usr/bin/time -f "%M" -o "$work/rss" "$ccsim" run "$work/center-$agents.toml" -o "$work/day" \
+        --quiet --no-charts --threads 1 --set simulation.horizon=1d
     rss_kib="$(cat "$work/rss")"
     awk -v a="$agents" -v n="$n" -v s="$best" -v k="$rss_kib" \
         'BEGIN { printf "%7d %14d %9.3f %8.0f %13.1f\n", a, n, s, s * 1e9 / n, k / 1024 }'
@@ -68,7 +59,7 @@ best_largest=""
 for _ in $(seq 1 "$ROUNDS"); do
     ns="$(ns_per_conversation "$root/benches/large_center.toml")"
     if [[ -z "$best_large" || "$ns" -lt "$best_large" ]]; then best_large="$ns"; fi
-    ns="$(ns_per_conversation "$work/center-$largest.toml")"
+    ns="$(ns_per_conversation "$work/center-$largest.toml" --set "simulation.horizon=$(days_at "$largest")d")"
     if [[ -z "$best_largest" || "$ns" -lt "$best_largest" ]]; then best_largest="$ns"; fi
 done
 awk -v a="$largest" -v l="$best_large" -v h="$best_largest" 'BEGIN {
