@@ -460,6 +460,33 @@ mod tests {
         assert_eq!(heap.first(), NONE);
     }
 
+    /// Parked events that all come to share one instant give a new spread no width: the heap
+    /// takes them all back whole, shows each as coming, and pops them in key order.
+    #[test]
+    fn a_spread_again_of_events_at_one_instant_leaves_the_heap_whole() {
+        let mut heap = Heap::spreading_at(64);
+        for seq in 0..65 {
+            heap.push(event(seq as f64, seq));
+        }
+        assert!(heap.per_second > 0.0);
+        for _ in 0..65 {
+            heap.pop(|_| {});
+        }
+        // One event near, then 200 parked at one later instant: more than twice the 65 spread.
+        heap.push(event(500.0, 65));
+        for seq in 66..266 {
+            heap.push(event(1000.0, seq));
+        }
+        assert_eq!(heap.parked, 200);
+        // The pop that empties the heap pours, and spreads the parked events again first.
+        let mut shown = 0;
+        assert_eq!(heap.pop(|_| shown += 1).key & u128::from(u64::MAX), 65);
+        assert_eq!((heap.per_second, heap.parked, shown), (0.0, 0, 200), "spread again into one heap");
+        let order: Vec<u128> = (0..200).map(|_| heap.pop(|_| {}).key & u128::from(u64::MAX)).collect();
+        assert_eq!(order, (66..266).collect::<Vec<u128>>());
+        assert_eq!(heap.first(), NONE);
+    }
+
     /// Events pushed latest first are spread (most of them parked at once) and still come out
     /// earliest first.
     #[test]
