@@ -50,7 +50,7 @@ def times(values):
     return ", ".join(f"{float(x) * f:g}" for x in re.split(r"[,\s]+", values.strip()) if x)
 def rates(m):
     return f"rate_per_hour = [{times(m.group(1))}]" if m.group(1) is not None else f"rate_per_hour = {times(m.group(2))}"
-text = re.sub(r"rate_per_hour = (?:\[([^\]]*)\]|([0-9.]+))", rates, text, flags=re.S)
+text = re.sub(r"rate_per_hour = (?:\[([^\]]*)\]|([0-9.eE+-]+))", rates, text, flags=re.S)
 print(text)
 PY
 }

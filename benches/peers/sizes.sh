@@ -30,16 +30,16 @@ declare -A hours=([mmc]=14400 [large]=168)
 runs=()
 for agents in $MMC_SIZES; do runs+=("mmc $agents"); done
 for agents in $LARGE_SIZES; do runs+=("large $agents"); done
-declare -A best conversations
+declare -A horizon best conversations
 for run in "${runs[@]}"; do
     read -r shape agents <<< "$run"
     scaled "${file[$shape]}" "${base[$shape]}" "$agents" > "$work/$shape-$agents.toml"
+    horizon[$run]="$(awk -v h="${hours[$shape]}" -v b="${base[$shape]}" -v a="$agents" 'BEGIN { printf "%.0f", h * b / a }')"
 done
 for _ in $(seq 1 "$ROUNDS"); do
     for run in "${runs[@]}"; do
         read -r shape agents <<< "$run"
-        horizon="$(awk -v h="${hours[$shape]}" -v b="${base[$shape]}" -v a="$agents" 'BEGIN { printf "%.0f", h * b / a }')"
-        read -r n s < <(timed_run "$work/$shape-$agents.toml" --set "simulation.horizon=${horizon}h" \
+        read -r n s < <(timed_run "$work/$shape-$agents.toml" --set "simulation.horizon=${horizon[$run]}h" \
             --set simulation.replications=1)
         ns="$(awk -v n="$n" -v s="$s" 'BEGIN { printf "%.0f", s * 1e9 / n }')"
         if [[ -z "${best[$run]:-}" || "$ns" -lt "${best[$run]}" ]]; then best[$run]="$ns"; fi
